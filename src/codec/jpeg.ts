@@ -9,6 +9,6 @@ export function decodeJpeg(bytes: Uint8Array, maxResolutionInMP: number): RgbaIm
 
 /** Encodes RGBA8 as baseline JPEG at `quality` 1..100; alpha is ignored (JPEG has none). */
 export function encodeJpeg(image: RgbaImage, quality: number): Uint8Array {
-  const jpeg = encode({ width: image.width, height: image.height, data: image.data }, quality);
-  return new Uint8Array(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength);
+  const { data } = encode({ width: image.width, height: image.height, data: image.data }, quality);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
