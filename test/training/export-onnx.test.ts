@@ -1,0 +1,136 @@
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import type { ArchConfig } from '../../training/archs/config';
+import { buildArch } from '../../training/archs/index';
+import { exportModel } from '../../training/export/export';
+import { foldConv } from '../../training/export/fold';
+import { ModelProtoType } from '../../training/export/onnx-proto';
+import { quantizedTensors } from '../../training/export/calibrate';
+import { seededWeights, syntheticImage } from './helpers/weights';
+
+const wdsrB: ArchConfig = { arch: 'wdsr_b', scale: 2, nFeats: 8, nBlocks: 2, expansion: 6, lowRank: 0.8, resScale: 1, normalization: 'weight' };
+
+async function run(bytes: Uint8Array, image: Float32Array, height: number, width: number): Promise<ort.Tensor> {
+  const session = await ort.InferenceSession.create(bytes);
+  const outputs = await session.run({ lr: new ort.Tensor('float32', image, [1, 3, height, width]) });
+  await session.release();
+  return outputs.sr!;
+}
+
+describe('ONNX export', () => {
+  it('is deterministic: the same weights give the same bytes', async () => {
+    const weights = seededWeights(buildArch(wdsrB), 7);
+    const [a, b] = await Promise.all([exportModel(wdsrB, weights), exportModel(wdsrB, weights)]);
+    expect(Buffer.from(a.bytes).equals(Buffer.from(b.bytes))).toBe(true);
+    expect(a.entry.sha256).toBe(b.entry.sha256);
+  });
+
+  it('pins opset and IR version, names the IO lr/sr, and sorts attributes', async () => {
+    const { bytes } = await exportModel(wdsrB, seededWeights(buildArch(wdsrB), 1));
+    const model = ModelProtoType.toObject(ModelProtoType.decode(bytes), { longs: Number }) as {
+      irVersion: number;
+      opsetImport: { version: number }[];
+      graph: { input: { name: string }[]; output: { name: string }[]; node: { opType: string; attribute?: { name: string }[] }[] };
+    };
+    expect(model.irVersion).toBe(8);
+    expect(model.opsetImport.map((o) => o.version)).toEqual([17]);
+    expect(model.graph.input.map((i) => i.name)).toEqual(['lr']);
+    expect(model.graph.output.map((o) => o.name)).toEqual(['sr']);
+    for (const node of model.graph.node) {
+      const names = (node.attribute ?? []).map((a) => a.name);
+      expect(names).toEqual([...names].sort());
+    }
+    expect(model.graph.node.filter((n) => n.opType === 'DepthToSpace')).toHaveLength(2);
+  });
+
+  it('runs in onnxruntime with dynamic spatial size, output scaled and clamped to [0, 1]', async () => {
+    const { bytes } = await exportModel(wdsrB, seededWeights(buildArch(wdsrB), 2));
+    const output = await run(bytes, syntheticImage(9, 13, 0), 9, 13);
+    expect(output.dims).toEqual([1, 3, 18, 26]);
+    const values = output.data as Float32Array;
+    expect(Math.min(...values)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...values)).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('foldConv', () => {
+  it('folds weight norm: each output channel of the folded kernel has norm g', () => {
+    const graph = buildArch(wdsrB);
+    const head = graph.nodes.find((n) => n.op === 'conv' && n.name === 'head');
+    if (head?.op !== 'conv') throw new Error('no head conv');
+    const weights = seededWeights(graph, 3);
+    const folded = foldConv(head, weights);
+    const g = weights.get('head/g')!.data;
+    const perChannel = folded.weight.length / head.outChannels;
+    for (let o = 0; o < head.outChannels; o++) {
+      const norm = Math.hypot(...folded.weight.subarray(o * perChannel, (o + 1) * perChannel));
+      expect(norm).toBeCloseTo(g[o]!, 5);
+    }
+  });
+
+  it('folds batch norm into an equivalent conv (same output as conv then normalize)', async () => {
+    const config: ArchConfig = { ...wdsrB, normalization: 'batch' };
+    const weights = seededWeights(buildArch(config), 4);
+    const noBn: ArchConfig = { ...wdsrB, normalization: 'none' };
+    // Same network with the BN statistics pushed into kernels by hand: scale = gamma / sqrt(var + eps).
+    const manual = new Map(weights);
+    for (const node of buildArch(config).nodes) {
+      if (node.op !== 'conv' || node.normalization !== 'batch') continue;
+      const get = (k: string) => weights.get(`${node.name}/${k}`)!.data;
+      const [kernel, bias, gamma, beta, mean, variance] = ['kernel', 'bias', 'bn/gamma', 'bn/beta', 'bn/movingMean', 'bn/movingVariance'].map(get);
+      const factor = Array.from(gamma!, (g, o) => g / Math.sqrt(variance![o]! + 1e-5));
+      manual.set(`${node.name}/kernel`, { shape: weights.get(`${node.name}/kernel`)!.shape, data: kernel!.map((w, i) => w * factor[i % node.outChannels]!) });
+      manual.set(`${node.name}/bias`, { shape: [node.outChannels], data: bias!.map((b, o) => (b - mean![o]!) * factor[o]! + beta![o]!) });
+    }
+    const manualNone = new Map([...manual].filter(([name]) => !name.includes('/bn/')));
+    const image = syntheticImage(8, 8, 1);
+    const withBn = await run((await exportModel(config, weights)).bytes, image, 8, 8);
+    // The 'none' graph has kernels where the 'batch' graph has kernels too, so the same names apply.
+    const reference = await run((await exportModel(noBn, manualNone)).bytes, image, 8, 8);
+    const a = withBn.data as Float32Array;
+    const b = reference.data as Float32Array;
+    expect(Math.max(...a.map((v, i) => Math.abs(v - b[i]!)))).toBeLessThan(1e-5);
+  });
+});
+
+describe('int8 QDQ export', () => {
+  const config: ArchConfig = { ...wdsrB, nFeats: 16, nBlocks: 3 };
+  const weights = seededWeights(buildArch(config), 5);
+  const samples = [0, 1, 2, 3].map((seed) => ({ data: syntheticImage(24, 24, seed), dims: [1, 3, 24, 24] as const }));
+
+  it('quantizes conv inputs, conv outputs and residual sums, never pixel-shuffled tensors', () => {
+    const graph = buildArch(config);
+    const tensors = quantizedTensors(graph, new Set(['tail', 'skip']));
+    const shuffled = graph.nodes.filter((n) => n.op === 'pixelShuffle').map((n) => n.output);
+    expect(shuffled.some((t) => tensors.has(t))).toBe(false);
+    const adds = graph.nodes.filter((n) => n.op === 'add').map((n) => n.output);
+    expect(adds.slice(0, -1).every((t) => tensors.has(t))).toBe(true);
+    expect(tensors.has(graph.output)).toBe(false);
+  });
+
+  it('fuses into QLinearConv / QLinearAdd in onnxruntime and stays close to fp32', async () => {
+    const fp32 = await exportModel(config, weights);
+    for (const method of [{ kind: 'minmax' } as const, { kind: 'percentile', percentile: 99.99 } as const]) {
+      const int8 = await exportModel(config, weights, { samples, method, floatConvs: ['tail', 'skip'] });
+      // int8 body weights; the float tail and skip dominate what remains in a model this small.
+      expect(int8.bytes.length).toBeLessThan(fp32.bytes.length * 0.75);
+      const image = syntheticImage(20, 20, 9);
+      const a = (await run(fp32.bytes, image, 20, 20)).data as Float32Array;
+      const b = (await run(int8.bytes, image, 20, 20)).data as Float32Array;
+      const meanAbs = a.reduce((s, v, i) => s + Math.abs(v - b[i]!), 0) / a.length;
+      expect(meanAbs).toBeLessThan(2 / 255);
+      expect(meanAbs).toBeGreaterThan(0);
+    }
+    const session = await ort.InferenceSession.create((await exportModel(config, weights, { samples, method: { kind: 'minmax' }, floatConvs: ['tail', 'skip'] })).bytes, {
+      graphOptimizationLevel: 'all',
+      optimizedModelFilePath: `${process.env.TMPDIR ?? '/tmp'}/wdsr-edge-int8-optimized.onnx`,
+    });
+    await session.release();
+    const { readFile } = await import('node:fs/promises');
+    const optimized = ModelProtoType.toObject(ModelProtoType.decode(await readFile(`${process.env.TMPDIR ?? '/tmp'}/wdsr-edge-int8-optimized.onnx`))) as { graph: { node: { opType: string }[] } };
+    const ops = optimized.graph.node.map((n) => n.opType);
+    // head + 3 blocks x 3 convs are quantized; tail and skip stay float.
+    expect(ops.filter((op) => op === 'QLinearConv')).toHaveLength(1 + 3 * 3);
+    expect(ops.filter((op) => op === 'QLinearAdd').length).toBeGreaterThanOrEqual(2);
+  });
+});
