@@ -1,0 +1,53 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ConvNode } from '../archs/graph';
+
+/** PyTorch's BatchNorm2d defaults, which the paper's batch-norm baseline used. */
+export const BATCH_NORM_EPSILON = 1e-5;
+export const BATCH_NORM_MOMENTUM = 0.1;
+
+/** Looks up a model variable by its graph.ts name. */
+export type VariableLookup = (name: string) => tf.Variable;
+
+/**
+ * The kernel a conv node applies. Weight norm is a reparameterisation (paper eq. 6):
+ * `w[..., o] = g[o] * v[..., o] / ||v[..., o]||`, computed from the trained `v` and `g`
+ * inside the forward pass so gradients flow to both.
+ */
+export function effectiveKernel(node: ConvNode, variable: VariableLookup): tf.Tensor4D {
+  if (node.normalization !== 'weight') return variable(`${node.name}/kernel`) as tf.Tensor4D;
+  const v = variable(`${node.name}/v`) as tf.Tensor4D;
+  const norms = tf.sqrt(tf.sum(tf.square(v), [0, 1, 2]));
+  return tf.mul(v, tf.div(variable(`${node.name}/g`), norms));
+}
+
+/**
+ * A stride-1 'same' conv with bias, followed by batch norm when the node asks for it.
+ * In training, batch norm normalises with the batch statistics and updates the moving
+ * averages (unbiased variance, as PyTorch does); at inference it uses the moving ones.
+ */
+export function convLayer(x: tf.Tensor4D, node: ConvNode, variable: VariableLookup, training: boolean): tf.Tensor4D {
+  const y = tf.fused.conv2d({
+    x,
+    filter: effectiveKernel(node, variable),
+    strides: 1,
+    pad: 'same',
+    bias: variable(`${node.name}/bias`),
+  });
+  return node.normalization === 'batch' ? batchNorm(y, node.name, variable, training) : y;
+}
+
+function batchNorm(y: tf.Tensor4D, name: string, variable: VariableLookup, training: boolean): tf.Tensor4D {
+  const movingMean = variable(`${name}/bn/movingMean`);
+  const movingVariance = variable(`${name}/bn/movingVariance`);
+  let mean: tf.Tensor = movingMean;
+  let variance: tf.Tensor = movingVariance;
+  if (training) {
+    ({ mean, variance } = tf.moments(y, [0, 1, 2]));
+    const count = y.size / y.shape[3];
+    const unbiased = tf.mul(variance, count / Math.max(count - 1, 1));
+    movingMean.assign(tf.add(tf.mul(movingMean, 1 - BATCH_NORM_MOMENTUM), tf.mul(mean, BATCH_NORM_MOMENTUM)));
+    movingVariance.assign(tf.add(tf.mul(movingVariance, 1 - BATCH_NORM_MOMENTUM), tf.mul(unbiased, BATCH_NORM_MOMENTUM)));
+  }
+  const scale = tf.mul(variable(`${name}/bn/gamma`), tf.rsqrt(tf.add(variance, BATCH_NORM_EPSILON)));
+  return tf.add(tf.mul(tf.sub(y, mean), scale), variable(`${name}/bn/beta`));
+}

@@ -1,0 +1,54 @@
+import type { ArchGraph, ConvNode } from '../archs/graph';
+import type { Rng } from '../data/rng';
+import type { NamedWeights } from '../export/weights';
+
+/**
+ * Initial weights for every variable of `graph`, as PyTorch initialises `nn.Conv2d`
+ * (kaiming-uniform with a = sqrt(5) for the kernel, which works out to
+ * U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the same bound for the bias) so training starts
+ * where the paper's official code starts. Weight norm starts at g = ||v|| per output
+ * channel, as `torch.nn.utils.weight_norm` does, so the effective kernel equals v.
+ * Batch norm starts at the identity: gamma 1, beta 0, moving mean 0, moving variance 1.
+ */
+export function initialWeights(graph: ArchGraph, rng: Rng): NamedWeights {
+  const weights: NamedWeights = new Map();
+  for (const node of graph.nodes) {
+    if (node.op === 'conv') initialiseConv(node, rng, weights);
+  }
+  return weights;
+}
+
+function initialiseConv(node: ConvNode, rng: Rng, weights: NamedWeights): void {
+  const { name, kernelSize: k, inChannels, outChannels } = node;
+  const bound = 1 / Math.sqrt(inChannels * k * k);
+  const kernelShape = [k, k, inChannels, outChannels];
+  const kernel = uniform(kernelShape.reduce((a, b) => a * b, 1), bound, rng);
+  if (node.normalization === 'weight') {
+    weights.set(`${name}/v`, { shape: kernelShape, data: kernel });
+    weights.set(`${name}/g`, { shape: [outChannels], data: outputChannelNorms(kernel, outChannels) });
+  } else {
+    weights.set(`${name}/kernel`, { shape: kernelShape, data: kernel });
+  }
+  weights.set(`${name}/bias`, { shape: [outChannels], data: uniform(outChannels, bound, rng) });
+  if (node.normalization === 'batch') {
+    weights.set(`${name}/bn/gamma`, { shape: [outChannels], data: new Float32Array(outChannels).fill(1) });
+    weights.set(`${name}/bn/beta`, { shape: [outChannels], data: new Float32Array(outChannels) });
+    weights.set(`${name}/bn/movingMean`, { shape: [outChannels], data: new Float32Array(outChannels) });
+    weights.set(`${name}/bn/movingVariance`, { shape: [outChannels], data: new Float32Array(outChannels).fill(1) });
+  }
+}
+
+function uniform(length: number, bound: number, rng: Rng): Float32Array {
+  const data = new Float32Array(length);
+  for (let i = 0; i < length; i++) data[i] = (2 * rng.next() - 1) * bound;
+  return data;
+}
+
+/** L2 norm of each output channel of an HWIO kernel (output channel is the fastest axis). */
+export function outputChannelNorms(hwio: Float32Array, outChannels: number): Float32Array {
+  const sums = new Float64Array(outChannels);
+  hwio.forEach((value, i) => {
+    sums[i % outChannels] = sums[i % outChannels]! + value * value;
+  });
+  return Float32Array.from(sums, Math.sqrt);
+}
