@@ -26,3 +26,21 @@ export function isOpaque(image: RgbaImage): boolean {
   for (let i = 3; i < data.length; i += 4) if (data[i] !== 255) return false;
   return true;
 }
+
+/**
+ * Composites a translucent image over an opaque `background` colour (straight alpha), for
+ * outputs without an alpha channel: JPEG would otherwise show whatever colour hides under
+ * transparent pixels.
+ *
+ * @example
+ * const forJpeg = flattenAlpha(image, [255, 255, 255]);
+ */
+export function flattenAlpha(image: RgbaImage, background: readonly [number, number, number]): RgbaImage {
+  const data = new Uint8Array(image.data.length);
+  for (let i = 0; i < data.length; i += 4) {
+    const alpha = image.data[i + 3]! / 255;
+    for (let c = 0; c < 3; c++) data[i + c] = Math.round(image.data[i + c]! * alpha + background[c]! * (1 - alpha));
+    data[i + 3] = 255;
+  }
+  return { width: image.width, height: image.height, data };
+}

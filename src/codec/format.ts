@@ -1,0 +1,39 @@
+/** The raster formats the service decodes and encodes. */
+export type ImageFormat = 'png' | 'jpeg' | 'webp';
+
+export const IMAGE_FORMATS: readonly ImageFormat[] = ['png', 'jpeg', 'webp'];
+
+/** Each format's media type, for `Content-Type` and `Accept` matching. */
+export const MEDIA_TYPES: Readonly<Record<ImageFormat, string>> = {
+  png: 'image/png',
+  jpeg: 'image/jpeg',
+  webp: 'image/webp',
+};
+
+/** Formats that take a `quality`; PNG is lossless. */
+export function isLossy(format: ImageFormat): boolean {
+  return format !== 'png';
+}
+
+/**
+ * Identifies a format by its magic bytes, ignoring any declared `Content-Type` (origins mislabel).
+ * Returns `undefined` for anything else.
+ *
+ * @example
+ * sniffFormat(new Uint8Array([0xff, 0xd8, 0xff, 0xe0])); // 'jpeg'
+ */
+export function sniffFormat(bytes: Uint8Array): ImageFormat | undefined {
+  if (startsWith(bytes, 0, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'png';
+  if (startsWith(bytes, 0, [0xff, 0xd8, 0xff])) return 'jpeg';
+  if (startsWith(bytes, 0, ascii('RIFF')) && startsWith(bytes, 8, ascii('WEBP'))) return 'webp';
+  return undefined;
+}
+
+export function startsWith(bytes: Uint8Array, offset: number, expected: readonly number[]): boolean {
+  if (bytes.length < offset + expected.length) return false;
+  return expected.every((byte, i) => bytes[offset + i] === byte);
+}
+
+export function ascii(text: string): number[] {
+  return Array.from(text, (char) => char.charCodeAt(0));
+}

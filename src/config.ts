@@ -1,0 +1,97 @@
+import type { Limits } from './http/pipeline';
+import { parseOriginPrefix } from './http/origin';
+
+/** The Worker's settings, read from its environment variables once per isolate. */
+export interface ServiceConfig {
+  /** URL prefix of the origin; `undefined`: the Worker's own static assets. */
+  readonly origin: string | undefined;
+  readonly cacheEnabled: boolean;
+  readonly cacheControl: string;
+  readonly limits: Limits;
+  readonly originTimeoutMs: number;
+  readonly deadlineMs: number;
+  readonly tileSize: number;
+  readonly defaultQuality: number;
+}
+
+/** Environment variable names, as set in wrangler.toml `[vars]` or with `wrangler dev --var NAME:value`. */
+export type ConfigVariable =
+  | 'ORIGIN'
+  | 'CACHE'
+  | 'CACHE_CONTROL'
+  | 'MAX_SOURCE_BYTES'
+  | 'MAX_SOURCE_PIXELS'
+  | 'MAX_OUTPUT_PIXELS'
+  | 'ORIGIN_TIMEOUT_MS'
+  | 'DEADLINE_MS'
+  | 'TILE_SIZE'
+  | 'DEFAULT_QUALITY';
+
+/**
+ * Defaults sized for the 128 MB isolate (see README, "Limits"): a 4-megapixel output (2048x2048)
+ * is the largest request, and 128-pixel tiles keep the ONNX runtime's heap near 40 MB.
+ */
+export const DEFAULT_CONFIG: ServiceConfig = {
+  origin: undefined,
+  cacheEnabled: true,
+  cacheControl: 'public, max-age=86400',
+  limits: { sourceBytes: 8 * 1024 * 1024, sourcePixels: 1024 * 1024, outputPixels: 2048 * 2048 },
+  originTimeoutMs: 10_000,
+  deadlineMs: 60_000,
+  tileSize: 128,
+  defaultQuality: 85,
+};
+
+/** A variable with a value the service cannot use; names the variable and the rule. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Validates the environment into a {@link ServiceConfig}; unset or empty variables take their
+ * defaults, set ones must be well-formed (a typo fails loudly instead of running with a default).
+ *
+ * @example
+ * readConfig({ ORIGIN: 'http://127.0.0.1:9000', TILE_SIZE: '96' }).tileSize; // 96
+ */
+export function readConfig(env: Partial<Record<ConfigVariable, unknown>>): ServiceConfig {
+  const value = (name: ConfigVariable): string | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    if (typeof raw !== 'string') throw new ConfigError(`${name} must be a string`);
+    return raw;
+  };
+  const integer = (name: ConfigVariable, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+    const raw = value(name);
+    if (raw === undefined) return fallback;
+    const parsed = Number(raw);
+    if (!/^\d+$/.test(raw) || parsed < min || parsed > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+    return parsed;
+  };
+  const origin = value('ORIGIN');
+  const cache = value('CACHE') ?? 'on';
+  if (cache !== 'on' && cache !== 'off') throw new ConfigError(`CACHE must be "on" or "off", got ${JSON.stringify(cache)}`);
+  const defaults = DEFAULT_CONFIG;
+  return {
+    origin: origin === undefined ? undefined : checkedOrigin(origin),
+    cacheEnabled: cache === 'on',
+    cacheControl: value('CACHE_CONTROL') ?? defaults.cacheControl,
+    limits: {
+      sourceBytes: integer('MAX_SOURCE_BYTES', defaults.limits.sourceBytes, 1),
+      sourcePixels: integer('MAX_SOURCE_PIXELS', defaults.limits.sourcePixels, 1),
+      outputPixels: integer('MAX_OUTPUT_PIXELS', defaults.limits.outputPixels, 1),
+    },
+    originTimeoutMs: integer('ORIGIN_TIMEOUT_MS', defaults.originTimeoutMs, 1),
+    deadlineMs: integer('DEADLINE_MS', defaults.deadlineMs, 1),
+    tileSize: integer('TILE_SIZE', defaults.tileSize, 16, 1024),
+    defaultQuality: integer('DEFAULT_QUALITY', defaults.defaultQuality, 1, 100),
+  };
+}
+
+function checkedOrigin(origin: string): string {
+  try {
+    return parseOriginPrefix(origin);
+  } catch (error) {
+    throw new ConfigError(`ORIGIN: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,17 @@
+import decoder from '@jsquash/webp/codec/dec/webp_dec.wasm';
+import encoder from '@jsquash/webp/codec/enc/webp_enc_simd.wasm';
+import type { EmscriptenWasmSource, WebpWasmSources } from '../codec/webp';
+
+/** libwebp for workerd: modules compiled at bundle time, instantiated through Emscripten's hook. */
+export const WEBP_WASM_SOURCES: WebpWasmSources = { decoder: precompiled(decoder), encoder: precompiled(encoder) };
+
+/** Emscripten's `instantiateWasm` hook over a module wrangler compiled for us. */
+function precompiled(module: WebAssembly.Module): EmscriptenWasmSource {
+  return {
+    instantiateWasm(imports, receiveInstance) {
+      const instance = new WebAssembly.Instance(module, imports as WebAssembly.Imports);
+      receiveInstance(instance);
+      return instance.exports;
+    },
+  };
+}
