@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { parseEvalArgs, UsageError } from '../../training/eval/args';
+import type { SetResult } from '../../training/eval/evaluate';
+import { formatReportTable } from '../../training/eval/report';
+
+describe('parseEvalArgs', () => {
+  it('reads repeated --data, the model and --json', () => {
+    expect(parseEvalArgs(['--scale', '3', '--data', 'a/HR', '--data', 'b', '--model', 'm.onnx', '--json'])).toEqual({
+      scale: 3,
+      dataDirs: ['a/HR', 'b'],
+      model: 'm.onnx',
+      json: true,
+    });
+    expect(parseEvalArgs(['--scale', '2', '--data', 'a', '--model', 'bicubic']).json).toBe(false);
+  });
+
+  it.each([
+    ['a scale outside 2..4', ['--scale', '5', '--data', 'a', '--model', 'bicubic'], /--scale must be 2, 3 or 4, got 5/],
+    ['a missing scale', ['--data', 'a', '--model', 'bicubic'], /got nothing/],
+    ['no data folder', ['--scale', '2', '--model', 'bicubic'], /--data/],
+    ['no model', ['--scale', '2', '--data', 'a'], /--model is required/],
+    ['an unknown flag', ['--scale', '2', '--data', 'a', '--model', 'bicubic', '--shave', '4'], /shave/],
+    ['a positional argument', ['--scale', '2', '--data', 'a', '--model', 'bicubic', 'extra'], /extra/],
+  ])('rejects %s', (_, argv, message) => {
+    expect(() => parseEvalArgs(argv)).toThrow(UsageError);
+    expect(() => parseEvalArgs(argv)).toThrow(message);
+  });
+});
+
+describe('formatReportTable', () => {
+  const result = (set: string, psnr: number, ssim: number): SetResult => ({ set, psnr, ssim, images: [] });
+
+  it('prints bicubic alone when the model is bicubic', () => {
+    const table = formatReportTable({ scale: 2, model: 'bicubic', sets: [{ set: 'Set5', bicubic: result('Set5', 33.6734, 0.93029) }] });
+    expect(table.split('\n')).toEqual([
+      'x2 Y-PSNR (dB) / Y-SSIM, shave 2, model: bicubic',
+      'set   bicubic PSNR  bicubic SSIM',
+      'Set5         33.67        0.9303',
+    ]);
+  });
+
+  it('puts the model columns first', () => {
+    const table = formatReportTable({
+      scale: 4,
+      model: 'm.onnx',
+      sets: [{ set: 'Urban100', bicubic: result('Urban100', 23.1, 0.66), model: result('Urban100', 25.123, 0.75555) }],
+    });
+    expect(table.split('\n')[2]).toBe('Urban100         25.12        0.7556         23.10        0.6600');
+  });
+});
