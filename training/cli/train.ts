@@ -1,0 +1,56 @@
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ExperimentConfig } from '../config/experiment';
+import { assertDataDirectories, loadExperimentConfig } from '../config/load';
+import { ConfigError } from '../config/validate';
+import { defaultRunDir, readRunConfig, RunDirectoryError } from '../loop/run-dir';
+import { parseTrainArgs, TRAIN_USAGE, TrainUsageError, type TrainArgs } from '../loop/train-args';
+import { train } from '../loop/trainer';
+
+/**
+ * `npm run train -- --config training/configs/smoke.json [--run-dir DIR] [--resume]`.
+ * SIGINT/SIGTERM stop after the current iteration with a checkpoint (a second one quits
+ * at once); `--resume` continues from the newest checkpoint in the run directory.
+ */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const args = parseTrainArgs(argv);
+    const config = await resolveConfig(args);
+    const runDir = args.runDir === undefined ? defaultRunDir(config) : resolve(args.runDir);
+    const controller = new AbortController();
+    const stop = (signal: NodeJS.Signals): void => {
+      if (controller.signal.aborted) process.exit(130);
+      process.stderr.write(`\n${signal}: stopping after this iteration and saving a checkpoint (again to quit at once)\n`);
+      controller.abort();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    const result = await train({ config, runDir, resume: args.resume, signal: controller.signal });
+    return result.interrupted ? 130 : 0;
+  } catch (error) {
+    if (error instanceof TrainUsageError) {
+      process.stderr.write(`${error.message}\n${TRAIN_USAGE}\n`);
+      return 2;
+    }
+    if (error instanceof ConfigError || error instanceof RunDirectoryError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+async function resolveConfig(args: TrainArgs): Promise<ExperimentConfig> {
+  let config: ExperimentConfig;
+  if (args.config !== undefined) {
+    config = await loadExperimentConfig(args.config);
+  } else {
+    config = await readRunConfig(resolve(args.runDir!));
+    await assertDataDirectories(config, args.runDir!);
+  }
+  return args.backend === undefined ? config : { ...config, train: { ...config.train, backend: args.backend } };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,56 @@
+import type { ArchConfig } from '../archs/config';
+import type { Normalization } from '../archs/graph';
+import type { BackendName } from '../backend/init';
+
+/**
+ * One training experiment, as written in `training/configs/*.json` (and copied, with
+ * defaults filled in, into its run directory). Paths are relative to the repository root.
+ */
+export interface ExperimentConfig {
+  /** Run name and run directory name, e.g. `WDSR-B_x2_f32b8_T91+BSD200`. */
+  readonly name: string;
+  readonly description?: string;
+  readonly arch: ArchConfig;
+  readonly data: DataConfig;
+  readonly train: TrainConfig;
+}
+
+export interface DataConfig {
+  /** Directories of HR images to sample training patches from. */
+  readonly train: readonly string[];
+  /** Directory of HR images for periodic validation (Y-PSNR/SSIM against bicubic-downscaled inputs). */
+  readonly val: string;
+  /** HR patch side; the LR patch is `hrPatchSize / scale`. */
+  readonly hrPatchSize: number;
+}
+
+export interface TrainConfig {
+  readonly iterations: number;
+  readonly batchSize: number;
+  /** Initial learning rate; defaults to the paper's for the normalization (see `paperLearningRate`). */
+  readonly lr: number;
+  /** Iterations after which the learning rate halves (iteration i uses lr / 2^#{s < i}). */
+  readonly lrHalvingSteps: readonly number[];
+  readonly seed: number;
+  readonly backend: BackendName;
+  readonly logEvery: number;
+  /** 0 disables periodic validation. */
+  readonly validateEvery: number;
+  readonly checkpointEvery: number;
+  /** How many of the newest checkpoints to keep on disk. */
+  readonly keepCheckpoints: number;
+}
+
+/**
+ * The paper's initial learning rate (Section 4.2): weight normalization trains stably at
+ * 1e-3, ten times what batch norm or no normalization tolerates.
+ */
+export function paperLearningRate(normalization: Normalization): number {
+  return normalization === 'weight' ? 1e-3 : 1e-4;
+}
+
+/** Learning rate at 1-based `iteration`: halved once per milestone already passed. */
+export function learningRateAt(train: Pick<TrainConfig, 'lr' | 'lrHalvingSteps'>, iteration: number): number {
+  const halvings = train.lrHalvingSteps.filter((step) => iteration > step).length;
+  return train.lr / 2 ** halvings;
+}

@@ -1,0 +1,102 @@
+import type { ArchConfig } from '../archs/config';
+import { BACKEND_NAMES } from '../backend/init';
+import { arrayOf, fieldsOf, integer, nonEmptyString, oneOf, positiveNumber, type Issues } from './checks';
+import { paperLearningRate, type DataConfig, type ExperimentConfig, type TrainConfig } from './experiment';
+
+/** Every problem found in a config, one per line. */
+export class ConfigError extends Error {
+  constructor(readonly source: string, readonly issues: readonly string[]) {
+    super(`invalid experiment config ${source}:\n${issues.map((issue) => `  - ${issue}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const RUN_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
+const MAX_SEED = 2 ** 32 - 1;
+
+/**
+ * Checks a parsed JSON experiment config against the schema (unknown keys rejected,
+ * types and ranges precise) and returns it with defaults filled in; throws a
+ * `ConfigError` listing every issue.
+ *
+ * @example
+ * const config = validateExperimentConfig(JSON.parse(text), 'training/configs/smoke.json');
+ */
+export function validateExperimentConfig(raw: unknown, source: string): ExperimentConfig {
+  const issues: Issues = [];
+  const root = fieldsOf(raw, 'config', issues, ['name', 'description', 'arch', 'data', 'train']);
+  const name = nonEmptyString(root.name, 'name', issues);
+  if (typeof name === 'string' && !RUN_NAME.test(name)) {
+    issues.push(`name: expected letters, digits and . _ + - (it names the run directory), got ${JSON.stringify(name)}`);
+  }
+  if (root.description !== undefined) nonEmptyString(root.description, 'description', issues);
+  const arch = validateArch(root.arch, issues);
+  const data = validateData(root.data, arch, issues);
+  const train = validateTrain(root.train, arch, issues);
+  if (issues.length > 0) throw new ConfigError(source, issues);
+  return { name, ...(root.description === undefined ? {} : { description: root.description as string }), arch, data, train };
+}
+
+function validateArch(value: unknown, issues: Issues): ArchConfig {
+  const common = ['arch', 'scale', 'nFeats', 'nBlocks', 'resScale', 'normalization'];
+  const kind = oneOf((value as { arch?: unknown } | undefined)?.arch, 'arch.arch', issues, ['wdsr_a', 'wdsr_b', 'edsr'] as const);
+  const specific = kind === 'wdsr_b' ? ['expansion', 'lowRank'] : kind === 'wdsr_a' ? ['blockFeats'] : [];
+  const fields = fieldsOf(value, 'arch', issues, [...common, ...specific]);
+  const base = {
+    scale: oneOf(fields.scale, 'arch.scale', issues, [2, 3, 4] as const),
+    nFeats: integer(fields.nFeats, 'arch.nFeats', issues, 1),
+    nBlocks: integer(fields.nBlocks, 'arch.nBlocks', issues, 1),
+    resScale: positiveNumber(fields.resScale, 'arch.resScale', issues),
+    normalization: oneOf(fields.normalization, 'arch.normalization', issues, ['weight', 'batch', 'none'] as const),
+  };
+  if (kind === 'wdsr_b') {
+    const expansion = positiveNumber(fields.expansion, 'arch.expansion', issues);
+    const lowRank = positiveNumber(fields.lowRank, 'arch.lowRank', issues, 1);
+    if (Number.isInteger(base.nFeats) && !Number.isInteger(base.nFeats * expansion)) {
+      issues.push(`arch.expansion: nFeats * expansion must be a whole number of channels, got ${base.nFeats} * ${expansion}`);
+    }
+    if (Math.floor(base.nFeats * lowRank) < 1) issues.push(`arch.lowRank: floor(nFeats * lowRank) must be >= 1, got ${lowRank}`);
+    return { arch: kind, ...base, expansion, lowRank };
+  }
+  if (kind === 'wdsr_a') return { arch: kind, ...base, blockFeats: integer(fields.blockFeats, 'arch.blockFeats', issues, 1) };
+  return { arch: 'edsr', ...base };
+}
+
+function validateData(value: unknown, arch: ArchConfig, issues: Issues): DataConfig {
+  const fields = fieldsOf(value, 'data', issues, ['train', 'val', 'hrPatchSize']);
+  const hrPatchSize = integer(fields.hrPatchSize, 'data.hrPatchSize', issues, 8);
+  if (Number.isInteger(hrPatchSize) && typeof arch.scale === 'number' && hrPatchSize % arch.scale !== 0) {
+    issues.push(`data.hrPatchSize: must be a multiple of arch.scale (${arch.scale}), got ${hrPatchSize}`);
+  }
+  return {
+    train: arrayOf(fields.train, 'data.train', issues, 1, (entry, path) => nonEmptyString(entry, path, issues)),
+    val: nonEmptyString(fields.val, 'data.val', issues),
+    hrPatchSize,
+  };
+}
+
+function validateTrain(value: unknown, arch: ArchConfig, issues: Issues): TrainConfig {
+  const fields = fieldsOf(value, 'train', issues, [
+    'iterations', 'batchSize', 'lr', 'lrHalvingSteps', 'seed', 'backend',
+    'logEvery', 'validateEvery', 'checkpointEvery', 'keepCheckpoints',
+  ]);
+  const iterations = integer(fields.iterations, 'train.iterations', issues, 1);
+  const lrHalvingSteps = arrayOf(fields.lrHalvingSteps, 'train.lrHalvingSteps', issues, 0, (entry, path) =>
+    integer(entry, path, issues, 1, Number.isInteger(iterations) ? iterations : undefined),
+  );
+  if (lrHalvingSteps.some((step, i) => i > 0 && step <= lrHalvingSteps[i - 1]!)) {
+    issues.push(`train.lrHalvingSteps: expected strictly increasing iterations, got ${JSON.stringify(lrHalvingSteps)}`);
+  }
+  return {
+    iterations,
+    batchSize: integer(fields.batchSize, 'train.batchSize', issues, 1),
+    lr: fields.lr === undefined ? paperLearningRate(arch.normalization) : positiveNumber(fields.lr, 'train.lr', issues, 1),
+    lrHalvingSteps,
+    seed: integer(fields.seed, 'train.seed', issues, 0, MAX_SEED),
+    backend: oneOf(fields.backend ?? 'wasm', 'train.backend', issues, BACKEND_NAMES),
+    logEvery: integer(fields.logEvery, 'train.logEvery', issues, 1),
+    validateEvery: integer(fields.validateEvery, 'train.validateEvery', issues, 0),
+    checkpointEvery: integer(fields.checkpointEvery, 'train.checkpointEvery', issues, 1),
+    keepCheckpoints: integer(fields.keepCheckpoints, 'train.keepCheckpoints', issues, 1),
+  };
+}

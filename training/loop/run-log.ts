@@ -1,0 +1,21 @@
+import { appendFile } from 'node:fs/promises';
+
+/** One line of `log.jsonl`; `type` says which fields follow. */
+export type LogRecord =
+  | { type: 'start'; iteration: number; backend: string; resumedFrom?: string; changed?: string[] }
+  | { type: 'train'; iteration: number; loss: number; lr: number; itPerSec: number; elapsedSec: number }
+  | { type: 'val'; iteration: number; set: string; psnr: number; ssim: number }
+  | { type: 'checkpoint'; iteration: number; path: string }
+  | { type: 'stop'; iteration: number; reason: 'finished' | 'interrupted' };
+
+/**
+ * The machine-readable training log: JSON Lines, appended (a resumed run continues the
+ * same file), each record stamped with wall-clock time.
+ */
+export class RunLog {
+  constructor(readonly path: string) {}
+
+  async append(record: LogRecord): Promise<void> {
+    await appendFile(this.path, `${JSON.stringify({ ...record, time: new Date().toISOString() })}\n`);
+  }
+}

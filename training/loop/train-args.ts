@@ -1,0 +1,59 @@
+import { parseArgs } from 'node:util';
+import { BACKEND_NAMES, type BackendName } from '../backend/init';
+
+/** What `npm run train` was asked to do. */
+export interface TrainArgs {
+  readonly config?: string;
+  readonly runDir?: string;
+  readonly resume: boolean;
+  readonly backend?: BackendName;
+}
+
+export const TRAIN_USAGE = [
+  'usage: npm run train -- --config <experiment.json> [--run-dir <dir>] [--resume] [--backend wasm|cpu|tensorflow]',
+  '       npm run train -- --resume --run-dir <dir>        (continue a run with the config stored in it)',
+].join('\n');
+
+/** A command line that cannot be run as given; the CLI prints it with the usage and exits 2. */
+export class TrainUsageError extends Error {
+  override readonly name = 'TrainUsageError';
+}
+
+/**
+ * Parses the train command line strictly (unknown flags are errors).
+ *
+ * @example
+ * parseTrainArgs(['--config', 'training/configs/smoke.json', '--resume']);
+ */
+export function parseTrainArgs(argv: string[]): TrainArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        config: { type: 'string' },
+        'run-dir': { type: 'string' },
+        resume: { type: 'boolean', default: false },
+        backend: { type: 'string' },
+      },
+    }));
+  } catch (error) {
+    throw new TrainUsageError((error as Error).message);
+  }
+  const backend = values.backend;
+  if (backend !== undefined && !(BACKEND_NAMES as readonly string[]).includes(backend)) {
+    throw new TrainUsageError(`--backend must be one of ${BACKEND_NAMES.join(', ')}, got ${backend}`);
+  }
+  const resume = values.resume ?? false;
+  if (values.config === undefined && !(resume && values['run-dir'] !== undefined)) {
+    throw new TrainUsageError('give --config <experiment.json>, or --resume with --run-dir <dir>');
+  }
+  return {
+    resume,
+    ...(values.config === undefined ? {} : { config: values.config }),
+    ...(values['run-dir'] === undefined ? {} : { runDir: values['run-dir'] }),
+    ...(backend === undefined ? {} : { backend: backend as BackendName }),
+  };
+}

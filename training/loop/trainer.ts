@@ -1,0 +1,139 @@
+import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { initBackend } from '../backend/init';
+import type { Checkpoint } from '../checkpoint/format';
+import { latestCheckpoint, loadCheckpoint } from '../checkpoint/load';
+import { saveCheckpoint } from '../checkpoint/save';
+import { learningRateAt, type ExperimentConfig } from '../config/experiment';
+import { formatProgress, ProgressLine } from './progress';
+import { openRunDirectory, RUN_LOG_FILE } from './run-dir';
+import { RunLog, type LogRecord } from './run-log';
+import { openSession, type TrainingSession } from './session';
+import { trainStep } from './train-step';
+import { Throughput } from './throughput';
+import { validate } from './validation';
+
+export interface TrainOptions {
+  readonly config: ExperimentConfig;
+  readonly runDir: string;
+  /** Continue from the run directory's newest checkpoint (required when the directory holds a run). */
+  readonly resume: boolean;
+  /** Aborting stops training after the current iteration, with a checkpoint (the CLI wires SIGINT/SIGTERM here). */
+  readonly signal?: AbortSignal;
+  /** Console output; stderr by default. */
+  readonly console?: ProgressLine;
+  /** Sees every log record as it is written (progress UIs, tests). */
+  readonly onRecord?: (record: LogRecord) => void;
+}
+
+export interface TrainResult {
+  /** Iterations completed when training returned. */
+  readonly iteration: number;
+  readonly interrupted: boolean;
+  /** The checkpoint holding that iteration. */
+  readonly checkpoint: string;
+}
+
+/**
+ * Trains `config` in `runDir` until `config.train.iterations` or until `signal` aborts:
+ * the config copied into the run directory, a `log.jsonl` record per log interval,
+ * validation and checkpoint, validation PSNR/SSIM every `validateEvery` iterations (and
+ * before the first step of a fresh run), a checkpoint every `checkpointEvery`, on abort
+ * and at the end. Resuming restores weights, Adam state, RNG and iteration, so the run
+ * continues exactly as if it had never stopped.
+ *
+ * @example
+ * const controller = new AbortController();
+ * process.once('SIGINT', () => controller.abort());
+ * await train({ config, runDir: defaultRunDir(config), resume: false, signal: controller.signal });
+ */
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  const { config, runDir } = options;
+  const changed = await openRunDirectory(runDir, config, options.resume);
+  const checkpointDir = options.resume ? await latestCheckpoint(runDir) : undefined;
+  const checkpoint = checkpointDir === undefined ? undefined : await loadCheckpoint(checkpointDir);
+  await initBackend(config.train.backend);
+  const session = await openSession(config, checkpoint);
+  const log = new RunLog(join(runDir, RUN_LOG_FILE));
+  const output = options.console ?? new ProgressLine(process.stderr);
+  const record = async (entry: LogRecord): Promise<void> => {
+    await log.append(entry);
+    options.onRecord?.(entry);
+  };
+  try {
+    await record({ type: 'start', iteration: session.startIteration, backend: config.train.backend, ...(checkpointDir === undefined ? {} : { resumedFrom: checkpointDir, changed }) });
+    output.print(`${checkpointDir === undefined ? 'training' : `resuming from ${checkpointDir}:`} ${config.name} on ${config.train.backend}, ${session.sampler.pairs.length} training images`);
+    return await runLoop(options, session, output, record);
+  } finally {
+    session.dispose();
+  }
+}
+
+async function runLoop(
+  options: TrainOptions,
+  session: TrainingSession,
+  output: ProgressLine,
+  record: (entry: LogRecord) => Promise<void>,
+): Promise<TrainResult> {
+  const { config, runDir, signal } = options;
+  const { train: settings } = config;
+  const throughput = new Throughput();
+  const started = performance.now();
+  let lossSum = 0;
+  let lossCount = 0;
+  let iteration = session.startIteration;
+  let lastCheckpoint = '';
+  let checkpointedIteration = -1;
+
+  const checkpoint = async (learningRate: number): Promise<void> => {
+    lastCheckpoint = await saveCheckpoint(runDir, snapshot(session, config, iteration, learningRate), settings.keepCheckpoints);
+    checkpointedIteration = iteration;
+    await record({ type: 'checkpoint', iteration, path: lastCheckpoint });
+  };
+  const validation = async (): Promise<void> => {
+    const result = await validate(session.model, config);
+    await record({ type: 'val', iteration, set: result.set, psnr: result.psnr, ssim: result.ssim });
+    output.print(`[val] iter ${iteration.toLocaleString('en-US')} ${result.set} PSNR ${result.psnr.toFixed(3)} dB SSIM ${result.ssim.toFixed(4)}`);
+  };
+
+  if (iteration === 0 && settings.validateEvery > 0) await validation();
+  while (iteration < settings.iterations && signal?.aborted !== true) {
+    const stepStart = performance.now();
+    const learningRate = learningRateAt(settings, iteration + 1);
+    const loss = trainStep(session.model, session.optimizer, session.sampler.nextBatch(settings.batchSize, session.rng), learningRate);
+    if (!Number.isFinite(loss)) throw new Error(`loss diverged to ${loss} at iteration ${iteration + 1}`);
+    iteration += 1;
+    throughput.record(performance.now() - stepStart);
+    lossSum += loss;
+    lossCount += 1;
+    const progress = { iteration, totalIterations: settings.iterations, learningRate, iterationsPerSecond: throughput.iterationsPerSecond() };
+    output.live(formatProgress({ ...progress, loss }));
+    if (iteration % settings.logEvery === 0) {
+      const meanLoss = lossSum / lossCount;
+      [lossSum, lossCount] = [0, 0];
+      output.print(formatProgress({ ...progress, loss: meanLoss }));
+      await record({ type: 'train', iteration, loss: meanLoss, lr: learningRate, itPerSec: progress.iterationsPerSecond, elapsedSec: (performance.now() - started) / 1000 });
+    }
+    if (settings.validateEvery > 0 && iteration % settings.validateEvery === 0) await validation();
+    if (iteration % settings.checkpointEvery === 0) await checkpoint(learningRate);
+    // Let signal handlers run: without a turn of the event loop, SIGINT is never delivered.
+    await nextTurn();
+  }
+  const interrupted = iteration < settings.iterations;
+  if (checkpointedIteration !== iteration) await checkpoint(learningRateAt(settings, Math.max(iteration, 1)));
+  await record({ type: 'stop', iteration, reason: interrupted ? 'interrupted' : 'finished' });
+  output.print(`${interrupted ? 'interrupted' : 'finished'} at iteration ${iteration.toLocaleString('en-US')}; checkpoint ${lastCheckpoint}`);
+  return { iteration, interrupted, checkpoint: lastCheckpoint };
+}
+
+function snapshot(session: TrainingSession, config: ExperimentConfig, iteration: number, learningRate: number): Checkpoint {
+  const { step, firstMoments, secondMoments } = session.optimizer.state();
+  return {
+    iteration,
+    learningRate,
+    rngState: session.rng.state(),
+    config,
+    weights: session.model.namedWeights(),
+    optimizer: { step, firstMoments, secondMoments, hyperparameters: session.optimizer.hyperparameters },
+  };
+}
