@@ -56,8 +56,9 @@ async function decodeByFormat(bytes: Uint8Array, header: ImageHeader, webp: Webp
       case 'png':
         return decodePng(bytes);
       case 'jpeg':
-        // jpeg-js checks its own pixel budget; the header check has already applied ours.
-        return decodeJpeg(bytes, (header.width * header.height) / 1e6);
+        // jpeg-js has its own megapixel budget; ours was applied to the same header already, so
+        // give it the header's size, rounded up (w * h / 1e6 * 1e6 can round below w * h).
+        return decodeJpeg(bytes, Math.ceil((header.width * header.height) / 1e6));
       case 'webp':
         return await webp.decode(bytes);
     }

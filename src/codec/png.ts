@@ -73,3 +73,33 @@ export function encodePng(image: RgbaImage, opaque: boolean): Uint8Array {
   }
   return encode({ width: image.width, height: image.height, data: rgb, channels: 3, depth: 8 });
 }
+
+/** Encodes the red channel of an opaque image as an 8-bit greyscale PNG (colour type 0). */
+export function encodeGreyPng(image: RgbaImage): Uint8Array {
+  const grey = new Uint8Array(image.width * image.height);
+  for (let p = 0; p < grey.length; p++) grey[p] = image.data[p * 4]!;
+  return encode({ width: image.width, height: image.height, data: grey, channels: 1, depth: 8 });
+}
+
+/**
+ * Encodes an image of at most 256 distinct RGBA colours as an 8-bit palette PNG (colour type 3,
+ * with a tRNS chunk when any colour is translucent). Throws `RangeError` above 256 colours.
+ */
+export function encodePalettePng(image: RgbaImage): Uint8Array {
+  const indexOf = new Map<number, number>();
+  const palette: number[][] = [];
+  const indices = new Uint8Array(image.width * image.height);
+  const view = new DataView(image.data.buffer, image.data.byteOffset, image.data.byteLength);
+  for (let p = 0; p < indices.length; p++) {
+    const rgba = view.getUint32(p * 4);
+    let index = indexOf.get(rgba);
+    if (index === undefined) {
+      if (palette.length === 256) throw new RangeError('a palette PNG holds at most 256 colours');
+      index = palette.length;
+      indexOf.set(rgba, index);
+      palette.push([...image.data.subarray(p * 4, p * 4 + 4)]);
+    }
+    indices[p] = index;
+  }
+  return encode({ width: image.width, height: image.height, data: indices, channels: 1, depth: 8, palette });
+}
