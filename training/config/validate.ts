@@ -39,9 +39,11 @@ export function validateExperimentConfig(raw: unknown, source: string): Experime
 
 function validateArch(value: unknown, issues: Issues): ArchConfig {
   const common = ['arch', 'scale', 'nFeats', 'nBlocks', 'resScale', 'normalization'];
-  const kind = oneOf((value as { arch?: unknown } | undefined)?.arch, 'arch.arch', issues, ['wdsr_a', 'wdsr_b', 'edsr'] as const);
+  const kinds = ['wdsr_a', 'wdsr_b', 'edsr'] as const;
+  const kind = oneOf((value as { arch?: unknown } | undefined)?.arch, 'arch.arch', issues, kinds);
   const specific = kind === 'wdsr_b' ? ['expansion', 'lowRank'] : kind === 'wdsr_a' ? ['blockFeats'] : [];
-  const fields = fieldsOf(value, 'arch', issues, [...common, ...specific]);
+  // Which keys are allowed depends on the architecture; with an unknown one, only that is reported.
+  const fields = fieldsOf(value, 'arch', kinds.includes(kind) ? issues : [], [...common, ...specific]);
   const base = {
     scale: oneOf(fields.scale, 'arch.scale', issues, [2, 3, 4] as const),
     nFeats: integer(fields.nFeats, 'arch.nFeats', issues, 1),
@@ -65,7 +67,7 @@ function validateArch(value: unknown, issues: Issues): ArchConfig {
 function validateData(value: unknown, arch: ArchConfig, issues: Issues): DataConfig {
   const fields = fieldsOf(value, 'data', issues, ['train', 'val', 'hrPatchSize']);
   const hrPatchSize = integer(fields.hrPatchSize, 'data.hrPatchSize', issues, 8);
-  if (Number.isInteger(hrPatchSize) && typeof arch.scale === 'number' && hrPatchSize % arch.scale !== 0) {
+  if (Number.isInteger(hrPatchSize) && [2, 3, 4].includes(arch.scale) && hrPatchSize % arch.scale !== 0) {
     issues.push(`data.hrPatchSize: must be a multiple of arch.scale (${arch.scale}), got ${hrPatchSize}`);
   }
   return {

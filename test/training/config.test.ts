@@ -1,0 +1,128 @@
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { learningRateAt, paperLearningRate } from '../../training/config/experiment';
+import { loadExperimentConfig, REPO_ROOT, resolveRepoPath } from '../../training/config/load';
+import { ConfigError, validateExperimentConfig } from '../../training/config/validate';
+
+/** A valid config as JSON would hold it; each case below breaks one thing. */
+function validRaw(): Record<string, any> {
+  return {
+    name: 'WDSR-B_x2_test',
+    arch: { arch: 'wdsr_b', scale: 2, nFeats: 32, nBlocks: 8, expansion: 6, lowRank: 0.8, resScale: 1, normalization: 'weight' },
+    data: { train: ['../shared/datasets/T91/HR'], val: '../shared/datasets/Set5/HR', hrPatchSize: 96 },
+    train: {
+      iterations: 1000, batchSize: 16, lr: 1e-3, lrHalvingSteps: [500], seed: 1, backend: 'wasm',
+      logEvery: 10, validateEvery: 100, checkpointEvery: 50, keepCheckpoints: 3,
+    },
+  };
+}
+
+function issuesOf(mutate: (raw: Record<string, any>) => void): readonly string[] {
+  const raw = validRaw();
+  mutate(raw);
+  try {
+    validateExperimentConfig(raw, 'test.json');
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues;
+    throw error;
+  }
+  return [];
+}
+
+describe('validateExperimentConfig', () => {
+  it('accepts a valid config unchanged', () => {
+    expect(validateExperimentConfig(validRaw(), 'test.json')).toEqual(validRaw());
+  });
+
+  it('rejects a typo in a key, and reports the key it was meant to be as missing', () => {
+    expect(issuesOf((r) => {
+      r.train.batchsize = 16;
+      delete r.train.batchSize;
+    })).toEqual([
+      'train.batchsize: unknown key (allowed: iterations, batchSize, lr, lrHalvingSteps, seed, backend, logEvery, validateEvery, checkpointEvery, keepCheckpoints)',
+      'train.batchSize: expected integer >= 1, got nothing',
+    ]);
+  });
+
+  it.each<[string, (raw: Record<string, any>) => void, string]>([
+    ['a string where an integer belongs', (r) => (r.data.hrPatchSize = '96'), 'data.hrPatchSize: expected integer >= 8, got "96"'],
+    ['a missing field', (r) => delete r.train.iterations, 'train.iterations: expected integer >= 1, got nothing'],
+    ['an unsupported scale', (r) => (r.arch.scale = 5), 'arch.scale: expected one of 2, 3, 4, got 5'],
+    ['an unknown architecture', (r) => (r.arch.arch = 'rcan'), 'arch.arch: expected one of "wdsr_a", "wdsr_b", "edsr", got "rcan"'],
+    ['a key of another architecture', (r) => (r.arch.blockFeats = 128), 'arch.blockFeats: unknown key (allowed: arch, scale, nFeats, nBlocks, resScale, normalization, expansion, lowRank)'],
+    ['an unknown normalization', (r) => (r.arch.normalization = 'layer'), 'arch.normalization: expected one of "weight", "batch", "none", got "layer"'],
+    ['a fractional channel count', (r) => (r.arch.expansion = 6.1), 'arch.expansion: nFeats * expansion must be a whole number of channels, got 32 * 6.1'],
+    ['a patch that is not a multiple of the scale', (r) => { r.arch.scale = 3; r.data.hrPatchSize = 100; }, 'data.hrPatchSize: must be a multiple of arch.scale (3), got 100'],
+    ['no training folders', (r) => (r.data.train = []), 'data.train: expected an array of at least 1 item(s), got []'],
+    ['halving steps out of order', (r) => (r.train.lrHalvingSteps = [600, 500]), 'train.lrHalvingSteps: expected strictly increasing iterations, got [600,500]'],
+    ['a halving step past the end', (r) => (r.train.lrHalvingSteps = [5000]), 'train.lrHalvingSteps[0]: expected integer in [1, 1000], got 5000'],
+    ['an unknown backend', (r) => (r.train.backend = 'webgl'), 'train.backend: expected one of "wasm", "cpu", "tensorflow", got "webgl"'],
+    ['a negative learning rate', (r) => (r.train.lr = -1), 'train.lr: expected number in (0, 1], got -1'],
+    ['a seed outside uint32', (r) => (r.train.seed = 2 ** 32), 'train.seed: expected integer in [0, 4294967295], got 4294967296'],
+    ['a run name with a path separator', (r) => (r.name = 'runs/x'), 'name: expected letters, digits and . _ + - (it names the run directory), got "runs/x"'],
+    ['an unknown top-level key', (r) => (r.model = {}), 'config.model: unknown key (allowed: name, description, arch, data, train)'],
+  ])('rejects %s', (_, mutate, issue) => {
+    expect(issuesOf(mutate)).toEqual([issue]);
+  });
+
+  it('reports every issue at once, naming the file', () => {
+    const raw = validRaw();
+    raw.train.batchSize = 0;
+    raw.data.val = '';
+    expect(() => validateExperimentConfig(raw, 'configs/x.json')).toThrow(
+      'invalid experiment config configs/x.json:\n  - data.val: expected a non-empty string, got ""\n  - train.batchSize: expected integer >= 1, got 0',
+    );
+  });
+
+  it("defaults the learning rate to the paper's for the normalization", () => {
+    const raw = validRaw();
+    delete raw.train.lr;
+    expect(validateExperimentConfig(raw, 'a').train.lr).toBe(1e-3);
+    raw.arch.normalization = 'batch';
+    expect(validateExperimentConfig(raw, 'a').train.lr).toBe(1e-4);
+    expect(paperLearningRate('none')).toBe(1e-4);
+  });
+
+  it('defaults the backend to wasm', () => {
+    const raw = validRaw();
+    delete raw.train.backend;
+    expect(validateExperimentConfig(raw, 'a').train.backend).toBe('wasm');
+  });
+});
+
+describe('learningRateAt', () => {
+  it.each([
+    [1, 1e-3],
+    [200, 1e-3],
+    [201, 5e-4],
+    [400, 5e-4],
+    [401, 2.5e-4],
+  ])('iteration %i trains at %f', (iteration, lr) => {
+    expect(learningRateAt({ lr: 1e-3, lrHalvingSteps: [200, 400] }, iteration)).toBeCloseTo(lr, 12);
+  });
+});
+
+describe('loadExperimentConfig', () => {
+  it('loads every config shipped in training/configs', async () => {
+    const dir = join(REPO_ROOT, 'training', 'configs');
+    const files = (await readdir(dir)).filter((file) => file.endsWith('.json'));
+    expect(files.length).toBeGreaterThanOrEqual(2);
+    for (const file of files) await expect(loadExperimentConfig(join(dir, file))).resolves.toHaveProperty('name');
+  });
+
+  it('resolves data paths against the repository root, not the working directory', () => {
+    expect(resolveRepoPath('../shared/datasets/Set5/HR')).toBe(join(REPO_ROOT, '..', 'shared', 'datasets', 'Set5', 'HR'));
+  });
+
+  it('fails at load on a missing data directory and on malformed JSON', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wdsr-config-'));
+    const missing = validRaw();
+    missing.data.train = ['../shared/datasets/T91/HR', '../shared/datasets/NoSuchSet/HR'];
+    await writeFile(join(dir, 'missing.json'), JSON.stringify(missing));
+    await expect(loadExperimentConfig(join(dir, 'missing.json'))).rejects.toThrow(/data\.train\[1\]: no directory at .*NoSuchSet/);
+    await writeFile(join(dir, 'broken.json'), '{ "name": ');
+    await expect(loadExperimentConfig(join(dir, 'broken.json'))).rejects.toThrow(/cannot read JSON/);
+  });
+});
