@@ -165,46 +165,38 @@ function resizeAxis(src: Raster, axis: Axis, table: ContributionTable, toUint8: 
   const out = toUint8 ? new Uint8Array(width * height * channels) : new Float64Array(width * height * channels);
   const { taps, weights, indices } = table;
   const input = src.data;
+  let target = 0;
   if (axis === 'rows') {
-    // Whole rows are weighted and summed, so the inner loop walks memory contiguously.
+    // Each output row is a weighted sum of whole input rows, so every read walks memory contiguously.
     const rowLength = width * channels;
-    const accumulator = new Float64Array(rowLength);
+    const rowStarts = new Int32Array(taps);
     for (let o = 0; o < height; o++) {
-      accumulator.fill(0);
-      for (let t = 0; t < taps; t++) {
-        const w = weights[o * taps + t]!;
-        const rowStart = indices[o * taps + t]! * rowLength;
-        for (let i = 0; i < rowLength; i++) accumulator[i]! += w * input[rowStart + i]!;
+      const base = o * taps;
+      for (let t = 0; t < taps; t++) rowStarts[t] = indices[base + t]! * rowLength;
+      for (let i = 0; i < rowLength; i++) {
+        let sum = 0;
+        for (let t = 0; t < taps; t++) sum += weights[base + t]! * input[rowStarts[t]! + i]!;
+        out[target++] = toUint8 ? toByte(sum) : sum;
       }
-      store(out, o * rowLength, accumulator, toUint8);
     }
   } else {
-    const pixel = new Float64Array(channels);
+    const offsets = Int32Array.from(indices, (index) => index * channels);
     for (let y = 0; y < height; y++) {
       const rowStart = y * src.width * channels;
       for (let o = 0; o < width; o++) {
-        pixel.fill(0);
-        for (let t = 0; t < taps; t++) {
-          const w = weights[o * taps + t]!;
-          const from = rowStart + indices[o * taps + t]! * channels;
-          for (let c = 0; c < channels; c++) pixel[c]! += w * input[from + c]!;
+        const base = o * taps;
+        for (let c = 0; c < channels; c++) {
+          let sum = 0;
+          for (let t = 0; t < taps; t++) sum += weights[base + t]! * input[rowStart + offsets[base + t]! + c]!;
+          out[target++] = toUint8 ? toByte(sum) : sum;
         }
-        store(out, (y * width + o) * channels, pixel, toUint8);
       }
     }
   }
   return { width, height, channels, data: out };
 }
 
-/** Copies sums into `out` at `offset`, rounding half away from zero and saturating for uint8 as MATLAB does. */
-function store(out: Uint8Array | Float64Array, offset: number, values: Float64Array, toUint8: boolean): void {
-  if (!toUint8) {
-    out.set(values, offset);
-    return;
-  }
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    // Math.round rounds half up, which is half away from zero for the non-negative values kept.
-    out[offset + i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
-  }
+/** Rounds half away from zero and saturates, as MATLAB converts to uint8 (Math.round is half-up, the same for v > 0). */
+function toByte(value: number): number {
+  return value <= 0 ? 0 : value >= 255 ? 255 : Math.round(value);
 }

@@ -76,26 +76,71 @@ const SSIM_C1 = (0.01 * 255) ** 2;
 const SSIM_C2 = (0.03 * 255) ** 2;
 const GAUSSIAN_WINDOW = gaussianWindow(11, 1.5);
 
+/**
+ * Mean of the SSIM map of one plane pair. The five local statistics (means, second moments and
+ * the cross moment) are filtered together: one horizontal pass keeps the five row-filtered planes,
+ * and the vertical pass turns each window's five sums straight into its SSIM value.
+ */
 function ssimPlane(x: Plane, y: Plane): number {
-  if (Math.min(x.width, x.height) < GAUSSIAN_WINDOW.length) {
-    throw new RangeError(`SSIM needs at least ${GAUSSIAN_WINDOW.length}x${GAUSSIAN_WINDOW.length} pixels after cropping, got ${x.width}x${x.height}`);
+  const size = GAUSSIAN_WINDOW.length;
+  const { width, height } = x;
+  if (Math.min(width, height) < size) {
+    throw new RangeError(`SSIM needs at least ${size}x${size} pixels after cropping, got ${width}x${height}`);
   }
-  const product = (p: Plane, q: Plane): Plane => ({ ...p, data: p.data.map((v, i) => v * q.data[i]!) });
-  const muX = filterValid(x);
-  const muY = filterValid(y);
-  const xx = filterValid(product(x, x));
-  const yy = filterValid(product(y, y));
-  const xy = filterValid(product(x, y));
-  let sum = 0;
-  for (let i = 0; i < muX.length; i++) {
-    const mx = muX[i]!;
-    const my = muY[i]!;
-    const varianceX = xx[i]! - mx * mx;
-    const varianceY = yy[i]! - my * my;
-    const covariance = xy[i]! - mx * my;
-    sum += ((2 * mx * my + SSIM_C1) * (2 * covariance + SSIM_C2)) / ((mx * mx + my * my + SSIM_C1) * (varianceX + varianceY + SSIM_C2));
+  const outWidth = width - size + 1;
+  const outHeight = height - size + 1;
+  // Row-filtered x, y, x^2, y^2 and xy, each height x outWidth ('valid' along x).
+  const rows = Array.from({ length: 5 }, () => new Float64Array(height * outWidth));
+  const [rx, ry, rxx, ryy, rxy] = rows as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+  for (let r = 0; r < height; r++) {
+    for (let c = 0; c < outWidth; c++) {
+      let sx = 0;
+      let sy = 0;
+      let sxx = 0;
+      let syy = 0;
+      let sxy = 0;
+      for (let k = 0; k < size; k++) {
+        const w = GAUSSIAN_WINDOW[k]!;
+        const a = x.data[r * width + c + k]!;
+        const b = y.data[r * width + c + k]!;
+        sx += w * a;
+        sy += w * b;
+        sxx += w * a * a;
+        syy += w * b * b;
+        sxy += w * a * b;
+      }
+      const i = r * outWidth + c;
+      rx[i] = sx;
+      ry[i] = sy;
+      rxx[i] = sxx;
+      ryy[i] = syy;
+      rxy[i] = sxy;
+    }
   }
-  return sum / muX.length;
+  let total = 0;
+  for (let r = 0; r < outHeight; r++) {
+    for (let c = 0; c < outWidth; c++) {
+      let mx = 0;
+      let my = 0;
+      let exx = 0;
+      let eyy = 0;
+      let exy = 0;
+      for (let k = 0; k < size; k++) {
+        const w = GAUSSIAN_WINDOW[k]!;
+        const i = (r + k) * outWidth + c;
+        mx += w * rx[i]!;
+        my += w * ry[i]!;
+        exx += w * rxx[i]!;
+        eyy += w * ryy[i]!;
+        exy += w * rxy[i]!;
+      }
+      const varianceX = exx - mx * mx;
+      const varianceY = eyy - my * my;
+      const covariance = exy - mx * my;
+      total += ((2 * mx * my + SSIM_C1) * (2 * covariance + SSIM_C2)) / ((mx * mx + my * my + SSIM_C1) * (varianceX + varianceY + SSIM_C2));
+    }
+  }
+  return total / (outWidth * outHeight);
 }
 
 /** Normalised 1-D Gaussian; its outer product is MATLAB's `fspecial('gaussian', size, sigma)`. */
@@ -104,31 +149,6 @@ function gaussianWindow(size: number, sigma: number): Float64Array {
   const window = new Float64Array(size).map((_, i) => Math.exp(-((i - centre) ** 2) / (2 * sigma * sigma)));
   const sum = window.reduce((s, v) => s + v, 0);
   return window.map((v) => v / sum);
-}
-
-/** Separable Gaussian filtering keeping only windows fully inside the plane (MATLAB `filter2(..., 'valid')`). */
-function filterValid(plane: Plane): Float64Array {
-  const { width, height, data } = plane;
-  const size = GAUSSIAN_WINDOW.length;
-  const outWidth = width - size + 1;
-  const outHeight = height - size + 1;
-  const horizontal = new Float64Array(height * outWidth);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < outWidth; x++) {
-      let sum = 0;
-      for (let k = 0; k < size; k++) sum += GAUSSIAN_WINDOW[k]! * data[y * width + x + k]!;
-      horizontal[y * outWidth + x] = sum;
-    }
-  }
-  const out = new Float64Array(outHeight * outWidth);
-  for (let y = 0; y < outHeight; y++) {
-    for (let k = 0; k < size; k++) {
-      const w = GAUSSIAN_WINDOW[k]!;
-      const row = (y + k) * outWidth;
-      for (let x = 0; x < outWidth; x++) out[y * outWidth + x]! += w * horizontal[row + x]!;
-    }
-  }
-  return out;
 }
 
 /** The cropped planes to compare, pairwise: Y alone, or each colour channel (alpha never). */
