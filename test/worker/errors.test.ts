@@ -1,0 +1,120 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MODEL_FILES } from '../../model/files';
+import { sha256Hex } from '../../src/core/digest';
+import { createModelCatalog } from '../../src/core/model-catalog';
+import { createOrtRunner } from '../../src/inference/ort-runner';
+import { imageResponse, manifest, serviceApp, TestOrigin } from './harness';
+
+/** Every error body is `{"error":{"code","message"}}` and nothing else: no stack, no cause. */
+async function expectError(response: Response, status: number, code: string): Promise<string> {
+  expect(response.status).toBe(status);
+  expect(response.headers.get('Content-Type')).toMatch(/^application\/json/);
+  const body = (await response.json()) as { error: { code: string; message: string } };
+  expect(Object.keys(body)).toEqual(['error']);
+  expect(Object.keys(body.error).sort()).toEqual(['code', 'message']);
+  expect(body.error.code).toBe(code);
+  expect(body.error.message).not.toMatch(/\bat .*:\d+/); // no stack frames
+  return body.error.message;
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('error responses', () => {
+  describe('400 invalid_parameter names the allowed values', () => {
+    it.each([
+      ['an unknown scale', '/a.png?upscale=5', 'upscale must be one of 2'],
+      ['a padded scale', '/a.png?upscale=02', 'upscale must be one of 2'],
+      ['an unknown format', '/a.png?upscale=2&format=gif', 'format must be one of png, jpeg, webp, auto'],
+      ['an upper-case format', '/a.png?upscale=2&format=PNG', 'format must be one of png, jpeg, webp, auto'],
+      ['quality out of range', '/a.png?upscale=2&format=jpeg&quality=101', 'quality must be an integer from 1 to 100'],
+      ['quality zero', '/a.png?upscale=2&format=jpeg&quality=0', 'quality must be an integer from 1 to 100'],
+      ['quality for png', '/a.png?upscale=2&format=png&quality=80', 'quality applies to lossy output only'],
+      ['quality for a png source', '/a.png?upscale=2&quality=80', 'quality applies to lossy output only'],
+      ['a repeated parameter', '/a.png?upscale=2&upscale=2', 'upscale is given 2 times'],
+      ['format without upscale', '/a.png?format=webp', 'upscale is required'],
+    ])('%s', async (_, path, message) => {
+      const origin = new TestOrigin({ '/a.png': await imageResponse('png', 8, 8) });
+      expect(await expectError(await serviceApp(origin).request(path), 400, 'invalid_parameter')).toContain(message);
+    });
+  });
+
+  it('404 origin_not_found when the origin has no such image', async () => {
+    await expectError(await serviceApp(new TestOrigin({})).request('/missing.png?upscale=2'), 404, 'origin_not_found');
+  });
+
+  it('413 source_too_large by Content-Length and by the bytes actually read', async () => {
+    const origin = new TestOrigin({
+      '/declared.png': await imageResponse('png', 64, 64),
+      // A stream has no Content-Length: the limit must hold while reading.
+      '/streamed.png': () => new Response(new Blob([new Uint8Array(5000)]).stream()),
+    });
+    const app = serviceApp(origin, { limits: { sourceBytes: 1000, sourcePixels: 1 << 20, outputPixels: 1 << 22 } });
+    await expectError(await app.request('/declared.png?upscale=2'), 413, 'source_too_large');
+    await expectError(await app.request('/streamed.png?upscale=2'), 413, 'source_too_large');
+  });
+
+  it('415 unsupported_image for bytes that are not PNG, JPEG or WebP', async () => {
+    const origin = new TestOrigin({ '/page.html': () => new Response('<!doctype html><p>hi</p>', { headers: { 'Content-Type': 'text/html' } }) });
+    await expectError(await serviceApp(origin).request('/page.html?upscale=2'), 415, 'unsupported_image');
+  });
+
+  it('422 malformed_image for a truncated image', async () => {
+    const bytes = new Uint8Array(await (await imageResponse('png', 32, 32))().arrayBuffer());
+    const origin = new TestOrigin({ '/cut.png': () => new Response(bytes.slice(0, bytes.length / 2)) });
+    await expectError(await serviceApp(origin).request('/cut.png?upscale=2'), 422, 'malformed_image');
+  });
+
+  it('422 image_too_large for too many source or output pixels, before decoding', async () => {
+    const origin = new TestOrigin({ '/big.png': await imageResponse('png', 40, 30) });
+    const sourceLimited = serviceApp(origin, { limits: { sourceBytes: 1 << 20, sourcePixels: 1000, outputPixels: 1 << 22 } });
+    const outputLimited = serviceApp(origin, { limits: { sourceBytes: 1 << 20, sourcePixels: 1 << 20, outputPixels: 4000 } });
+    expect(await expectError(await sourceLimited.request('/big.png?upscale=2'), 422, 'image_too_large')).toContain('40x30');
+    expect(await expectError(await outputLimited.request('/big.png?upscale=2'), 422, 'image_too_large')).toContain('4000-pixel output limit');
+  });
+
+  it('502 origin_error for an origin failure or an unreachable origin', async () => {
+    const origin = new TestOrigin({ '/500.png': () => new Response('boom', { status: 500 }), '/down.png': { reject: new TypeError('connection refused') } });
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    expect(await expectError(await serviceApp(origin).request('/500.png?upscale=2'), 502, 'origin_error')).toContain('500');
+    expect(await expectError(await serviceApp(origin).request('/down.png?upscale=2'), 502, 'origin_error')).not.toContain('refused');
+  });
+
+  it('503 model_unavailable fails fast after a failed initialisation and logs the cause', async () => {
+    const garbage = new TextEncoder().encode('not an onnx model');
+    const broken = { ...manifest.models[0]!, sha256: await sha256Hex(garbage), bytes: garbage.byteLength };
+    let loads = 0;
+    const models = createModelCatalog({ schemaVersion: 1, models: [broken] }, (model) => {
+      loads++;
+      return createOrtRunner(model, garbage.buffer);
+    });
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const origin = new TestOrigin({ '/a.png': await imageResponse('png', 8, 8) });
+    const app = serviceApp(origin, { models });
+    await expectError(await app.request('/a.png?upscale=2'), 503, 'model_unavailable');
+    await expectError(await app.request('/a.png?upscale=2'), 503, 'model_unavailable');
+    expect(loads).toBe(1);
+    expect(logged).toHaveBeenCalledWith(expect.stringContaining('503 model_unavailable'), expect.objectContaining({ name: 'ModelUnavailableError' }));
+  });
+
+  it('503 model_unavailable when the bundled bytes do not match the manifest checksum', async () => {
+    const tampered = MODEL_FILES['wdsr-b-x2.onnx']!.slice(0);
+    new Uint8Array(tampered)[100]! ^= 1;
+    const models = createModelCatalog(manifest, (model) => createOrtRunner(model, tampered));
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const origin = new TestOrigin({ '/a.png': await imageResponse('png', 8, 8) });
+    await expectError(await serviceApp(origin, { models }).request('/a.png?upscale=2'), 503, 'model_unavailable');
+  });
+
+  it('503 deadline_exceeded when processing outlives the deadline', async () => {
+    const origin = new TestOrigin({ '/a.png': await imageResponse('png', 64, 64) });
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    await expectError(await serviceApp(origin, { deadlineMs: 1, tileSize: 16 }).request('/a.png?upscale=2'), 503, 'deadline_exceeded');
+  });
+
+  it('504 origin_timeout when the origin does not answer in time', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const app = serviceApp(new TestOrigin({ '/slow.png': 'hang', '/slow.txt': 'hang' }), { originTimeoutMs: 50 });
+    await expectError(await app.request('/slow.png?upscale=2'), 504, 'origin_timeout');
+    await expectError(await app.request('/slow.txt'), 504, 'origin_timeout');
+  });
+});

@@ -1,0 +1,76 @@
+import { Hono } from 'hono';
+import { MODEL_FILES } from '../../model/files';
+import manifestJson from '../../model/manifest.json';
+import { createImageCodecs } from '../../src/codec/codecs';
+import type { ImageFormat } from '../../src/codec/format';
+import { readImageHeader } from '../../src/codec/header';
+import { createWebpCodec } from '../../src/codec/webp';
+import { DEFAULT_CONFIG } from '../../src/config';
+import type { RgbaImage } from '../../src/core/image';
+import { parseManifest } from '../../src/core/manifest';
+import { createModelCatalog } from '../../src/core/model-catalog';
+import { handleError } from '../../src/http/handle-error';
+import type { Origin } from '../../src/http/origin';
+import { passthrough } from '../../src/http/passthrough';
+import { upscale, type UpscaleOptions } from '../../src/http/upscale';
+import { createOrtRunner } from '../../src/inference/ort-runner';
+import { WEBP_WASM_SOURCES } from '../../src/platform/webp-wasm';
+import { Canvas } from '../../src/samples/paint';
+
+/** The shipped manifest and model files, in a real onnxruntime-web session. */
+export const manifest = parseManifest(manifestJson);
+export const models = createModelCatalog(manifest, (model) => createOrtRunner(model, MODEL_FILES[model.file]));
+export const codecs = createImageCodecs(createWebpCodec(WEBP_WASM_SOURCES));
+
+/** What the test origin answers for a path: a response, an error to reject with, or no answer. */
+export type OriginRoute = (() => Response) | { readonly reject: Error } | 'hang';
+
+/**
+ * An origin server for tests, standing in for the HTTP server behind a URL prefix. It keeps the
+ * `fetch` contract our code relies on: it rejects with the signal's reason when aborted, and it
+ * counts requests per path so tests can tell cache hits from origin fetches.
+ */
+export class TestOrigin implements Origin {
+  readonly requests = new Map<string, number>();
+  constructor(private readonly routes: Readonly<Record<string, OriginRoute>>) {}
+
+  fetch(path: string, init: RequestInit): Promise<Response> {
+    this.requests.set(path, (this.requests.get(path) ?? 0) + 1);
+    const route = this.routes[path];
+    if (route === undefined) return Promise.resolve(new Response('not found', { status: 404 }));
+    if (route === 'hang') {
+      return new Promise((_, reject) => init.signal?.addEventListener('abort', () => reject(init.signal!.reason)));
+    }
+    if (typeof route === 'function') return Promise.resolve(route());
+    return Promise.reject(route.reject);
+  }
+}
+
+/** The service as the shipped Worker composes it, over the given origin; options override defaults. */
+export function serviceApp(origin: Origin, overrides: Partial<UpscaleOptions> = {}): Hono {
+  const app = new Hono();
+  app.use('*', upscale({ ...DEFAULT_CONFIG, origin: () => origin, models, codecs, cache: undefined, ...overrides }));
+  app.all('*', passthrough({ origin: () => origin, timeoutMs: overrides.originTimeoutMs ?? DEFAULT_CONFIG.originTimeoutMs }));
+  app.onError(handleError);
+  return app;
+}
+
+/** A painted test image: gradient, shapes and strokes; translucent when `alpha` is set. */
+export function paintedImage(width: number, height: number, alpha = false): RgbaImage {
+  return new Canvas(width, height)
+    .fill((x, y) => [(x * 255) / width, (y * 255) / height, 128, alpha ? 64 + ((x + y) % 128) : 255])
+    .disc(width / 3, height / 2, Math.min(width, height) / 4, [240, 200, 30, 255])
+    .box((2 * width) / 3, height / 2, width / 4, height / 3, 0.6, [20, 30, 160, 255])
+    .text('WDSR', 2, 2, 1, [0, 0, 0, 255]).image;
+}
+
+/** A painted image encoded as `format`, served with that format's media type. */
+export async function imageResponse(format: ImageFormat, width: number, height: number, alpha = false): Promise<() => Response> {
+  const bytes = await codecs.encode(paintedImage(width, height, alpha), format, 90);
+  return () => new Response(bytes, { headers: { 'Content-Type': `image/${format}` } });
+}
+
+/** Reads the width and height an image response carries, from its header. */
+export async function responseSize(response: Response): Promise<{ format: ImageFormat; width: number; height: number }> {
+  return readImageHeader(new Uint8Array(await response.arrayBuffer()));
+}
