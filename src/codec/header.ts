@@ -67,9 +67,10 @@ function jpegSize(bytes: Uint8Array, view: DataView): Size {
 
 /** RIFF container with one VP8 (lossy), VP8L (lossless) or VP8X (extended) chunk first. */
 function webpSize(bytes: Uint8Array, view: DataView): Size {
-  if (bytes.length < 30) throw new MalformedImageError('WebP shorter than its headers');
   const chunk = String.fromCharCode(...bytes.subarray(12, 16));
   const data = 20; // RIFF header (12) + chunk header (8)
+  const sizeFieldsEnd = data + (chunk === 'VP8L' ? 5 : 10);
+  if (bytes.length < sizeFieldsEnd) throw new MalformedImageError('WebP shorter than its headers');
   switch (chunk) {
     case 'VP8 ':
       // Key frame: 3-byte frame tag, start code 9d 01 2a, then 14-bit width and height (RFC 6386 9.1).

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { MalformedImageError, UnsupportedImageError } from '../../src/codec/errors';
+import { sniffFormat } from '../../src/codec/format';
+import { readImageHeader } from '../../src/codec/header';
+import { encodeJpeg } from '../../src/codec/jpeg';
+import { encodeGreyPng, encodePalettePng, encodePng } from '../../src/codec/png';
+import { createRgbaImage, type RgbaImage } from '../../src/core/image';
+import { nodeWebpCodec } from './node-webp';
+
+const webp = nodeWebpCodec();
+
+function image(width: number, height: number, alpha = 255): RgbaImage {
+  const result = createRgbaImage(width, height);
+  for (let i = 0; i < result.data.length; i += 4) result.data.set([(i / 4) % 251, 90, 30, alpha], i);
+  return result;
+}
+
+/** A RIFF/WEBP file holding one chunk with the given FourCC and payload. */
+function webpFile(fourCC: string, payload: number[]): Uint8Array {
+  const chunk = [...Buffer.from(fourCC, 'ascii'), payload.length, 0, 0, 0, ...payload];
+  return new Uint8Array([...Buffer.from('RIFF', 'ascii'), 4 + chunk.length, 0, 0, 0, ...Buffer.from('WEBP', 'ascii'), ...chunk]);
+}
+
+describe('readImageHeader', () => {
+  describe('reads format and size without decoding', () => {
+    it.each([
+      ['RGB PNG', () => encodePng(image(37, 21), true), 'png', 37, 21],
+      ['RGBA PNG', () => encodePng(image(5, 300, 128), false), 'png', 5, 300],
+      ['greyscale PNG', () => encodeGreyPng(image(64, 1)), 'png', 64, 1],
+      ['palette PNG', () => encodePalettePng(createRgbaImage(9, 7)), 'png', 9, 7],
+      ['baseline JPEG', () => encodeJpeg(image(33, 17), 80), 'jpeg', 33, 17],
+      ['lossy WebP (VP8)', () => webp.encode(image(41, 23), 80), 'webp', 41, 23],
+      ['WebP with alpha (VP8X)', () => webp.encode(image(19, 45, 100), 80), 'webp', 19, 45],
+      // VP8L: signature 0x2f, then 14-bit width-1 = 99 and height-1 = 49, little-endian bit fields.
+      ['lossless WebP (VP8L)', () => webpFile('VP8L', [0x2f, 99, 49 << 6, 49 >> 2, 0, 0]), 'webp', 100, 50],
+    ] as const)('%s', async (_, make, format, width, height) => {
+      const bytes = await make();
+      expect(sniffFormat(bytes)).toBe(format);
+      expect(readImageHeader(bytes)).toEqual({ format, width, height });
+    });
+  });
+
+  describe('refuses what we do not decode (415)', () => {
+    it.each([
+      ['no bytes at all', new Uint8Array(0)],
+      ['text', new TextEncoder().encode('hello, world: not an image')],
+      ['GIF', new TextEncoder().encode('GIF89a\x01\x00\x01\x00')],
+      ['12-bit JPEG', new Uint8Array([0xff, 0xd8, 0xff, 0xc1, 0x00, 0x0b, 12, 0x00, 0x10, 0x00, 0x10, 0x01, 0x01, 0x11, 0x00])],
+      ['animated WebP', webpFile('VP8X', [0x02, 0, 0, 0, 9, 0, 0, 9, 0, 0])],
+    ])('%s', (_, bytes) => {
+      expect(() => readImageHeader(bytes)).toThrow(UnsupportedImageError);
+    });
+  });
+
+  describe('rejects damaged headers (422)', () => {
+    it.each([
+      ['PNG cut inside IHDR', async () => encodePng(image(4, 4), true).slice(0, 20)],
+      ['PNG of zero width', async () => {
+        const bytes = encodePng(image(4, 4), true).slice();
+        bytes.set([0, 0, 0, 0], 16);
+        return bytes;
+      }],
+      ['JPEG cut before its frame header', async () => encodeJpeg(image(8, 8), 80).slice(0, 12)],
+      ['JPEG with garbage after a segment', async () => new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x04, 0, 0, 0x12, 0x34, 0x56, 0x78])],
+      ['JPEG scan before frame', async () => new Uint8Array([0xff, 0xd8, 0xff, 0xda, 0x00, 0x08, 0, 0, 0, 0, 0, 0])],
+      ['WebP shorter than its headers', async () => (await webp.encode(image(8, 8), 80)).slice(0, 24)],
+      ['WebP VP8 without start code', async () => webpFile('VP8 ', [0, 0, 0, 1, 2, 3, 8, 0, 8, 0])],
+      ['WebP with an unknown chunk', async () => webpFile('ABCD', [0, 0, 0, 0, 0, 0, 0, 0, 0, 0])],
+    ])('%s', async (_, make) => {
+      const bytes = await make();
+      expect(() => readImageHeader(bytes)).toThrow(MalformedImageError);
+    });
+  });
+});
