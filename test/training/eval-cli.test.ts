@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseEvalArgs, UsageError } from '../../training/eval/args';
 import type { SetResult } from '../../training/eval/evaluate';
@@ -46,5 +49,22 @@ describe('formatReportTable', () => {
       sets: [{ set: 'Urban100', bicubic: result('Urban100', 23.1, 0.66), model: result('Urban100', 25.123, 0.75555) }],
     });
     expect(table.split('\n')[2]).toBe('Urban100         25.12        0.7556         23.10        0.6600');
+  });
+});
+
+describe('npm run eval (spawned)', () => {
+  const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+  const run = (...args: string[]) => promisify(execFile)(process.execPath, ['--import', 'tsx', 'training/cli/eval.ts', ...args], { cwd: repoRoot });
+
+  it('prints the report as JSON on stdout and progress on stderr', async () => {
+    const { stdout, stderr } = await run('--scale', '2', '--data', '../shared/datasets/Set5/HR', '--model', 'bicubic', '--json');
+    const report = JSON.parse(stdout) as { scale: number; model: string; sets: { set: string; bicubic: { psnr: number } }[] };
+    expect([report.scale, report.model, report.sets.map((set) => set.set)]).toEqual([2, 'bicubic', ['Set5']]);
+    expect(Math.abs(report.sets[0]!.bicubic.psnr - 33.66)).toBeLessThan(0.05);
+    expect(stderr).toMatch(/Set5 \(\.\.\/shared\/datasets\/Set5\/HR\), bicubic: 5 images in/);
+  });
+
+  it('exits 2 with the usage on a bad command line', async () => {
+    await expect(run('--scale', '2', '--model', 'bicubic')).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/--data[\s\S]*usage: npm run eval/) });
   });
 });

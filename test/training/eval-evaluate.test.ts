@@ -7,6 +7,7 @@ import { encodePng } from '../../src/codec/png';
 import { createRgbaImage } from '../../src/core/image';
 import { bicubicUpscaler } from '../../training/eval/bicubic';
 import { evaluateDirectory, setName, type FloatImage, type Upscaler } from '../../training/eval/evaluate';
+import { evaluateSets, type EvalProgress } from '../../training/eval/sets';
 
 /** Nearest-neighbour enlargement, shifted by `offset` levels: a controllable upscaler. */
 function nearestPlus(scale: number, offset: number): Upscaler {
@@ -68,6 +69,36 @@ describe('evaluateDirectory', () => {
 
   it('names the image when the upscaler returns the wrong size', async () => {
     await expect(evaluateDirectory(flatDir(), 2, nearestPlus(3, 0))).rejects.toThrow(/flat\.png: upscaler returned 39x36/);
+  });
+});
+
+describe('evaluateSets', () => {
+  let root: string;
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'wdsr-sets-'));
+    for (const set of ['A', 'B']) {
+      await mkdir(join(root, set, 'HR'), { recursive: true });
+      await writeFile(join(root, set, 'HR', 'g.png'), encode({ width: 24, height: 24, data: new Uint8Array(576).fill(90), channels: 1, depth: 8 }));
+    }
+  });
+  afterAll(() => rm(root, { recursive: true }));
+
+  it('scores bicubic and the model on every folder, in order, reporting progress', async () => {
+    const events: Parameters<EvalProgress>[0][] = [];
+    const dirs = [join(root, 'A', 'HR'), join(root, 'B', 'HR')];
+    const report = await evaluateSets(dirs, 2, 'nearest+3', nearestPlus(2, 3), (event) => events.push(event));
+    expect(report.scale).toBe(2);
+    expect(report.model).toBe('nearest+3');
+    expect(report.sets.map((set) => [set.set, set.bicubic.psnr, set.model?.psnr])).toEqual([
+      ['A', Infinity, 20 * Math.log10(255 / 3)],
+      ['B', Infinity, 20 * Math.log10(255 / 3)],
+    ]);
+    expect(events.map((event) => `${event.result.set} ${event.method}`)).toEqual(['A bicubic', 'A nearest+3', 'B bicubic', 'B nearest+3']);
+  });
+
+  it('scores bicubic alone without a model', async () => {
+    const report = await evaluateSets([join(root, 'A', 'HR')], 2, 'bicubic');
+    expect(report.sets[0]?.model).toBeUndefined();
   });
 });
 

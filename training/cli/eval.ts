@@ -1,8 +1,7 @@
-import { bicubicUpscaler } from '../eval/bicubic';
 import { EVAL_USAGE, parseEvalArgs, UsageError } from '../eval/args';
-import { evaluateDirectory, type SetResult } from '../eval/evaluate';
 import { loadModelUpscaler } from '../eval/model-upscaler';
-import { formatReportTable, type EvalReport, type SetReport } from '../eval/report';
+import { formatReportTable } from '../eval/report';
+import { evaluateSets } from '../eval/sets';
 
 /**
  * `npm run eval -- --scale 2 --data <HR dir> [--data ...] --model <bicubic | .onnx | checkpoint or run dir> [--json]`
@@ -11,24 +10,11 @@ import { formatReportTable, type EvalReport, type SetReport } from '../eval/repo
  */
 async function main(argv: string[]): Promise<void> {
   const args = parseEvalArgs(argv);
-  const bicubic = bicubicUpscaler(args.scale);
-  const model = args.model === 'bicubic' ? undefined : await loadModelUpscaler(args.model, args.scale);
-  const sets: SetReport[] = [];
-  for (const dir of args.dataDirs) {
-    const bicubicResult = await timed(dir, 'bicubic', () => evaluateDirectory(dir, args.scale, bicubic));
-    const modelResult = model ? await timed(dir, args.model, () => evaluateDirectory(dir, args.scale, model)) : undefined;
-    sets.push({ set: bicubicResult.set, bicubic: bicubicResult, ...(modelResult ? { model: modelResult } : {}) });
-  }
-  const report: EvalReport = { scale: args.scale, model: args.model, sets };
+  const upscaler = args.model === 'bicubic' ? undefined : await loadModelUpscaler(args.model, args.scale);
+  const report = await evaluateSets(args.dataDirs, args.scale, args.model, upscaler, ({ dir, method, result, seconds }) => {
+    process.stderr.write(`${result.set} (${dir}), ${method}: ${result.images.length} images in ${seconds.toFixed(1)} s\n`);
+  });
   process.stdout.write(`${args.json ? JSON.stringify(report, null, 2) : formatReportTable(report)}\n`);
-}
-
-async function timed(dir: string, label: string, run: () => Promise<SetResult>): Promise<SetResult> {
-  const start = performance.now();
-  const result = await run();
-  const seconds = ((performance.now() - start) / 1000).toFixed(1);
-  process.stderr.write(`${result.set} (${dir}), ${label}: ${result.images.length} images in ${seconds} s\n`);
-  return result;
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
