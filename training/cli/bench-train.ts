@@ -1,0 +1,65 @@
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { BACKEND_NAMES, initBackend, type BackendName } from '../backend/init';
+import { BENCHMARK_ARCH, benchmarkTraining, DEFAULT_BENCHMARK, type BenchmarkResult } from '../loop/benchmark';
+import type { KernelTime } from '../loop/profile';
+
+const USAGE = 'usage: npm run bench:train -- [--backend wasm|cpu|tensorflow] [--iterations N] [--warmup N] [--profile]';
+
+/**
+ * `npm run bench:train`: training iterations per second of WDSR-B x2 f32b8, batch 16,
+ * LR 48x48, on the default backend; the last line is `<number> it/s`. `--profile` adds a
+ * per-kernel breakdown of one step (forward, backward, optimizer).
+ */
+export async function main(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        backend: { type: 'string', default: 'wasm' },
+        iterations: { type: 'string', default: String(DEFAULT_BENCHMARK.iterations) },
+        warmup: { type: 'string', default: String(DEFAULT_BENCHMARK.warmup) },
+        profile: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const backend = values.backend as BackendName;
+  const [iterations, warmup] = [Number(values.iterations), Number(values.warmup)];
+  if (!BACKEND_NAMES.includes(backend) || !Number.isInteger(iterations) || iterations < 1 || !Number.isInteger(warmup) || warmup < 0) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  await initBackend(backend);
+  const a = BENCHMARK_ARCH;
+  process.stdout.write(`WDSR-B x${a.scale} n_feats ${a.nFeats}, ${a.nBlocks} blocks, batch ${DEFAULT_BENCHMARK.batchSize}, LR ${DEFAULT_BENCHMARK.lrPatchSize}x${DEFAULT_BENCHMARK.lrPatchSize}, backend ${tf.getBackend()}; ${warmup} warm-up + ${iterations} timed iterations\n`);
+  const result = await benchmarkTraining(backend, { ...DEFAULT_BENCHMARK, iterations, warmup, profile: values.profile ?? false });
+  process.stdout.write(report(result));
+  process.stdout.write(`${result.iterationsPerSecond.toFixed(3)} it/s\n`);
+  return 0;
+}
+
+function report(result: BenchmarkResult): string {
+  const { meanMs: m } = result;
+  const lines = [
+    `mean per iteration: ${m.iteration.toFixed(0)} ms = data ${m.data.toFixed(1)} + forward ${m.forward.toFixed(0)} + backward ${m.backward.toFixed(0)} + optimizer ${m.optimizer.toFixed(1)} (+ ${(m.iteration - m.data - m.forward - m.backward - m.optimizer).toFixed(1)} other) ms`,
+    `${result.gflopPerIteration.toFixed(1)} GFLOP per iteration (convolutions) = ${(result.gflopPerIteration * result.iterationsPerSecond).toFixed(1)} GFLOP/s`,
+  ];
+  if (result.profile !== undefined) {
+    for (const [phase, kernels] of Object.entries(result.profile) as [string, KernelTime[]][]) {
+      const total = kernels.reduce((sum, k) => sum + k.ms, 0);
+      lines.push(`${phase}: ${total.toFixed(0)} ms (one profiled step)`);
+      for (const k of kernels.slice(0, 12)) lines.push(`  ${k.kernel.padEnd(24)} ${k.ms.toFixed(1).padStart(8)} ms  ${String(k.calls).padStart(4)} calls`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.exitCode = await main(process.argv.slice(2));
+}
