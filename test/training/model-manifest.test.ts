@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import * as ortNode from 'onnxruntime-node';
+import * as ortWeb from 'onnxruntime-web/wasm';
+import { describe, expect, it } from 'vitest';
+import { readManifest } from '../../training/export/manifest';
+
+// The contract between training and serving: every file model/manifest.json lists is the
+// file it describes, and both runtimes load it with the declared interface.
+const manifest = await readManifest('model');
+const entries = [...manifest.models.map((m) => ['served', m] as const), ...manifest.references.map((m) => ['reference', m] as const)];
+ortWeb.env.wasm.numThreads = 1;
+
+describe('model/manifest.json', () => {
+  it('serves at least the x2 model, one model per scale', () => {
+    const scales = manifest.models.map((m) => m.scale);
+    expect(scales).toContain(2);
+    expect(new Set(scales).size).toBe(scales.length);
+  });
+
+  it('binds exactly the served files in model/files.ts', async () => {
+    const source = await readFile('model/files.ts', 'utf8');
+    const imported = [...source.matchAll(/from '\.\/([^']+)'/g)].map((m) => m[1]).sort();
+    expect(imported).toEqual(manifest.models.map((m) => m.file).sort());
+  });
+
+  it.each(entries.map(([kind, m]) => [`${kind} ${m.id}`, m] as const))('%s: file, sha256, IO names and scale match', async (_, model) => {
+    const bytes = new Uint8Array(await readFile(`model/${model.file}`));
+    expect(bytes.length).toBe(model.bytes);
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(model.sha256);
+
+    const input = Float32Array.from({ length: 3 * 6 * 7 }, (_, i) => (i % 17) / 16);
+    for (const ort of [ortNode, ortWeb] as const) {
+      const session = await (ort as typeof ortNode).InferenceSession.create(bytes);
+      expect(session.inputNames).toEqual([model.input.name]);
+      expect(session.outputNames).toEqual([model.output.name]);
+      const outputs = await session.run({ [model.input.name]: new (ort as typeof ortNode).Tensor('float32', input, [1, 3, 6, 7]) });
+      expect(outputs[model.output.name]!.dims).toEqual([1, 3, 6 * model.scale, 7 * model.scale]);
+      await session.release();
+    }
+  });
+});

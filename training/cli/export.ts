@@ -1,0 +1,56 @@
+import { parseArgs } from 'node:util';
+import type { CalibrationMethod } from '../export/calibrate';
+import { exportRun } from '../export/run-export';
+
+const USAGE = `usage: npm run export -- --run <run dir | checkpoint dir> [--int8] [--id <model id>] [--model-dir model]
+  [--calibration minmax | percentile:<p>] [--calibration-patches 64] [--float-convs tail,skip] [--eval <HR dir> ...]`;
+
+const BENCHMARK_SETS = ['Set5', 'Set14', 'B100', 'Urban100'].map((set) => `../shared/datasets/${set}/HR`);
+
+function parseCalibration(text: string): CalibrationMethod {
+  if (text === 'minmax') return { kind: 'minmax' };
+  const match = /^percentile:(\d+(?:\.\d+)?)$/.exec(text);
+  const percentile = match ? Number(match[1]) : NaN;
+  if (!(percentile > 50 && percentile <= 100)) throw new Error(`--calibration must be minmax or percentile:<50..100>, got ${text}`);
+  return { kind: 'percentile', percentile };
+}
+
+function positiveInteger(text: string, flag: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} must be a positive integer, got ${text}`);
+  return value;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      run: { type: 'string' },
+      int8: { type: 'boolean', default: false },
+      id: { type: 'string' },
+      'model-dir': { type: 'string', default: 'model' },
+      calibration: { type: 'string', default: 'percentile:99.999' },
+      'calibration-patches': { type: 'string', default: '64' },
+      'float-convs': { type: 'string', default: 'tail,skip' },
+      eval: { type: 'string', multiple: true },
+    },
+  });
+  if (!values.run) throw new Error('--run is required');
+  const entry = await exportRun({
+    run: values.run,
+    int8: values.int8,
+    ...(values.id ? { id: values.id } : {}),
+    modelDir: values['model-dir'],
+    calibration: parseCalibration(values.calibration),
+    calibrationPatches: positiveInteger(values['calibration-patches'], '--calibration-patches'),
+    floatConvs: values['float-convs'].split(',').filter(Boolean),
+    evalDirs: values.eval ?? BENCHMARK_SETS,
+  });
+  process.stdout.write(`${JSON.stringify({ id: entry.id, file: entry.file, bytes: entry.bytes, sha256: entry.sha256, metrics: entry.metrics }, null, 2)}\n`);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
+  process.exitCode = 1;
+});
