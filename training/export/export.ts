@@ -3,7 +3,8 @@ import { buildArch, countParameters, receptiveFieldRadius } from '../archs/index
 import { calibrate, type CalibrationMethod, type CalibrationSample } from './calibrate';
 import { OPSET_VERSION, encodeModel } from './onnx-model';
 import { INPUT_NAME, OUTPUT_NAME, archToOnnx } from './to-onnx';
-import { sha256Hex, type ManifestModel, type TensorContract } from './manifest';
+import type { TensorSpec } from '../../src/core/manifest';
+import { sha256Hex, type ManifestModel } from './manifest';
 import type { NamedWeights } from './weights';
 
 export interface Int8Options {
@@ -19,7 +20,7 @@ export interface ExportResult {
   readonly entry: Omit<ManifestModel, 'id' | 'file' | 'metrics' | 'training'>;
 }
 
-const tensor = (name: string): TensorContract => ({ name, layout: 'NCHW', channels: 'RGB', dtype: 'float32', range: [0, 1] });
+const tensor = (name: string): TensorSpec => ({ name, layout: 'NCHW', channels: 'RGB', dtype: 'float32', range: [0, 1] });
 
 /** Exports trained weights as a float or static-int8 ONNX model. Deterministic: same inputs, same bytes. */
 export async function exportModel(arch: ArchConfig, weights: NamedWeights, int8?: Int8Options): Promise<ExportResult> {

@@ -1,29 +1,15 @@
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ModelEntry } from '../../src/core/manifest';
 import type { ArchConfig } from '../archs/config';
 
-/** One tensor of the model's interface, as the Worker feeds and reads it. */
-export interface TensorContract {
-  readonly name: string;
-  readonly layout: 'NCHW';
-  readonly channels: 'RGB';
-  readonly dtype: 'float32';
-  readonly range: readonly [0, 1];
-}
-
-/** A model file and everything the Worker, benchmarks and people need to know about it. */
-export interface ManifestModel {
-  readonly id: string;
-  readonly file: string;
-  readonly sha256: string;
-  readonly bytes: number;
-  readonly scale: number;
+/**
+ * A model file and everything benchmarks and people need to know about it: the Worker's
+ * contract (src/core/manifest.ts) plus how the model was made and what it measured.
+ */
+export interface ManifestModel extends ModelEntry {
   readonly precision: 'fp32' | 'int8';
-  readonly input: TensorContract;
-  readonly output: TensorContract;
-  /** LR pixels of context per output pixel in each direction: the tile overlap for exact tiling. */
-  readonly receptiveField: number;
   readonly opset: number;
   readonly arch: ArchConfig;
   readonly parameters: number;
