@@ -1,0 +1,96 @@
+import { join } from 'node:path';
+import type { CalibrationMethod } from './calibrate';
+import { medianInferenceSeconds } from './inference-timing';
+import type { ManifestModel } from './manifest';
+import { exportRun } from './run-export';
+
+export interface PrecisionVariant {
+  readonly label: string;
+  readonly int8: boolean;
+  readonly calibration: CalibrationMethod;
+}
+
+export const DEFAULT_VARIANTS: readonly PrecisionVariant[] = [
+  { label: 'fp32', int8: false, calibration: { kind: 'minmax' } },
+  { label: 'int8, min-max calibration', int8: true, calibration: { kind: 'minmax' } },
+  { label: 'int8, 99.99th percentile', int8: true, calibration: { kind: 'percentile', percentile: 99.99 } },
+  { label: 'int8, 99.999th percentile', int8: true, calibration: { kind: 'percentile', percentile: 99.999 } },
+];
+
+export interface PrecisionRow {
+  readonly variant: PrecisionVariant;
+  readonly entry: ManifestModel;
+  readonly nodeSeconds: number;
+  readonly webSeconds: number;
+}
+
+export interface PrecisionReportOptions {
+  readonly run: string;
+  readonly workDir: string;
+  readonly evalDirs: readonly string[];
+  readonly floatConvs: readonly string[];
+  readonly calibrationPatches: number;
+  /** LR side of the timing input. */
+  readonly timingSize: number;
+  readonly repeats: number;
+}
+
+/** Exports every variant of one checkpoint, scores each on the sets, and times each in both runtimes. */
+export async function measurePrecisionVariants(options: PrecisionReportOptions, variants = DEFAULT_VARIANTS): Promise<PrecisionRow[]> {
+  const rows: PrecisionRow[] = [];
+  for (const [index, variant] of variants.entries()) {
+    const entry = await exportRun({
+      run: options.run,
+      int8: variant.int8,
+      id: `variant-${index}`,
+      modelDir: options.workDir,
+      calibration: variant.calibration,
+      calibrationPatches: options.calibrationPatches,
+      floatConvs: options.floatConvs,
+      evalDirs: options.evalDirs,
+    });
+    const path = join(options.workDir, entry.file);
+    const nodeSeconds = await medianInferenceSeconds(path, 'onnxruntime-node', options.timingSize, options.repeats);
+    const webSeconds = await medianInferenceSeconds(path, 'onnxruntime-web', options.timingSize, options.repeats);
+    rows.push({ variant, entry, nodeSeconds, webSeconds });
+  }
+  return rows;
+}
+
+interface SetMetrics {
+  psnr: number;
+  ssim: number;
+  bicubicPsnr: number;
+  bicubicSsim: number;
+}
+
+/** A Markdown report: the table, how it was made, and the command that regenerates it. */
+export function formatPrecisionReport(rows: readonly PrecisionRow[], options: PrecisionReportOptions, command: string): string {
+  const setsOf = (row: PrecisionRow) => (row.entry.metrics as { sets: Record<string, SetMetrics> }).sets;
+  const setNames = Object.keys(setsOf(rows[0]!));
+  const outputMegapixels = (options.timingSize * rows[0]!.entry.scale) ** 2 / 1e6;
+  const header = ['model', 'file size', ...setNames.map((s) => `${s} PSNR / SSIM`), 'onnxruntime-node s/MP', 'onnxruntime-web (WASM) s/MP'];
+  const bicubic = ['bicubic', '-', ...setNames.map((s) => `${setsOf(rows[0]!)[s]!.bicubicPsnr.toFixed(2)} / ${setsOf(rows[0]!)[s]!.bicubicSsim.toFixed(4)}`), '-', '-'];
+  const body = rows.map((row) => [
+    row.variant.label,
+    `${(row.entry.bytes / 1024).toFixed(0)} KiB`,
+    ...setNames.map((s) => `${setsOf(row)[s]!.psnr.toFixed(2)} / ${setsOf(row)[s]!.ssim.toFixed(4)}`),
+    (row.nodeSeconds / outputMegapixels).toFixed(3),
+    (row.webSeconds / outputMegapixels).toFixed(3),
+  ]);
+  const table = [header, header.map(() => '---'), bicubic, ...body].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+  const training = rows[0]!.entry.training as { run: string; iterations: number };
+  return [
+    '# fp32 vs int8',
+    '',
+    `Model: \`${training.run}\` at iteration ${training.iterations}, x${rows[0]!.entry.scale}, ${rows[0]!.entry.parameters.toLocaleString('en-US')} parameters.`,
+    `int8 is static QDQ (weights int8 symmetric per output channel, activations uint8 per tensor, int32 biases) with ${options.calibrationPatches} LR training patches for calibration; convs kept in float: ${options.floatConvs.join(', ') || 'none'}.`,
+    `Quality: Y-PSNR (dB) / Y-SSIM, MATLAB bicubic LR of the mod-cropped HR, shave = scale, outputs rounded to 8 bits (training/eval/evaluate.ts).`,
+    `Speed: median of ${options.repeats} single-threaded forward passes on a ${options.timingSize}x${options.timingSize} LR input, in seconds per output megapixel; onnxruntime-web is the Worker's WASM build hosted by Node.`,
+    '',
+    table,
+    '',
+    `Regenerate: \`${command}\``,
+    '',
+  ].join('\n');
+}
