@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { access, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { validateExperimentConfig } from '../config/validate';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CHECKPOINTS_DIR, MANIFEST_FILE, TENSORS_FILE, type Checkpoint, type CheckpointManifest } from './format';
@@ -51,4 +51,21 @@ export async function listCheckpoints(runDir: string): Promise<string[]> {
 /** The newest checkpoint directory of a run, or undefined when it has none. */
 export async function latestCheckpoint(runDir: string): Promise<string | undefined> {
   return (await listCheckpoints(runDir)).at(-1);
+}
+
+/** A directory's checkpoint to read: itself when it holds a checkpoint manifest, otherwise (a run) its newest. */
+export async function resolveCheckpointDir(dir: string): Promise<string> {
+  const isCheckpoint = await access(join(dir, MANIFEST_FILE)).then(
+    () => true,
+    () => false,
+  );
+  if (isCheckpoint) return dir;
+  const latest = await latestCheckpoint(dir);
+  if (latest === undefined) throw new MissingCheckpointError(`${dir} holds no ${MANIFEST_FILE} and no ${CHECKPOINTS_DIR}/ of a run`);
+  return latest;
+}
+
+/** Neither a checkpoint nor a run with one: a wrong path, reported as such by the CLIs. */
+export class MissingCheckpointError extends Error {
+  override readonly name = 'MissingCheckpointError';
 }

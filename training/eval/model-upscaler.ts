@@ -1,9 +1,7 @@
-import { access, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
 import { buildArch } from '../archs';
 import { initBackend } from '../backend/init';
-import { MANIFEST_FILE } from '../checkpoint/format';
-import { latestCheckpoint, loadCheckpoint } from '../checkpoint/load';
+import { loadCheckpoint, MissingCheckpointError, resolveCheckpointDir } from '../checkpoint/load';
 import { TfjsModel } from '../model/tfjs-model';
 import { tfjsUpscaler } from '../model/upscaler';
 import { UsageError } from './args';
@@ -22,21 +20,11 @@ export async function loadModelUpscaler(model: string, scale: number): Promise<U
   if (model.toLowerCase().endsWith('.onnx')) return loadOnnxUpscaler(model);
   const info = await stat(model).catch(() => undefined);
   if (!info?.isDirectory()) throw new UsageError(`--model ${model} is neither bicubic, a .onnx file, nor a checkpoint or run directory`);
-  const checkpointDir = await resolveCheckpointDir(model);
+  const checkpointDir = await resolveCheckpointDir(model).catch((error: unknown) => {
+    throw error instanceof MissingCheckpointError ? new UsageError(error.message) : error;
+  });
   const { config, weights } = await loadCheckpoint(checkpointDir);
   if (config.arch.scale !== scale) throw new UsageError(`${checkpointDir} is a x${config.arch.scale} model, but --scale is ${scale}`);
   await initBackend('wasm');
   return tfjsUpscaler(TfjsModel.fromWeights(buildArch(config.arch), weights));
-}
-
-/** A directory holding a checkpoint manifest is a checkpoint; otherwise it is a run: take its newest. */
-async function resolveCheckpointDir(dir: string): Promise<string> {
-  const isCheckpoint = await access(join(dir, MANIFEST_FILE)).then(
-    () => true,
-    () => false,
-  );
-  if (isCheckpoint) return dir;
-  const latest = await latestCheckpoint(dir);
-  if (latest === undefined) throw new UsageError(`${dir} holds no ${MANIFEST_FILE} and no checkpoints/ of a run`);
-  return latest;
 }

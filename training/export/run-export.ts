@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { latestCheckpoint, loadCheckpoint } from '../checkpoint/load';
+import { loadCheckpoint, resolveCheckpointDir } from '../checkpoint/load';
 import { PairedPatchSampler } from '../data/sampler';
 import { Rng } from '../data/rng';
 import { loadOnnxUpscaler } from '../eval/onnx-upscaler';
@@ -41,7 +41,7 @@ async function calibrationSamples(trainDirs: readonly string[], scale: number, h
  * of its scale, fp32 as the reference it was quantized from).
  */
 export async function exportRun(options: ExportOptions): Promise<ManifestModel> {
-  const checkpointDir = (await latestCheckpoint(options.run)) ?? options.run;
+  const checkpointDir = await resolveCheckpointDir(options.run);
   const checkpoint = await loadCheckpoint(checkpointDir);
   const { config } = checkpoint;
   const int8 = options.int8
