@@ -15,12 +15,14 @@ interface ConvCase {
   readonly kernel: number;
   readonly pad: 'same' | 'valid';
   readonly stride: number;
+  readonly inChannels: number;
+  readonly outChannels: number;
 }
 
 /** dL/dx and dL/dW of a conv under a fixed random upstream gradient, on `backend`. */
-async function convGradients(backend: BackendName, { kernel, pad, stride }: ConvCase): Promise<Float32Array[]> {
+async function convGradients(backend: BackendName, { kernel, pad, stride, inChannels, outChannels }: ConvCase): Promise<Float32Array[]> {
   await initBackend(backend);
-  const [batch, height, width, inChannels, outChannels] = [2, 9, 8, 5, 6];
+  const [batch, height, width] = [2, 9, 8];
   return tf.tidy(() => {
     const x = tf.tensor4d(randomValues(batch * height * width * inChannels, 1), [batch, height, width, inChannels]);
     const filter = tf.tensor4d(randomValues(kernel * kernel * inChannels * outChannels, 2), [kernel, kernel, inChannels, outChannels]);
@@ -36,11 +38,12 @@ function maxRelativeError(actual: Float32Array, expected: Float32Array): number 
 }
 
 describe('wasm training kernels agree with the cpu backend', () => {
+  // Wider output than input and the reverse: the 1x1 filter gradient transposes whichever is wider.
   const cases: ConvCase[] = [1, 3, 5].flatMap((kernel) =>
-    (['same', 'valid'] as const).flatMap((pad) => [1, 2].map((stride) => ({ kernel, pad, stride }))),
+    (['same', 'valid'] as const).flatMap((pad) => [1, 2].flatMap((stride) => [[5, 6], [7, 3]].map(([inChannels, outChannels]) => ({ kernel, pad, stride, inChannels: inChannels!, outChannels: outChannels! })))),
   );
 
-  it.each(cases)('conv $kernel x $kernel, pad $pad, stride $stride: input and filter gradients', async (convCase) => {
+  it.each(cases)('conv $kernel x $kernel, $inChannels -> $outChannels channels, pad $pad, stride $stride: input and filter gradients', async (convCase) => {
     const [cpuDx, cpuDw] = await convGradients('cpu', convCase);
     const [wasmDx, wasmDw] = await convGradients('wasm', convCase);
     expect(maxRelativeError(wasmDx!, cpuDx!)).toBeLessThan(1e-5);
@@ -70,6 +73,41 @@ describe('wasm training kernels agree with the cpu backend', () => {
     const cpu = await gradientsOn('cpu');
     const wasm = await gradientsOn('wasm');
     cpu.forEach((expected, i) => expect(maxRelativeError(wasm[i]!, expected)).toBeLessThan(1e-4));
+  });
+});
+
+describe('wasm replacements of stock kernels', () => {
+  const on = async <T extends tf.TensorContainer>(backend: BackendName, f: () => T): Promise<T> => {
+    await initBackend(backend);
+    return tf.tidy(f);
+  };
+
+  it.each([false, true])('Sum over batch, height and width (bias gradients) matches cpu, keepDims %s', async (keepDims) => {
+    const values = randomValues(3 * 5 * 7 * 4, 8);
+    const sum = () => tf.sum(tf.tensor4d(values, [3, 5, 7, 4]), [0, 1, 2], keepDims);
+    const [cpu, wasm] = [await on('cpu', () => sum()), await on('wasm', () => sum())];
+    expect(wasm.shape).toEqual(keepDims ? [1, 1, 1, 4] : [4]);
+    expect(maxRelativeError(wasm.dataSync() as Float32Array, cpu.dataSync() as Float32Array)).toBeLessThan(1e-6);
+  });
+
+  it('other Sums keep the stock kernel', async () => {
+    const x = () => tf.tensor4d(randomValues(2 * 3 * 4 * 5, 9), [2, 3, 4, 5]);
+    const cpu = await on('cpu', () => tf.sum(x(), [1, 3]).dataSync() as Float32Array);
+    const wasm = await on('wasm', () => tf.sum(x(), [1, 3]).dataSync() as Float32Array);
+    expect(maxRelativeError(wasm, cpu)).toBeLessThan(1e-6);
+  });
+
+  it('Identity and same-dtype Cast share the buffer, which outlives the original', async () => {
+    await initBackend('wasm');
+    const original = tf.tensor1d([1, 2, 3]);
+    const [copy, cast] = [tf.clone(original), tf.cast(original, 'float32')];
+    const backend = tf.backend() as unknown as { getMemoryOffset(dataId: object): number };
+    expect(backend.getMemoryOffset(copy.dataId)).toBe(backend.getMemoryOffset(original.dataId));
+    expect(backend.getMemoryOffset(cast.dataId)).toBe(backend.getMemoryOffset(original.dataId));
+    original.dispose();
+    expect([...copy.dataSync(), ...cast.dataSync()]).toEqual([1, 2, 3, 1, 2, 3]);
+    expect(tf.cast(copy, 'int32').dtype).toBe('int32');
+    tf.dispose([copy, cast]);
   });
 });
 

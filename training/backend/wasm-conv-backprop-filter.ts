@@ -6,13 +6,14 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { transposeMatrixOnHeap } from './heap-transpose';
 import { callWasmKernel, release, transposeOwned } from './wasm-kernel-calls';
 
 /**
  * `Conv2DBackpropFilter` for wasm, which tfjs-backend-wasm does not implement at all.
  * Both paths reuse XNNPACK-backed kernels:
- * - a 1x1, stride-1, unpadded conv's filter gradient is one matrix product
- *   `x^T (pixels x in) * dy (pixels x out)`;
+ * - a 1x1, stride-1, unpadded conv's filter gradient is one matrix product,
+ *   `x^T (in x pixels) * dy (pixels x out)`;
  * - any other conv's is a forward conv over `x` with batch and channels swapped
  *   (`[in, H, W, batch]`), using `dy` laid out as `[H', W', batch, out]` as the kernel,
  *   dilated by the forward stride. Its output, `[in, kh, kw, out]`, is the HWIO gradient
@@ -45,25 +46,24 @@ export const conv2DBackpropFilterConfig: KernelConfig = {
 
 /**
  * `dW[i, o] = sum_p x[p, i] dy[p, o]`. Only tfjs-wasm's BatchMatMul with batch 1 and no
- * transpose flags runs on XNNPACK, so the operand with fewer channels is transposed
- * explicitly (that transpose touches `pixels x min(in, out)` values).
+ * transpose flags runs on XNNPACK, which packs its right operand afresh on every call,
+ * slowly enough that packing a 36864 x 192 activation costs more than the product. So the
+ * operand with more channels is transposed (on the heap, see heap-transpose.ts) into the
+ * left operand, and the narrow one is packed: `x^T dy` when `in >= out`, else `(dy^T x)^T`.
  */
 function pointwiseFilterGradient(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
   const pixels = info.batchSize * info.inHeight * info.inWidth;
   const { inChannels, outChannels } = info;
-  const xFlat = callWasmKernel(backend, 'Reshape', { x }, { shape: [1, pixels, inChannels] });
-  const dyFlat = callWasmKernel(backend, 'Reshape', { x: dy }, { shape: [1, pixels, outChannels] });
-  let gradient: TensorInfo;
-  if (inChannels <= outChannels) {
-    const xT = transposeOwned(backend, xFlat, [0, 2, 1]);
-    gradient = callWasmKernel(backend, 'BatchMatMul', { a: xT, b: dyFlat }, { transposeA: false, transposeB: false });
-    release(backend, xT, dyFlat);
-  } else {
-    const dyT = transposeOwned(backend, dyFlat, [0, 2, 1]);
-    const gradientOI = callWasmKernel(backend, 'BatchMatMul', { a: dyT, b: xFlat }, { transposeA: false, transposeB: false });
-    release(backend, dyT, xFlat);
-    gradient = transposeOwned(backend, gradientOI, [0, 2, 1]);
-  }
+  const [wide, narrow, wideChannels, narrowChannels] = inChannels >= outChannels
+    ? [x, dy, inChannels, outChannels]
+    : [dy, x, outChannels, inChannels];
+  const wideT = transposeMatrixOnHeap(backend, wide, pixels, wideChannels);
+  const a = callWasmKernel(backend, 'Reshape', { x: wideT }, { shape: [1, wideChannels, pixels] });
+  const b = callWasmKernel(backend, 'Reshape', { x: narrow }, { shape: [1, pixels, narrowChannels] });
+  const product = callWasmKernel(backend, 'BatchMatMul', { a, b }, { transposeA: false, transposeB: false });
+  release(backend, wideT, a, b);
+  const gradient = inChannels >= outChannels ? product : transposeMatrixOnHeap(backend, product, outChannels, inChannels);
+  if (gradient !== product) release(backend, product);
   const hwio = callWasmKernel(backend, 'Reshape', { x: gradient }, { shape: [1, 1, inChannels, outChannels] });
   release(backend, gradient);
   return hwio;

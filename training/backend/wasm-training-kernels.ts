@@ -1,20 +1,31 @@
-import { Conv2DBackpropInput, getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import { Cast, Conv2DBackpropInput, getKernel, Identity, registerKernel, Sum, unregisterKernel, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core';
+import { castAliasConfig, identityAliasConfig } from './wasm-alias-kernels';
 import { conv2DBackpropFilterConfig } from './wasm-conv-backprop-filter';
 import { conv2DBackpropInputConfig } from './wasm-conv-backprop-input';
+import { sumConfig } from './wasm-sum-kernel';
 
 let registered = false;
 
 /**
- * Installs the convolution-gradient kernels training needs on the wasm backend: a missing
- * `Conv2DBackpropFilter` and an XNNPACK-backed `Conv2DBackpropInput` replacing the stock
- * scalar loop (kept as the fallback for strides other than 1). Idempotent.
+ * Installs what training needs on the wasm backend, in place of or next to the stock
+ * kernels: a missing `Conv2DBackpropFilter`, an XNNPACK-backed `Conv2DBackpropInput`
+ * (the stock scalar loop stays as the fallback for strides other than 1), copy-free
+ * `Identity`/same-dtype `Cast`, and a `Sum` that computes bias gradients without a
+ * transpose. Idempotent.
  */
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
-  const stockBackpropInput = getKernel(Conv2DBackpropInput, 'wasm');
-  if (stockBackpropInput === undefined) throw new Error('the wasm backend must be registered before its training kernels');
-  unregisterKernel(Conv2DBackpropInput, 'wasm');
-  registerKernel(conv2DBackpropInputConfig(stockBackpropInput.kernelFunc));
+  replace(Conv2DBackpropInput, (stock) => conv2DBackpropInputConfig(stock));
+  replace(Cast, (stock) => castAliasConfig(stock));
+  replace(Identity, () => identityAliasConfig);
+  replace(Sum, (stock) => sumConfig(stock));
   if (getKernel(conv2DBackpropFilterConfig.kernelName, 'wasm') === undefined) registerKernel(conv2DBackpropFilterConfig);
   registered = true;
+}
+
+function replace(kernelName: string, make: (stock: KernelFunc) => KernelConfig): void {
+  const stock = getKernel(kernelName, 'wasm');
+  if (stock === undefined) throw new Error(`the wasm backend must be registered before its training kernels (no ${kernelName})`);
+  unregisterKernel(kernelName, 'wasm');
+  registerKernel(make(stock.kernelFunc));
 }
