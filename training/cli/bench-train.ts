@@ -1,3 +1,4 @@
+import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
@@ -48,7 +49,8 @@ function report(result: BenchmarkResult): string {
   const { meanMs: m } = result;
   const lines = [
     `mean per iteration: ${m.iteration.toFixed(0)} ms = data ${m.data.toFixed(1)} + forward ${m.forward.toFixed(0)} + backward ${m.backward.toFixed(0)} + optimizer ${m.optimizer.toFixed(1)} (+ ${(m.iteration - m.data - m.forward - m.backward - m.optimizer).toFixed(1)} other) ms`,
-    `${result.gflopPerIteration.toFixed(1)} GFLOP per iteration (convolutions) = ${(result.gflopPerIteration * result.iterationsPerSecond).toFixed(1)} GFLOP/s`,
+    `CPU time ${result.cpuMsPerIteration.toFixed(0)} ms per iteration = ${(1000 / result.cpuMsPerIteration).toFixed(3)} it/s on an idle core; load average ${loadavg()[0]!.toFixed(2)} on ${availableParallelism()} cores`,
+    `${result.gflopPerIteration.toFixed(1)} GFLOP per iteration (convolutions) = ${(result.gflopPerIteration * result.iterationsPerSecond).toFixed(1)} GFLOP/s wall, ${((1000 * result.gflopPerIteration) / result.cpuMsPerIteration).toFixed(1)} GFLOP/s per CPU-second`,
   ];
   if (result.profile !== undefined) {
     for (const [phase, kernels] of Object.entries(result.profile) as [string, KernelTime[]][]) {

@@ -33,6 +33,12 @@ export interface BenchmarkResult {
   readonly iterationsPerSecond: number;
   /** Mean wall time per timed iteration, by phase. */
   readonly meanMs: { readonly data: number; readonly forward: number; readonly backward: number; readonly optimizer: number; readonly iteration: number };
+  /**
+   * CPU time (user + system) per timed iteration. On a shared machine wall time depends on
+   * the neighbours; CPU time is what one iteration costs, so 1000 / cpuMsPerIteration is
+   * the rate on an idle core (the wasm backend runs single-threaded in Node).
+   */
+  readonly cpuMsPerIteration: number;
   readonly gflopPerIteration: number;
   readonly profile?: StepProfile;
 }
@@ -55,8 +61,12 @@ export async function benchmarkTraining(backend: BackendName, options: Benchmark
   try {
     const timings: StepTimings = { forwardMs: 0, backwardMs: 0, optimizerMs: 0 };
     let timedStart = 0;
+    let cpuStart = process.cpuUsage();
     for (let i = 0; i < options.warmup + options.iterations; i++) {
-      if (i === options.warmup) timedStart = performance.now();
+      if (i === options.warmup) {
+        timedStart = performance.now();
+        cpuStart = process.cpuUsage();
+      }
       const dataStart = performance.now();
       const batch = sampler.nextBatch(options.batchSize, rng);
       const dataMs = performance.now() - dataStart;
@@ -68,11 +78,13 @@ export async function benchmarkTraining(backend: BackendName, options: Benchmark
       totals.optimizer += timings.optimizerMs;
     }
     const elapsedMs = performance.now() - timedStart;
+    const cpu = process.cpuUsage(cpuStart);
     const n = options.iterations;
     const profile = options.profile ? await profileTrainingStep(model, adam, sampler.nextBatch(options.batchSize, rng), 1e-3) : undefined;
     return {
       iterationsPerSecond: (1000 * n) / elapsedMs,
       meanMs: { data: totals.data / n, forward: totals.forward / n, backward: totals.backward / n, optimizer: totals.optimizer / n, iteration: elapsedMs / n },
+      cpuMsPerIteration: (cpu.user + cpu.system) / 1000 / n,
       gflopPerIteration: trainingFlopsPerIteration(graph, options.batchSize, options.lrPatchSize) / 1e9,
       ...(profile === undefined ? {} : { profile }),
     };
