@@ -10,6 +10,9 @@
  */
 export type Normalization = 'weight' | 'batch' | 'none';
 
+/** Batch-norm epsilon (PyTorch's BatchNorm2d default, which the paper's baseline used): training and export share it. */
+export const BATCH_NORM_EPSILON = 1e-5;
+
 export interface ConvNode {
   readonly op: 'conv';
   /** Unique; prefixes the node's variables. */

@@ -1,8 +1,5 @@
-import type { ConvNode } from '../archs/graph';
+import { BATCH_NORM_EPSILON, type ConvNode } from '../archs/graph';
 import type { NamedWeights } from './weights';
-
-/** Batch-norm epsilon used in training (PyTorch's and the paper's default). */
-export const BATCH_NORM_EPSILON = 1e-5;
 
 export interface FoldedConv {
   /** OIHW, ready for an ONNX Conv. */

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ConvNode } from '../archs/graph';
+import { BATCH_NORM_EPSILON, type ConvNode } from '../archs/graph';
 
-/** PyTorch's BatchNorm2d defaults, which the paper's batch-norm baseline used. */
-export const BATCH_NORM_EPSILON = 1e-5;
+/** PyTorch's BatchNorm2d default momentum, which the paper's batch-norm baseline used. */
 export const BATCH_NORM_MOMENTUM = 0.1;
 
 /** Looks up a model variable by its graph.ts name. */
