@@ -37,28 +37,28 @@ const decoderFactory = webpDecoderFactory as unknown as EmscriptenFactory<Decode
 const encoderFactory = webpEncoderFactory as unknown as EmscriptenFactory<EncoderModule>;
 
 /**
- * libwebp (Squoosh's build, via @jsquash/webp) behind the codec interface. Each WebAssembly
- * instance is created on first use and kept: its heap never shrinks, so an isolate that never
- * sees WebP never pays for it.
+ * libwebp (Squoosh's build, via @jsquash/webp) behind the codec interface. Every call gets a fresh
+ * WebAssembly instance of the (already compiled) module: a WASM heap only ever grows, and the
+ * encoder's grows to ~33 bytes per pixel for translucent images, so keeping one instance would pin
+ * the largest image's heap in the isolate for good. A fresh instance costs milliseconds and its
+ * heap is garbage once the call returns.
  *
  * @example
  * const webp = createWebpCodec({ decoder: { wasmBinary: decoderBytes }, encoder: { wasmBinary: encoderBytes } });
  * const image = await webp.decode(bytes);
  */
 export function createWebpCodec(sources: WebpWasmSources): WebpCodec {
-  let decoder: Promise<DecoderModule> | undefined;
-  let encoder: Promise<EncoderModule> | undefined;
   return {
     async decode(bytes) {
-      decoder ??= decoderFactory({ noInitialRun: true, ...sources.decoder });
-      const decoded = (await decoder).decode(bytes);
+      const decoder = await decoderFactory({ noInitialRun: true, ...sources.decoder });
+      const decoded = decoder.decode(bytes);
       if (!decoded) throw new MalformedImageError('libwebp could not decode the image');
       const { width, height, data } = decoded;
       return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
     },
     async encode(image, quality) {
-      encoder ??= encoderFactory({ noInitialRun: true, ...sources.encoder });
-      const encoded = (await encoder).encode(image.data, image.width, image.height, { ...webpEncoderDefaults, quality });
+      const encoder = await encoderFactory({ noInitialRun: true, ...sources.encoder });
+      const encoded = encoder.encode(image.data, image.width, image.height, { ...webpEncoderDefaults, quality });
       if (!encoded) throw new Error(`libwebp could not encode a ${image.width}x${image.height} image`);
       return encoded;
     },

@@ -1,5 +1,6 @@
 import * as ort from 'onnxruntime-web/wasm';
 import ortWasmModule from 'onnxruntime-web/ort-wasm-simd-threaded.wasm';
+import { trackWasmMemory } from '../platform/wasm-memory';
 
 /*
  * Why this file exists: workerd refuses to compile WebAssembly from bytes (`WebAssembly.instantiate(bytes)`
@@ -44,7 +45,10 @@ export async function createWasmSession(model: Uint8Array, options: ort.Inferenc
 
 function instantiateBundledOrt(source: unknown, imports?: WebAssembly.Imports): Promise<unknown> {
   if (ArrayBuffer.isView(source) && source.buffer === PLACEHOLDER) {
-    return originalInstantiate(ortWasmModule, imports).then((instance) => ({ instance, module: ortWasmModule }));
+    return originalInstantiate(ortWasmModule, imports).then((instance) => {
+      trackWasmMemory('onnxruntime', imports, instance);
+      return { instance, module: ortWasmModule };
+    });
   }
   return (originalInstantiate as (source: unknown, imports?: WebAssembly.Imports) => Promise<unknown>)(source, imports);
 }

@@ -1,15 +1,17 @@
 import decoder from '@jsquash/webp/codec/dec/webp_dec.wasm';
 import encoder from '@jsquash/webp/codec/enc/webp_enc_simd.wasm';
 import type { EmscriptenWasmSource, WebpWasmSources } from '../codec/webp';
+import { trackWasmMemory } from './wasm-memory';
 
 /** libwebp for workerd: modules compiled at bundle time, instantiated through Emscripten's hook. */
-export const WEBP_WASM_SOURCES: WebpWasmSources = { decoder: precompiled(decoder), encoder: precompiled(encoder) };
+export const WEBP_WASM_SOURCES: WebpWasmSources = { decoder: precompiled('webp-decoder', decoder), encoder: precompiled('webp-encoder', encoder) };
 
 /** Emscripten's `instantiateWasm` hook over a module wrangler compiled for us. */
-function precompiled(module: WebAssembly.Module): EmscriptenWasmSource {
+function precompiled(name: string, module: WebAssembly.Module): EmscriptenWasmSource {
   return {
     instantiateWasm(imports, receiveInstance) {
       const instance = new WebAssembly.Instance(module, imports as WebAssembly.Imports);
+      trackWasmMemory(name, imports as WebAssembly.Imports, instance);
       receiveInstance(instance);
       return instance.exports;
     },
