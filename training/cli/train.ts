@@ -6,6 +6,7 @@ import { ConfigError } from '../config/validate';
 import { defaultRunDir, readRunConfig, RunDirectoryError } from '../loop/run-dir';
 import { parseTrainArgs, TRAIN_USAGE, TrainUsageError, type TrainArgs } from '../loop/train-args';
 import { train } from '../loop/trainer';
+import { abortOnStopSignals } from './stop-signals';
 
 /**
  * `npm run train -- --config training/configs/smoke.json [--run-dir DIR] [--resume]`.
@@ -17,15 +18,8 @@ export async function main(argv: string[]): Promise<number> {
     const args = parseTrainArgs(argv);
     const config = await resolveConfig(args);
     const runDir = args.runDir === undefined ? defaultRunDir(config) : resolve(args.runDir);
-    const controller = new AbortController();
-    const stop = (signal: NodeJS.Signals): void => {
-      if (controller.signal.aborted) process.exit(130);
-      process.stderr.write(`\n${signal}: stopping after this iteration and saving a checkpoint (again to quit at once)\n`);
-      controller.abort();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-    const result = await train({ config, runDir, resume: args.resume, signal: controller.signal });
+    const signal = abortOnStopSignals('stopping after this iteration and saving a checkpoint (again to quit at once)');
+    const result = await train({ config, runDir, resume: args.resume, signal });
     return result.interrupted ? 130 : 0;
   } catch (error) {
     if (error instanceof TrainUsageError) {

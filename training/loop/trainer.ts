@@ -26,6 +26,15 @@ export interface TrainOptions {
   readonly onRecord?: (record: LogRecord) => void;
 }
 
+/** Training stopped because the loss became NaN or infinite; the run's checkpoints predate it. */
+export class DivergedError extends Error {
+  override readonly name = 'DivergedError';
+
+  constructor(readonly iteration: number, readonly loss: number) {
+    super(`loss diverged to ${loss} at iteration ${iteration}`);
+  }
+}
+
 export interface TrainResult {
   /** Iterations completed when training returned. */
   readonly iteration: number;
@@ -101,7 +110,7 @@ async function runLoop(
     const stepStart = performance.now();
     const learningRate = learningRateAt(settings, iteration + 1);
     const loss = trainStep(session.model, session.optimizer, session.sampler.nextBatch(settings.batchSize, session.rng), learningRate);
-    if (!Number.isFinite(loss)) throw new Error(`loss diverged to ${loss} at iteration ${iteration + 1}`);
+    if (!Number.isFinite(loss)) throw new DivergedError(iteration + 1, loss);
     iteration += 1;
     throughput.record(performance.now() - stepStart);
     lossSum += loss;

@@ -1,0 +1,53 @@
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { resolveRepoPath } from '../config/load';
+import { ConfigError } from '../config/validate';
+import { ProgressLine } from '../loop/progress';
+import { RunDirectoryError } from '../loop/run-dir';
+import { DEFAULT_REPORT_FILE, DEFAULT_RUN_ROOT, parseReproArgs, REPRO_USAGE, ReproUsageError } from '../repro/args';
+import { writeReport } from '../repro/report';
+import { runSuite } from '../repro/runner';
+import { BASE_CONFIG_PATH, loadReproBase, REPORT_EVAL_DIRS, SUITE_NAMES, suiteExperiments } from '../repro/suites';
+import { abortOnStopSignals } from './stop-signals';
+
+/**
+ * `npm run repro -- <table1|fig3|all|report> [--run-root DIR] [--report FILE] [--iterations N]`:
+ * trains the paper-reproduction suites (resumable; SIGINT/SIGTERM stop after a checkpoint)
+ * and writes docs/reproduction.md with its plots. Exit 130 when stopped, 2 on a bad command line.
+ */
+export async function main(argv: string[]): Promise<number> {
+  const output = new ProgressLine(process.stderr);
+  try {
+    const args = parseReproArgs(argv);
+    const base = await loadReproBase(BASE_CONFIG_PATH, args.iterations);
+    // Defaults are the repository's folders; paths given on the command line are the user's, relative to where they are.
+    const runRoot = args.runRoot === undefined ? resolveRepoPath(DEFAULT_RUN_ROOT) : resolve(args.runRoot);
+    if (args.command !== 'report') {
+      const signal = abortOnStopSignals('stopping the current run after this iteration, with a checkpoint; the same command resumes it (again to quit at once)');
+      const suites = args.command === 'all' ? SUITE_NAMES : [args.command];
+      await runSuite({ experiments: suites.flatMap((suite) => suiteExperiments(suite, base)), runRoot, signal, console: output });
+      if (signal.aborted) {
+        output.print('stopped; the report is not rewritten. Run the same command to resume.');
+        return 130;
+      }
+    }
+    const reportFile = args.reportFile === undefined ? resolveRepoPath(DEFAULT_REPORT_FILE) : resolve(args.reportFile);
+    const { plots } = await writeReport({ base, runRoot, reportFile, evalDirs: REPORT_EVAL_DIRS, onProgress: (message) => output.print(message) });
+    output.print(`wrote ${reportFile} and ${plots.length} plot(s)`);
+    return 0;
+  } catch (error) {
+    if (error instanceof ReproUsageError) {
+      process.stderr.write(`${error.message}\n${REPRO_USAGE}\n`);
+      return 2;
+    }
+    if (error instanceof ConfigError || error instanceof RunDirectoryError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,65 @@
+import { parseArgs } from 'node:util';
+import { SUITE_NAMES, type SuiteName } from './suites';
+
+/** What `npm run repro` was asked to do: train one suite or both, or only rewrite the report. */
+export interface ReproArgs {
+  readonly command: SuiteName | 'all' | 'report';
+  /** As given (relative to the working directory); absent for the default. */
+  readonly runRoot?: string;
+  readonly reportFile?: string;
+  /** Overrides the budget's iteration count (halvings and intervals scale with it). */
+  readonly iterations?: number;
+}
+
+/** Defaults, relative to the repository root (runs/ is git-ignored). */
+export const DEFAULT_RUN_ROOT = 'training/runs/repro';
+export const DEFAULT_REPORT_FILE = 'docs/reproduction.md';
+
+export const REPRO_USAGE = [
+  'usage: npm run repro -- <table1|fig3|all|report> [--run-root <dir>] [--report <file.md>] [--iterations <n>]',
+  `  table1, fig3, all: train the suite's runs (finished ones are skipped, interrupted ones resume), then write the report`,
+  '  report:            write the report from the runs as they are',
+  `  --run-root   where runs live (default ${DEFAULT_RUN_ROOT})`,
+  `  --report     the Markdown report; its SVG plots go to a folder of the same name (default ${DEFAULT_REPORT_FILE})`,
+  '  --iterations another budget, e.g. 20 for a quick end-to-end check (use another --run-root and --report)',
+].join('\n');
+
+/** A command line that cannot be run as given; the CLI prints it with the usage and exits 2. */
+export class ReproUsageError extends Error {
+  override readonly name = 'ReproUsageError';
+}
+
+/**
+ * Parses the repro command line strictly: one command, known flags only, a positive integer for `--iterations`.
+ *
+ * @example
+ * parseReproArgs(['table1', '--iterations', '20', '--run-root', '/tmp/repro']);
+ */
+export function parseReproArgs(argv: string[]): ReproArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: true,
+      options: { 'run-root': { type: 'string' }, report: { type: 'string' }, iterations: { type: 'string' } },
+    });
+  } catch (error) {
+    throw new ReproUsageError((error as Error).message);
+  }
+  const { positionals, values } = parsed;
+  const commands: readonly string[] = [...SUITE_NAMES, 'all', 'report'];
+  if (positionals.length !== 1 || !commands.includes(positionals[0]!)) {
+    throw new ReproUsageError(`expected one command of ${commands.join(', ')}, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
+  }
+  const iterations = values.iterations === undefined ? undefined : Number(values.iterations);
+  if (iterations !== undefined && !(Number.isInteger(iterations) && iterations >= 1)) {
+    throw new ReproUsageError(`--iterations must be a positive integer, got ${values.iterations}`);
+  }
+  return {
+    command: positionals[0] as ReproArgs['command'],
+    ...(values['run-root'] === undefined ? {} : { runRoot: values['run-root'] }),
+    ...(values.report === undefined ? {} : { reportFile: values.report }),
+    ...(iterations === undefined ? {} : { iterations }),
+  };
+}

@@ -1,0 +1,58 @@
+import { appendFile, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ExperimentConfig } from '../config/experiment';
+import { RUN_CONFIG_FILE } from '../loop/run-dir';
+import type { LogRecord } from '../loop/run-log';
+
+/** The runner's own record of each training session of a run, next to the trainer's log.jsonl. */
+export const SESSIONS_FILE = 'repro-sessions.jsonl';
+
+/** One call of `train()` by the suite runner: what it achieved and what it cost. */
+export interface SessionRecord {
+  readonly startIteration: number;
+  readonly endIteration: number;
+  readonly outcome: 'finished' | 'interrupted' | 'diverged';
+  /** Why the run was declared diverged (outcome 'diverged' only). */
+  readonly divergence?: string;
+  /** Process CPU time (user + system) spent in the session, in seconds. */
+  readonly cpuSec: number;
+  readonly wallSec: number;
+  /** The CPU it ran on, since speed figures mean little without it. */
+  readonly cpuModel: string;
+  readonly time: string;
+}
+
+/** Where a run stands, from its run directory. */
+export type RunStatus =
+  | { readonly state: 'missing' }
+  | { readonly state: 'partial'; readonly iteration: number }
+  | { readonly state: 'finished'; readonly iteration: number }
+  | { readonly state: 'diverged'; readonly iteration: number; readonly reason: string };
+
+/** The sessions recorded for a run, oldest first; none for a run the runner never trained. */
+export async function readSessions(runDir: string): Promise<SessionRecord[]> {
+  const text = await readFile(join(runDir, SESSIONS_FILE), 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return '';
+    throw error;
+  });
+  return text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as SessionRecord);
+}
+
+export async function appendSession(runDir: string, record: SessionRecord): Promise<void> {
+  await appendFile(join(runDir, SESSIONS_FILE), `${JSON.stringify(record)}\n`);
+}
+
+/**
+ * Classifies a run: diverged once the runner recorded a divergence (final: rerunning the
+ * same config would diverge again); finished when the trainer logged a finish at the
+ * config's iteration count or beyond; partial when it has started; missing otherwise.
+ */
+export async function runStatus(runDir: string, config: ExperimentConfig, log: readonly LogRecord[], sessions: readonly SessionRecord[]): Promise<RunStatus> {
+  const diverged = sessions.find((s) => s.outcome === 'diverged');
+  if (diverged !== undefined) return { state: 'diverged', iteration: diverged.endIteration, reason: diverged.divergence ?? 'diverged' };
+  const finished = log.some((r) => r.type === 'stop' && r.reason === 'finished' && r.iteration >= config.train.iterations);
+  const iteration = Math.max(0, ...log.map((r) => r.iteration));
+  if (finished) return { state: 'finished', iteration };
+  const started = await stat(join(runDir, RUN_CONFIG_FILE)).then(() => true, () => false);
+  return started ? { state: 'partial', iteration } : { state: 'missing' };
+}
