@@ -28,10 +28,9 @@ export type ConfigVariable =
   | 'DEFAULT_QUALITY';
 
 /**
- * Defaults sized for the 128 MB isolate (README, "Limits"): the largest request makes a 2-MiP output
- * (e.g. 1448x1448 from 724x724 at x2). Measured in workerd at that size: onnxruntime's heap ~23 MB
- * at 96-pixel tiles, libwebp's encoder heap ~23 MB, its decoder's 16 MB, and the JavaScript side
- * (source, RGBA buffers, PNG encoding) under 45 MB.
+ * Defaults sized for the 128 MB isolate (README, "Limits"): the largest request makes a 1.5-MiP
+ * output (e.g. 1254x1254 from 627x627 at x2), measured in workerd at ~97 MB worst case (PNG to
+ * translucent WebP): onnxruntime's heap ~25 MB at 96-pixel tiles, the rest JavaScript and libwebp.
  */
 export const DEFAULT_CONFIG: ServiceConfig = {
   origin: undefined,
