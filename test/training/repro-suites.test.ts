@@ -73,6 +73,7 @@ describe('runName and deriveConfig', () => {
     expect(runName(table1Arch('WDSR-B', 1), 1e-3, 2, 2000)).toBe('WDSR-B_x2_f64b1e6r0.8_wn_lr1e-3_s2_i2000');
     expect(runName(table1Arch('WDSR-A', 3), 1e-3, 1, 20)).toBe('WDSR-A_x2_f32b3w128_wn_lr1e-3_s1_i20');
     expect(runName(table1Arch('EDSR', 1), 1e-4, 1, 2000)).toBe('EDSR_x2_f64b1_nonorm_lr1e-4_s1_i2000');
+    expect(runName({ ...table1Arch('EDSR', 1), resScale: 0.1 }, 1e-4, 1, 2000)).toBe('EDSR_x2_f64b1_rs0.1_nonorm_lr1e-4_s1_i2000');
   });
 
   it('uses the paper lr for the normalization unless told otherwise', () => {

@@ -37,11 +37,16 @@ export function deriveConfig(base: ExperimentConfig, variant: ExperimentVariant)
   return validateExperimentConfig({ ...base, name, description, arch: variant.arch, train }, name);
 }
 
-/** `WDSR-B_x2_f64b1e6r0.8_wn_lr1e-3_s1_i2000`: network, scale, widths, depth, normalization, lr, seed, iterations. */
+/**
+ * `WDSR-B_x2_f64b1e6r0.8_wn_lr1e-3_s1_i2000`: network, scale, widths, depth, residual scale
+ * (when not 1), normalization, lr, seed, iterations; every field the suites vary, so two
+ * different experiments never share a run directory.
+ */
 export function runName(arch: ArchConfig, lr: number, seed: number, iterations: number): string {
   const shape = `f${arch.nFeats}b${arch.nBlocks}`;
   const width = arch.arch === 'wdsr_a' ? `w${arch.blockFeats}` : arch.arch === 'wdsr_b' ? `e${arch.expansion}r${arch.lowRank}` : '';
-  return [networkName(arch), `x${arch.scale}`, `${shape}${width}`, NORMALIZATION_TAG[arch.normalization], `lr${lr.toExponential()}`, `s${seed}`, `i${iterations}`].join('_');
+  const resScale = arch.resScale === 1 ? [] : [`rs${arch.resScale}`];
+  return [networkName(arch), `x${arch.scale}`, `${shape}${width}`, ...resScale, NORMALIZATION_TAG[arch.normalization], `lr${lr.toExponential()}`, `s${seed}`, `i${iterations}`].join('_');
 }
 
 /** The paper's name for an architecture family. */

@@ -1,0 +1,129 @@
+import { mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { encodePng } from '../../src/codec/png';
+import type { WdsrBConfig } from '../../training/archs/config';
+import type { ExperimentConfig } from '../../training/config/experiment';
+import { validateExperimentConfig } from '../../training/config/validate';
+import { ProgressLine } from '../../training/loop/progress';
+import { readRunLog } from '../../training/plot/run-curves';
+import { deriveConfig, type ReproExperiment } from '../../training/repro/experiment';
+import { writeReport } from '../../training/repro/report';
+import { runSuite } from '../../training/repro/runner';
+import { readSessions, runStatus } from '../../training/repro/run-state';
+import { fig3Experiments, table1Experiments } from '../../training/repro/suites';
+
+/** Smooth colour waves (learnable, unlike noise) as PNG files. */
+async function writeWaves(dir: string, count: number, size: number): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (let k = 0; k < count; k++) {
+    const data = new Uint8Array(size * size * 4);
+    for (let i = 0; i < size * size; i++) {
+      const [x, y] = [i % size, Math.floor(i / size)];
+      for (let c = 0; c < 3; c++) data[4 * i + c] = Math.round(127.5 + 120 * Math.sin(0.21 * x * (k + 1) + c) * Math.cos(0.17 * y - k - c));
+      data[4 * i + 3] = 255;
+    }
+    await writeFile(join(dir, `wave${k}.png`), encodePng({ width: size, height: size, data }, true));
+  }
+}
+
+const silent = new ProgressLine({ write: () => true });
+const tinyArch: WdsrBConfig = { arch: 'wdsr_b', scale: 2, nFeats: 4, nBlocks: 1, expansion: 4, lowRank: 0.8, resScale: 1, normalization: 'weight' };
+
+let workDir: string;
+let base: ExperimentConfig;
+const experiment = (overrides: { arch?: Partial<WdsrBConfig>; lr?: number; seed?: number }): ReproExperiment => ({
+  label: 'tiny',
+  config: deriveConfig(base, { arch: { ...tinyArch, ...overrides.arch }, ...(overrides.lr === undefined ? {} : { lr: overrides.lr }), seed: overrides.seed ?? 1, purpose: 'test' }),
+});
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'wdsr-repro-'));
+  await writeWaves(join(workDir, 'train'), 3, 40);
+  await writeWaves(join(workDir, 'val'), 2, 24);
+  base = validateExperimentConfig(
+    {
+      name: 'tiny_base',
+      arch: tinyArch,
+      data: { train: [join(workDir, 'train')], val: join(workDir, 'val'), hrPatchSize: 16 },
+      train: { iterations: 6, batchSize: 2, lr: 1e-3, lrHalvingSteps: [4], seed: 1, backend: 'wasm', logEvery: 1, validateEvery: 3, checkpointEvery: 2, keepCheckpoints: 2 },
+    },
+    'tiny',
+  );
+});
+
+describe('runSuite', () => {
+  it('stops cleanly between runs, resumes the interrupted one, then skips what has finished', async () => {
+    const runRoot = join(workDir, 'resume');
+    const experiments = [experiment({ seed: 1 }), experiment({ seed: 2 })];
+    const [first, second] = experiments.map((e) => join(runRoot, e.config.name));
+    const controller = new AbortController();
+    const stopAtThree = new ProgressLine({ write: (text: string) => text.startsWith('iter 3/6') && controller.abort() });
+
+    expect(await runSuite({ experiments, runRoot, signal: controller.signal, console: stopAtThree })).toEqual([{ name: experiments[0]!.config.name, outcome: 'interrupted' }]);
+    expect(await readdir(runRoot)).toEqual([experiments[0]!.config.name]);
+
+    const resumed = await runSuite({ experiments, runRoot, console: silent });
+    expect(resumed.map((r) => r.outcome)).toEqual(['finished', 'finished']);
+    const sessions = await readSessions(first!);
+    expect(sessions.map(({ startIteration, endIteration, outcome }) => ({ startIteration, endIteration, outcome }))).toEqual([
+      { startIteration: 0, endIteration: 3, outcome: 'interrupted' },
+      { startIteration: 3, endIteration: 6, outcome: 'finished' },
+    ]);
+    expect(sessions.every((s) => s.cpuSec > 0 && s.wallSec > 0 && s.cpuModel.length > 0)).toBe(true);
+
+    const logsBefore = await Promise.all([first!, second!].map((dir) => readFile(join(dir, 'log.jsonl'), 'utf8')));
+    expect((await runSuite({ experiments, runRoot, console: silent })).map((r) => r.outcome)).toEqual(['already finished', 'already finished']);
+    expect(await Promise.all([first!, second!].map((dir) => readFile(join(dir, 'log.jsonl'), 'utf8')))).toEqual(logsBefore);
+    expect(await readSessions(first!)).toHaveLength(2);
+  });
+
+  it('records a run whose loss explodes or turns NaN as diverged, moves on, and never retrains it', async () => {
+    const runRoot = join(workDir, 'diverge');
+    // Without normalization, lr 1 throws the loss from 0.2 to the hundreds at once (measured); a residual scale
+    // beyond float32's range makes the very first loss NaN.
+    const experiments = [experiment({ arch: { normalization: 'none' }, lr: 1 }), experiment({ arch: { resScale: 1e39 } }), experiment({})];
+    expect((await runSuite({ experiments, runRoot, console: silent })).map((r) => r.outcome)).toEqual(['diverged', 'diverged', 'finished']);
+
+    const status = async (e: ReproExperiment) => {
+      const runDir = join(runRoot, e.config.name);
+      return runStatus(runDir, e.config, await readRunLog(runDir), await readSessions(runDir));
+    };
+    expect(await status(experiments[0]!)).toMatchObject({ state: 'diverged', iteration: 4, reason: expect.stringMatching(/^loss exploded: .* at iteration 4, over 10x its best/) });
+    expect(await status(experiments[1]!)).toEqual({ state: 'diverged', iteration: 1, reason: 'loss diverged to NaN at iteration 1' });
+    expect((await runSuite({ experiments, runRoot, console: silent })).map((r) => r.outcome)).toEqual(['already diverged', 'already diverged', 'already finished']);
+  });
+});
+
+describe('writeReport', () => {
+  it('reports the finished runs of the real suites with their scores and curves, and the rest as missing', async () => {
+    const runRoot = join(workDir, 'report-runs');
+    const reportFile = join(workDir, 'docs', 'reproduction.md');
+    const plotDir = join(workDir, 'docs', 'reproduction');
+    await mkdir(plotDir, { recursive: true });
+    await writeFile(join(plotDir, 'stale.svg'), '<svg/>');
+    const finished = [...table1Experiments(base).filter((e) => e.blocks === 1 && e.seed === 1 && e.network !== 'EDSR+WN'), fig3Experiments(base)[0]!];
+    await runSuite({ experiments: finished, runRoot, console: silent });
+
+    const options = { base, runRoot, reportFile, evalDirs: [join(workDir, 'val')] };
+    const { plots } = await writeReport(options);
+    const report = await readFile(reportFile, 'utf8');
+    expect(report).toContain('**State:** 4 of 18 runs finished, 14 not started.');
+    expect(report).toMatch(/\| 1 \| EDSR \| 262,019 \| 0\.26M \| 33\.210 \| \d+\.\d\d \| 1\/3 finished, 2 missing \|/);
+    expect(report).toMatch(/\| 3 \| WDSR-B \| 233,318 \| 0\.23M \| 34\.205 \| not measured \| 0\/1 finished, 1 missing \|/);
+    expect(report).toContain('| WDSR-B − EDSR, 1 block | +0.224 | ');
+    expect(report).toContain('| table1 | `EDSR_x2_f64b3_nonorm_lr1e-4_s1_i6` | missing (not run yet) | — | — | — |');
+    expect(report).toMatch(/Figure 3, batch norm, lr 1e-4|batch norm, lr 1e-4 \| missing/);
+    expect((await readdir(plotDir)).sort()).toEqual(['fig3-loss.svg', 'fig3-val-psnr.svg', 'table1-loss-1block.svg', 'table1-val-psnr-1block.svg']);
+    expect(plots).toHaveLength(4);
+    for (const file of await readdir(plotDir)) expect(report).toContain(`](reproduction/${file})`);
+
+    // A second report reuses the stored scores instead of scoring the checkpoints again.
+    const scores = join(runRoot, finished[0]!.config.name, 'final-eval.json');
+    const scoredAt = (await stat(scores)).mtimeMs;
+    await writeReport(options);
+    expect((await stat(scores)).mtimeMs).toBe(scoredAt);
+    expect(await readFile(reportFile, 'utf8')).toBe(report);
+  });
+});
