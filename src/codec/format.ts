@@ -1,6 +1,7 @@
 /** The raster formats the service decodes and encodes. */
 export type ImageFormat = 'png' | 'jpeg' | 'webp';
 
+/** Every {@link ImageFormat}, in the order error messages list them. */
 export const IMAGE_FORMATS: readonly ImageFormat[] = ['png', 'jpeg', 'webp'];
 
 /** Each format's media type, for `Content-Type` and `Accept` matching. */
@@ -29,11 +30,18 @@ export function sniffFormat(bytes: Uint8Array): ImageFormat | undefined {
   return undefined;
 }
 
+/**
+ * Whether `bytes` holds `expected` at `offset` (false when too short).
+ *
+ * @example
+ * startsWith(bytes, 8, ascii('WEBP'));
+ */
 export function startsWith(bytes: Uint8Array, offset: number, expected: readonly number[]): boolean {
   if (bytes.length < offset + expected.length) return false;
   return expected.every((byte, i) => bytes[offset + i] === byte);
 }
 
+/** The byte values of an ASCII string, for magic numbers and chunk names. */
 export function ascii(text: string): number[] {
   return Array.from(text, (char) => char.charCodeAt(0));
 }

@@ -74,7 +74,12 @@ export function encodePng(image: RgbaImage, opaque: boolean): Uint8Array {
   return encode({ width: image.width, height: image.height, data: rgb, channels: 3, depth: 8 });
 }
 
-/** Encodes the red channel of an opaque image as an 8-bit greyscale PNG (colour type 0). */
+/**
+ * Encodes the red channel of an opaque image as an 8-bit greyscale PNG (colour type 0).
+ *
+ * @example
+ * writeFileSync('grey.png', encodeGreyPng(image)); // image with R = G = B
+ */
 export function encodeGreyPng(image: RgbaImage): Uint8Array {
   const grey = new Uint8Array(image.width * image.height);
   for (let p = 0; p < grey.length; p++) grey[p] = image.data[p * 4]!;
@@ -84,6 +89,9 @@ export function encodeGreyPng(image: RgbaImage): Uint8Array {
 /**
  * Encodes an image of at most 256 distinct RGBA colours as an 8-bit palette PNG (colour type 3,
  * with a tRNS chunk when any colour is translucent). Throws `RangeError` above 256 colours.
+ *
+ * @example
+ * writeFileSync('flag.png', encodePalettePng(flag)); // a few flat colours
  */
 export function encodePalettePng(image: RgbaImage): Uint8Array {
   const indexOf = new Map<number, number>();

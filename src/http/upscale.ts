@@ -35,10 +35,11 @@ export function upscale(options: UpscaleOptions): MiddlewareHandler {
   return async function upscale(c, next) {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next();
     const url = new URL(c.req.url);
+    // A bad parameter is a client error: thrown as is (400), not logged.
+    const params = parseUpscaleParams(url.searchParams, options.models.scales);
+    if (params === undefined) return next();
     try {
-      const params = parseUpscaleParams(url.searchParams, options.models.scales);
-      if (params === undefined) return next();
-      const model = options.models.entry(params.scale)!;
+      const model = options.models.entry(params.scale)!; // parsing admits only catalog scales
       const preferences = formatPreferences(c.req.header('Accept'));
       const key = upscaleCacheKey(url, params, params.format === 'auto' ? preferences : undefined, model.sha256);
       const varyHeaders: Record<string, string> = params.format === 'auto' ? { Vary: 'Accept' } : {};
@@ -68,7 +69,7 @@ export function upscale(options: UpscaleOptions): MiddlewareHandler {
 function respond(c: Context, response: Response, headers: Record<string, string>): Response {
   const etag = response.headers.get('ETag');
   if (etag !== null && ifNoneMatchMatches(c.req.header('If-None-Match'), etag)) {
-    response.body?.cancel();
+    void response.body?.cancel();
     // RFC 9110 15.4.5: a 304 carries the validators and caching headers a 200 would have had.
     return new Response(null, { status: 304, headers: { ETag: etag, 'Cache-Control': response.headers.get('Cache-Control') ?? '', ...headers } });
   }
