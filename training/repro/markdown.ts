@@ -26,9 +26,3 @@ export function formatDelta(value: number, digits = 2): string {
 export function formatMeanStd(mean: number, std: number, n: number, format: (v: number) => string = formatPsnr): string {
   return n >= 2 ? `${format(mean)} ± ${std.toFixed(2)} (n=${n})` : format(mean);
 }
-
-/** `1h 05m` or `12m 05s` from seconds, for CPU and wall times. */
-export function formatHours(seconds: number): string {
-  const minutes = Math.round(seconds / 60);
-  return minutes >= 60 ? `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m` : `${Math.floor(seconds / 60)}m ${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
-}

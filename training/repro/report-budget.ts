@@ -2,7 +2,8 @@ import type { ExperimentConfig } from '../config/experiment';
 import { setName } from '../eval/evaluate';
 import { PAPER_ADAM } from '../loop/adam';
 import type { RunSummary } from './collect';
-import { formatHours, markdownTable } from './markdown';
+import { formatDuration } from '../loop/throughput';
+import { markdownTable } from './markdown';
 import { PAPER_SETUP } from './paper';
 import { BASE_CONFIG_PATH, TABLE1_SEEDS } from './suites';
 import { describeStatus } from './status-text';
@@ -39,15 +40,15 @@ export function runsSection(suites: readonly { readonly name: string; readonly r
       name,
       `\`${r.experiment.config.name}\``,
       describeStatus(r.status, r.experiment.config.train.iterations),
-      r.sessions.length === 0 ? '—' : formatHours(r.cpuSec),
-      r.sessions.length === 0 ? '—' : formatHours(r.wallSec),
+      r.sessions.length === 0 ? '—' : formatDuration(r.cpuSec),
+      r.sessions.length === 0 ? '—' : formatDuration(r.wallSec),
       r.iterationsPerCpuSecond === undefined ? '—' : r.iterationsPerCpuSecond.toFixed(2),
     ]),
   );
   const totals = suites.map(({ name, runs }) => {
     const cpu = runs.reduce((sum, r) => sum + r.cpuSec, 0);
     const finished = runs.filter((r) => r.status.state === 'finished').length;
-    return `${name}: ${finished}/${runs.length} finished, ${cpu > 0 ? `${formatHours(cpu)} CPU time measured` : 'no CPU time measured yet'}`;
+    return `${name}: ${finished}/${runs.length} finished, ${cpu > 0 ? `${formatDuration(cpu)} CPU time measured` : 'no CPU time measured yet'}`;
   });
   const cpuModels = [...new Set(suites.flatMap((s) => s.runs.flatMap((r) => r.sessions.map((x) => x.cpuModel))))];
   return [

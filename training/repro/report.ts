@@ -69,7 +69,7 @@ export async function writeReport(options: ReportOptions): Promise<{ plots: stri
     f3.markdown,
     '## What was confirmed, what was not, and why',
     [...t1.findings, ...f3.findings].map((f) => `- ${f}`).join('\n') || '- Nothing measured yet.',
-    caveats(base),
+    caveats(base, context.sets),
     runsSection([{ name: 'table1', runs: table1 }, { name: 'fig3', runs: fig3 }], displayPath(runRoot)),
   ].join('\n\n');
 
@@ -103,11 +103,11 @@ function stateLine(runs: readonly RunSummary[]): string {
 }
 
 /** Why our numbers cannot match the paper's, whatever they turn out to be. */
-function caveats(base: ExperimentConfig): string {
+function caveats(base: ExperimentConfig, sets: readonly string[]): string {
   return [
     'Why the comparison is limited:',
     `- **Far less training.** ${base.train.iterations.toLocaleString('en-US')} iterations of ${base.data.hrPatchSize}x${base.data.hrPatchSize} HR patches, where the paper trains for at least 2x10^5 iterations (its first learning-rate halving) on 96x96 patches. Our networks are far from converged, so a gap can reflect how fast a network learns rather than where it ends; a faster-learning network is not necessarily a more accurate one at convergence.`,
-    '- **Different data and metric.** T91 + BSD200 (291 images) instead of DIV2K (800), and Y-PSNR on Set5 and B100 instead of RGB PSNR on DIV2K validation: only the signs and rough sizes of differences are comparable with the paper, not absolute values.',
+    `- **Different data and metric.** ${base.data.train.map(setName).join(' + ')} instead of the 800 DIV2K training images, and Y-PSNR on ${sets.join(' and ')} instead of RGB PSNR on DIV2K validation: only the signs and rough sizes of differences are comparable with the paper, not absolute values.`,
     '- **Few seeds.** Three seeds for the 1-block row and one elsewhere; verdicts use the measured seed-to-seed noise, and single-seed comparisons borrow it from the 1-block row.',
     "- **EDSR's learning rate.** Following the paper, EDSR has no normalization and trains at 1e-4, ten times lower than the WDSR runs; at a short budget that alone can open a gap, which the EDSR+WN control measures.",
   ].join('\n');
