@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import type { LogRecord } from '../../training/loop/run-log';
+import { formatModelReport, runCharts, trainingWallSeconds } from '../../training/export/model-report';
+import type { Manifest, ManifestModel } from '../../training/export/manifest';
+
+const train = (iteration: number, elapsedSec: number): LogRecord => ({ type: 'train', iteration, loss: 0.05 / (1 + iteration / 100), lr: 1e-3, itPerSec: 0.5, elapsedSec });
+
+describe('trainingWallSeconds', () => {
+  it('sums each process segment (the clock restarts on resume) up to the exported iteration', () => {
+    const records: LogRecord[] = [
+      { type: 'start', iteration: 0, backend: 'wasm' },
+      train(10, 20),
+      train(20, 40),
+      train(30, 60), // trained past the checkpoint at 20, then killed: not part of the model
+      { type: 'start', iteration: 20, backend: 'wasm' },
+      train(30, 25),
+      train(40, 50),
+    ];
+    expect(trainingWallSeconds(records, 40)).toBe(60 + 50);
+    expect(trainingWallSeconds(records, 20)).toBe(40 + 0);
+  });
+});
+
+describe('model report', () => {
+  const model = (precision: 'fp32' | 'int8', psnr: number): ManifestModel => ({
+    id: precision === 'int8' ? 'wdsr-b-x2' : 'wdsr-b-x2-fp32',
+    file: precision === 'int8' ? 'wdsr-b-x2.onnx' : 'wdsr-b-x2-fp32.onnx',
+    sha256: '0'.repeat(64),
+    bytes: 2048,
+    scale: 2,
+    input: { name: 'lr', layout: 'NCHW', channels: 'RGB', dtype: 'float32', range: [0, 1] },
+    output: { name: 'sr', layout: 'NCHW', channels: 'RGB', dtype: 'float32', range: [0, 1] },
+    receptiveField: 10,
+    precision,
+    opset: 17,
+    arch: { arch: 'wdsr_b', scale: 2, nFeats: 24, nBlocks: 8, expansion: 6, lowRank: 0.8, resScale: 1, normalization: 'weight' },
+    parameters: 89596,
+    quantization: null,
+    training: { run: 'R', iterations: 40, data: ['T91'] },
+    metrics: { command: `npm run eval -- --model model/${precision}.onnx`, sets: { Set5: { psnr, ssim: 0.95, bicubicPsnr: 33.67, bicubicSsim: 0.93 } } },
+  });
+
+  it('tabulates bicubic, fp32 and the served int8 model with measured speed, and never invents a timing', () => {
+    const manifest: Manifest = { schemaVersion: 1, models: [model('int8', 36.1)], references: [model('fp32', 36.2)] };
+    const timings = new Map([['wdsr-b-x2', { nodeSecondsPerMegapixel: 0.4, webSecondsPerMegapixel: 1.25, loadAverage: 1.5 }]]);
+    const report = formatModelReport(manifest, timings, new Map(), new Map(), 'npm run report:model');
+    expect(report).toContain('| bicubic | 33.67 / 0.9300 |');
+    expect(report).toContain('| fp32 | 36.20 / 0.9500 | 2 KiB | not measured | not measured |');
+    expect(report).toContain('| int8 (served) | 36.10 / 0.9500 | 2 KiB | 0.40 | 1.25 |');
+    expect(report).toContain('npm run eval -- --model model/int8.onnx');
+  });
+
+  it('draws loss and validation curves once there are two points of each', () => {
+    const records: LogRecord[] = [train(10, 1), train(20, 2), { type: 'val', iteration: 10, set: 'Set5', psnr: 34, ssim: 0.9 }];
+    expect(runCharts({ name: 'R', records }, 33.67)).toEqual({ loss: expect.stringContaining('<svg') });
+    records.push({ type: 'val', iteration: 20, set: 'Set5', psnr: 35, ssim: 0.91 });
+    expect(runCharts({ name: 'R', records }, 33.67).psnr).toContain('bicubic');
+  });
+});

@@ -1,0 +1,75 @@
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { basename, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { medianInferenceSeconds } from '../export/inference-timing';
+import { readManifest } from '../export/manifest';
+import { formatModelReport, runCharts, type ModelTiming, type RunHistory } from '../export/model-report';
+import { RUN_CONFIG_FILE, RUN_LOG_FILE } from '../loop/run-dir';
+import type { LogRecord } from '../loop/run-log';
+import { readRunLog } from '../plot/run-curves';
+
+const MODEL_DIR = 'model';
+const TIMING_SIZE = 256;
+const REPEATS = 5;
+
+const SUMMARY_TRAIN_POINTS = 500;
+
+/** Validation, start/stop and about 500 evenly spaced training records: the curves without the bulk. */
+function summarize(records: readonly LogRecord[]): LogRecord[] {
+  const lastIteration = Math.max(0, ...records.map((r) => r.iteration));
+  const stride = Math.max(1, Math.ceil(lastIteration / SUMMARY_TRAIN_POINTS / 10) * 10);
+  return records.filter((r) => r.type === 'val' || r.type === 'start' || r.type === 'stop' || (r.type === 'train' && r.iteration % stride === 0));
+}
+
+/**
+ * `npm run report:model -- --run <run dir> [--run ...]`: model/README.md from the manifest,
+ * with speed measured now, and each run's config, log summary and curves under model/runs/<name>/
+ * (a run dir may also be such a committed summary, when the checkpoints live elsewhere).
+ */
+async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, strict: true, options: { run: { type: 'string', multiple: true } } });
+  const manifest = await readManifest(MODEL_DIR);
+  const runs = new Map<string, RunHistory>();
+  const plots = new Map<string, { loss?: string; psnr?: string }>();
+  for (const runDir of values.run ?? []) {
+    const name = basename(runDir);
+    const records = await readRunLog(runDir);
+    const summaryDir = join(MODEL_DIR, 'runs', name);
+    await mkdir(summaryDir, { recursive: true });
+    if (join(runDir) !== summaryDir) {
+      await copyFile(join(runDir, RUN_CONFIG_FILE), join(summaryDir, RUN_CONFIG_FILE));
+      await writeFile(join(summaryDir, RUN_LOG_FILE), summarize(records).map((r) => JSON.stringify(r)).join('\n') + '\n');
+    }
+    const served = manifest.models.find((m) => (m.training as { run?: string } | null)?.run === name);
+    const bicubic = served ? (served.metrics as { sets?: Record<string, { bicubicPsnr: number }> } | null)?.sets?.['Set5']?.bicubicPsnr : undefined;
+    const charts = runCharts({ name, records }, bicubic);
+    const plotPaths: { loss?: string; psnr?: string } = {};
+    for (const kind of ['loss', 'psnr'] as const) {
+      const svg = charts[kind];
+      if (svg === undefined) continue;
+      await writeFile(join(summaryDir, `${kind}.svg`), svg);
+      plotPaths[kind] = `runs/${name}/${kind}.svg`;
+    }
+    runs.set(name, { name, records });
+    plots.set(name, plotPaths);
+  }
+  const timings = new Map<string, ModelTiming>();
+  for (const model of [...manifest.models, ...manifest.references]) {
+    const path = join(MODEL_DIR, model.file);
+    const megapixels = (TIMING_SIZE * model.scale) ** 2 / 1e6;
+    timings.set(model.id, {
+      nodeSecondsPerMegapixel: (await medianInferenceSeconds(path, 'onnxruntime-node', TIMING_SIZE, REPEATS)) / megapixels,
+      webSecondsPerMegapixel: (await medianInferenceSeconds(path, 'onnxruntime-web', TIMING_SIZE, REPEATS)) / megapixels,
+      loadAverage: loadavg()[0]!,
+    });
+  }
+  const command = `npm run report:model -- ${argv.join(' ')}`;
+  await writeFile(join(MODEL_DIR, 'README.md'), formatModelReport(manifest, timings, runs, plots, command));
+  process.stdout.write(`wrote ${join(MODEL_DIR, 'README.md')}\n`);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
