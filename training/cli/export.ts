@@ -1,11 +1,10 @@
 import { parseArgs } from 'node:util';
+import { BENCHMARK_SETS } from '../eval/sets';
 import type { CalibrationMethod } from '../export/calibrate';
 import { exportRun } from '../export/run-export';
 
 const USAGE = `usage: npm run export -- --run <run dir | checkpoint dir> [--int8] [--id <model id>] [--model-dir model]
   [--calibration minmax | percentile:<p>] [--calibration-patches 64] [--float-convs tail,skip] [--eval <HR dir> ...]`;
-
-const BENCHMARK_SETS = ['Set5', 'Set14', 'B100', 'Urban100'].map((set) => `../shared/datasets/${set}/HR`);
 
 function parseCalibration(text: string): CalibrationMethod {
   if (text === 'minmax') return { kind: 'minmax' };
@@ -45,7 +44,7 @@ async function main(argv: string[]): Promise<void> {
     calibration: parseCalibration(values.calibration),
     calibrationPatches: positiveInteger(values['calibration-patches'], '--calibration-patches'),
     floatConvs: values['float-convs'].split(',').filter(Boolean),
-    evalDirs: values.eval ?? BENCHMARK_SETS,
+    evalDirs: values.eval ?? [...BENCHMARK_SETS],
   });
   process.stdout.write(`${JSON.stringify({ id: entry.id, file: entry.file, bytes: entry.bytes, sha256: entry.sha256, metrics: entry.metrics }, null, 2)}\n`);
 }

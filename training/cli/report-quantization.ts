@@ -2,9 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { BENCHMARK_SETS } from '../eval/sets';
 import { formatPrecisionReport, measurePrecisionVariants, type PrecisionReportOptions } from '../export/precision-report';
-
-const BENCHMARK_SETS = ['Set5', 'Set14', 'B100', 'Urban100'].map((set) => `../shared/datasets/${set}/HR`);
 
 /** `npm run report:quantization -- --run <run dir> [--out docs/quantization.md]`: fp32 vs int8 variants, measured. */
 async function main(argv: string[]): Promise<void> {
@@ -24,7 +23,7 @@ async function main(argv: string[]): Promise<void> {
     const options: PrecisionReportOptions = {
       run: values.run,
       workDir,
-      evalDirs: values.eval ?? BENCHMARK_SETS,
+      evalDirs: values.eval ?? [...BENCHMARK_SETS],
       floatConvs: values['float-convs'].split(',').filter(Boolean),
       calibrationPatches: 64,
       timingSize: 256,
