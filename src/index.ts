@@ -7,8 +7,11 @@ import { readConfig } from './config';
 import { parseManifest } from './core/manifest';
 import { createModelCatalog } from './core/model-catalog';
 import { handleError } from './http/handle-error';
+import { modelFiles } from './http/model-files';
 import { bindingOrigin, urlPrefixOrigin, type Origin } from './http/origin';
 import { passthrough } from './http/passthrough';
+import { MODELS_PATH, UPLOAD_PATH } from './http/routes';
+import { upload } from './http/upload';
 import { upscale } from './http/upscale';
 import { createOrtRunner } from './inference/ort-runner';
 import { defaultCache } from './platform/default-cache';
@@ -26,10 +29,14 @@ const service = perEnv((env: Env) => {
   return {
     upscale: upscale({ ...settings, origin, models, codecs, cache: settings.cacheEnabled ? defaultCache() : undefined }),
     passthrough: passthrough({ origin, timeoutMs: settings.originTimeoutMs }),
+    upload: upload({ ...settings, models, codecs }),
   };
 });
 
 const app = new Hono<{ Bindings: Env }>();
+// The Worker's own endpoints (browser client, demo uploads) first: they never reach the origin.
+app.get(`${MODELS_PATH}/*`, modelFiles(models, MODEL_FILES));
+app.post(UPLOAD_PATH, (c, next) => service(c.env).upload(c, next));
 app.use('*', (c, next) => service(c.env).upscale(c, next));
 app.all('*', (c, next) => service(c.env).passthrough(c, next));
 app.onError(handleError);
