@@ -1,10 +1,15 @@
 import type { Limits } from './http/pipeline';
 import { parseOriginPrefix } from './http/origin';
 
+/**
+ * Where source images come from (`ORIGIN`): the Worker's static assets (empty), a URL prefix
+ * (`https://…`), or an R2 bucket bound as `ORIGIN_BUCKET` (`r2:` plus an optional key prefix).
+ */
+export type OriginSetting = { readonly kind: 'assets' } | { readonly kind: 'url'; readonly prefix: string } | { readonly kind: 'r2'; readonly keyPrefix: string };
+
 /** The Worker's settings, read from its environment variables once per isolate. */
 export interface ServiceConfig {
-  /** URL prefix of the origin; `undefined`: the Worker's own static assets. */
-  readonly origin: string | undefined;
+  readonly origin: OriginSetting;
   readonly cacheEnabled: boolean;
   readonly cacheControl: string;
   readonly limits: Limits;
@@ -12,6 +17,8 @@ export interface ServiceConfig {
   readonly deadlineMs: number;
   readonly tileSize: number;
   readonly defaultQuality: number;
+  /** Keys accepted for signed URLs; empty: signatures are not required. */
+  readonly signingKeys: readonly string[];
 }
 
 /** Environment variable names, as set in wrangler.toml `[vars]` or with `wrangler dev --var NAME:value`. */
@@ -25,7 +32,8 @@ export type ConfigVariable =
   | 'ORIGIN_TIMEOUT_MS'
   | 'DEADLINE_MS'
   | 'TILE_SIZE'
-  | 'DEFAULT_QUALITY';
+  | 'DEFAULT_QUALITY'
+  | 'SIGNING_KEYS';
 
 /**
  * Defaults sized for the 128 MB isolate (README, "Limits"): the largest request makes a 1.5-MiP
@@ -33,7 +41,7 @@ export type ConfigVariable =
  * translucent WebP): onnxruntime's heap ~25 MB at 96-pixel tiles, the rest JavaScript and libwebp.
  */
 export const DEFAULT_CONFIG: ServiceConfig = {
-  origin: undefined,
+  origin: { kind: 'assets' },
   cacheEnabled: true,
   cacheControl: 'public, max-age=86400',
   limits: { sourceBytes: 6 * 1024 * 1024, sourcePixels: 384 * 1024, outputPixels: 1536 * 1024 },
@@ -41,7 +49,11 @@ export const DEFAULT_CONFIG: ServiceConfig = {
   deadlineMs: 60_000,
   tileSize: 96,
   defaultQuality: 85,
+  signingKeys: [],
 };
+
+/** Shortest signing key accepted: 16 characters; 32 random bytes, hex-encoded, are recommended. */
+export const MIN_SIGNING_KEY_LENGTH = 16;
 
 /** A variable with a value the service cannot use; names the variable and the rule. */
 export class ConfigError extends Error {
@@ -74,7 +86,7 @@ export function readConfig(env: Partial<Record<ConfigVariable, unknown>>): Servi
   if (cache !== 'on' && cache !== 'off') throw new ConfigError(`CACHE must be "on" or "off", got ${JSON.stringify(cache)}`);
   const defaults = DEFAULT_CONFIG;
   return {
-    origin: origin === undefined ? undefined : checkedOrigin(origin),
+    origin: origin === undefined ? defaults.origin : originSetting(origin),
     cacheEnabled: cache === 'on',
     cacheControl: value('CACHE_CONTROL') ?? defaults.cacheControl,
     limits: {
@@ -86,13 +98,31 @@ export function readConfig(env: Partial<Record<ConfigVariable, unknown>>): Servi
     deadlineMs: integer('DEADLINE_MS', defaults.deadlineMs, 1),
     tileSize: integer('TILE_SIZE', defaults.tileSize, 16, 1024),
     defaultQuality: integer('DEFAULT_QUALITY', defaults.defaultQuality, 1, 100),
+    signingKeys: signingKeys(value('SIGNING_KEYS')),
   };
 }
 
-function checkedOrigin(origin: string): string {
+const R2_SCHEME = 'r2:';
+
+function originSetting(origin: string): OriginSetting {
+  if (origin.startsWith(R2_SCHEME)) {
+    const keyPrefix = origin.slice(R2_SCHEME.length);
+    if (keyPrefix.startsWith('/')) throw new ConfigError(`ORIGIN: an R2 key prefix does not start with "/", got ${JSON.stringify(keyPrefix)}`);
+    return { kind: 'r2', keyPrefix };
+  }
   try {
-    return parseOriginPrefix(origin);
+    return { kind: 'url', prefix: parseOriginPrefix(origin) };
   } catch (error) {
     throw new ConfigError(`ORIGIN: ${(error as Error).message}`);
   }
+}
+
+/** `SIGNING_KEYS`: comma-separated; several keys are accepted at once so they can be rotated. */
+function signingKeys(list: string | undefined): string[] {
+  if (list === undefined) return [];
+  const keys = list.split(',').map((key) => key.trim());
+  keys.forEach((key, i) => {
+    if (key.length < MIN_SIGNING_KEY_LENGTH) throw new ConfigError(`SIGNING_KEYS: key ${i + 1} has ${key.length} characters; at least ${MIN_SIGNING_KEY_LENGTH} are required`);
+  });
+  return keys;
 }

@@ -11,7 +11,7 @@ const SLICE_BYTES = 4096;
  * @example
  * if (await inflatesBeyond(idatChunks, expectedRawBytes)) throw new MalformedImageError('...');
  */
-export async function inflatesBeyond(chunks: readonly Uint8Array[], limit: number): Promise<boolean> {
+export async function inflatesBeyond(chunks: readonly Uint8Array<ArrayBuffer>[], limit: number): Promise<boolean> {
   const stream = new DecompressionStream('deflate');
   const writer = stream.writable.getWriter();
   const reader = stream.readable.getReader();

@@ -22,7 +22,7 @@ export class DecodeCostError extends Error {
  * await checkDecodeCost(bytes, header);
  * const image = await codecs.decode(bytes, header);
  */
-export async function checkDecodeCost(bytes: Uint8Array, header: ImageHeader): Promise<void> {
+export async function checkDecodeCost(bytes: Uint8Array<ArrayBuffer>, header: ImageHeader): Promise<void> {
   if (header.format === 'png') await checkPngInflation(bytes);
   if (header.format === 'jpeg') {
     const scans = countJpegScans(bytes);

@@ -31,9 +31,9 @@ const ADAM7 = [
  * @example
  * await checkPngInflation(bytes); // throws MalformedImageError for a bomb
  */
-export async function checkPngInflation(bytes: Uint8Array): Promise<void> {
+export async function checkPngInflation(bytes: Uint8Array<ArrayBuffer>): Promise<void> {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const idat: Uint8Array[] = [];
+  const idat: Uint8Array<ArrayBuffer>[] = [];
   let rawBytes: number | undefined;
   for (let offset = 8; offset + 8 <= bytes.length; ) {
     const length = view.getUint32(offset);
@@ -71,7 +71,7 @@ function filteredBytes(ihdr: Uint8Array): number {
 }
 
 /** `iCCP`: profile name, NUL, compression method (0: zlib), compressed profile. */
-async function checkIccProfile(body: Uint8Array): Promise<void> {
+async function checkIccProfile(body: Uint8Array<ArrayBuffer>): Promise<void> {
   const nameEnd = body.indexOf(0);
   if (nameEnd < 0) throw new MalformedImageError('PNG iCCP chunk without a profile name');
   if (await inflatesBeyond([body.subarray(nameEnd + 2)], MAX_ICC_PROFILE_BYTES)) {

@@ -55,7 +55,7 @@ export function planResize(source: Size, request: ResizeRequest, scales: readonl
     const output = { width: source.width * request.scale, height: source.height * request.scale };
     return { scale: request.scale, resize: output, crop: undefined, output, peakPixels: pixels(output) };
   }
-  const box = { width: scaled(request.width, request.dpr), height: scaled(request.height, request.dpr) };
+  const box = { width: devicePixels(request.width, request.dpr), height: devicePixels(request.height, request.dpr) };
   const resize = fittedSize(source, box, request.fit);
   const crop = request.fit === 'cover' ? centredCrop(resize, box) : undefined;
   const output = crop === undefined ? resize : { width: crop.width, height: crop.height };
@@ -72,8 +72,13 @@ function modelScale(factor: number, scales: readonly number[]): number {
   return sorted.find((scale) => scale >= factor) ?? sorted[sorted.length - 1]!;
 }
 
-/** CSS pixels times the device pixel ratio, rounded to whole device pixels (at least one). */
-function scaled(length: number | undefined, dpr: number): number | undefined {
+/**
+ * CSS pixels times the device pixel ratio, rounded to whole device pixels (at least one).
+ *
+ * @example
+ * devicePixels(33, 1.5); // 50
+ */
+export function devicePixels(length: number | undefined, dpr: number): number | undefined {
   return length === undefined ? undefined : Math.max(1, Math.round(length * dpr));
 }
 

@@ -1,23 +1,44 @@
 import { IMAGE_FORMATS } from '../codec/format';
-import type { FormatPreferences } from './accept';
+import type { ModelCatalog } from '../core/model-catalog';
+import { devicePixels, type ResizeRequest } from '../core/resize-plan';
+import { chooseFormat, type FormatPreferences } from './accept';
 import { originQuery, type UpscaleParams } from './params';
 
 /**
- * The Cache API key of an upscaled response: the request URL with the origin's own query pairs in
- * their original order, then ours in a fixed order with defaults spelled out (`format=source`,
- * `quality=default`), then, for `format=auto`, the client's per-format preference read from
- * `Accept` (the negotiated format depends on nothing else), and last the model's SHA-256, so a new
- * model never serves an old model's pixels. Equivalent requests (`quality=80&upscale=2` and
- * `upscale=2&quality=80`) share one entry.
+ * The Cache API key of a rendition (and the key concurrent identical misses coalesce on): the
+ * request path with the origin's own query pairs in their original order, then what determines
+ * the output, spelled canonically so that equivalent requests share one entry:
+ *
+ * - the resize: `upscale=N`, or the box in device pixels (`width * dpr`, `auto` when absent)
+ *   and the fit, so `width=300&dpr=2` and `width=600` are one entry;
+ * - `format` (`source` when absent) and `quality` (`default` when absent); for `format=auto` the
+ *   negotiated format for each possible source format (`auto:png>webp,jpeg>webp,webp>webp`),
+ *   which is all `Accept` decides, so browsers with different but equivalent headers share entries;
+ * - the SHA-256 of every model the rendition may run (for `upscale`, that scale's; for a display
+ *   size, all of them, since the source's size picks one), so a new model never serves an old
+ *   model's pixels.
  *
  * @example
- * upscaleCacheKey(new URL('https://x.dev/a.png?quality=80&upscale=2'), params, undefined, sha);
+ * renditionCacheKey(new URL('https://x.dev/a.png?quality=80&upscale=2'), params, undefined, models);
  * // 'https://x.dev/a.png?upscale=2&format=source&quality=80&model=<sha>'
  */
-export function upscaleCacheKey(url: URL, params: UpscaleParams, preferences: FormatPreferences | undefined, modelSha256: string): string {
-  const ours = [`upscale=${params.scale}`, `format=${params.format ?? 'source'}`, `quality=${params.quality ?? 'default'}`];
-  if (preferences) ours.push(`accept=${IMAGE_FORMATS.map((format) => `${format}:${preferences[format]}`).join(',')}`);
-  ours.push(`model=${modelSha256}`);
+export function renditionCacheKey(url: URL, params: UpscaleParams, preferences: FormatPreferences | undefined, models: ModelCatalog): string {
+  const ours = [resizeKey(params.resize), `format=${formatKey(params, preferences)}`, `quality=${params.quality ?? 'default'}`];
+  const scales = params.resize.kind === 'scale' ? [params.resize.scale] : models.scales;
+  ours.push(`model=${scales.map((scale) => models.entry(scale)!.sha256).join(',')}`);
   const rest = originQuery(url.search);
   return `${url.origin}${url.pathname}${rest === '' ? '?' : `${rest}&`}${ours.join('&')}`;
+}
+
+function resizeKey(resize: ResizeRequest): string {
+  if (resize.kind === 'scale') return `upscale=${resize.scale}`;
+  const device = (length: number | undefined) => devicePixels(length, resize.dpr) ?? 'auto';
+  return `width=${device(resize.width)}&height=${device(resize.height)}&fit=${resize.fit}`;
+}
+
+function formatKey(params: UpscaleParams, preferences: FormatPreferences | undefined): string {
+  if (params.format === undefined) return 'source';
+  if (params.format !== 'auto') return params.format;
+  if (preferences === undefined) throw new TypeError('format=auto needs the client preferences in its cache key');
+  return `auto:${IMAGE_FORMATS.map((source) => `${source}>${chooseFormat(preferences, source)}`).join(',')}`;
 }

@@ -1,11 +1,14 @@
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { MalformedImageError, UnsupportedImageError } from '../codec/errors';
+import { DecodeCostError } from '../core/decode-guard';
 import { ModelUnavailableError } from '../core/model-catalog';
 
 /** Machine-readable error codes, one per failure a client can tell apart. */
 export type ErrorCode =
   | 'invalid_parameter'
+  | 'invalid_path'
+  | 'invalid_signature'
   | 'origin_not_found'
   | 'source_too_large'
   | 'unsupported_image'
@@ -49,6 +52,7 @@ export function toServiceError(error: unknown): ServiceError {
   if (error instanceof ServiceError) return error;
   if (error instanceof UnsupportedImageError) return new ServiceError(415, 'unsupported_image', error.message, { cause: error });
   if (error instanceof MalformedImageError) return new ServiceError(422, 'malformed_image', 'the source image is damaged or truncated', { cause: error });
+  if (error instanceof DecodeCostError) return new ServiceError(422, 'image_too_large', error.message, { cause: error });
   if (error instanceof ModelUnavailableError) {
     return new ServiceError(503, 'model_unavailable', `the x${error.model.scale} model is unavailable on this instance`, { cause: error });
   }

@@ -1,11 +1,12 @@
 import type { Context, Handler } from 'hono';
 import { logServiceError, ServiceError } from './errors';
-import type { Origin } from './origin';
+import { originPath, type Origin } from './origin';
 
 /**
- * Forwards the request to the origin unchanged (method, headers, body, query) and streams the
- * origin's response back as it is, redirects included. Only the wait for the response headers is
- * bounded by `timeoutMs` (504); bodies stream for as long as they take.
+ * Forwards the request to the origin unchanged (method, headers, body, query; the path normalised
+ * by {@link originPath}) and streams the origin's response back as it is, redirects included.
+ * Only the wait for the response headers is bounded by `timeoutMs` (504); bodies stream for as
+ * long as they take.
  *
  * @example
  * app.all('*', passthrough({ origin: (c) => bindingOrigin(c.env.ASSETS), timeoutMs: 10_000 }));
@@ -13,12 +14,13 @@ import type { Origin } from './origin';
 export function passthrough(options: { readonly origin: (c: Context) => Origin; readonly timeoutMs: number }): Handler {
   return async function passthrough(c) {
     const url = new URL(c.req.url);
+    const path = originPath(url) + url.search; // before the try: a refused path is the client's 400
     const headers = new Headers(c.req.raw.headers);
     headers.delete('Host'); // the origin's host comes from its own URL
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new DOMException('origin timeout', 'TimeoutError')), options.timeoutMs);
     try {
-      return await options.origin(c).fetch(url.pathname + url.search, {
+      return await options.origin(c).fetch(path, {
         method: c.req.method,
         headers,
         body: c.req.raw.body,

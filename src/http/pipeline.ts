@@ -1,7 +1,10 @@
 import type { ImageCodecs } from '../codec/codecs';
 import { isLossy, type ImageFormat } from '../codec/format';
 import { readImageHeader, type ImageHeader } from '../codec/header';
+import { checkDecodeCost } from '../core/decode-guard';
 import type { ModelCatalog } from '../core/model-catalog';
+import { cropRgba, resampleRgba } from '../core/resample';
+import { planResize, type ResizePlan } from '../core/resize-plan';
 import { upscaleImage } from '../core/upscale';
 import { chooseFormat, type FormatPreferences } from './accept';
 import { ServiceError } from './errors';
@@ -16,7 +19,7 @@ export interface Limits {
   readonly sourceBytes: number;
   /** Largest source image, in pixels (422 above it). */
   readonly sourcePixels: number;
-  /** Largest upscaled image, in pixels (422 above it). */
+  /** Largest output, or intermediate image of a resize (e.g. the model's output before a downscale), in pixels (422 above it). */
   readonly outputPixels: number;
 }
 
@@ -47,38 +50,49 @@ export interface Rendition {
 }
 
 /**
- * The upscale work behind a cache miss, as timed stages with the deadline checked after each:
- * fetch (model load in parallel), header and limits, decode, infer, encode.
+ * The work behind a cache miss, as timed stages with the deadline checked after each: fetch (the
+ * model of a fixed scale warms up meanwhile), header, plan and limits, decode-cost checks and
+ * decode, inference (when the plan enlarges), resample and crop (when it asks), encode.
  *
  * @example
  * const { bytes, format } = await render({ path: '/a.png', params, preferences, signal }, options, timer);
  */
 export async function render(request: RenderRequest, options: RenderOptions, timer: StageTimer): Promise<Rendition> {
   const { params, signal } = request;
-  // Start the model while the source downloads; a model that failed before rejects at once.
-  const [source, runner] = await Promise.all([
-    timer.time('fetch', () => fetchSource(options.origin, request.path, { timeoutMs: options.originTimeoutMs, maxBytes: options.limits.sourceBytes })),
-    timer.time('model', () => options.models.runner(params.scale)),
-  ]);
+  // A fixed scale names its model up front: load it while the source downloads (memoised, so
+  // the await below gets the same promise; a failed load is reported there).
+  if (params.resize.kind === 'scale') options.models.runner(params.resize.scale).catch(() => {});
+  const source = await timer.time('fetch', () => fetchSource(options.origin, request.path, { timeoutMs: options.originTimeoutMs, maxBytes: options.limits.sourceBytes }));
   signal.throwIfAborted();
   const header = readImageHeader(source);
-  checkPixelLimits(header, params.scale, options.limits);
+  const plan = planResize(header, params.resize, options.models.scales);
+  checkPixelLimits(header, plan, options.limits);
   const format = outputFormat(params, header.format, request.preferences);
-  const image = await timer.time('decode', () => options.codecs.decode(source, header));
+  const runner = plan.scale === undefined ? undefined : await timer.time('model', () => options.models.runner(plan.scale!));
+  const image = await timer.time('decode', async () => {
+    await checkDecodeCost(source, header);
+    return options.codecs.decode(source, header);
+  });
   signal.throwIfAborted();
-  const upscaled = await timer.time('infer', () => upscaleImage(image, runner, { tileSize: options.tileSize, signal, beforeTile: yieldToEventLoop }));
-  const bytes = await timer.time('encode', () => options.codecs.encode(upscaled, format, params.quality ?? options.defaultQuality));
+  const enlarged = runner === undefined ? image : await timer.time('infer', () => upscaleImage(image, runner, { tileSize: options.tileSize, signal, beforeTile: yieldToEventLoop }));
+  const sized = enlarged.width === plan.resize.width && enlarged.height === plan.resize.height ? enlarged : await timer.time('resize', () => resampleRgba(enlarged, plan.resize.width, plan.resize.height));
+  const output = plan.crop === undefined ? sized : cropRgba(sized, plan.crop);
+  signal.throwIfAborted();
+  const bytes = await timer.time('encode', () => options.codecs.encode(output, format, params.quality ?? options.defaultQuality));
   signal.throwIfAborted();
   return { bytes, format };
 }
 
-function checkPixelLimits(header: ImageHeader, scale: number, limits: Limits): void {
+/** Limits from the header alone, before a pixel is decoded: the source, and every raster the plan makes. */
+function checkPixelLimits(header: ImageHeader, plan: ResizePlan, limits: Limits): void {
   const { width, height } = header;
   if (width * height > limits.sourcePixels) {
     throw new ServiceError(422, 'image_too_large', `the source image is ${width}x${height}; at most ${limits.sourcePixels} pixels are accepted`);
   }
-  if (width * height * scale * scale > limits.outputPixels) {
-    throw new ServiceError(422, 'image_too_large', `upscaling ${width}x${height} by ${scale} exceeds the ${limits.outputPixels}-pixel output limit`);
+  if (plan.peakPixels > limits.outputPixels) {
+    const work = plan.scale === undefined ? `resizing ${width}x${height}` : `upscaling ${width}x${height} by ${plan.scale}`;
+    const target = `to ${plan.output.width}x${plan.output.height}`;
+    throw new ServiceError(422, 'image_too_large', `${work} ${target} needs ${plan.peakPixels} pixels, over the ${limits.outputPixels}-pixel output limit`);
   }
 }
 

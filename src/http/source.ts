@@ -1,3 +1,4 @@
+import { abortable } from './abortable';
 import { ServiceError, isTimeout } from './errors';
 import type { Origin } from './origin';
 
@@ -15,6 +16,7 @@ const SOURCE_ACCEPT = 'image/webp,image/png,image/jpeg;q=0.9';
  * Downloads the source image for `path` into memory, mapping origin failures to the client's
  * errors: 404 for a missing image, 502 for any other failure, 504 when the origin is too slow,
  * 413 when the image is larger than allowed (without reading more than `maxBytes + 1 chunk`).
+ * Redirects are followed only within the origin (see {@link Origin}).
  *
  * @example
  * const bytes = await fetchSource(origin, '/samples/a.png', { timeoutMs: 10_000, maxBytes: 8 << 20 });
@@ -38,19 +40,26 @@ export async function fetchSource(origin: Origin, path: string, options: SourceF
     throw tooLarge(options.maxBytes);
   }
   try {
-    return await readLimited(response, options.maxBytes);
+    return await readLimited(response, options.maxBytes, signal);
   } catch (error) {
     throw originFailure(error, options);
   }
 }
 
-async function readLimited(response: Response, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
+/**
+ * Reads the body up to `maxBytes`. Every read is bounded by the signal: not every origin's body
+ * stream obeys the signal its request was made with (an R2 object's does not).
+ */
+async function readLimited(response: Response, maxBytes: number, signal: AbortSignal): Promise<Uint8Array<ArrayBuffer>> {
   if (!response.body) return new Uint8Array(0);
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await abortable(reader.read(), signal).catch(async (error: unknown) => {
+      await reader.cancel().catch(() => {});
+      throw error;
+    });
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {

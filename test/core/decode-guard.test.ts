@@ -10,7 +10,7 @@ import { MAX_ICC_PROFILE_BYTES } from '../../src/core/png-guard';
 import { jpegFile, segment } from './jpeg-writer';
 import { deflate, ihdr, pngFile, rawPng } from './png-writer';
 
-const check = (bytes: Uint8Array) => checkDecodeCost(bytes, readImageHeader(bytes));
+const check = (bytes: Uint8Array<ArrayBuffer>) => checkDecodeCost(bytes, readImageHeader(bytes));
 const iend = { type: 'IEND', data: new Uint8Array(0) };
 
 describe('checkDecodeCost for PNG', () => {

@@ -19,9 +19,10 @@ describe('readConfig', () => {
       DEADLINE_MS: '50',
       TILE_SIZE: '64',
       DEFAULT_QUALITY: '70',
+      SIGNING_KEYS: 'new-key-0123456789abcdef, old-key-0123456789abcdef',
     });
     expect(config).toEqual({
-      origin: 'http://127.0.0.1:9000',
+      origin: { kind: 'url', prefix: 'http://127.0.0.1:9000' },
       cacheEnabled: false,
       cacheControl: 'no-store',
       limits: { sourceBytes: 1000, sourcePixels: 2000, outputPixels: 3000 },
@@ -29,7 +30,16 @@ describe('readConfig', () => {
       deadlineMs: 50,
       tileSize: 64,
       defaultQuality: 70,
+      signingKeys: ['new-key-0123456789abcdef', 'old-key-0123456789abcdef'],
     });
+  });
+
+  it.each([
+    ['r2:', { kind: 'r2', keyPrefix: '' }],
+    ['r2:images/', { kind: 'r2', keyPrefix: 'images/' }],
+    ['https://img.example.com/v1/', { kind: 'url', prefix: 'https://img.example.com/v1' }],
+  ])('reads ORIGIN=%s', (origin, expected) => {
+    expect(readConfig({ ORIGIN: origin }).origin).toEqual(expected);
   });
 
   it.each([
@@ -40,6 +50,9 @@ describe('readConfig', () => {
     ['TILE_SIZE', '8', 'TILE_SIZE must be an integer from 16 to 1024'],
     ['DEFAULT_QUALITY', '85.5', 'DEFAULT_QUALITY must be an integer from 1 to 100'],
     ['MAX_SOURCE_BYTES', '10MB', 'MAX_SOURCE_BYTES must be an integer'],
+    ['ORIGIN', 'r2:/images', 'an R2 key prefix does not start with "/"'],
+    ['SIGNING_KEYS', 'short', 'key 1 has 5 characters; at least 16 are required'],
+    ['SIGNING_KEYS', 'a-long-enough-signing-key,', 'key 2 has 0 characters'],
   ])('rejects %s=%s', (name, value, message) => {
     expect(() => readConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => readConfig({ [name]: value })).toThrow(message);

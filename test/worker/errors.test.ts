@@ -31,11 +31,27 @@ describe('error responses', () => {
       ['quality for png', '/a.png?upscale=2&format=png&quality=80', 'quality applies to lossy output only'],
       ['quality for a png source', '/a.png?upscale=2&quality=80', 'quality applies to lossy output only'],
       ['a repeated parameter', '/a.png?upscale=2&upscale=2', 'upscale is given 2 times'],
-      ['format without upscale', '/a.png?format=webp', 'upscale is required'],
+      ['format without upscale or a size', '/a.png?format=webp', 'upscale (2), width or height is required'],
+      ['upscale with a size', '/a.png?upscale=2&height=40', 'upscale sets a scale and height a display size'],
+      ['a bad fit', '/a.png?width=40&fit=stretch', 'fit must be one of contain, cover, scale-down'],
     ])('%s', async (_, path, message) => {
       const origin = new TestOrigin({ '/a.png': await imageResponse('png', 8, 8) });
       expect(await expectError(await serviceApp(origin).request(path), 400, 'invalid_parameter')).toContain(message);
     });
+  });
+
+  it('400 invalid_path for an encoded slash in the path', async () => {
+    const origin = new TestOrigin({ '/a.png': await imageResponse('png', 8, 8) });
+    expect(await expectError(await serviceApp(origin).request('/x/..%2Fa.png?upscale=2'), 400, 'invalid_path')).toContain('encoded slashes');
+    expect(origin.requests.size).toBe(0);
+  });
+
+  it('403 invalid_signature for an unsigned or tampered URL when signing is on', async () => {
+    const origin = new TestOrigin({ '/a.png': await imageResponse('png', 8, 8) });
+    const app = serviceApp(origin, { signingKeys: ['a-signing-key-for-tests'] });
+    expect(await expectError(await app.request('/a.png?upscale=2'), 403, 'invalid_signature')).toBe('this URL must be signed (s=)');
+    expect(await expectError(await app.request('/a.png?upscale=2&s=AAAA'), 403, 'invalid_signature')).toBe('the signature does not match this URL');
+    expect(origin.requests.size).toBe(0);
   });
 
   it('404 origin_not_found when the origin has no such image', async () => {

@@ -1,26 +1,21 @@
 import { Hono } from 'hono';
-import { MODEL_FILES } from '../../model/files';
 import manifestJson from '../../model/manifest.json';
-import { createImageCodecs } from '../../src/codec/codecs';
 import type { ImageFormat } from '../../src/codec/format';
 import { readImageHeader } from '../../src/codec/header';
-import { createWebpCodec } from '../../src/codec/webp';
 import { DEFAULT_CONFIG } from '../../src/config';
 import type { RgbaImage } from '../../src/core/image';
 import { parseManifest } from '../../src/core/manifest';
-import { createModelCatalog } from '../../src/core/model-catalog';
 import { handleError } from '../../src/http/handle-error';
 import type { Origin } from '../../src/http/origin';
 import { passthrough } from '../../src/http/passthrough';
 import { upscale, type UpscaleOptions } from '../../src/http/upscale';
-import { createOrtRunner } from '../../src/inference/ort-runner';
-import { WEBP_WASM_SOURCES } from '../../src/platform/webp-wasm';
+import { shippedCodecs, shippedModels } from '../../src/platform/shipped';
 import { Canvas } from '../../src/samples/paint';
 
-/** The shipped manifest and model files, in a real onnxruntime-web session. */
+/** The shipped manifest and model files, in a real onnxruntime-web session (the one the Worker uses). */
 export const manifest = parseManifest(manifestJson);
-export const models = createModelCatalog(manifest, (model) => createOrtRunner(model, MODEL_FILES[model.file]));
-export const codecs = createImageCodecs(createWebpCodec(WEBP_WASM_SOURCES));
+export const models = shippedModels;
+export const codecs = shippedCodecs;
 
 /** What the test origin answers for a path: a response, an error to reject with, or no answer. */
 export type OriginRoute = (() => Response) | { readonly reject: Error } | 'hang';

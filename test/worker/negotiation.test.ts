@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import manifestJson from '../../model/manifest.json';
+import { parseManifest } from '../../src/core/manifest';
+import { createModelCatalog } from '../../src/core/model-catalog';
 import { chooseFormat, formatPreferences } from '../../src/http/accept';
-import { upscaleCacheKey } from '../../src/http/cache-key';
+import { renditionCacheKey } from '../../src/http/cache-key';
 import { ifNoneMatchMatches } from '../../src/http/conditional';
+import { parseUpscaleParams } from '../../src/http/params';
+
+const manifest = parseManifest(manifestJson);
 
 describe('formatPreferences', () => {
   it.each([
@@ -27,21 +33,37 @@ describe('chooseFormat', () => {
   });
 });
 
-describe('upscaleCacheKey', () => {
-  const sha = 'ab'.repeat(32);
+describe('renditionCacheKey', () => {
+  const sha = (n: number) => String(n).repeat(64);
+  const catalog = createModelCatalog(
+    { schemaVersion: 1, models: [{ ...manifest.models[0]!, scale: 2, sha256: sha(2) }, { ...manifest.models[0]!, scale: 4, sha256: sha(4) }] },
+    () => Promise.reject(new Error('not loaded in these tests')),
+  );
   const key = (url: string, accept?: string) => {
     const parsed = new URL(url);
-    const format = parsed.searchParams.get('format') ?? undefined;
-    const quality = parsed.searchParams.get('quality');
-    const params = { scale: Number(parsed.searchParams.get('upscale')), format: format as never, quality: quality === null ? undefined : Number(quality) };
-    return upscaleCacheKey(parsed, params, accept === undefined ? undefined : formatPreferences(accept), sha);
+    const params = parseUpscaleParams(parsed.searchParams, catalog.scales)!;
+    return renditionCacheKey(parsed, params, accept === undefined ? undefined : formatPreferences(accept), catalog);
   };
 
-  it('orders and spells out our parameters after the origin query', () => {
-    expect(key('https://e.dev/a.png?quality=80&v=1&format=jpeg&upscale=2')).toBe(
-      `https://e.dev/a.png?v=1&upscale=2&format=jpeg&quality=80&model=${sha}`,
+  it('orders and spells out our parameters after the origin query, with the scale\'s model', () => {
+    expect(key('https://e.dev/a.png?quality=80&v=1&format=jpeg&upscale=2&s=sig')).toBe(`https://e.dev/a.png?v=1&upscale=2&format=jpeg&quality=80&model=${sha(2)}`);
+    expect(key('https://e.dev/a.png?upscale=4')).toBe(`https://e.dev/a.png?upscale=4&format=source&quality=default&model=${sha(4)}`);
+  });
+
+  it('keys a display size by its device-pixel box and fit, with every model it may run', () => {
+    expect(key('https://e.dev/a.png?width=300&dpr=2')).toBe(`https://e.dev/a.png?width=600&height=auto&fit=contain&format=source&quality=default&model=${sha(2)},${sha(4)}`);
+    expect(key('https://e.dev/a.png?width=300&dpr=2')).toBe(key('https://e.dev/a.png?width=600&fit=contain'));
+    expect(key('https://e.dev/a.png?width=300&height=200&fit=cover')).not.toBe(key('https://e.dev/a.png?width=300&height=200'));
+  });
+
+  it('keys format=auto by the negotiated format for each source format', () => {
+    const chrome = 'image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8';
+    expect(key('https://e.dev/a.png?upscale=2&format=auto', chrome)).toBe(
+      `https://e.dev/a.png?upscale=2&format=auto:png>webp,jpeg>webp,webp>webp&quality=default&model=${sha(2)}`,
     );
-    expect(key('https://e.dev/a.png?upscale=2')).toBe(`https://e.dev/a.png?upscale=2&format=source&quality=default&model=${sha}`);
+    // Different headers, same negotiation: one entry.
+    expect(key('https://e.dev/a.png?upscale=2&format=auto', 'image/webp')).toBe(key('https://e.dev/a.png?upscale=2&format=auto', chrome));
+    expect(key('https://e.dev/a.png?upscale=2&format=auto', 'image/png,image/jpeg')).toContain('format=auto:png>png,jpeg>jpeg,webp>png&');
   });
 
   it('is the same for equivalent requests and differs for different ones', () => {

@@ -1,0 +1,18 @@
+import { MODEL_FILES } from '../../model/files';
+import manifestJson from '../../model/manifest.json';
+import { createImageCodecs } from '../codec/codecs';
+import { createWebpCodec } from '../codec/webp';
+import { parseManifest } from '../core/manifest';
+import { createModelCatalog } from '../core/model-catalog';
+import { createOrtRunner } from '../inference/ort-runner';
+import { WEBP_WASM_SOURCES } from './webp-wasm';
+
+/**
+ * The models in `model/manifest.json`, bundled, each run in one memoised onnxruntime-web session.
+ * One catalog per isolate: every user of the shipped models (the Worker's routes, the middleware's
+ * defaults) shares it, so no model is ever loaded twice into the isolate's 128 MB.
+ */
+export const shippedModels = createModelCatalog(parseManifest(manifestJson), (model) => createOrtRunner(model, MODEL_FILES[model.file]));
+
+/** PNG, JPEG and WebP codecs, libwebp from the bundled WebAssembly modules. */
+export const shippedCodecs = createImageCodecs(createWebpCodec(WEBP_WASM_SOURCES));
