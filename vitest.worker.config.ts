@@ -6,6 +6,8 @@ export default defineConfig({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: './wrangler.toml' },
+      // An R2 bucket for the R2-origin tests (wrangler.toml leaves it out: deployments add their own).
+      miniflare: { r2Buckets: ['ORIGIN_BUCKET'] },
     }),
   ],
   test: {

@@ -64,7 +64,9 @@ function objectName(path: string): string {
 
 /** The first and last byte positions R2 served for a range (RFC 9110 14.4 `Content-Range`). */
 function byteRange(range: R2Range, size: number): { first: number; last: number } {
-  if ('suffix' in range) return { first: Math.max(0, size - range.suffix), last: size - 1 };
-  const first = range.offset ?? 0;
-  return { first, last: range.length === undefined ? size - 1 : Math.min(size, first + range.length) - 1 };
+  // Test values, not keys: runtimes report the unused fields as present but undefined.
+  const { offset, length, suffix } = range as { offset?: number; length?: number; suffix?: number };
+  if (suffix !== undefined) return { first: Math.max(0, size - suffix), last: size - 1 };
+  const first = offset ?? 0;
+  return { first, last: length === undefined ? size - 1 : Math.min(size, first + length) - 1 };
 }
