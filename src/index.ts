@@ -18,7 +18,12 @@ const service = perEnv((env: Env & OptionalBindings) => {
   const settings = readConfig(env);
   const origin = workerOrigin(settings.origin, env);
   return {
-    upscale: upscale({ ...settings, origin, cache: settings.cacheEnabled ? defaultCache() : false, signing: { keys: settings.signingKeys } }),
+    upscale: upscale({
+      ...settings,
+      origin,
+      cache: settings.cacheEnabled ? defaultCache() : false,
+      signing: settings.signingKeys.length > 0 ? { keys: settings.signingKeys } : undefined,
+    }),
     passthrough: passthrough({ origin: () => origin, timeoutMs: settings.originTimeoutMs }),
     upload: upload({ ...settings, models, codecs }),
   };

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { ImageCodecs } from './codec/codecs';
-import { DEFAULT_CONFIG } from './config';
+import { DEFAULT_CONFIG, MIN_SIGNING_KEY_LENGTH } from './config';
 import type { ModelCatalog } from './core/model-catalog';
 import { urlPrefixOrigin, type Origin } from './http/origin';
 import type { Limits } from './http/pipeline';
@@ -62,6 +62,7 @@ export interface UpscaleMiddlewareOptions {
  * // GET /images/cat.jpg?width=640&format=auto
  */
 export function upscale(options: UpscaleMiddlewareOptions): MiddlewareHandler {
+  checkOptions(options);
   const defaults = DEFAULT_CONFIG;
   return upscaleWith({
     origin: originChooser(options.origin),
@@ -76,6 +77,22 @@ export function upscale(options: UpscaleMiddlewareOptions): MiddlewareHandler {
     tileSize: options.tileSize ?? defaults.tileSize,
     defaultQuality: options.defaultQuality ?? defaults.defaultQuality,
   });
+}
+
+/** The same bounds `readConfig` applies to the Worker's variables; a bad option fails at setup, not per request. */
+function checkOptions(options: UpscaleMiddlewareOptions): void {
+  const integer = (name: string, value: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER) => {
+    if (value !== undefined && !(Number.isInteger(value) && value >= min && value <= max)) throw new RangeError(`upscale(): ${name} must be an integer from ${min} to ${max}, got ${value}`);
+  };
+  for (const [name, value] of Object.entries(options.limits ?? {})) integer(`limits.${name}`, value, 1);
+  integer('deadlineMs', options.deadlineMs, 1);
+  integer('originTimeoutMs', options.originTimeoutMs, 1);
+  integer('tileSize', options.tileSize, 16, 1024);
+  integer('defaultQuality', options.defaultQuality, 1, 100);
+  for (const key of options.signing?.keys ?? []) {
+    if (key.length < MIN_SIGNING_KEY_LENGTH) throw new RangeError(`upscale(): signing keys need at least ${MIN_SIGNING_KEY_LENGTH} characters`);
+  }
+  if (options.signing !== undefined && options.signing.keys.length === 0) throw new RangeError('upscale(): signing needs at least one key');
 }
 
 function originChooser(origin: UpscaleMiddlewareOptions['origin']): (c: Context) => Origin {
