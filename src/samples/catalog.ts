@@ -8,7 +8,7 @@ export interface Sample {
   /** File name under `samples/` in the static assets. */
   readonly file: string;
   readonly encoding: SampleEncoding;
-  /** One line for the index page. */
+  /** One line for the index page's sample picker. */
   readonly description: string;
   readonly paint: () => RgbaImage;
 }

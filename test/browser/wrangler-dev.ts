@@ -1,0 +1,95 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A running `wrangler dev`: where it listens, what it printed, and how to stop it. */
+export interface WranglerDev {
+  readonly url: string;
+  /** stdout and stderr so far, for failure messages. */
+  output(): string;
+  /** Stops wrangler and its workerd (the whole process group) and removes its state directory. */
+  stop(): Promise<void>;
+}
+
+/** A TCP port that was free a moment ago on the loopback interface. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts `wrangler dev` (which runs the wrangler.toml `[build]` step, bundling the browser
+ * client) on free loopback ports with a fresh state directory (so no cache entries from earlier
+ * runs), and resolves once `/` answers 200. Rejects, after stopping it, if it exits or does not
+ * come up within `timeoutMs`.
+ *
+ * @example
+ * const dev = await startWranglerDev();
+ * try { await fetch(`${dev.url}/`); } finally { await dev.stop(); }
+ */
+export async function startWranglerDev(timeoutMs = 90_000): Promise<WranglerDev> {
+  const [port, inspectorPort] = [await freePort(), await freePort()];
+  const state = mkdtempSync(join(tmpdir(), 'wdsr-wrangler-'));
+  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort), '--persist-to', state, '--show-interactive-dev-session=false'];
+  // Its own process group, so that stopping it reaches workerd and the build step too.
+  const child = spawn(process.execPath, ['node_modules/wrangler/bin/wrangler.js', ...args], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const dev: WranglerDev = {
+    url: `http://127.0.0.1:${port}`,
+    output: () => output,
+    stop: async () => {
+      await stopGroup(child);
+      rmSync(state, { recursive: true, force: true });
+    },
+  };
+  try {
+    await waitUntilServing(dev.url, child, timeoutMs);
+  } catch (error) {
+    await dev.stop();
+    throw new Error(`${(error as Error).message}\n--- wrangler output ---\n${output}`);
+  }
+  return dev;
+}
+
+async function waitUntilServing(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`wrangler dev exited (${child.exitCode ?? child.signalCode}) before serving`);
+    const ok = await fetch(`${url}/`, { signal: AbortSignal.timeout(2000) }).then((response) => response.ok, () => false);
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`wrangler dev did not serve ${url}/ within ${timeoutMs} ms`);
+}
+
+/** SIGTERM to the group, SIGKILL if it lingers; resolves when the leader has exited. */
+async function stopGroup(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, name);
+    } catch {
+      // The group is already gone.
+    }
+  };
+  signal('SIGTERM');
+  const killer = setTimeout(() => signal('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(killer);
+  signal('SIGKILL'); // workerd may outlive wrangler
+}
