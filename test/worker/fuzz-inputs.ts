@@ -1,5 +1,6 @@
 import type { ImageFormat } from '../../src/codec/format';
 import { encodeGreyPng, encodePalettePng } from '../../src/codec/png';
+import { Rng } from '../../training/data/rng';
 import { jpegFile } from '../core/jpeg-writer';
 import { concat, deflate, ihdr, pngFile, rawPng, scanlines, u32 } from '../core/png-writer';
 import { codecs, paintedImage } from './harness';
@@ -20,18 +21,6 @@ interface Seed {
   readonly name: string;
   readonly format: ImageFormat;
   readonly bytes: Uint8Array<ArrayBuffer>;
-}
-
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** One valid, small (12x10) image of each variant the service decodes. */
@@ -71,8 +60,8 @@ export async function seeds(): Promise<Seed[]> {
 
 /** Every mutation of every seed, then random bytes (some behind a valid magic number). */
 export function mutations(seedList: readonly Seed[], seed = 0x5eed): FuzzInput[] {
-  const rand = random(seed);
-  const int = (below: number) => Math.floor(rand() * below);
+  const rng = new Rng(seed);
+  const int = (below: number) => Math.floor(rng.next() * below);
   const inputs: FuzzInput[] = [];
   for (const { name, format, bytes } of seedList) {
     const add = (kind: string, mutated: Uint8Array<ArrayBuffer>) => inputs.push({ name: `${name}/${kind}#${inputs.length}`, bytes: mutated });
