@@ -60,7 +60,8 @@ export function parseUpscaleParams(query: URLSearchParams, scales: readonly numb
     return { resize: { kind: 'scale', scale }, ...output };
   }
   if (width === undefined && height === undefined) {
-    throw invalid(sizeGiven.length > 0 ? `${sizeGiven.join(' and ')} ${sizeGiven.length === 1 ? 'needs' : 'need'} a width or a height` : `upscale (${scales.join(', ')}), width or height is required`);
+    if (sizeGiven.length > 0) throw invalid(`${sizeGiven.join(' and ')} ${sizeGiven.length === 1 ? 'needs' : 'need'} a width or a height`);
+    throw invalid(`upscale is required (one of ${scales.join(', ')}), or a width or height for a display size`);
   }
   if (fit !== undefined && !(FITS as readonly string[]).includes(fit)) throw invalid(`fit must be one of ${FITS.join(', ')}`);
   if (dpr !== undefined && (!/^[1-9](\.[0-9]{1,2})?$/.test(dpr) || Number(dpr) > 5)) throw invalid('dpr must be a number from 1 to 5 with at most two decimals');

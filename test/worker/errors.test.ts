@@ -31,7 +31,7 @@ describe('error responses', () => {
       ['quality for png', '/a.png?upscale=2&format=png&quality=80', 'quality applies to lossy output only'],
       ['quality for a png source', '/a.png?upscale=2&quality=80', 'quality applies to lossy output only'],
       ['a repeated parameter', '/a.png?upscale=2&upscale=2', 'upscale is given 2 times'],
-      ['format without upscale or a size', '/a.png?format=webp', 'upscale (2), width or height is required'],
+      ['format without upscale or a size', '/a.png?format=webp', 'upscale is required (one of 2), or a width or height'],
       ['upscale with a size', '/a.png?upscale=2&height=40', 'upscale sets a scale and height a display size'],
       ['a bad fit', '/a.png?width=40&fit=stretch', 'fit must be one of contain, cover, scale-down'],
     ])('%s', async (_, path, message) => {

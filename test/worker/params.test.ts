@@ -29,7 +29,7 @@ describe('parseUpscaleParams', () => {
     ['a signed scale', 'upscale=+2', 'upscale must be one of 2, 4'],
     ['a fractional quality', 'upscale=2&format=webp&quality=7.5', 'quality must be an integer from 1 to 100'],
     ['a repeated format', 'upscale=2&format=png&format=webp', 'format is given 2 times'],
-    ['quality alone', 'quality=50', 'upscale (2, 4), width or height is required'],
+    ['quality alone', 'quality=50', 'upscale is required (one of 2, 4), or a width or height for a display size'],
     ['upscale with a width', 'upscale=2&width=300', 'upscale sets a scale and width a display size'],
     ['fit without a size', 'fit=cover', 'fit needs a width or a height'],
     ['dpr and fit without a size', 'dpr=2&fit=cover', 'fit and dpr need a width or a height'],
