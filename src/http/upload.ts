@@ -5,30 +5,37 @@ import { logServiceError, ServiceError, toServiceError } from './errors';
 import type { Origin } from './origin';
 import { originQuery, parseUpscaleParams, PARAM_NAMES } from './params';
 import { render, type RenderOptions } from './pipeline';
+import { signatureVerifier } from './signature';
 import { StageTimer } from './timing';
 
 export interface UploadOptions extends Omit<RenderOptions, 'origin'> {
   /** Processing budget per request, in milliseconds (503 when exceeded). */
   readonly deadlineMs: number;
+  /** Keys accepted for signed URLs, as for GET renditions; empty: no signature is required. */
+  readonly signingKeys: readonly string[];
 }
 
 /**
- * Handles `POST` uploads (the image bytes as the request body; its `Content-Type` is not trusted,
- * magic bytes decide) with the GET parameters `upscale` (required), `format` and `quality`. The
- * body goes through the same pipeline, limits and errors as an origin image: 413 by
- * `Content-Length` or while reading, 422 by header size before decoding, and so on. A body that
- * takes longer than `originTimeoutMs` to arrive is a 504, like a slow origin. Results are
- * `no-store`: uploads are one-off, so caching them would only evict useful entries.
+ * Handles `POST` uploads: the image bytes as the request body (its `Content-Type` is not trusted,
+ * magic bytes decide), with the rendition parameters of GET requests (`upscale`, or `width` /
+ * `height` with `fit` and `dpr`; `format`, `quality`). The body goes through the same pipeline,
+ * limits and errors as an origin image: 413 by `Content-Length` or while reading, 422 by header
+ * size before decoding, and so on; a body that takes longer than `originTimeoutMs` to arrive is a
+ * 504, like a slow origin. With signing keys the upload URL must be signed too (403 otherwise),
+ * or uploads would be a way around the deployment's signing. Results are `no-store`: uploads
+ * are one-off, so caching them would only evict useful entries.
  *
  * @example
  * app.post('/_wdsr/upscale', upload({ ...readConfig(env), models, codecs }));
  * // curl --data-binary @cat.png 'https://edge.example.com/_wdsr/upscale?upscale=2&format=webp'
  */
 export function upload(options: UploadOptions): Handler {
+  const verify = options.signingKeys.length > 0 ? signatureVerifier(options.signingKeys) : undefined;
   return async function upload(c) {
     const url = new URL(c.req.url);
+    if (verify !== undefined && !(await verify(url))) throw new ServiceError(403, 'invalid_signature', 'uploads need a URL signed with a valid signature (s=)');
     const params = parseUpscaleParams(url.searchParams, options.models.scales);
-    if (params === undefined) throw invalid(`upscale is required; allowed: ${options.models.scales.join(', ')}`);
+    if (params === undefined) throw invalid(`upscale (${options.models.scales.join(', ')}), width or height is required`);
     // There is no origin to forward other parameters to, so they can only be mistakes.
     if (originQuery(url.search) !== '') throw invalid(`uploads take only ${PARAM_NAMES.join(', ')} as query parameters`);
     try {
@@ -48,37 +55,16 @@ export function upload(options: UploadOptions): Handler {
 
 /**
  * The request body as the pipeline's origin: whatever path is asked for, the answer is the body,
- * with the client's `Content-Length` (so oversized uploads are refused before they are read) and
- * the pipeline's download signal (so a stalled upload is cut off like a stalled origin).
+ * with the client's `Content-Length`, so oversized uploads are refused before they are read. (The
+ * pipeline bounds every read of it by its download signal, so a stalled upload is cut off too.)
  */
 function requestBodyOrigin(c: Context): Origin {
   return {
-    async fetch(_path, init) {
+    async fetch() {
       const length = c.req.header('Content-Length');
-      const body = c.req.raw.body && init.signal ? untilAborted(c.req.raw.body, init.signal) : c.req.raw.body;
-      return new Response(body, { headers: length === undefined ? {} : { 'Content-Length': length } });
+      return new Response(c.req.raw.body, { headers: length === undefined ? {} : { 'Content-Length': length } });
     },
   };
-}
-
-/** `body`, erroring with the signal's reason once it aborts (a pending read included). */
-function untilAborted(body: ReadableStream<Uint8Array>, signal: AbortSignal): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      signal.addEventListener('abort', () => {
-        controller.error(signal.reason);
-        reader.cancel(signal.reason).catch(() => {});
-      }, { once: true });
-    },
-    async pull(controller) {
-      const { done, value } = await reader.read();
-      if (signal.aborted) return; // already errored by the listener
-      if (done) controller.close();
-      else controller.enqueue(value);
-    },
-    cancel: (reason) => reader.cancel(reason),
-  });
 }
 
 function invalid(message: string): ServiceError {

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_CONFIG } from '../../src/config';
 import { handleError } from '../../src/http/handle-error';
 import { UPLOAD_PATH } from '../../src/http/routes';
+import { signUrl } from '../../src/http/signature';
 import { upload, type UploadOptions } from '../../src/http/upload';
 import { codecs, imageResponse, models, responseSize, serviceApp, TestOrigin } from './harness';
 
@@ -51,6 +52,23 @@ describe('upload route', () => {
     expect(new Uint8Array(await viaUpload.arrayBuffer())).toEqual(new Uint8Array(await viaOrigin.arrayBuffer()));
   });
 
+  it('makes display-size renditions too (width, height, fit)', async () => {
+    const response = await post(uploadApp(), '?width=60&height=60&fit=cover', await pngBytes(40, 28));
+    expect(response.status).toBe(200);
+    expect(await responseSize(response)).toEqual({ format: 'png', width: 60, height: 60 });
+  });
+
+  it('requires a signed URL when the deployment signs, like GET renditions', async () => {
+    const key = 'upload-signing-key-0123456789';
+    const app = uploadApp({ signingKeys: [key] });
+    const bytes = await pngBytes(12, 12);
+    expect(await expectErrorCode(await post(app, '?upscale=2', bytes), 403, 'invalid_signature')).toContain('signed');
+    const signed = new URL(await signUrl(`https://edge.test${UPLOAD_PATH}?upscale=2`, key));
+    expect((await post(app, signed.search, bytes)).status).toBe(200);
+    // The signature covers the parameters: another scale or format needs its own.
+    expect((await post(app, `${signed.search}&format=webp`, bytes)).status).toBe(403);
+  });
+
   it('negotiates format=auto from Accept and says so with Vary', async () => {
     const response = await post(uploadApp(), '?upscale=2&format=auto', await pngBytes(16, 16), { Accept: 'image/webp' });
     expect(response.headers.get('Content-Type')).toBe('image/webp');
@@ -58,11 +76,13 @@ describe('upload route', () => {
   });
 
   describe('rejects', () => {
+    // The parameter parser's own messages are its tests' business; these name the offending parameter.
     it.each([
-      ['no upscale', '', 'upscale is required; allowed: 2'],
-      ['an unknown scale', '?upscale=3', 'upscale must be one of 2'],
-      ['format without upscale', '?format=png', 'upscale is required'],
-      ['a parameter it does not take', '?upscale=2&width=100', 'uploads take only upscale, format, quality'],
+      ['no parameters', '', 'upscale (2), width or height is required'],
+      ['an unknown scale', '?upscale=3', 'upscale'],
+      ['format without a size', '?format=png', 'upscale'],
+      ['a scale and a display size', '?upscale=2&width=100', 'width'],
+      ['a parameter it does not take', '?upscale=2&v=1', 'uploads take only upscale, width, height'],
     ])('%s with 400 invalid_parameter', async (_, query, message) => {
       expect(await expectErrorCode(await post(uploadApp(), query, await pngBytes(8, 8)), 400, 'invalid_parameter')).toContain(message);
     });
