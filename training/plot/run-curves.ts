@@ -62,7 +62,13 @@ export function runCurves(records: readonly LogRecord[]): RunCurves {
   return { loss: sortedPoints(loss), psnr: sortedPoints(psnr), ssim: sortedPoints(ssim) };
 }
 
-/** `runCurves` of the log in `runDir`. */
+/**
+ * `runCurves` of the log in `runDir`: what a report plots for a run.
+ *
+ * @example
+ * const { loss, psnr } = await readRunCurves('training/runs/WDSR-B_x2_f24b8_T91+BSD200');
+ * const svg = renderLineChart({ title: 'Validation', xLabel: 'iteration', yLabel: 'Set5 Y-PSNR (dB)', series: [{ name: 'f24b8', points: psnr, markers: true }] });
+ */
 export async function readRunCurves(runDir: string): Promise<RunCurves> {
   return runCurves(await readRunLog(runDir));
 }

@@ -23,6 +23,10 @@ export interface RunSummary<E extends ReproExperiment = ReproExperiment> {
 /**
  * Reads each experiment's run under `runRoot` and scores the final checkpoint of every
  * finished one on `evalDirs` (cached in the run directory, see finalEvaluation).
+ *
+ * @example
+ * const runs = await summarizeRuns(table1Experiments(base), 'training/runs/repro', REPORT_EVAL_DIRS);
+ * runs.filter((r) => r.status.state === 'finished').map((r) => finalPsnr(r, 'Set5'));
  */
 export async function summarizeRuns<E extends ReproExperiment>(
   experiments: readonly E[],

@@ -61,6 +61,7 @@ export async function writeReport(options: ReportOptions): Promise<{ plots: stri
       '```sh',
       'npm run repro -- table1   # train the Table 1 runs (resumable: rerun to continue; Ctrl-C stops after a checkpoint), then rewrite this report',
       'npm run repro -- fig3     # the same for Figure 3',
+      'npm run repro -- all      # both suites, Table 1 first',
       'npm run repro -- report   # rewrite this report from the runs as they are',
       '```',
     ].join('\n'),
