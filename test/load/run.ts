@@ -2,13 +2,16 @@ import { parseArgs } from 'node:util';
 import { Rng } from '../../training/data/rng';
 import { hitRequest, plannedRequest, WARM_PATHS, type Kind, type PlannedRequest } from './scenario';
 import { summarise } from './stats';
-import { residentMemory, startWranglerDev, type DevServer } from './wrangler-dev';
+import { LARGEST_SOURCE, startOrigin } from './origin-server';
+import { residentMemory, resetPeakMemory, startWranglerDev, type DevServer } from './wrangler-dev';
 
 /*
- * npm run test:load: the shipped Worker under `wrangler dev` on loopback, driven by a bounded
- * number of concurrent mixed requests (cache hits, misses, errors, pass-through) and bursts of
- * identical misses (coalescing). Prints a Markdown table of latency percentiles per kind, the
- * unexpected responses (must be 0; exit code 1 otherwise) and workerd's resident memory.
+ * npm run test:load: the shipped Worker under `wrangler dev` on loopback, its origin a local HTTP
+ * server (the Worker's assets plus one source at the size limit), driven by a bounded number of
+ * concurrent mixed requests (cache hits, misses, errors, pass-through), bursts of identical misses
+ * (coalescing), and requests at the limits one at a time. Prints Markdown tables of latency
+ * percentiles per kind and of the largest requests' peak memory, and the unexpected responses
+ * (must be 0; exit code 1 otherwise).
  */
 
 const { values } = parseArgs({
@@ -25,7 +28,7 @@ const concurrency = Number(values.concurrency);
 const deadline = Date.now() + Number(values['deadline-s']) * 1000;
 
 interface Result {
-  readonly kind: Kind | 'warm-up' | 'hit, alone' | 'burst';
+  readonly kind: Kind | 'warm-up' | 'hit, alone' | 'burst' | 'largest';
   readonly ms: number;
   readonly problem: string | undefined;
   readonly cacheStatus: string | null;
@@ -59,8 +62,36 @@ async function pool(server: DevServer, planned: readonly PlannedRequest[], kind?
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
 const ms = (value: number) => (Number.isNaN(value) ? '-' : value.toFixed(0));
 
+/** Requests at the size limits, one at a time, each with workerd's own peak memory. */
+const LARGEST: readonly { readonly query: string; readonly size: readonly [number, number] }[] = [
+  { query: 'upscale=2&format=webp', size: [1254, 1254] },
+  { query: 'upscale=2&format=png', size: [1254, 1254] },
+  { query: 'width=1200&format=webp', size: [1200, 1200] },
+  { query: 'width=1254&height=700&fit=cover&format=jpeg', size: [1254, 700] },
+  { query: 'width=300&format=webp', size: [300, 300] },
+];
+
+async function measureLargest(server: DevServer): Promise<{ rows: string[]; problems: string[] }> {
+  const rows: string[] = [];
+  const problems: string[] = [];
+  for (const { query, size } of LARGEST) {
+    resetPeakMemory(server.workerdPid);
+    const before = residentMemory(server.workerdPid).rss;
+    const check = (r: Response) => (r.status === 200 ? undefined : `status ${r.status}`);
+    const result = await send(server, { path: `${LARGEST_SOURCE.path}?${query}&v=${Date.now()}`, check }, 'largest');
+    const { peak } = residentMemory(server.workerdPid);
+    rows.push(`| \`${query}\` | ${size.join('x')} | ${result.problem ?? 'ok'} | ${ms(result.ms)} | ${mb(before)} | ${mb(peak)} |`);
+    if (result.problem !== undefined) problems.push(`${query}: ${result.problem}`);
+  }
+  return { rows, problems };
+}
+
 async function main(): Promise<void> {
-  const server = await startWranglerDev(Number(values.port), {});
+  const origin = await startOrigin();
+  const server = await startWranglerDev(Number(values.port), { ORIGIN: origin.url }).catch((error: unknown) => {
+    origin.close();
+    throw error;
+  });
   let peakSampled = 0;
   const sampler = setInterval(() => (peakSampled = Math.max(peakSampled, residentMemory(server.workerdPid).rss)), 100);
   try {
@@ -79,6 +110,7 @@ async function main(): Promise<void> {
       const path = `/samples/gradient-shapes.png?upscale=2&v=burst-${round}-${Date.now()}`;
       bursts.push(...(await Promise.all(Array.from({ length: concurrency }, () => send(server, { path, ...accept }, 'burst')))));
     }
+    const largest = await measureLargest(server);
     const seconds = (performance.now() - started) / 1000;
     const all = [...warm, ...hitsAlone, ...mixed, ...bursts];
     const unexpected = all.filter((result) => result.problem !== undefined);
@@ -95,11 +127,17 @@ async function main(): Promise<void> {
     const collapsed = bursts.filter((result) => result.cacheStatus?.includes('collapsed')).length;
     console.log(`\nBursts: ${bursts.length} identical concurrent misses in 3 rounds; ${bursts.length - collapsed} computed, ${collapsed} joined (Cache-Status: collapsed).`);
     console.log(`workerd resident memory: ${mb(idle)} MiB after start, ${mb(peakSampled)} MiB highest sampled (100 ms), ${mb(peak)} MiB peak (VmHWM).`);
+    console.log(`\nThe largest source (${LARGEST_SOURCE.width}x${LARGEST_SOURCE.height}, translucent PNG), one request at a time; workerd's RSS before and its peak during the request:\n`);
+    console.log('| Query | Output | Result | ms | RSS before MiB | peak RSS MiB |');
+    console.log('|---|---|---|---:|---:|---:|');
+    for (const row of largest.rows) console.log(row);
     for (const result of unexpected.slice(0, 20)) console.log(`unexpected ${result.kind}: ${result.problem}`);
-    process.exitCode = unexpected.length === 0 ? 0 : 1;
+    for (const problem of largest.problems) console.log(`unexpected largest: ${problem}`);
+    process.exitCode = unexpected.length === 0 && largest.problems.length === 0 ? 0 : 1;
   } finally {
     clearInterval(sampler);
-    server.stop();
+    await server.stop();
+    origin.close();
   }
 }
 

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 
 /** A `wrangler dev` started for the load test, on loopback only. */
@@ -7,7 +9,8 @@ export interface DevServer {
   readonly url: string;
   /** The workerd process serving the Worker (the one whose memory matters). */
   readonly workerdPid: number;
-  stop(): void;
+  /** Ends wrangler and its children, then removes the run's state directory. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -19,14 +22,20 @@ export interface DevServer {
  */
 export async function startWranglerDev(port: number, vars: Readonly<Record<string, string>>, timeoutMs = 180_000): Promise<DevServer> {
   const wrangler = createRequire(import.meta.url).resolve('wrangler/bin/wrangler.js');
-  const args = [wrangler, 'dev', '--ip', '127.0.0.1', '--port', String(port), ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`])];
+  // A fresh state directory: the local Cache API persists, and a previous run's entries would turn misses into hits.
+  const state = mkdtempSync(join(tmpdir(), 'wdsr-load-'));
+  const varArgs = Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]);
+  const args = [wrangler, 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state, ...varArgs];
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } });
-  const stop = () => stopGroup(child);
+  const stop = async () => {
+    await stopGroup(child);
+    rmSync(state, { recursive: true, force: true });
+  };
   try {
     await waitForReady(child, timeoutMs);
     return { url: `http://127.0.0.1:${port}`, workerdPid: findWorkerd(port), stop };
   } catch (error) {
-    stop();
+    await stop();
     throw error;
   }
 }
@@ -72,11 +81,19 @@ export function residentMemory(pid: number): { rss: number; peak: number } {
   return { rss: kilobytes('VmRSS'), peak: kilobytes('VmHWM') };
 }
 
-function stopGroup(child: ChildProcess): void {
+/** Resets the kernel's peak (`VmHWM`) to the current RSS (`clear_refs` 5), to measure one request's peak. */
+export function resetPeakMemory(pid: number): void {
+  writeFileSync(`/proc/${pid}/clear_refs`, '5');
+}
+
+/** SIGTERM to the process group this script created (wrangler and its children); waits up to 10 s for the exit. */
+async function stopGroup(child: ChildProcess): Promise<void> {
   if (child.pid === undefined || child.exitCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
-    process.kill(-child.pid, 'SIGTERM'); // the group this script created: wrangler and its children
+    process.kill(-child.pid, 'SIGTERM');
   } catch {
-    // already gone
+    return; // already gone
   }
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
 }
