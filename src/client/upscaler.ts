@@ -8,7 +8,7 @@ import { createBrowserRunner } from './browser-runner';
 import { asImageDataLike, asRgbaImage, type ImageDataLike } from './pixels';
 
 export interface BrowserUpscalerOptions {
-  /** Base URL of a wdsr-edge Worker; the models and their manifest come from its `/_wdsr/models/` route. */
+  /** Origin of a wdsr-edge Worker (`https://edge.example.com`); the models and their manifest come from its `/_wdsr/models/` route. */
   readonly serviceUrl: string;
   /** Folder URL (ending in `/`) holding onnxruntime-web's `.wasm` files; the Worker's demo serves them at `/client/`. */
   readonly runtimeUrl: string;

@@ -116,7 +116,10 @@ function wireInputs(): void {
     ui.file.value = '';
     void run();
   });
-  ui.file.addEventListener('change', () => ui.file.files?.[0] && useUpload(ui.file.files[0]));
+  ui.file.addEventListener('change', () => {
+    const file = ui.file.files?.[0];
+    if (file) useUpload(file);
+  });
   ui.dropZone.addEventListener('dragover', (event) => {
     event.preventDefault(); // allows the drop
     ui.dropZone.classList.add('dragging');
