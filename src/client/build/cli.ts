@@ -1,4 +1,4 @@
-import { bundleClient, CLIENT_OUT_DIR } from './client-bundle';
+import { bundleClient, CLIENT_OUT_DIR } from './bundle';
 
 // `npm run build:client`; also run by `wrangler dev` (wrangler.toml [build]) before it serves.
 const started = performance.now();
