@@ -2,6 +2,7 @@ import type { ImageCodecs } from '../codec/codecs';
 import { isLossy, type ImageFormat } from '../codec/format';
 import { readImageHeader, type ImageHeader } from '../codec/header';
 import { checkDecodeCost } from '../core/decode-guard';
+import type { RgbaImage } from '../core/image';
 import type { ModelCatalog } from '../core/model-catalog';
 import { cropRgba, resampleRgba } from '../core/resample';
 import { planResize, type ResizePlan } from '../core/resize-plan';
@@ -62,7 +63,8 @@ export async function render(request: RenderRequest, options: RenderOptions, tim
   // A fixed scale names its model up front: load it while the source downloads (memoised, so
   // the await below gets the same promise; a failed load is reported there).
   if (params.resize.kind === 'scale') options.models.runner(params.resize.scale).catch(() => {});
-  const source = await timer.time('fetch', () => fetchSource(options.origin, request.path, { timeoutMs: options.originTimeoutMs, maxBytes: options.limits.sourceBytes }));
+  const download = { timeoutMs: options.originTimeoutMs, maxBytes: options.limits.sourceBytes };
+  const source = await timer.time('fetch', () => fetchSource(options.origin, request.path, download));
   signal.throwIfAborted();
   const header = readImageHeader(source);
   const plan = planResize(header, params.resize, options.models.scales);
@@ -74,13 +76,23 @@ export async function render(request: RenderRequest, options: RenderOptions, tim
     return options.codecs.decode(source, header);
   });
   signal.throwIfAborted();
-  const enlarged = runner === undefined ? image : await timer.time('infer', () => upscaleImage(image, runner, { tileSize: options.tileSize, signal, beforeTile: yieldToEventLoop }));
-  const sized = enlarged.width === plan.resize.width && enlarged.height === plan.resize.height ? enlarged : await timer.time('resize', () => resampleRgba(enlarged, plan.resize.width, plan.resize.height));
-  const output = plan.crop === undefined ? sized : cropRgba(sized, plan.crop);
+  const inference = { tileSize: options.tileSize, signal, beforeTile: yieldToEventLoop };
+  const enlarged = runner === undefined ? image : await timer.time('infer', () => upscaleImage(image, runner, inference));
+  const output = await resizeAndCrop(enlarged, plan, timer);
   signal.throwIfAborted();
   const bytes = await timer.time('encode', () => options.codecs.encode(output, format, params.quality ?? options.defaultQuality));
   signal.throwIfAborted();
   return { bytes, format };
+}
+
+/** The plan's resample (when the size still differs) and crop (`cover`), timed as `resize`. */
+async function resizeAndCrop(image: RgbaImage, plan: ResizePlan, timer: StageTimer): Promise<RgbaImage> {
+  const { resize, crop } = plan;
+  if (image.width === resize.width && image.height === resize.height && crop === undefined) return image;
+  return timer.time('resize', () => {
+    const sized = resampleRgba(image, resize.width, resize.height);
+    return crop === undefined ? sized : cropRgba(sized, crop);
+  });
 }
 
 /** Limits from the header alone, before a pixel is decoded: the source, and every raster the plan makes. */

@@ -53,7 +53,7 @@ export function upscale(options: UpscaleOptions): MiddlewareHandler {
     // Client errors are thrown as they are (403, 400), not logged. The signature comes first, so
     // an unsigned URL learns nothing, not even whether its parameters would parse.
     if (verify !== undefined && !(await verify(url))) throw badSignature(url);
-    const params = parseUpscaleParams(url.searchParams, options.models.scales)!;
+    const params = parseUpscaleParams(url.searchParams, options.models.scales)!; // defined: wantsRendition
     const path = originPath(url) + originQuery(url.search);
     try {
       const preferences = formatPreferences(c.req.header('Accept'));
@@ -72,7 +72,8 @@ export function upscale(options: UpscaleOptions): MiddlewareHandler {
       const fresh = new Response(bytes, { headers: { 'Content-Type': MEDIA_TYPES[format], 'Cache-Control': options.cacheControl, ETag: etag } });
       const stored = !joined && options.cache !== undefined && storable(options.cacheControl);
       if (stored) afterResponse(c, options.cache!.put(key, fresh.clone()));
-      return respond(c, fresh, { 'Cache-Status': cacheStatus(options.cache !== undefined, joined, stored), 'Server-Timing': joined ? timer.header() : timing, ...varyHeaders });
+      const cacheStatusValue = cacheStatus(options.cache !== undefined, joined, stored);
+      return respond(c, fresh, { 'Cache-Status': cacheStatusValue, 'Server-Timing': joined ? timer.header() : timing, ...varyHeaders });
     } catch (error) {
       const serviceError = toServiceError(error);
       logServiceError(serviceError, c.req.raw);
