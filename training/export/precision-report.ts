@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { resolveCheckpointDir } from '../checkpoint/load';
 import type { CalibrationMethod } from './calibrate';
 import { medianInferenceSeconds } from './inference-timing';
 import type { ManifestModel } from './manifest';
@@ -37,10 +38,12 @@ export interface PrecisionReportOptions {
 
 /** Exports every variant of one checkpoint, scores each on the sets, and times each in both runtimes. */
 export async function measurePrecisionVariants(options: PrecisionReportOptions, variants = DEFAULT_VARIANTS): Promise<PrecisionRow[]> {
+  // Pinned once: a run still training writes newer checkpoints while the variants are measured.
+  const checkpoint = await resolveCheckpointDir(options.run);
   const rows: PrecisionRow[] = [];
   for (const [index, variant] of variants.entries()) {
     const entry = await exportRun({
-      run: options.run,
+      run: checkpoint,
       int8: variant.int8,
       id: `variant-${index}`,
       modelDir: options.workDir,
