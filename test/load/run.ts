@@ -3,7 +3,8 @@ import { Rng } from '../../training/data/rng';
 import { hitRequest, plannedRequest, WARM_PATHS, type Kind, type PlannedRequest } from './scenario';
 import { summarise } from './stats';
 import { LARGEST_SOURCE, startOrigin } from './origin-server';
-import { residentMemory, resetPeakMemory, startWranglerDev, type DevServer } from './wrangler-dev';
+import { startWranglerDev, type WranglerDev } from '../support/wrangler-dev';
+import { findWorkerd, residentMemory, resetPeakMemory } from './process-memory';
 
 /*
  * npm run test:load: the shipped Worker under `wrangler dev` on loopback, its origin a local HTTP
@@ -34,7 +35,7 @@ interface Result {
   readonly cacheStatus: string | null;
 }
 
-async function send(server: DevServer, request: Pick<PlannedRequest, 'path' | 'check'>, kind: Result['kind']): Promise<Result> {
+async function send(server: WranglerDev, request: Pick<PlannedRequest, 'path' | 'check'>, kind: Result['kind']): Promise<Result> {
   const start = performance.now();
   try {
     const response = await fetch(server.url + request.path, { signal: AbortSignal.timeout(120_000) });
@@ -46,7 +47,7 @@ async function send(server: DevServer, request: Pick<PlannedRequest, 'path' | 'c
 }
 
 /** Runs `planned` with at most `concurrency` in flight, issuing nothing new after the deadline. */
-async function pool(server: DevServer, planned: readonly PlannedRequest[], kind?: Result['kind']): Promise<Result[]> {
+async function pool(server: WranglerDev, planned: readonly PlannedRequest[], kind?: Result['kind']): Promise<Result[]> {
   const results: Result[] = [];
   let next = 0;
   const worker = async () => {
@@ -71,15 +72,15 @@ const LARGEST: readonly { readonly query: string; readonly size: readonly [numbe
   { query: 'width=300&format=webp', size: [300, 300] },
 ];
 
-async function measureLargest(server: DevServer): Promise<{ rows: string[]; problems: string[] }> {
+async function measureLargest(server: WranglerDev, workerdPid: number): Promise<{ rows: string[]; problems: string[] }> {
   const rows: string[] = [];
   const problems: string[] = [];
   for (const { query, size } of LARGEST) {
-    resetPeakMemory(server.workerdPid);
-    const before = residentMemory(server.workerdPid).rss;
+    resetPeakMemory(workerdPid);
+    const before = residentMemory(workerdPid).rss;
     const check = (r: Response) => (r.status === 200 ? undefined : `status ${r.status}`);
     const result = await send(server, { path: `${LARGEST_SOURCE.path}?${query}&v=${Date.now()}`, check }, 'largest');
-    const { peak } = residentMemory(server.workerdPid);
+    const { peak } = residentMemory(workerdPid);
     rows.push(`| \`${query}\` | ${size.join('x')} | ${result.problem ?? 'ok'} | ${ms(result.ms)} | ${mb(before)} | ${mb(peak)} |`);
     if (result.problem !== undefined) problems.push(`${query}: ${result.problem}`);
   }
@@ -88,14 +89,16 @@ async function measureLargest(server: DevServer): Promise<{ rows: string[]; prob
 
 async function main(): Promise<void> {
   const origin = await startOrigin();
-  const server = await startWranglerDev(Number(values.port), { ORIGIN: origin.url }).catch((error: unknown) => {
+  const server = await startWranglerDev({ port: Number(values.port), vars: { ORIGIN: origin.url } }).catch((error: unknown) => {
     origin.close();
     throw error;
   });
+  // wrangler runs a second workerd for its proxy; the one on the entry socket serves the Worker.
+  const workerdPid = findWorkerd(server.port);
   let peakSampled = 0;
-  const sampler = setInterval(() => (peakSampled = Math.max(peakSampled, residentMemory(server.workerdPid).rss)), 100);
+  const sampler = setInterval(() => (peakSampled = Math.max(peakSampled, residentMemory(workerdPid).rss)), 100);
   try {
-    const idle = residentMemory(server.workerdPid).rss;
+    const idle = residentMemory(workerdPid).rss;
     const started = performance.now();
     const accept = { check: (r: Response) => (r.status === 200 ? undefined : `status ${r.status}`) };
     const warm = [];
@@ -110,11 +113,11 @@ async function main(): Promise<void> {
       const path = `/samples/gradient-shapes.png?upscale=2&v=burst-${round}-${Date.now()}`;
       bursts.push(...(await Promise.all(Array.from({ length: concurrency }, () => send(server, { path, ...accept }, 'burst')))));
     }
-    const largest = await measureLargest(server);
+    const largest = await measureLargest(server, workerdPid);
     const seconds = (performance.now() - started) / 1000;
     const all = [...warm, ...hitsAlone, ...mixed, ...bursts];
     const unexpected = all.filter((result) => result.problem !== undefined);
-    const { peak } = residentMemory(server.workerdPid);
+    const { peak } = residentMemory(workerdPid);
 
     console.log(`\n${all.length} requests (${warm.length} warm-up, ${hitsAlone.length} hits alone, ${mixed.length} mixed, ${bursts.length} in bursts; concurrency ${concurrency}) in ${seconds.toFixed(1)} s; unexpected: ${unexpected.length}\n`);
     console.log('| Kind | Requests | Unexpected | p50 ms | p90 ms | p99 ms | max ms |');

@@ -7,10 +7,19 @@ import { join } from 'node:path';
 /** A running `wrangler dev`: where it listens, what it printed, and how to stop it. */
 export interface WranglerDev {
   readonly url: string;
+  readonly port: number;
   /** stdout and stderr so far, for failure messages. */
   output(): string;
-  /** Stops wrangler and its workerd (the whole process group) and removes its state directory. */
+  /** Stops wrangler, its build step and workerd (the whole process group) and removes its state directory. */
   stop(): Promise<void>;
+}
+
+export interface WranglerDevOptions {
+  /** Loopback port; a free one when omitted. */
+  readonly port?: number;
+  /** `--var NAME:value` overrides, e.g. `{ ORIGIN: 'http://127.0.0.1:9000' }`. */
+  readonly vars?: Readonly<Record<string, string>>;
+  readonly timeoutMs?: number;
 }
 
 /** A TCP port that was free a moment ago on the loopback interface. */
@@ -26,20 +35,21 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * Starts `wrangler dev` (which runs the wrangler.toml `[build]` step, bundling the browser
- * client) on free loopback ports with a fresh state directory (so no cache entries from earlier
- * runs), and resolves once `/` answers 200. Rejects, after stopping it, if it exits or does not
- * come up within `timeoutMs`.
+ * Starts `wrangler dev` (which runs the wrangler.toml `[build]` step) on loopback with a fresh
+ * state directory (the local Cache API persists, and earlier entries would turn misses into
+ * hits), in its own process group, and resolves once it answers HTTP. Rejects, after stopping
+ * it, if it exits or does not come up within the timeout. Used by the browser test and the load test.
  *
  * @example
- * const dev = await startWranglerDev();
+ * const dev = await startWranglerDev({ vars: { CACHE: 'off' } });
  * try { await fetch(`${dev.url}/`); } finally { await dev.stop(); }
  */
-export async function startWranglerDev(timeoutMs = 90_000): Promise<WranglerDev> {
-  const [port, inspectorPort] = [await freePort(), await freePort()];
+export async function startWranglerDev(options: WranglerDevOptions = {}): Promise<WranglerDev> {
+  const port = options.port ?? (await freePort());
+  const inspectorPort = await freePort();
   const state = mkdtempSync(join(tmpdir(), 'wdsr-wrangler-'));
-  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort), '--persist-to', state, '--show-interactive-dev-session=false'];
-  // Its own process group, so that stopping it reaches workerd and the build step too.
+  const varArgs = Object.entries(options.vars ?? {}).flatMap(([name, value]) => ['--var', `${name}:${value}`]);
+  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort), '--persist-to', state, '--show-interactive-dev-session=false', ...varArgs];
   const child = spawn(process.execPath, ['node_modules/wrangler/bin/wrangler.js', ...args], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -50,6 +60,7 @@ export async function startWranglerDev(timeoutMs = 90_000): Promise<WranglerDev>
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const dev: WranglerDev = {
     url: `http://127.0.0.1:${port}`,
+    port,
     output: () => output,
     stop: async () => {
       await stopGroup(child);
@@ -57,7 +68,7 @@ export async function startWranglerDev(timeoutMs = 90_000): Promise<WranglerDev>
     },
   };
   try {
-    await waitUntilServing(dev.url, child, timeoutMs);
+    await waitUntilServing(dev.url, child, options.timeoutMs ?? 180_000);
   } catch (error) {
     await dev.stop();
     throw new Error(`${(error as Error).message}\n--- wrangler output ---\n${output}`);
@@ -65,12 +76,19 @@ export async function startWranglerDev(timeoutMs = 90_000): Promise<WranglerDev>
   return dev;
 }
 
+/**
+ * Serving means answering `/` without a server error: `/` belongs to the origin, which may well
+ * answer 404, while wrangler's proxy answers 5xx until the Worker is up.
+ */
 async function waitUntilServing(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`wrangler dev exited (${child.exitCode ?? child.signalCode}) before serving`);
-    const ok = await fetch(`${url}/`, { signal: AbortSignal.timeout(2000) }).then((response) => response.ok, () => false);
-    if (ok) return;
+    const answered = await fetch(`${url}/`, { signal: AbortSignal.timeout(2000) }).then(
+      async (response) => (await response.arrayBuffer(), response.status < 500),
+      () => false,
+    );
+    if (answered) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`wrangler dev did not serve ${url}/ within ${timeoutMs} ms`);
