@@ -1,15 +1,21 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { LogRecord } from '../../training/loop/run-log';
 import { readRunCurves, readRunLog } from '../../training/plot/run-curves';
 
 const train = (iteration: number, loss: number): LogRecord => ({ type: 'train', iteration, loss, lr: 1e-3, itPerSec: 1, elapsedSec: iteration });
 const val = (iteration: number, psnr: number): LogRecord => ({ type: 'val', iteration, set: 'Set5', psnr, ssim: psnr / 40 });
 
+const created: string[] = [];
+afterAll(async () => {
+  for (const dir of created) await rm(dir, { recursive: true, force: true });
+});
+
 async function runWithLog(text: string): Promise<string> {
   const runDir = await mkdtemp(join(tmpdir(), 'wdsr-curves-'));
+  created.push(runDir);
   await writeFile(join(runDir, 'log.jsonl'), text);
   return runDir;
 }
@@ -43,6 +49,8 @@ describe('readRunLog', () => {
   });
 
   it('reads a run that has not logged yet as no records', async () => {
-    expect(await readRunLog(await mkdtemp(join(tmpdir(), 'wdsr-curves-')))).toEqual([]);
+    const empty = await mkdtemp(join(tmpdir(), 'wdsr-curves-'));
+    created.push(empty);
+    expect(await readRunLog(empty)).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
-import { mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePng } from '../../src/codec/png';
 import type { WdsrBConfig } from '../../training/archs/config';
 import type { ExperimentConfig } from '../../training/config/experiment';
@@ -51,6 +51,10 @@ beforeAll(async () => {
     },
     'tiny',
   );
+});
+
+afterAll(async () => {
+  await rm(workDir, { recursive: true, force: true });
 });
 
 describe('runSuite', () => {

@@ -36,8 +36,11 @@ export interface LineChartOptions {
 // Okabe-Ito: distinguishable with the common colour-vision deficiencies (its yellow swapped for grey, which reads on white).
 const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#999999'] as const;
 const MARGIN = { left: 72, top: 40, bottom: 52, legendGap: 16 } as const;
-// Sans-serif at 11 px averages about 6.2 px per character; enough to size the legend column.
-const LEGEND_CHAR_PX = 6.2;
+// Sans-serif at 11 px is at most about 7 px per character (capitals); sizing the legend column by it keeps names unclipped.
+const LEGEND_CHAR_PX = 7;
+// Legend entry: a 24 px line sample and 6 px space before the name, and a margin after it.
+const LEGEND_TEXT_OFFSET = 30;
+const LEGEND_RIGHT_PAD = 8;
 
 /**
  * A self-contained SVG line chart: title, axes with ticks, grid and labels, one coloured
@@ -55,7 +58,7 @@ export function renderLineChart(options: LineChartOptions): string {
   checkSeries(options);
   const width = options.width ?? 760;
   const height = options.height ?? 400;
-  const legendWidth = 40 + LEGEND_CHAR_PX * Math.max(...options.series.map((s) => s.name.length));
+  const legendWidth = LEGEND_TEXT_OFFSET + LEGEND_CHAR_PX * Math.max(...options.series.map((s) => s.name.length)) + LEGEND_RIGHT_PAD;
   const plot = { left: MARGIN.left, top: MARGIN.top, right: width - legendWidth - MARGIN.legendGap, bottom: height - MARGIN.bottom };
   if (plot.right - plot.left < 100) throw new RangeError(`chart width ${width} leaves no room for the plot next to the legend`);
   const all = options.series.flatMap((s) => s.points);
@@ -76,7 +79,7 @@ export function renderLineChart(options: LineChartOptions): string {
     const top = plot.top + 8 + 20 * i;
     const left = plot.right + MARGIN.legendGap;
     const dash = s.dashed === true ? ' stroke-dasharray="6 4"' : '';
-    return `<line x1="${px(left)}" y1="${top}" x2="${px(left + 24)}" y2="${top}" stroke="${PALETTE[i]}" stroke-width="2"${dash}/><text x="${px(left + 30)}" y="${top + 4}" font-size="11">${escapeXml(s.name)}</text>`;
+    return `<line x1="${px(left)}" y1="${top}" x2="${px(left + 24)}" y2="${top}" stroke="${PALETTE[i]}" stroke-width="2"${dash}/><text x="${px(left + LEGEND_TEXT_OFFSET)}" y="${top + 4}" font-size="11">${escapeXml(s.name)}</text>`;
   });
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,

@@ -50,7 +50,10 @@ export function verdict(claim: Claim, differences: readonly SetDifference[]): st
   const directions = differences.map((d) => d.direction!);
   if (directions.includes('noise unknown')) return 'not judged: seed noise not measured yet';
   if (claim === 'none') return 'control (not a claim of the paper)';
-  if (claim === 'not lower') return directions.includes('lower') ? 'contradicted' : 'consistent (better or similar)';
+  if (claim === 'not lower') {
+    if (directions.includes('lower')) return 'contradicted';
+    return directions.every((d) => d === 'higher') ? 'confirmed (better)' : 'consistent (similar within noise)';
+  }
   if (directions.every((d) => d === 'higher')) return 'confirmed';
   if (directions.every((d) => d === 'lower')) return 'contradicted';
   if (directions.every((d) => d === 'within noise')) return 'not confirmed: within seed noise';

@@ -53,7 +53,7 @@ export function runsSection(suites: readonly { readonly name: string; readonly r
   const cpuModels = [...new Set(suites.flatMap((s) => s.runs.flatMap((r) => r.sessions.map((x) => x.cpuModel))))];
   return [
     '## Runs and compute',
-    `Run directories live under \`${runRoot}\`. CPU time is the training process's (user + system) over the sessions the runner recorded, validation included; a session killed outright (SIGKILL) records none. Wall time includes waiting for the CPU, which the machine shares with other jobs. Speed: training iterations per CPU-second.${cpuModels.length === 0 ? '' : ` Measured on: ${cpuModels.join('; ')}.`}`,
+    `Run directories live under \`${runRoot}\`. CPU time is the training process's (user + system) over the sessions the runner recorded, periodic validation included, the final scoring on the evaluation sets not; a session killed outright (SIGKILL) records none. Wall time includes waiting for the CPU, which the machine shares with other jobs. Speed: training iterations per CPU-second.${cpuModels.length === 0 ? '' : ` Measured on: ${cpuModels.join('; ')}.`}`,
     totals.map((t) => `- ${t}`).join('\n'),
     markdownTable(['Suite', 'Run', 'Status', 'CPU time', 'Wall time', 'it / CPU-s'], rows),
   ].join('\n\n');

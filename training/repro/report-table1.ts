@@ -73,7 +73,8 @@ export function table1Section(runs: readonly Table1Run[], context: ReportContext
   });
 
   const runRows = runs.map((r) => [r.experiment.label, describeStatus(r.status, r.experiment.config.train.iterations), ...context.sets.map((set) => optionalPsnr(finalPsnr(r, set)))]);
-  const seedOne = (blocks: 1 | 3) => runs.filter((r) => r.experiment.blocks === blocks && r.experiment.seed === 1).map((r) => ({ name: r.experiment.network, summary: r }));
+  const seedOne = (blocks: 1 | 3) =>
+    runs.filter((r) => r.experiment.blocks === blocks && r.experiment.seed === 1).map((r) => ({ name: r.experiment.network === 'EDSR+WN' ? 'EDSR+WN (control)' : r.experiment.network, summary: r }));
   const plots = [
     validationPlot('table1-val-psnr-1block.svg', 'Table 1, 1 block (seed 1): validation PSNR', seedOne(1), context.valBicubic, context.iterations),
     lossPlot('table1-loss-1block.svg', 'Table 1, 1 block (seed 1): training L1 loss', seedOne(1)),
