@@ -8,10 +8,10 @@ import { inflatesBeyond } from './bounded-inflate';
 export const MAX_ICC_PROFILE_BYTES = 4 * 1024 * 1024;
 
 /** Samples per pixel of each PNG colour type (PNG spec 11.2.2). */
-const CHANNELS: Readonly<Record<number, number>> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+export const CHANNELS: Readonly<Record<number, number>> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 
 /** Adam7 passes: column start, row start, column step, row step (PNG spec 8.2). */
-const ADAM7 = [
+export const ADAM7 = [
   [0, 0, 8, 8],
   [4, 0, 8, 8],
   [0, 4, 4, 8],

@@ -3,6 +3,7 @@
  * APNG frames, 16-bit samples, lying headers, decompression bombs), written chunk by chunk.
  * Runs in Node and in workerd (zlib through CompressionStream).
  */
+import { ADAM7, CHANNELS } from '../../src/core/png-guard';
 
 export interface PngChunk {
   readonly type: string;
@@ -26,19 +27,6 @@ export function ihdr(width: number, height: number, depth: number, colourType: n
   data.set([depth, colourType, 0, 0, interlace], 8);
   return { type: 'IHDR', data };
 }
-
-/** Samples per pixel of a colour type. */
-export const CHANNELS: Readonly<Record<number, number>> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
-
-const ADAM7 = [
-  [0, 0, 8, 8],
-  [4, 0, 8, 8],
-  [0, 4, 4, 8],
-  [2, 0, 4, 4],
-  [0, 2, 2, 4],
-  [1, 0, 2, 2],
-  [0, 1, 1, 2],
-] as const;
 
 /**
  * Unfiltered scanlines (filter type 0 on every row) of an image whose sample `c` at (x, y) is
