@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { parseEvalArgs, UsageError } from '../../training/eval/args';
+import { UsageError } from '../../training/cli/usage';
+import { parseEvalArgs } from '../../training/eval/args';
 import type { SetResult } from '../../training/eval/evaluate';
 import { formatReportTable } from '../../training/eval/report';
 

@@ -6,7 +6,7 @@ import { buildArch } from '../../training/archs';
 import { initBackend } from '../../training/backend/init';
 import { saveCheckpoint } from '../../training/checkpoint/save';
 import { validateExperimentConfig } from '../../training/config/validate';
-import { UsageError } from '../../training/eval/args';
+import { UsageError } from '../../training/cli/usage';
 import type { FloatImage } from '../../training/eval/evaluate';
 import { loadModelUpscaler } from '../../training/eval/model-upscaler';
 import { PAPER_ADAM } from '../../training/loop/adam';

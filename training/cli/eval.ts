@@ -1,4 +1,5 @@
-import { EVAL_USAGE, parseEvalArgs, UsageError } from '../eval/args';
+import { EVAL_USAGE, parseEvalArgs } from '../eval/args';
+import { UsageError } from './usage';
 import { loadModelUpscaler } from '../eval/model-upscaler';
 import { formatReportTable } from '../eval/report';
 import { evaluateSets } from '../eval/sets';

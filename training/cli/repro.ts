@@ -4,7 +4,8 @@ import { resolveRepoPath } from '../config/load';
 import { ConfigError } from '../config/validate';
 import { ProgressLine } from '../loop/progress';
 import { RunDirectoryError } from '../loop/run-dir';
-import { DEFAULT_REPORT_FILE, DEFAULT_RUN_ROOT, parseReproArgs, REPRO_USAGE, ReproUsageError } from '../repro/args';
+import { UsageError } from './usage';
+import { DEFAULT_REPORT_FILE, DEFAULT_RUN_ROOT, parseReproArgs, REPRO_USAGE } from '../repro/args';
 import { writeReport } from '../repro/report';
 import { runSuite } from '../repro/runner';
 import { BASE_CONFIG_PATH, loadReproBase, REPORT_EVAL_DIRS, SUITE_NAMES, suiteExperiments } from '../repro/suites';
@@ -36,7 +37,7 @@ export async function main(argv: string[]): Promise<number> {
     output.print(`wrote ${reportFile} and ${plots.length} plot(s)`);
     return 0;
   } catch (error) {
-    if (error instanceof ReproUsageError) {
+    if (error instanceof UsageError) {
       process.stderr.write(`${error.message}\n${REPRO_USAGE}\n`);
       return 2;
     }

@@ -4,7 +4,8 @@ import type { ExperimentConfig } from '../config/experiment';
 import { assertDataDirectories, loadExperimentConfig } from '../config/load';
 import { ConfigError } from '../config/validate';
 import { defaultRunDir, readRunConfig, RunDirectoryError } from '../loop/run-dir';
-import { parseTrainArgs, TRAIN_USAGE, TrainUsageError, type TrainArgs } from '../loop/train-args';
+import { parseTrainArgs, TRAIN_USAGE, type TrainArgs } from '../loop/train-args';
+import { UsageError } from './usage';
 import { train } from '../loop/trainer';
 import { abortOnStopSignals } from './stop-signals';
 
@@ -22,7 +23,7 @@ export async function main(argv: string[]): Promise<number> {
     const result = await train({ config, runDir, resume: args.resume, signal });
     return result.interrupted ? 130 : 0;
   } catch (error) {
-    if (error instanceof TrainUsageError) {
+    if (error instanceof UsageError) {
       process.stderr.write(`${error.message}\n${TRAIN_USAGE}\n`);
       return 2;
     }

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCommandLine, UsageError } from '../cli/usage';
 
 /** What `npm run eval` was asked to do. */
 export interface EvalArgs {
@@ -12,11 +12,6 @@ export interface EvalArgs {
 export const EVAL_USAGE =
   'usage: npm run eval -- --scale <2|3|4> --data <HR dir> [--data <HR dir> ...] --model <bicubic | model.onnx | checkpoint or run dir> [--json]';
 
-/** A command line that cannot be run as given; the CLI prints it with the usage and exits 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
 /**
  * Parses the eval command line strictly: unknown flags, a missing `--data`/`--model` or a scale
  * that is not 2, 3 or 4 are errors, never defaults.
@@ -25,22 +20,17 @@ export class UsageError extends Error {
  * parseEvalArgs(['--scale', '2', '--data', 'Set5/HR', '--model', 'bicubic']); // { scale: 2, dataDirs: ['Set5/HR'], ... }
  */
 export function parseEvalArgs(argv: string[]): EvalArgs {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        scale: { type: 'string' },
-        data: { type: 'string', multiple: true },
-        model: { type: 'string' },
-        json: { type: 'boolean', default: false },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const { values } = parseCommandLine({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      scale: { type: 'string' },
+      data: { type: 'string', multiple: true },
+      model: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
   const scale = Number(values.scale);
   if (![2, 3, 4].includes(scale)) throw new UsageError(`--scale must be 2, 3 or 4, got ${values.scale ?? 'nothing'}`);
   if (!values.data?.length) throw new UsageError('give at least one --data <HR dir>');

@@ -4,7 +4,7 @@ import { initBackend } from '../backend/init';
 import { loadCheckpoint, MissingCheckpointError, resolveCheckpointDir } from '../checkpoint/load';
 import { TfjsModel } from '../model/tfjs-model';
 import { tfjsUpscaler } from '../model/upscaler';
-import { UsageError } from './args';
+import { UsageError } from '../cli/usage';
 import type { Upscaler } from './evaluate';
 import { loadOnnxUpscaler } from './onnx-upscaler';
 

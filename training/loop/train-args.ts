@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCommandLine, UsageError } from '../cli/usage';
 import { BACKEND_NAMES, type BackendName } from '../backend/init';
 
 /** What `npm run train` was asked to do. */
@@ -14,11 +14,6 @@ export const TRAIN_USAGE = [
   '       npm run train -- --resume --run-dir <dir>        (continue a run with the config stored in it)',
 ].join('\n');
 
-/** A command line that cannot be run as given; the CLI prints it with the usage and exits 2. */
-export class TrainUsageError extends Error {
-  override readonly name = 'TrainUsageError';
-}
-
 /**
  * Parses the train command line strictly (unknown flags are errors).
  *
@@ -26,29 +21,24 @@ export class TrainUsageError extends Error {
  * parseTrainArgs(['--config', 'training/configs/smoke.json', '--resume']);
  */
 export function parseTrainArgs(argv: string[]): TrainArgs {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        config: { type: 'string' },
-        'run-dir': { type: 'string' },
-        resume: { type: 'boolean', default: false },
-        backend: { type: 'string' },
-      },
-    }));
-  } catch (error) {
-    throw new TrainUsageError((error as Error).message);
-  }
+  const { values } = parseCommandLine({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      config: { type: 'string' },
+      'run-dir': { type: 'string' },
+      resume: { type: 'boolean', default: false },
+      backend: { type: 'string' },
+    },
+  });
   const backend = values.backend;
   if (backend !== undefined && !(BACKEND_NAMES as readonly string[]).includes(backend)) {
-    throw new TrainUsageError(`--backend must be one of ${BACKEND_NAMES.join(', ')}, got ${backend}`);
+    throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(', ')}, got ${backend}`);
   }
   const resume = values.resume ?? false;
   if (values.config === undefined && !(resume && values['run-dir'] !== undefined)) {
-    throw new TrainUsageError('give --config <experiment.json>, or --resume with --run-dir <dir>');
+    throw new UsageError('give --config <experiment.json>, or --resume with --run-dir <dir>');
   }
   return {
     resume,

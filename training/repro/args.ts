@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCommandLine, UsageError } from '../cli/usage';
 import { SUITE_NAMES, type SuiteName } from './suites';
 
 /** What `npm run repro` was asked to do: train one suite or both, or only rewrite the report. */
@@ -24,11 +24,6 @@ export const REPRO_USAGE = [
   '  --iterations another budget, e.g. 20 for a quick end-to-end check (use another --run-root and --report)',
 ].join('\n');
 
-/** A command line that cannot be run as given; the CLI prints it with the usage and exits 2. */
-export class ReproUsageError extends Error {
-  override readonly name = 'ReproUsageError';
-}
-
 /**
  * Parses the repro command line strictly: one command, known flags only, a positive integer for `--iterations`.
  *
@@ -36,25 +31,20 @@ export class ReproUsageError extends Error {
  * parseReproArgs(['table1', '--iterations', '20', '--run-root', '/tmp/repro']);
  */
 export function parseReproArgs(argv: string[]): ReproArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: true,
-      options: { 'run-root': { type: 'string' }, report: { type: 'string' }, iterations: { type: 'string' } },
-    });
-  } catch (error) {
-    throw new ReproUsageError((error as Error).message);
-  }
+  const parsed = parseCommandLine({
+    args: argv,
+    strict: true,
+    allowPositionals: true,
+    options: { 'run-root': { type: 'string' }, report: { type: 'string' }, iterations: { type: 'string' } },
+  });
   const { positionals, values } = parsed;
   const commands: readonly string[] = [...SUITE_NAMES, 'all', 'report'];
   if (positionals.length !== 1 || !commands.includes(positionals[0]!)) {
-    throw new ReproUsageError(`expected one command of ${commands.join(', ')}, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
+    throw new UsageError(`expected one command of ${commands.join(', ')}, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
   }
   const iterations = values.iterations === undefined ? undefined : Number(values.iterations);
   if (iterations !== undefined && !(Number.isInteger(iterations) && iterations >= 1)) {
-    throw new ReproUsageError(`--iterations must be a positive integer, got ${values.iterations}`);
+    throw new UsageError(`--iterations must be a positive integer, got ${values.iterations}`);
   }
   return {
     command: positionals[0] as ReproArgs['command'],
