@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { BENCHMARK_SETS } from '../eval/sets';
 import type { CalibrationMethod } from '../export/calibrate';
 import { exportRun } from '../export/run-export';
+import { parseCommandLine } from './usage';
 
 const USAGE = `usage: npm run export -- --run <run dir | checkpoint dir> [--int8] [--id <model id>] [--model-dir model]
   [--calibration minmax | percentile:<p>] [--calibration-patches 64] [--float-convs tail,skip] [--eval <HR dir> ...]`;
@@ -21,7 +21,7 @@ function positiveInteger(text: string, flag: string): number {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
+  const { values } = parseCommandLine({
     args: argv,
     strict: true,
     options: {

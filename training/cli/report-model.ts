@@ -1,13 +1,13 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { basename, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { medianInferenceSeconds } from '../export/inference-timing';
 import { readManifest } from '../export/manifest';
 import { formatModelReport, runCharts, type ModelTiming, type RunHistory } from '../export/model-report';
 import { RUN_CONFIG_FILE, RUN_LOG_FILE } from '../loop/run-dir';
 import type { LogRecord } from '../loop/run-log';
 import { readRunLog } from '../plot/run-curves';
+import { parseCommandLine } from './usage';
 
 const MODEL_DIR = 'model';
 const TIMING_SIZE = 256;
@@ -28,7 +28,7 @@ function summarize(records: readonly LogRecord[]): LogRecord[] {
  * (a run dir may also be such a committed summary, when the checkpoints live elsewhere).
  */
 async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, strict: true, options: { run: { type: 'string', multiple: true } } });
+  const { values } = parseCommandLine({ args: argv, strict: true, options: { run: { type: 'string', multiple: true } } });
   const manifest = await readManifest(MODEL_DIR);
   const runs = new Map<string, RunHistory>();
   const plots = new Map<string, { loss?: string; psnr?: string }>();

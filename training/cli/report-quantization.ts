@@ -1,13 +1,13 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { BENCHMARK_SETS } from '../eval/sets';
 import { formatPrecisionReport, measurePrecisionVariants, type PrecisionReportOptions } from '../export/precision-report';
+import { parseCommandLine } from './usage';
 
 /** `npm run report:quantization -- --run <run dir> [--out docs/quantization.md]`: fp32 vs int8 variants, measured. */
 async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
+  const { values } = parseCommandLine({
     args: argv,
     strict: true,
     options: {
