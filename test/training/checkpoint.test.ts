@@ -6,19 +6,11 @@ import { checkpointDirName, type Checkpoint } from '../../training/checkpoint/fo
 import { latestCheckpoint, listCheckpoints, loadCheckpoint } from '../../training/checkpoint/load';
 import { saveCheckpoint } from '../../training/checkpoint/save';
 import { packTensors, unpackGroup } from '../../training/checkpoint/tensor-file';
-import { validateExperimentConfig } from '../../training/config/validate';
 import type { NamedWeights } from '../../training/export/weights';
 import { PAPER_ADAM } from '../../training/loop/adam';
+import { tinyExperimentConfig } from './helpers/tiny-config';
 
-const config = validateExperimentConfig(
-  {
-    name: 'checkpoint-test',
-    arch: { arch: 'wdsr_b', scale: 2, nFeats: 8, nBlocks: 1, expansion: 4, lowRank: 0.8, resScale: 1, normalization: 'weight' },
-    data: { train: ['a'], val: 'b', hrPatchSize: 16 },
-    train: { iterations: 10, batchSize: 2, lrHalvingSteps: [], seed: 3, logEvery: 1, validateEvery: 0, checkpointEvery: 1, keepCheckpoints: 2 },
-  },
-  'inline',
-);
+const config = tinyExperimentConfig('checkpoint-test');
 
 function tensors(seed: number): NamedWeights {
   return new Map([

@@ -5,23 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildArch } from '../../training/archs';
 import { initBackend } from '../../training/backend/init';
 import { saveCheckpoint } from '../../training/checkpoint/save';
-import { validateExperimentConfig } from '../../training/config/validate';
 import { UsageError } from '../../training/cli/usage';
 import type { FloatImage } from '../../training/eval/evaluate';
 import { loadModelUpscaler } from '../../training/eval/model-upscaler';
 import { PAPER_ADAM } from '../../training/loop/adam';
 import { TfjsModel } from '../../training/model/tfjs-model';
 import { tfjsUpscaler } from '../../training/model/upscaler';
+import { tinyExperimentConfig } from './helpers/tiny-config';
 
-const config = validateExperimentConfig(
-  {
-    name: 'eval-model-test',
-    arch: { arch: 'wdsr_b', scale: 2, nFeats: 8, nBlocks: 1, expansion: 4, lowRank: 0.8, resScale: 1, normalization: 'weight' },
-    data: { train: ['a'], val: 'b', hrPatchSize: 16 },
-    train: { iterations: 10, batchSize: 2, lrHalvingSteps: [], seed: 3, logEvery: 1, validateEvery: 0, checkpointEvery: 1, keepCheckpoints: 2 },
-  },
-  'inline',
-);
+const config = tinyExperimentConfig('eval-model-test');
 
 describe('loadModelUpscaler with checkpoints', () => {
   let runDir: string;
