@@ -13,7 +13,7 @@ function validRaw(): Record<string, any> {
     arch: { arch: 'wdsr_b', scale: 2, nFeats: 32, nBlocks: 8, expansion: 6, lowRank: 0.8, resScale: 1, normalization: 'weight' },
     data: { train: ['../shared/datasets/T91/HR'], val: '../shared/datasets/Set5/HR', hrPatchSize: 96 },
     train: {
-      iterations: 1000, batchSize: 16, lr: 1e-3, lrHalvingSteps: [500], seed: 1, backend: 'wasm',
+      iterations: 1000, batchSize: 16, lr: 1e-3, lrHalvingSteps: [500], seed: 1, backend: 'wasm', workers: 1,
       logEvery: 10, validateEvery: 100, checkpointEvery: 50, keepCheckpoints: 3,
     },
   };
@@ -41,7 +41,7 @@ describe('validateExperimentConfig', () => {
       r.train.batchsize = 16;
       delete r.train.batchSize;
     })).toEqual([
-      'train.batchsize: unknown key (allowed: iterations, batchSize, lr, lrHalvingSteps, seed, backend, logEvery, validateEvery, checkpointEvery, keepCheckpoints)',
+      'train.batchsize: unknown key (allowed: iterations, batchSize, lr, lrHalvingSteps, seed, backend, workers, logEvery, validateEvery, checkpointEvery, keepCheckpoints)',
       'train.batchSize: expected integer >= 1, got nothing',
     ]);
   });
@@ -59,6 +59,9 @@ describe('validateExperimentConfig', () => {
     ['halving steps out of order', (r) => (r.train.lrHalvingSteps = [600, 500]), 'train.lrHalvingSteps: expected strictly increasing iterations, got [600,500]'],
     ['a halving step past the end', (r) => (r.train.lrHalvingSteps = [5000]), 'train.lrHalvingSteps[0]: expected integer in [1, 1000], got 5000'],
     ['an unknown backend', (r) => (r.train.backend = 'webgl'), 'train.backend: expected one of "wasm", "cpu", "tensorflow", got "webgl"'],
+    ['more workers than samples in a batch', (r) => (r.train.workers = 17), 'train.workers: expected integer in [1, 16], got 17'],
+    ['workers with batch norm', (r) => { r.arch.normalization = 'batch'; r.train.workers = 2; }, "train.workers: batch norm needs the whole batch's statistics in one thread, so it trains with 1 worker, got 2"],
+    ['workers on the tensorflow backend', (r) => { r.train.backend = 'tensorflow'; r.train.workers = 2; }, 'train.workers: the tensorflow backend uses every core itself; it trains with 1 worker, got 2'],
     ['a negative learning rate', (r) => (r.train.lr = -1), 'train.lr: expected number in (0, 1], got -1'],
     ['a seed outside uint32', (r) => (r.train.seed = 2 ** 32), 'train.seed: expected integer in [0, 4294967295], got 4294967296'],
     ['a run name with a path separator', (r) => (r.name = 'runs/x'), 'name: expected letters, digits and . _ + - (it names the run directory), got "runs/x"'],
@@ -85,10 +88,11 @@ describe('validateExperimentConfig', () => {
     expect(paperLearningRate('none')).toBe(1e-4);
   });
 
-  it('defaults the backend to wasm', () => {
+  it('defaults the backend to wasm, with 1 worker', () => {
     const raw = validRaw();
     delete raw.train.backend;
-    expect(validateExperimentConfig(raw, 'a').train.backend).toBe('wasm');
+    delete raw.train.workers;
+    expect(validateExperimentConfig(raw, 'a').train).toMatchObject({ backend: 'wasm', workers: 1 });
   });
 });
 

@@ -33,6 +33,12 @@ export interface TrainConfig {
   readonly lrHalvingSteps: readonly number[];
   readonly seed: number;
   readonly backend: BackendName;
+  /**
+   * Threads that compute each step's gradients (data parallelism): 1, the main thread alone;
+   * N, the main thread and N - 1 worker threads, each on a contiguous 1/N of the batch, the
+   * gradients averaged in a fixed order. Defaults to 1 (see docs/training-speed.md).
+   */
+  readonly workers: number;
   readonly logEvery: number;
   /** 0 disables periodic validation. */
   readonly validateEvery: number;

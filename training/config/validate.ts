@@ -79,7 +79,7 @@ function validateData(value: unknown, arch: ArchConfig, issues: Issues): DataCon
 
 function validateTrain(value: unknown, arch: ArchConfig, issues: Issues): TrainConfig {
   const fields = fieldsOf(value, 'train', issues, [
-    'iterations', 'batchSize', 'lr', 'lrHalvingSteps', 'seed', 'backend',
+    'iterations', 'batchSize', 'lr', 'lrHalvingSteps', 'seed', 'backend', 'workers',
     'logEvery', 'validateEvery', 'checkpointEvery', 'keepCheckpoints',
   ]);
   const iterations = integer(fields.iterations, 'train.iterations', issues, 1);
@@ -89,13 +89,23 @@ function validateTrain(value: unknown, arch: ArchConfig, issues: Issues): TrainC
   if (lrHalvingSteps.some((step, i) => i > 0 && step <= lrHalvingSteps[i - 1]!)) {
     issues.push(`train.lrHalvingSteps: expected strictly increasing iterations, got ${JSON.stringify(lrHalvingSteps)}`);
   }
+  const batchSize = integer(fields.batchSize, 'train.batchSize', issues, 1);
+  const backend = oneOf(fields.backend ?? 'wasm', 'train.backend', issues, BACKEND_NAMES);
+  const workers = fields.workers === undefined ? 1 : integer(fields.workers, 'train.workers', issues, 1, Number.isInteger(batchSize) ? batchSize : undefined);
+  if (Number.isInteger(workers) && workers > 1 && arch.normalization === 'batch') {
+    issues.push(`train.workers: batch norm needs the whole batch's statistics in one thread, so it trains with 1 worker, got ${workers}`);
+  }
+  if (Number.isInteger(workers) && workers > 1 && backend === 'tensorflow') {
+    issues.push(`train.workers: the tensorflow backend uses every core itself; it trains with 1 worker, got ${workers}`);
+  }
   return {
     iterations,
-    batchSize: integer(fields.batchSize, 'train.batchSize', issues, 1),
+    batchSize,
     lr: fields.lr === undefined ? paperLearningRate(arch.normalization) : positiveNumber(fields.lr, 'train.lr', issues, 1),
     lrHalvingSteps,
     seed: integer(fields.seed, 'train.seed', issues, 0, MAX_SEED),
-    backend: oneOf(fields.backend ?? 'wasm', 'train.backend', issues, BACKEND_NAMES),
+    backend,
+    workers,
     logEvery: integer(fields.logEvery, 'train.logEvery', issues, 1),
     validateEvery: integer(fields.validateEvery, 'train.validateEvery', issues, 0),
     checkpointEvery: integer(fields.checkpointEvery, 'train.checkpointEvery', issues, 1),
