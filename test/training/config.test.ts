@@ -31,9 +31,17 @@ function issuesOf(mutate: (raw: Record<string, any>) => void): readonly string[]
   return [];
 }
 
+/** A valid quantization-aware training section. */
+const quantization = (): Record<string, any> => ({ from: 'training/runs/float', calibration: 'percentile:99.999', calibrationPatches: 64, floatConvs: ['tail', 'skip'] });
+
 describe('validateExperimentConfig', () => {
   it('accepts a valid config unchanged', () => {
     expect(validateExperimentConfig(validRaw(), 'test.json')).toEqual(validRaw());
+  });
+
+  it('accepts a valid quantization section unchanged', () => {
+    const raw = { ...validRaw(), quantization: quantization() };
+    expect(validateExperimentConfig(raw, 'test.json')).toEqual(raw);
   });
 
   it('rejects a typo in a key, and reports the key it was meant to be as missing', () => {
@@ -65,7 +73,11 @@ describe('validateExperimentConfig', () => {
     ['a negative learning rate', (r) => (r.train.lr = -1), 'train.lr: expected number in (0, 1], got -1'],
     ['a seed outside uint32', (r) => (r.train.seed = 2 ** 32), 'train.seed: expected integer in [0, 4294967295], got 4294967296'],
     ['a run name with a path separator', (r) => (r.name = 'runs/x'), 'name: expected letters, digits and . _ + - (it names the run directory), got "runs/x"'],
-    ['an unknown top-level key', (r) => (r.model = {}), 'config.model: unknown key (allowed: name, description, arch, data, train)'],
+    ['an unknown top-level key', (r) => (r.model = {}), 'config.model: unknown key (allowed: name, description, arch, data, train, quantization)'],
+    ['an unknown calibration method', (r) => (r.quantization = { ...quantization(), calibration: 'entropy' }), 'quantization.calibration: expected "minmax" or "percentile:<p>" with p in (50, 100], got "entropy"'],
+    ['a float conv the network does not have', (r) => (r.quantization = { ...quantization(), floatConvs: ['tail', 'body/9/expand'] }), 'quantization.floatConvs: "body/9/expand" is not a conv of this architecture'],
+    ['quantization-aware training with batch norm', (r) => { r.arch.normalization = 'batch'; r.train.workers = 1; r.quantization = quantization(); }, 'quantization: quantization-aware training does not support arch.normalization "batch"'],
+    ['quantization without a checkpoint to start from', (r) => { r.quantization = quantization(); delete r.quantization.from; }, 'quantization.from: expected a non-empty string, got nothing'],
   ])('rejects %s', (_, mutate, issue) => {
     expect(issuesOf(mutate)).toEqual([issue]);
   });

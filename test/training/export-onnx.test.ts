@@ -5,7 +5,7 @@ import { buildArch } from '../../training/archs/index';
 import { exportModel } from '../../training/export/export';
 import { foldConv } from '../../training/export/fold';
 import { ModelProtoType } from '../../training/export/onnx-proto';
-import { quantizedTensors } from '../../training/export/calibrate';
+import { quantizedTensors } from '../../training/quant/plan';
 import { seededWeights, syntheticImage } from './helpers/weights';
 
 const wdsrB: ArchConfig = { arch: 'wdsr_b', scale: 2, nFeats: 8, nBlocks: 2, expansion: 6, lowRank: 0.8, resScale: 1, normalization: 'weight' };

@@ -1,5 +1,5 @@
 import { BENCHMARK_SETS } from '../eval/sets';
-import type { CalibrationMethod } from '../export/calibrate';
+import { parseCalibrationMethod, type CalibrationMethod } from '../export/calibration-method';
 import { exportRun } from '../export/run-export';
 import { parseCommandLine } from './usage';
 
@@ -7,11 +7,9 @@ const USAGE = `usage: npm run export -- --run <run dir | checkpoint dir> [--int8
   [--calibration minmax | percentile:<p>] [--calibration-patches 64] [--float-convs tail,skip] [--eval <HR dir> ...]`;
 
 function parseCalibration(text: string): CalibrationMethod {
-  if (text === 'minmax') return { kind: 'minmax' };
-  const match = /^percentile:(\d+(?:\.\d+)?)$/.exec(text);
-  const percentile = match ? Number(match[1]) : NaN;
-  if (!(percentile > 50 && percentile <= 100)) throw new Error(`--calibration must be minmax or percentile:<50..100>, got ${text}`);
-  return { kind: 'percentile', percentile };
+  const method = parseCalibrationMethod(text);
+  if (method === undefined) throw new Error(`--calibration must be minmax or percentile:<50..100>, got ${text}`);
+  return method;
 }
 
 function positiveInteger(text: string, flag: string): number {

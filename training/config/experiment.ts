@@ -13,6 +13,24 @@ export interface ExperimentConfig {
   readonly arch: ArchConfig;
   readonly data: DataConfig;
   readonly train: TrainConfig;
+  /** Present for quantization-aware training: the forward pass rounds as the int8 export does. */
+  readonly quantization?: QuantizationConfig;
+}
+
+/**
+ * Quantization-aware fine-tuning of a float checkpoint: a fresh run starts from its weights,
+ * calibrates the activation ranges on training patches as `npm run export -- --int8` does, and
+ * trains through the int8 rounding with those ranges, which its checkpoints carry to the export.
+ */
+export interface QuantizationConfig {
+  /** The float checkpoint to start from: a checkpoint directory, or a run (its newest). */
+  readonly from: string;
+  /** As the export command's `--calibration`: `minmax` or `percentile:<p>` (see `parseCalibrationMethod`). */
+  readonly calibration: string;
+  /** LR training patches the ranges are calibrated on. */
+  readonly calibrationPatches: number;
+  /** Conv layers kept in float, e.g. ["tail", "skip"]. */
+  readonly floatConvs: readonly string[];
 }
 
 export interface DataConfig {

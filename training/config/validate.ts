@@ -1,7 +1,9 @@
 import type { ArchConfig } from '../archs/config';
+import { buildArch } from '../archs/index';
 import { BACKEND_NAMES } from '../backend/init';
+import { parseCalibrationMethod } from '../export/calibration-method';
 import { arrayOf, fieldsOf, integer, nonEmptyString, oneOf, positiveNumber, type Issues } from './checks';
-import { paperLearningRate, type DataConfig, type ExperimentConfig, type TrainConfig } from './experiment';
+import { paperLearningRate, type DataConfig, type ExperimentConfig, type QuantizationConfig, type TrainConfig } from './experiment';
 
 /** Every problem found in a config, one per line. */
 export class ConfigError extends Error {
@@ -24,7 +26,7 @@ const MAX_SEED = 2 ** 32 - 1;
  */
 export function validateExperimentConfig(raw: unknown, source: string): ExperimentConfig {
   const issues: Issues = [];
-  const root = fieldsOf(raw, 'config', issues, ['name', 'description', 'arch', 'data', 'train']);
+  const root = fieldsOf(raw, 'config', issues, ['name', 'description', 'arch', 'data', 'train', 'quantization']);
   const name = nonEmptyString(root.name, 'name', issues);
   if (typeof name === 'string' && !RUN_NAME.test(name)) {
     issues.push(`name: expected letters, digits and . _ + - (it names the run directory), got ${JSON.stringify(name)}`);
@@ -33,8 +35,17 @@ export function validateExperimentConfig(raw: unknown, source: string): Experime
   const arch = validateArch(root.arch, issues);
   const data = validateData(root.data, arch, issues);
   const train = validateTrain(root.train, arch, issues);
+  const archIssues = issues.some((issue) => issue.startsWith('arch'));
+  const quantization = root.quantization === undefined ? undefined : validateQuantization(root.quantization, archIssues ? undefined : arch, issues);
   if (issues.length > 0) throw new ConfigError(source, issues);
-  return { name, ...(root.description === undefined ? {} : { description: root.description as string }), arch, data, train };
+  return {
+    name,
+    ...(root.description === undefined ? {} : { description: root.description as string }),
+    arch,
+    data,
+    train,
+    ...(quantization === undefined ? {} : { quantization }),
+  };
 }
 
 function validateArch(value: unknown, issues: Issues): ArchConfig {
@@ -110,5 +121,27 @@ function validateTrain(value: unknown, arch: ArchConfig, issues: Issues): TrainC
     validateEvery: integer(fields.validateEvery, 'train.validateEvery', issues, 0),
     checkpointEvery: integer(fields.checkpointEvery, 'train.checkpointEvery', issues, 1),
     keepCheckpoints: integer(fields.keepCheckpoints, 'train.keepCheckpoints', issues, 1),
+  };
+}
+
+/** The optional quantization-aware training section; float conv names are checked against the architecture when it is valid. */
+function validateQuantization(value: unknown, arch: ArchConfig | undefined, issues: Issues): QuantizationConfig {
+  const fields = fieldsOf(value, 'quantization', issues, ['from', 'calibration', 'calibrationPatches', 'floatConvs']);
+  const calibration = nonEmptyString(fields.calibration, 'quantization.calibration', issues);
+  if (typeof calibration === 'string' && parseCalibrationMethod(calibration) === undefined) {
+    issues.push(`quantization.calibration: expected "minmax" or "percentile:<p>" with p in (50, 100], got ${JSON.stringify(calibration)}`);
+  }
+  const floatConvs = arrayOf(fields.floatConvs, 'quantization.floatConvs', issues, 0, (entry, path) => nonEmptyString(entry, path, issues));
+  if (arch !== undefined) {
+    // The exporter folds batch norm's moving statistics before rounding; training normalises with batch ones.
+    if (arch.normalization === 'batch') issues.push('quantization: quantization-aware training does not support arch.normalization "batch"');
+    const convs = new Set(buildArch(arch).nodes.flatMap((node) => (node.op === 'conv' ? [node.name] : [])));
+    for (const name of floatConvs.filter((conv) => !convs.has(conv))) issues.push(`quantization.floatConvs: ${JSON.stringify(name)} is not a conv of this architecture`);
+  }
+  return {
+    from: nonEmptyString(fields.from, 'quantization.from', issues),
+    calibration,
+    calibrationPatches: integer(fields.calibrationPatches, 'quantization.calibrationPatches', issues, 1),
+    floatConvs,
   };
 }

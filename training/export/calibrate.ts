@@ -1,16 +1,14 @@
 import * as ort from 'onnxruntime-node';
-import type { ArchGraph, GraphNode } from '../archs/graph';
+import type { ArchGraph } from '../archs/graph';
+import { Rng } from '../data/rng';
+import { PairedPatchSampler } from '../data/sampler';
+import { quantizedTensors, type QuantizationPlan } from '../quant/plan';
 import { makeValueInfo } from './onnx-helpers';
 import { encodeModel } from './onnx-model';
+import type { CalibrationMethod } from './calibration-method';
 import type { ActivationRange } from './quantize';
-import { INPUT_NAME, archToOnnx, type QuantizationPlan } from './to-onnx';
+import { INPUT_NAME, archToOnnx } from './to-onnx';
 import type { NamedWeights } from './weights';
-
-/**
- * How activation ranges are chosen from calibration data: the observed extremes, or
- * percentiles that clip rare outliers to spend the 256 levels on the bulk of values.
- */
-export type CalibrationMethod = { kind: 'minmax' } | { kind: 'percentile'; percentile: number };
 
 /** One calibration input: NCHW float32 RGB in [0, 1]. */
 export interface CalibrationSample {
@@ -20,27 +18,16 @@ export interface CalibrationSample {
 
 const HISTOGRAM_BINS = 4096;
 
-/**
- * The tensors a QDQ model quantizes: inputs of quantized convs (a ReLU output is one,
- * so its zero point does the clipping), outputs of quantized convs, and residual sums of
- * two quantized tensors (QLinearAdd). Pixel-shuffled tensors and the final sum stay float.
- */
-export function quantizedTensors(graph: ArchGraph, floatConvs: ReadonlySet<string>): Set<string> {
-  const producers = new Map<string, GraphNode>(graph.nodes.map((node) => [node.output, node]));
-  const tensors = new Set<string>();
-  for (const node of graph.nodes) {
-    if (node.op === 'conv' && !floatConvs.has(node.name)) tensors.add(node.input);
-  }
-  for (const node of graph.nodes) {
-    if (node.op === 'conv' && !floatConvs.has(node.name)) {
-      // QLinearConv needs its output quantized; a ReLU in between is dropped by onnxruntime
-      // (the uint8 zero point clips), and pixel-shuffled outputs stay float.
-      const consumers = graph.nodes.filter((n) => (n.op === 'add' ? n.inputs.includes(node.output) : n.input === node.output));
-      if (consumers.every((n) => n.op !== 'pixelShuffle' && n.op !== 'relu')) tensors.add(node.output);
-    }
-    if (node.op === 'add' && node.inputs.every((input) => tensors.has(input))) tensors.add(node.output);
-  }
-  return tensors;
+/** Calibration inputs: LR training patches, the distribution the network was fitted to. */
+export async function trainingCalibrationSamples(trainDirs: readonly string[], scale: number, hrPatchSize: number, count: number): Promise<CalibrationSample[]> {
+  const sampler = await PairedPatchSampler.fromDirectories([...trainDirs], { scale, hrPatchSize });
+  const { lr, lrPatchSize: size } = sampler.nextBatch(count, new Rng(0x5eed));
+  const plane = size * size;
+  return Array.from({ length: count }, (_, n) => {
+    const data = new Float32Array(3 * plane);
+    for (let p = 0; p < plane; p++) for (let c = 0; c < 3; c++) data[c * plane + p] = lr[(n * plane + p) * 3 + c]!;
+    return { data, dims: [1, 3, size, size] as const };
+  });
 }
 
 /** Runs the float model on the samples and derives one range per quantized tensor. */

@@ -1,18 +1,33 @@
 import type { ArchConfig } from '../archs/config';
 import { buildArch, countParameters, receptiveFieldRadius } from '../archs/index';
-import { calibrate, type CalibrationMethod, type CalibrationSample } from './calibrate';
+import { splitRanges } from '../quant/plan';
+import { calibrate, type CalibrationSample } from './calibrate';
+import type { CalibrationMethod } from './calibration-method';
 import { OPSET_VERSION, encodeModel } from './onnx-model';
 import { INPUT_NAME, OUTPUT_NAME, archToOnnx } from './to-onnx';
 import type { TensorSpec } from '../../src/core/manifest';
 import { sha256Hex, type ManifestModel } from './manifest';
 import type { NamedWeights } from './weights';
 
-export interface Int8Options {
+/** Post-training quantization: activation ranges calibrated on `samples` of the float model. */
+export interface CalibratedInt8 {
   readonly samples: readonly CalibrationSample[];
   readonly method: CalibrationMethod;
   /** Conv layers kept in float (e.g. 'tail', 'skip'). */
   readonly floatConvs: readonly string[];
 }
+
+/**
+ * Quantization-aware training: the weights carry the ranges the run was trained with
+ * (training/quant/plan.ts), which the export uses unchanged; `calibration` records how
+ * they were first calibrated.
+ */
+export interface TrainedInt8 {
+  readonly floatConvs: readonly string[];
+  readonly trained: { readonly method: CalibrationMethod; readonly samples: number; readonly from: string };
+}
+
+export type Int8Options = CalibratedInt8 | TrainedInt8;
 
 export interface ExportResult {
   readonly bytes: Uint8Array;
@@ -26,7 +41,10 @@ const tensor = (name: string): TensorSpec => ({ name, layout: 'NCHW', channels: 
 export async function exportModel(arch: ArchConfig, weights: NamedWeights, int8?: Int8Options): Promise<ExportResult> {
   const graph = buildArch(arch);
   const floatConvs = new Set(int8?.floatConvs ?? []);
-  const plan = int8 ? await calibrate(graph, weights, int8.samples, int8.method, floatConvs) : undefined;
+  let plan;
+  if (int8 !== undefined) {
+    plan = 'trained' in int8 ? splitRanges(graph, weights, int8.floatConvs).plan : await calibrate(graph, weights, int8.samples, int8.method, floatConvs);
+  }
   const { graph: onnx } = archToOnnx(graph, weights, plan);
   const metadata = { arch: JSON.stringify(arch), precision: int8 ? 'int8' : 'fp32' };
   const bytes = encodeModel(onnx, metadata, `${arch.arch} x${arch.scale}, exported by wdsr-edge`);
@@ -44,7 +62,14 @@ export async function exportModel(arch: ArchConfig, weights: NamedWeights, int8?
       arch,
       parameters: countParameters(graph),
       quantization: int8
-        ? { weights: 'int8 symmetric per output channel', activations: 'uint8 per tensor', bias: 'int32', calibration: { ...int8.method, samples: int8.samples.length }, floatConvs: int8.floatConvs }
+        ? {
+            weights: 'int8 symmetric per output channel',
+            activations: 'uint8 per tensor',
+            bias: 'int32',
+            calibration: 'trained' in int8 ? { ...int8.trained.method, samples: int8.trained.samples } : { ...int8.method, samples: int8.samples.length },
+            ...('trained' in int8 ? { quantizationAwareTraining: { from: int8.trained.from } } : {}),
+            floatConvs: int8.floatConvs,
+          }
         : null,
     },
   };

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { resolveCheckpointDir } from '../checkpoint/load';
-import type { CalibrationMethod } from './calibrate';
+import type { CalibrationMethod } from './calibration-method';
 import { medianInferenceSeconds } from './inference-timing';
 import type { ManifestModel } from './manifest';
 import { exportRun } from './run-export';

@@ -9,6 +9,19 @@ export interface ActivationRange {
   readonly max: number;
 }
 
+/**
+ * `round(x / scale)` as onnxruntime's QuantizeLinear and tfjs compute it: the quotient in
+ * float32, rounded half to even. The fake quantization of training (training/quant) does
+ * the same in tfjs ops, so a value trained at a level is exported at that level.
+ */
+export function quantizedLevel(x: number, scale: number): number {
+  const quotient = Math.fround(x / scale);
+  const floor = Math.floor(quotient);
+  const fraction = quotient - floor;
+  if (fraction !== 0.5) return fraction < 0.5 ? floor : floor + 1;
+  return floor % 2 === 0 ? floor : floor + 1;
+}
+
 /** uint8 parameters for a range; the range is widened to contain 0 so zero is exact (padding). */
 export function quantizeActivation(range: ActivationRange): { scale: number; zeroPoint: number } {
   const min = Math.min(0, range.min);
@@ -29,7 +42,7 @@ export function quantizeWeightsPerChannel(weight: Float32Array, outChannels: num
     for (let i = o * perChannel; i < (o + 1) * perChannel; i++) maxAbs = Math.max(maxAbs, Math.abs(weight[i]!));
     const scale = maxAbs > 0 ? Math.fround(maxAbs / 127) : 1;
     scales[o] = scale;
-    for (let i = o * perChannel; i < (o + 1) * perChannel; i++) values[i] = Math.max(-127, Math.min(127, Math.round(weight[i]! / scale)));
+    for (let i = o * perChannel; i < (o + 1) * perChannel; i++) values[i] = Math.max(-127, Math.min(127, quantizedLevel(weight[i]!, scale)));
   }
   return { values, scales };
 }
@@ -39,7 +52,7 @@ export function quantizeBias(bias: Float32Array, inputScale: number, weightScale
   const values = new Int32Array(bias.length);
   for (let o = 0; o < bias.length; o++) {
     scales[o] = Math.fround(inputScale * weightScales[o]!);
-    values[o] = Math.round(bias[o]! / scales[o]!);
+    values[o] = quantizedLevel(bias[o]!, scales[o]!);
   }
   return { values, scales };
 }

@@ -1,12 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import type { Checkpoint } from '../checkpoint/format';
 import { loadCheckpoint, resolveCheckpointDir } from '../checkpoint/load';
-import { PairedPatchSampler } from '../data/sampler';
-import { Rng } from '../data/rng';
+import { resolveRepoPath } from '../config/load';
 import { loadOnnxUpscaler } from '../eval/onnx-upscaler';
 import { evaluateSets } from '../eval/sets';
-import type { CalibrationMethod, CalibrationSample } from './calibrate';
-import { exportModel } from './export';
+import { trainingCalibrationSamples } from './calibrate';
+import { parseCalibrationMethod, type CalibrationMethod } from './calibration-method';
+import { exportModel, type Int8Options } from './export';
 import { writeManifestEntry, type ManifestModel } from './manifest';
 
 export interface ExportOptions {
@@ -23,18 +24,6 @@ export interface ExportOptions {
   readonly evalDirs: readonly string[];
 }
 
-/** Calibration inputs: LR training patches, the distribution the network was fitted to. */
-async function calibrationSamples(trainDirs: readonly string[], scale: number, hrPatchSize: number, count: number): Promise<CalibrationSample[]> {
-  const sampler = await PairedPatchSampler.fromDirectories([...trainDirs], { scale, hrPatchSize });
-  const { lr, lrPatchSize: size } = sampler.nextBatch(count, new Rng(0x5eed));
-  const plane = size * size;
-  return Array.from({ length: count }, (_, n) => {
-    const data = new Float32Array(3 * plane);
-    for (let p = 0; p < plane; p++) for (let c = 0; c < 3; c++) data[c * plane + p] = lr[(n * plane + p) * 3 + c]!;
-    return { data, dims: [1, 3, size, size] as const };
-  });
-}
-
 /**
  * `npm run export`: the latest checkpoint of a run as an ONNX model in model/, measured
  * on the evaluation sets, and recorded in model/manifest.json (int8 as the served model
@@ -44,13 +33,7 @@ export async function exportRun(options: ExportOptions): Promise<ManifestModel> 
   const checkpointDir = await resolveCheckpointDir(options.run);
   const checkpoint = await loadCheckpoint(checkpointDir);
   const { config } = checkpoint;
-  const int8 = options.int8
-    ? {
-        samples: await calibrationSamples(config.data.train, config.arch.scale, config.data.hrPatchSize, options.calibrationPatches),
-        method: options.calibration,
-        floatConvs: options.floatConvs,
-      }
-    : undefined;
+  const int8 = options.int8 ? await int8Options(checkpoint.config, options) : undefined;
   const { bytes, entry } = await exportModel(config.arch, checkpoint.weights, int8);
   const id = options.id ?? `${config.arch.arch.replace('_', '-')}-x${config.arch.scale}${options.int8 ? '' : '-fp32'}`;
   const file = `${id}.onnx`;
@@ -81,6 +64,24 @@ export async function exportRun(options: ExportOptions): Promise<ManifestModel> 
   };
   await writeManifestEntry(options.modelDir, manifestEntry, options.int8 ? 'models' : 'references');
   return manifestEntry;
+}
+
+/**
+ * A quantization-aware run's checkpoint is exported with the ranges and float convs it was
+ * trained with (the command's calibration options do not apply); any other is calibrated now.
+ */
+async function int8Options(config: Checkpoint['config'], options: ExportOptions): Promise<Int8Options> {
+  const { quantization } = config;
+  if (quantization !== undefined) {
+    const method = parseCalibrationMethod(quantization.calibration)!;
+    return { floatConvs: quantization.floatConvs, trained: { method, samples: quantization.calibrationPatches, from: quantization.from } };
+  }
+  const trainDirs = config.data.train.map(resolveRepoPath);
+  return {
+    samples: await trainingCalibrationSamples(trainDirs, config.arch.scale, config.data.hrPatchSize, options.calibrationPatches),
+    method: options.calibration,
+    floatConvs: options.floatConvs,
+  };
 }
 
 const round = (value: number, digits: number) => Number(value.toFixed(digits));

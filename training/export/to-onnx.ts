@@ -1,19 +1,13 @@
 import type { ArchGraph, ConvNode, GraphNode } from '../archs/graph';
 import { foldConv } from './fold';
 import { makeGraph, makeNode, makeTensor, makeValueInfo, type GraphProto, type NodeProto, type TensorProto } from './onnx-helpers';
-import { quantizeActivation, quantizeBias, quantizeWeightsPerChannel, type ActivationRange } from './quantize';
+import { outputRange, quantizedConvInput, type QuantizationPlan } from '../quant/plan';
+import { quantizeActivation, quantizeBias, quantizeWeightsPerChannel } from './quantize';
 import type { NamedWeights } from './weights';
 
 /** Tensor names of the exported model: the contract recorded in model/manifest.json. */
 export const INPUT_NAME = 'lr';
 export const OUTPUT_NAME = 'sr';
-
-export interface QuantizationPlan {
-  /** Calibrated range of every activation to quantize, keyed by ArchGraph tensor name. */
-  readonly ranges: ReadonlyMap<string, ActivationRange>;
-  /** Conv node names kept in float (sensitive layers). */
-  readonly floatConvs: ReadonlySet<string>;
-}
 
 /**
  * Translates an architecture graph with trained weights into an ONNX graph (NCHW, input
@@ -74,11 +68,11 @@ class OnnxEmitter {
       case 'conv':
         return this.emitConv(node, weights);
       case 'relu':
-        return this.produce(node.output, this.add('Relu', [this.ref(node.input)], `${id}_relu`));
+        return this.produce(node, this.add('Relu', [this.ref(node.input)], `${id}_relu`));
       case 'add':
-        return this.produce(node.output, this.add('Add', node.inputs.map((i) => this.ref(i)), `${id}_add`));
+        return this.produce(node, this.add('Add', node.inputs.map((i) => this.ref(i)), `${id}_add`));
       case 'pixelShuffle':
-        return this.produce(node.output, this.add('DepthToSpace', [this.ref(node.input)], `${id}_d2s`, { blocksize: node.blockSize, mode: 'DCR' }), false);
+        return this.produce(node, this.add('DepthToSpace', [this.ref(node.input)], `${id}_d2s`, { blocksize: node.blockSize, mode: 'DCR' }));
       case 'affine': {
         const offsets = node.offset.length === 1 ? [node.offset[0]!] : [...node.offset];
         const offsetDims = offsets.length === 1 ? [] : [1, offsets.length, 1, 1];
@@ -89,7 +83,7 @@ class OnnxEmitter {
           this.initializers.push(makeTensor(name, offsetDims, Float32Array.from(offsets)));
           value = this.add('Add', [value, name], `${id}_shift`);
         }
-        return this.produce(node.output, value);
+        return this.produce(node, value);
       }
     }
   }
@@ -98,12 +92,12 @@ class OnnxEmitter {
     const folded = foldConv(node, weights);
     const pad = Math.floor(node.kernelSize / 2);
     const attributes = { kernel_shape: [node.kernelSize, node.kernelSize], pads: [pad, pad, pad, pad], strides: [1, 1] };
-    const inputRange = this.plan?.ranges.get(node.input);
-    if (!this.plan || this.plan.floatConvs.has(node.name) || !inputRange) {
+    const inputRange = quantizedConvInput(this.plan, node);
+    if (!inputRange) {
       // A float conv reads the unquantized value where there is one: no rounding it does not need.
       const input = this.tensorNames.get(node.input) ?? this.ref(node.input);
       this.initializers.push(makeTensor(`${node.name}/W`, folded.dims, folded.weight), makeTensor(`${node.name}/B`, [node.outChannels], folded.bias));
-      this.produce(node.output, this.add('Conv', [input, `${node.name}/W`, `${node.name}/B`], `${node.name}/out`, attributes));
+      this.produce(node, this.add('Conv', [input, `${node.name}/W`, `${node.name}/B`], `${node.name}/out`, attributes));
       return;
     }
     const input = this.ref(node.input);
@@ -120,17 +114,17 @@ class OnnxEmitter {
     );
     const w = this.add('DequantizeLinear', [`${node.name}/W_q`, `${node.name}/W_scale`, `${node.name}/W_zero`], `${node.name}/W`, { axis: 0 });
     const b = this.add('DequantizeLinear', [`${node.name}/B_q`, `${node.name}/B_scale`, `${node.name}/B_zero`], `${node.name}/B`, { axis: 0 });
-    this.produce(node.output, this.add('Conv', [input, w, b], `${node.name}/out`, attributes));
+    this.produce(node, this.add('Conv', [input, w, b], `${node.name}/out`, attributes));
   }
 
   /**
-   * Records the ONNX tensor for an ArchGraph tensor, inserting a QuantizeLinear /
-   * DequantizeLinear pair when the plan has a range for it (data movement such as
-   * DepthToSpace is never requantized).
+   * Records the ONNX tensor for a node's output, inserting a QuantizeLinear /
+   * DequantizeLinear pair when the plan rounds it (see `outputRange`).
    */
-  private produce(archName: string, onnxName: string, quantizable = true): void {
+  private produce(node: GraphNode, onnxName: string): void {
+    const archName = node.output;
     this.tensorNames.set(archName, onnxName);
-    const range = quantizable ? this.plan?.ranges.get(archName) : undefined;
+    const range = outputRange(this.plan, node);
     if (!range) {
       this.names.set(archName, onnxName);
       return;

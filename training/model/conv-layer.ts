@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BATCH_NORM_EPSILON, type ConvNode } from '../archs/graph';
+import { quantizeActivation, type ActivationRange } from '../export/quantize';
+import { fakeQuantizeBias, fakeQuantizeKernel } from '../quant/fake-quant';
 
 /** PyTorch's BatchNorm2d default momentum, which the paper's batch-norm baseline used. */
 export const BATCH_NORM_MOMENTUM = 0.1;
@@ -23,15 +25,22 @@ export function effectiveKernel(node: ConvNode, variable: VariableLookup): tf.Te
  * A stride-1 'same' conv with bias, followed by batch norm when the node asks for it.
  * In training, batch norm normalises with the batch statistics and updates the moving
  * averages (unbiased variance, as PyTorch does); at inference it uses the moving ones.
+ *
+ * With `inputRange` (the conv runs in int8, its input already rounded to that range), the
+ * kernel is the exported one: weight norm folded, then rounded to int8 per output channel,
+ * and the bias rounded to int32 at input scale times weight scale, as QLinearConv sees them.
  */
-export function convLayer(x: tf.Tensor4D, node: ConvNode, variable: VariableLookup, training: boolean): tf.Tensor4D {
-  const y = tf.fused.conv2d({
-    x,
-    filter: effectiveKernel(node, variable),
-    strides: 1,
-    pad: 'same',
-    bias: variable(`${node.name}/bias`),
-  });
+export function convLayer(x: tf.Tensor4D, node: ConvNode, variable: VariableLookup, training: boolean, inputRange?: ActivationRange): tf.Tensor4D {
+  let filter = effectiveKernel(node, variable);
+  let bias = variable(`${node.name}/bias`) as tf.Tensor1D;
+  if (inputRange !== undefined) {
+    // The exporter folds batch norm's moving statistics before rounding; training normalises with batch ones.
+    if (node.normalization === 'batch') throw new Error(`conv ${node.name}: quantization-aware training does not support batch norm`);
+    const quantized = fakeQuantizeKernel(filter);
+    filter = quantized.kernel;
+    bias = fakeQuantizeBias(bias, quantizeActivation(inputRange).scale, quantized.scales);
+  }
+  const y = tf.fused.conv2d({ x, filter, strides: 1, pad: 'same', bias });
   return node.normalization === 'batch' ? batchNorm(y, node.name, variable, training) : y;
 }
 

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ArchGraph, GraphNode } from '../archs/graph';
 import { Rng } from '../data/rng';
 import type { NamedWeights } from '../export/weights';
+import { fakeQuantizeActivation } from '../quant/fake-quant';
+import { outputRange, quantizedConvInput, rangeWeights, splitRanges, type QuantizationPlan } from '../quant/plan';
 import { convLayer } from './conv-layer';
 import { initialWeights } from './init';
 import { pixelShuffle } from './pixel-shuffle';
@@ -13,6 +15,9 @@ export type { NamedWeights } from '../export/weights';
  * An architecture graph (training/archs) executed with tfjs ops, owning its variables.
  * The variable names and layouts are graph.ts's, so `namedWeights()` is exactly what the
  * checkpoint stores and the ONNX exporter reads.
+ *
+ * With a quantization plan the forward pass is quantization-aware: it rounds exactly where
+ * and as the exported int8 model does (training/quant), so training fits the served network.
  *
  * @example
  * const model = TfjsModel.create(buildArch(arch), 1);
@@ -30,6 +35,8 @@ export class TfjsModel {
     readonly graph: ArchGraph,
     private readonly specs: readonly VariableSpec[],
     private readonly variables: ReadonlyMap<string, tf.Variable>,
+    /** Where and how the forward pass rounds as the int8 export does; undefined: float. */
+    readonly plan: QuantizationPlan | undefined,
   ) {
     const trainable = specs.filter((spec) => spec.trainable);
     this.trainableNames = trainable.map((spec) => spec.name);
@@ -42,8 +49,13 @@ export class TfjsModel {
     return TfjsModel.fromWeights(graph, initialWeights(graph, new Rng(seed)));
   }
 
-  /** A model holding exactly `weights`; every variable of the graph must be present with its shape, and nothing else. */
-  static fromWeights(graph: ArchGraph, weights: NamedWeights): TfjsModel {
+  /**
+   * A model holding exactly `weights`; every variable of the graph must be present with its shape, and nothing else.
+   * With `quantization`, the weights also carry the activation ranges of its plan (see `rangeWeights`), and the
+   * model is quantization-aware.
+   */
+  static fromWeights(graph: ArchGraph, allWeights: NamedWeights, quantization?: { readonly floatConvs: readonly string[] }): TfjsModel {
+    const { variables: weights, plan } = quantization === undefined ? { variables: allWeights, plan: undefined } : splitRanges(graph, allWeights, quantization.floatConvs);
     const specs = modelVariableSpecs(graph);
     const expected = new Set(specs.map((spec) => spec.name));
     const unexpected = [...weights.keys()].filter((name) => !expected.has(name));
@@ -60,7 +72,7 @@ export class TfjsModel {
       variables.set(spec.name, tf.variable(initial, spec.trainable));
       initial.dispose();
     }
-    return new TfjsModel(graph, specs, variables);
+    return new TfjsModel(graph, specs, variables, plan);
   }
 
   /**
@@ -70,29 +82,39 @@ export class TfjsModel {
    */
   forward(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
     const values = new Map<string, tf.Tensor4D>([[this.graph.input, x]]);
-    const read = (name: string): tf.Tensor4D => {
-      const value = values.get(name);
+    // The rounded value of each tensor the plan quantizes: what int8 consumers read.
+    const rounded = new Map<string, tf.Tensor4D>();
+    const read: Reader = (name, unrounded = false) => {
+      const value = (unrounded ? undefined : rounded.get(name)) ?? values.get(name);
       if (value === undefined) throw new Error(`graph reads ${name} before it is written`);
       return value;
     };
     this.graph.nodes.forEach((node, index) => {
-      values.set(node.output, this.apply(node, read, training));
+      const output = this.apply(node, read, training);
+      values.set(node.output, output);
+      const range = outputRange(this.plan, node);
+      if (range !== undefined) rounded.set(node.output, fakeQuantizeActivation(output, range));
       for (const name of this.expiringAfter[index]!) {
-        const value = values.get(name)!;
-        values.delete(name);
-        // Freed as soon as nothing downstream reads it, so whole-image inference peaks at a
-        // few activations rather than all of them. Safe under a gradient tape: the tape keeps
-        // its own references to what backprop needs.
-        if (![...values.values()].includes(value)) value.dispose();
+        for (const map of [values, rounded]) {
+          const value = map.get(name);
+          map.delete(name);
+          // Freed as soon as nothing downstream reads it, so whole-image inference peaks at a
+          // few activations rather than all of them. Safe under a gradient tape: the tape keeps
+          // its own references to what backprop needs.
+          if (value !== undefined && ![...values.values(), ...rounded.values()].includes(value)) value.dispose();
+        }
       }
     });
     return read(this.graph.output);
   }
 
-  private apply(node: GraphNode, read: (name: string) => tf.Tensor4D, training: boolean): tf.Tensor4D {
+  private apply(node: GraphNode, read: Reader, training: boolean): tf.Tensor4D {
     switch (node.op) {
-      case 'conv':
-        return convLayer(read(node.input), node, (name) => this.variable(name), training);
+      case 'conv': {
+        // An int8 conv reads the rounded input; a float one the value before rounding, as the export does.
+        const inputRange = quantizedConvInput(this.plan, node);
+        return convLayer(read(node.input, inputRange === undefined), node, (name) => this.variable(name), training, inputRange);
+      }
       case 'relu':
         return tf.relu(read(node.input));
       case 'add':
@@ -107,13 +129,16 @@ export class TfjsModel {
     }
   }
 
-  /** A copy of every variable (moving statistics included), keyed by graph.ts name, in graph order. */
+  /**
+   * A copy of every variable (moving statistics included), keyed by graph.ts name, in graph order,
+   * then the plan's ranges (what a checkpoint stores and `fromWeights` reads back).
+   */
   namedWeights(): NamedWeights {
     const weights: NamedWeights = new Map();
     for (const spec of this.specs) {
       weights.set(spec.name, { shape: [...spec.shape], data: Float32Array.from(this.variable(spec.name).dataSync()) });
     }
-    return weights;
+    return this.plan === undefined ? weights : new Map([...weights, ...rangeWeights(this.plan)]);
   }
 
   dispose(): void {
@@ -126,6 +151,9 @@ export class TfjsModel {
     return variable;
   }
 }
+
+/** A tensor's value in the forward pass: rounded where the plan quantizes it, unless asked for the value before rounding. */
+type Reader = (name: string, unrounded?: boolean) => tf.Tensor4D;
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((size, i) => size === b[i]);

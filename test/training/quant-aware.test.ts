@@ -1,0 +1,146 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as ort from 'onnxruntime-node';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ArchConfig } from '../../training/archs/config';
+import { buildArch } from '../../training/archs/index';
+import { initBackend } from '../../training/backend/init';
+import { calibrate } from '../../training/export/calibrate';
+import { exportModel } from '../../training/export/export';
+import { quantizeActivation, quantizeWeightsPerChannel } from '../../training/export/quantize';
+import { TfjsModel } from '../../training/model/tfjs-model';
+import { fakeQuantizeActivation, fakeQuantizeKernel } from '../../training/quant/fake-quant';
+import { rangeWeights, splitRanges } from '../../training/quant/plan';
+import { seededWeights, syntheticImage } from './helpers/weights';
+
+const wdsrB: ArchConfig = { arch: 'wdsr_b', scale: 2, nFeats: 8, nBlocks: 2, expansion: 6, lowRank: 0.8, resScale: 1, normalization: 'weight' };
+const floatConvs = ['tail', 'skip'];
+
+/** NHWC tfjs forward of an NCHW image, returned NCHW and clamped like the exported graph. */
+function tfjsForward(model: TfjsModel, nchw: Float32Array, height: number, width: number): Float32Array {
+  return tf.tidy(() => {
+    const input = tf.transpose(tf.tensor4d(nchw, [1, 3, height, width]), [0, 2, 3, 1]);
+    return tf.transpose(tf.clipByValue(model.forward(input, false), 0, 1), [0, 3, 1, 2]).dataSync() as Float32Array;
+  });
+}
+
+async function onnxForward(bytes: Uint8Array, nchw: Float32Array, height: number, width: number): Promise<Float32Array> {
+  const session = await ort.InferenceSession.create(bytes);
+  const { sr } = await session.run({ lr: new ort.Tensor('float32', nchw, [1, 3, height, width]) });
+  await session.release();
+  return sr!.data as Float32Array;
+}
+
+const meanAbs = (a: Float32Array, b: Float32Array) => a.reduce((s, v, i) => s + Math.abs(v - b[i]!), 0) / a.length;
+const maxAbs = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+
+describe('fake quantization', () => {
+  beforeAll(() => initBackend('cpu'));
+
+  it('rounds activations onto the exporter uint8 grid and clamps to its ends', () => {
+    const range = { min: -0.3, max: 1.7 };
+    const { scale, zeroPoint } = quantizeActivation(range);
+    const values = [-1, -0.3, -0.0049, 0, 0.00391, 0.5, 1.23456, 1.7, 3];
+    const out = tf.tidy(() => fakeQuantizeActivation(tf.tensor1d(values), range).dataSync());
+    values.forEach((v, i) => {
+      const level = Math.min(255, Math.max(0, Math.round(v / scale) + zeroPoint));
+      expect(out[i]).toBeCloseTo((level - zeroPoint) * scale, 6);
+    });
+    expect(out[0]).toBeCloseTo(-zeroPoint * scale, 6);
+    expect(out[8]).toBeCloseTo((255 - zeroPoint) * scale, 6);
+  });
+
+  it('passes gradients straight through inside the range and none outside it', () => {
+    const grads = tf.tidy(() => {
+      const x = tf.tensor1d([-1, -0.2, 0.4, 1.6, 2]);
+      return tf.grad((t: tf.Tensor) => tf.sum(tf.mul(fakeQuantizeActivation(t, { min: -0.3, max: 1.7 }), tf.tensor1d([1, 2, 3, 4, 5]))))(x).dataSync();
+    });
+    expect(Array.from(grads)).toEqual([0, 2, 3, 4, 0]);
+  });
+
+  it('rounds kernels per output channel exactly as the exporter writes them', () => {
+    const [k, inC, outC] = [3, 4, 5];
+    const hwio = Float32Array.from({ length: k * k * inC * outC }, (_, i) => Math.sin(i * 1.37) * (1 + (i % outC)));
+    const quantized = tf.tidy(() => fakeQuantizeKernel(tf.tensor4d(hwio, [k, k, inC, outC])).kernel.dataSync());
+    const oihw = new Float32Array(hwio.length);
+    hwio.forEach((v, i) => {
+      const o = i % outC;
+      const input = Math.floor(i / outC) % inC;
+      const spatial = Math.floor(i / (outC * inC));
+      oihw[(o * inC + input) * k * k + spatial] = v;
+    });
+    const exported = quantizeWeightsPerChannel(oihw, outC);
+    hwio.forEach((_, i) => {
+      const o = i % outC;
+      const input = Math.floor(i / outC) % inC;
+      const spatial = Math.floor(i / (outC * inC));
+      const j = (o * inC + input) * k * k + spatial;
+      // + 0: a rounded-away negative is -0 in float math and 0 in the Int8Array; the same level.
+      expect(quantized[i]! + 0).toBe(Math.fround(exported.values[j]! * exported.scales[o]!) + 0);
+    });
+  });
+});
+
+describe('quantization-aware TfjsModel', () => {
+  const graph = buildArch(wdsrB);
+  const weights = seededWeights(graph, 21);
+  const samples = [0, 1, 2].map((seed) => ({ data: syntheticImage(16, 16, seed), dims: [1, 3, 16, 16] as const }));
+  beforeAll(() => initBackend('cpu'));
+
+  it('computes what the int8 ONNX export computes, far closer than the float model does', async () => {
+    const plan = await calibrate(graph, weights, samples, { kind: 'minmax' }, new Set(floatConvs));
+    const aware = TfjsModel.fromWeights(graph, new Map([...weights, ...rangeWeights(plan)]), { floatConvs });
+    const float = TfjsModel.fromWeights(graph, weights);
+    try {
+      const { bytes } = await exportModel(wdsrB, aware.namedWeights(), {
+        floatConvs,
+        trained: { method: { kind: 'minmax' }, samples: samples.length, from: 'test' },
+      });
+      const image = syntheticImage(20, 18, 7);
+      const int8 = await onnxForward(bytes, image, 20, 18);
+      const fakeQuant = tfjsForward(aware, image, 20, 18);
+      const fp32 = tfjsForward(float, image, 20, 18);
+      const floatGap = meanAbs(fp32, int8);
+      expect(floatGap).toBeGreaterThan(1e-4);
+      // Differences left: float32 summation order and rare half-way roundings, one level at most here and there.
+      expect(meanAbs(fakeQuant, int8)).toBeLessThan(floatGap / 20);
+      expect(maxAbs(fakeQuant, int8)).toBeLessThan(2e-3);
+    } finally {
+      aware.dispose();
+      float.dispose();
+    }
+  });
+
+  it('gives every trainable variable a gradient through the rounding', async () => {
+    const plan = await calibrate(graph, weights, samples, { kind: 'minmax' }, new Set(floatConvs));
+    const model = TfjsModel.fromWeights(graph, new Map([...weights, ...rangeWeights(plan)]), { floatConvs });
+    try {
+      const norms = tf.tidy(() => {
+        const x = tf.tensor4d(syntheticImage(12, 12, 3), [1, 12, 12, 3]);
+        const { grads } = tf.variableGrads(() => tf.mean(tf.abs(model.forward(x, true))) as tf.Scalar, model.trainableVariables);
+        return model.trainableVariables.map((v) => tf.norm(grads[v.name]!).dataSync()[0]!);
+      });
+      expect(norms.every((n) => n > 0)).toBe(true);
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('carries its ranges in its weights, and refuses weights that lack one', async () => {
+    const plan = await calibrate(graph, weights, samples, { kind: 'percentile', percentile: 99.9 }, new Set(floatConvs));
+    const model = TfjsModel.fromWeights(graph, new Map([...weights, ...rangeWeights(plan)]), { floatConvs });
+    try {
+      const saved = model.namedWeights();
+      const restored = splitRanges(graph, saved, floatConvs).plan;
+      expect([...restored.ranges.keys()].sort()).toEqual([...plan.ranges.keys()].sort());
+      for (const [tensor, range] of plan.ranges) {
+        expect(restored.ranges.get(tensor)).toEqual({ min: Math.fround(range.min), max: Math.fround(range.max) });
+      }
+      const [first] = plan.ranges.keys();
+      const lacking = new Map([...saved].filter(([name]) => name !== `quant/${first}`));
+      expect(() => TfjsModel.fromWeights(graph, lacking, { floatConvs })).toThrow(/lack the ranges/);
+      expect(() => TfjsModel.fromWeights(graph, saved)).toThrow(/quant\//);
+    } finally {
+      model.dispose();
+    }
+  });
+});

@@ -1,0 +1,54 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { quantizeActivation, type ActivationRange } from '../export/quantize';
+
+/*
+ * Fake quantization: the int8 model's rounding, simulated in float32 tfjs ops so training sees
+ * it. Each function computes exactly what the exporter (training/export/quantize.ts) writes and
+ * onnxruntime's QuantizeLinear / DequantizeLinear compute: the quotient in float32, rounded half
+ * to even (tfjs `round`), clamped to the integer range, scaled back. Gradients are
+ * straight-through (Bengio et al. 2013): rounding counts as the identity, and an activation
+ * clamped to the end of its range passes no gradient, as it would not change the output.
+ */
+
+/** A tensor rounded to the uint8 grid of `range` (per tensor, asymmetric), as QuantizeLinear + DequantizeLinear. */
+export function fakeQuantizeActivation<T extends tf.Tensor>(x: T, range: ActivationRange): T {
+  const { scale, zeroPoint } = quantizeActivation(range);
+  const low = -zeroPoint * scale;
+  const high = (255 - zeroPoint) * scale;
+  const quantize = tf.customGrad((input, save) => {
+    (save as tf.GradSaveFunc)([input as tf.Tensor]);
+    const levels = tf.clipByValue(tf.add(tf.round(tf.div(input as tf.Tensor, scale)), zeroPoint), 0, 255);
+    return {
+      value: tf.mul(tf.sub(levels, zeroPoint), scale),
+      gradFunc: (dy, [saved]) => tf.mul(dy, tf.cast(tf.logicalAnd(tf.greaterEqual(saved!, low), tf.lessEqual(saved!, high)), 'float32')),
+    };
+  });
+  return quantize(x) as T;
+}
+
+/**
+ * An HWIO kernel rounded to symmetric int8 per output channel (the last axis), in [-127, 127],
+ * scale max|w| / 127, as `quantizeWeightsPerChannel` exports it. Returns the scales too: the
+ * bias is quantized at input scale times weight scale. The scales are constants to the gradient:
+ * they are read only inside the custom-gradient ops.
+ */
+export function fakeQuantizeKernel(kernel: tf.Tensor4D): { kernel: tf.Tensor4D; scales: tf.Tensor1D } {
+  const maxAbs = tf.max(tf.abs(kernel), [0, 1, 2]);
+  // An all-zero channel gets scale 1, as the exporter gives it (its values stay 0 either way).
+  const scales = tf.where(tf.greater(maxAbs, 0), tf.div(maxAbs, 127), tf.onesLike(maxAbs)) as tf.Tensor1D;
+  const quantize = tf.customGrad((input) => ({
+    value: tf.mul(tf.clipByValue(tf.round(tf.div(input as tf.Tensor, scales)), -127, 127), scales),
+    gradFunc: (dy) => dy,
+  }));
+  return { kernel: quantize(kernel) as tf.Tensor4D, scales };
+}
+
+/** A bias rounded to int32 levels of `inputScale * weightScales` (what QLinearConv accumulates in); no clamping. */
+export function fakeQuantizeBias(bias: tf.Tensor1D, inputScale: number, weightScales: tf.Tensor1D): tf.Tensor1D {
+  const scales = tf.mul(weightScales, inputScale);
+  const quantize = tf.customGrad((input) => ({
+    value: tf.mul(tf.round(tf.div(input as tf.Tensor, scales)), scales),
+    gradFunc: (dy) => dy,
+  }));
+  return quantize(bias) as tf.Tensor1D;
+}

@@ -1,0 +1,32 @@
+import { buildArch } from '../archs/index';
+import { loadCheckpoint, resolveCheckpointDir } from '../checkpoint/load';
+import type { ExperimentConfig } from '../config/experiment';
+import { resolveRepoPath } from '../config/load';
+import { calibrate, trainingCalibrationSamples } from '../export/calibrate';
+import { parseCalibrationMethod } from '../export/calibration-method';
+import type { NamedWeights } from '../export/weights';
+import { hasRanges, rangeWeights } from './plan';
+
+/**
+ * The weights a fresh quantization-aware run starts from: the float checkpoint
+ * `quantization.from`, plus activation ranges calibrated on it exactly as
+ * `npm run export -- --int8` calibrates (the same training patches), so the run starts as
+ * the post-training int8 model and later exports with the ranges it trained with.
+ * Undefined for a float run (its weights come from `train.seed`).
+ *
+ * @example
+ * const model = buildModel(config, checkpoint?.weights ?? (await startingWeights(config)));
+ */
+export async function startingWeights(config: ExperimentConfig): Promise<NamedWeights | undefined> {
+  const { quantization } = config;
+  if (quantization === undefined) return undefined;
+  const source = await loadCheckpoint(await resolveCheckpointDir(resolveRepoPath(quantization.from)));
+  if (JSON.stringify(source.config.arch) !== JSON.stringify(config.arch)) {
+    throw new Error(`quantization.from ${quantization.from} holds a ${JSON.stringify(source.config.arch)} network, not this config's ${JSON.stringify(config.arch)}`);
+  }
+  if (hasRanges(source.weights)) throw new Error(`quantization.from ${quantization.from} is already quantization-aware; start from a float checkpoint`);
+  const samples = await trainingCalibrationSamples(config.data.train.map(resolveRepoPath), config.arch.scale, config.data.hrPatchSize, quantization.calibrationPatches);
+  const method = parseCalibrationMethod(quantization.calibration)!;
+  const plan = await calibrate(buildArch(config.arch), source.weights, samples, method, new Set(quantization.floatConvs));
+  return new Map([...source.weights, ...rangeWeights(plan)]);
+}
