@@ -64,11 +64,13 @@ describe('parseTrainArgs', () => {
   it('reads a config run and a resume by run directory', () => {
     expect(parseTrainArgs(['--config', 'c.json', '--backend', 'cpu'])).toEqual({ config: 'c.json', resume: false, backend: 'cpu' });
     expect(parseTrainArgs(['--resume', '--run-dir', 'runs/x'])).toEqual({ resume: true, runDir: 'runs/x' });
+    expect(parseTrainArgs(['--resume', '--run-dir', 'runs/x', '--workers', '2'])).toEqual({ resume: true, runDir: 'runs/x', workers: 2 });
   });
 
   it.each<[string[], RegExp]>([
     [['--config', 'c.json', '--lr', '1'], /Unknown option '--lr'/],
     [['--config', 'c.json', '--backend', 'webgl'], /--backend must be one of wasm, cpu, tensorflow, got webgl/],
     [['--run-dir', 'runs/x'], /give --config/],
+    [['--config', 'c.json', '--workers', '0'], /--workers must be a positive integer, got 0/],
   ])('rejects %j', (argv, message) => expect(() => parseTrainArgs(argv)).toThrow(message));
 });

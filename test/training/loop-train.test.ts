@@ -59,17 +59,18 @@ describe('train', () => {
     );
   });
 
-  it('continues an interrupted run exactly as if it had never stopped', async () => {
-    const straight = join(workDir, 'straight');
-    const result = await train({ config, runDir: straight, resume: false, console: silent });
+  it.each([1, 2])('continues an interrupted run exactly as if it had never stopped (%i workers)', async (workers) => {
+    const run = { ...config, train: { ...config.train, workers } };
+    const straight = join(workDir, `straight-${workers}`);
+    const result = await train({ config: run, runDir: straight, resume: false, console: silent });
     expect(result).toMatchObject({ iteration: 8, interrupted: false });
 
-    const interrupted = join(workDir, 'interrupted');
+    const interrupted = join(workDir, `interrupted-${workers}`);
     const controller = new AbortController();
     const stopAtFive = (record: LogRecord) => record.type === 'train' && record.iteration === 5 && controller.abort();
-    const first = await train({ config, runDir: interrupted, resume: false, console: silent, signal: controller.signal, onRecord: stopAtFive });
+    const first = await train({ config: run, runDir: interrupted, resume: false, console: silent, signal: controller.signal, onRecord: stopAtFive });
     expect(first).toMatchObject({ iteration: 5, interrupted: true, checkpoint: join(interrupted, 'checkpoints', '00000005') });
-    const second = await train({ config, runDir: interrupted, resume: true, console: silent });
+    const second = await train({ config: run, runDir: interrupted, resume: true, console: silent });
     expect(second).toMatchObject({ iteration: 8, interrupted: false });
 
     expect(await finalWeights(interrupted)).toEqual(await finalWeights(straight));
@@ -113,7 +114,7 @@ describe('train', () => {
 });
 
 describe('npm run train (CLI)', () => {
-  it('checkpoints and exits on SIGINT; --resume continues from that checkpoint and SIGTERM stops it too', async () => {
+  it('checkpoints and exits on SIGINT with its worker threads stopped; --resume continues from that checkpoint and SIGTERM stops it too', async () => {
     const workDir = await mkdtemp(join(tmpdir(), 'wdsr-cli-'));
     await writeImages(join(workDir, 'train'), 3, 40, 3);
     await writeImages(join(workDir, 'val'), 1, 24, 4);
@@ -122,7 +123,7 @@ describe('npm run train (CLI)', () => {
       name: 'cli-test',
       arch: { arch: 'wdsr_b', scale: 2, nFeats: 4, nBlocks: 1, expansion: 2, lowRank: 0.5, resScale: 1, normalization: 'weight' },
       data: { train: [join(workDir, 'train')], val: join(workDir, 'val'), hrPatchSize: 16 },
-      train: { iterations: 1_000_000, batchSize: 1, lrHalvingSteps: [], seed: 1, logEvery: 1, validateEvery: 0, checkpointEvery: 1_000_000, keepCheckpoints: 1 },
+      train: { iterations: 1_000_000, batchSize: 2, workers: 2, lrHalvingSteps: [], seed: 1, logEvery: 1, validateEvery: 0, checkpointEvery: 1_000_000, keepCheckpoints: 1 },
     }));
     const runDir = join(workDir, 'run');
     const cli = (...args: string[]) => spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'training/cli/train.ts'), '--config', configPath, '--run-dir', runDir, ...args], { cwd: REPO_ROOT });

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ExperimentConfig } from '../config/experiment';
 import { assertDataDirectories, loadExperimentConfig } from '../config/load';
+import { withTrainOverrides } from '../config/override';
 import { ConfigError } from '../config/validate';
 import { defaultRunDir, readRunConfig, RunDirectoryError } from '../loop/run-dir';
 import { parseTrainArgs, TRAIN_USAGE, type TrainArgs } from '../loop/train-args';
@@ -13,6 +14,7 @@ import { abortOnStopSignals } from './stop-signals';
  * `npm run train -- --config training/configs/smoke.json [--run-dir DIR] [--resume]`.
  * SIGINT/SIGTERM stop after the current iteration with a checkpoint (a second one quits
  * at once); `--resume` continues from the newest checkpoint in the run directory.
+ * `--backend` and `--workers` override the config's `train.backend` and `train.workers`.
  */
 export async function main(argv: string[]): Promise<number> {
   try {
@@ -43,7 +45,7 @@ async function resolveConfig(args: TrainArgs): Promise<ExperimentConfig> {
     config = await readRunConfig(resolve(args.runDir!));
     await assertDataDirectories(config, args.runDir!);
   }
-  return args.backend === undefined ? config : { ...config, train: { ...config.train, backend: args.backend } };
+  return withTrainOverrides(config, { backend: args.backend, workers: args.workers }, 'the command line');
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

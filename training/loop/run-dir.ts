@@ -19,10 +19,11 @@ export function defaultRunDir(config: ExperimentConfig): string {
 
 /**
  * Settings that may change when a run is resumed because they do not alter what the
- * optimiser computes (extending `iterations` continues the same trajectory).
+ * optimiser computes (extending `iterations` continues the same trajectory; the backend
+ * and the number of gradient workers change only float rounding).
  */
 const RESUMABLE_CHANGES = new Set([
-  'description', 'train.iterations', 'train.backend', 'train.logEvery', 'train.validateEvery', 'train.checkpointEvery', 'train.keepCheckpoints',
+  'description', 'train.iterations', 'train.backend', 'train.workers', 'train.logEvery', 'train.validateEvery', 'train.checkpointEvery', 'train.keepCheckpoints',
 ]);
 
 /**

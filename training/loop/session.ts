@@ -3,9 +3,12 @@ import type { Checkpoint } from '../checkpoint/format';
 import type { ExperimentConfig } from '../config/experiment';
 import { resolveRepoPath } from '../config/load';
 import { Rng } from '../data/rng';
-import { PairedPatchSampler } from '../data/sampler';
+import { PairedPatchSampler, type PatchBatch } from '../data/sampler';
+import type { NamedWeights } from '../export/weights';
 import { TfjsModel } from '../model/tfjs-model';
 import { Adam, PAPER_ADAM } from './adam';
+import { GradientWorkers } from './gradient-workers';
+import { trainStep, type StepTimings } from './train-step';
 
 /** The stateful pieces of a run: what a checkpoint captures, plus the data it samples from. */
 export interface TrainingSession {
@@ -16,7 +19,10 @@ export interface TrainingSession {
   readonly sampler: PairedPatchSampler;
   /** Iterations already completed. */
   readonly startIteration: number;
-  dispose(): void;
+  /** One optimisation step on `batch` over the run's `train.workers` threads (see `trainStep`); returns the loss. */
+  step(batch: PatchBatch, learningRate: number, timings?: StepTimings): Promise<number>;
+  /** Stops the worker threads and frees the tensors. */
+  close(): Promise<void>;
 }
 
 /**
@@ -28,27 +34,50 @@ export function dataSeed(seed: number): number {
 }
 
 /**
+ * The model a run trains: freshly initialised from `config.train.seed`, or holding
+ * `weights`. Gradient worker threads build their replicas through this function too,
+ * so every thread runs the same forward pass.
+ */
+export function buildModel(config: ExperimentConfig, weights?: NamedWeights): TfjsModel {
+  const graph = buildArch(config.arch);
+  return weights === undefined ? TfjsModel.create(graph, config.train.seed) : TfjsModel.fromWeights(graph, weights);
+}
+
+/**
  * Builds a session from scratch (weights from `config.train.seed`) or from a checkpoint
- * (weights, Adam moments and step, RNG state, iteration). Expects the backend to be ready.
+ * (weights, Adam moments and step, RNG state, iteration), and starts `train.workers - 1`
+ * gradient worker threads. Expects the backend to be ready.
  */
 export async function openSession(config: ExperimentConfig, checkpoint?: Checkpoint): Promise<TrainingSession> {
   const sampler = await PairedPatchSampler.fromDirectories(config.data.train.map(resolveRepoPath), {
     scale: config.arch.scale,
     hrPatchSize: config.data.hrPatchSize,
   });
-  const graph = buildArch(config.arch);
-  const model = checkpoint === undefined ? TfjsModel.create(graph, config.train.seed) : TfjsModel.fromWeights(graph, checkpoint.weights);
+  const model = buildModel(config, checkpoint?.weights);
   const optimizer = new Adam(model.trainableNames, model.trainableVariables, checkpoint?.optimizer.hyperparameters ?? PAPER_ADAM);
-  if (checkpoint !== undefined) optimizer.restore(checkpoint.optimizer);
+  let workers: GradientWorkers | undefined;
+  try {
+    if (checkpoint !== undefined) optimizer.restore(checkpoint.optimizer);
+    if (config.train.workers > 1) workers = await GradientWorkers.start(config.train.workers - 1, config, model.namedWeights());
+  } catch (error) {
+    optimizer.dispose();
+    model.dispose();
+    throw error;
+  }
   return {
     model,
     optimizer,
     rng: checkpoint === undefined ? new Rng(dataSeed(config.train.seed)) : Rng.fromState([...checkpoint.rngState]),
     sampler,
     startIteration: checkpoint?.iteration ?? 0,
-    dispose() {
-      optimizer.dispose();
-      model.dispose();
+    step: (batch, learningRate, timings) => trainStep(model, optimizer, batch, learningRate, workers, timings),
+    async close() {
+      try {
+        await workers?.close();
+      } finally {
+        optimizer.dispose();
+        model.dispose();
+      }
     },
   };
 }

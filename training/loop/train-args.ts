@@ -7,10 +7,11 @@ export interface TrainArgs {
   readonly runDir?: string;
   readonly resume: boolean;
   readonly backend?: BackendName;
+  readonly workers?: number;
 }
 
 export const TRAIN_USAGE = [
-  'usage: npm run train -- --config <experiment.json> [--run-dir <dir>] [--resume] [--backend wasm|cpu|tensorflow]',
+  'usage: npm run train -- --config <experiment.json> [--run-dir <dir>] [--resume] [--backend wasm|cpu|tensorflow] [--workers <n>]',
   '       npm run train -- --resume --run-dir <dir>        (continue a run with the config stored in it)',
 ].join('\n');
 
@@ -30,11 +31,16 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
       'run-dir': { type: 'string' },
       resume: { type: 'boolean', default: false },
       backend: { type: 'string' },
+      workers: { type: 'string' },
     },
   });
   const backend = values.backend;
   if (backend !== undefined && !(BACKEND_NAMES as readonly string[]).includes(backend)) {
     throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(', ')}, got ${backend}`);
+  }
+  const workers = values.workers === undefined ? undefined : Number(values.workers);
+  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) {
+    throw new UsageError(`--workers must be a positive integer, got ${values.workers}`);
   }
   const resume = values.resume ?? false;
   if (values.config === undefined && !(resume && values['run-dir'] !== undefined)) {
@@ -45,5 +51,6 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     ...(values.config === undefined ? {} : { config: values.config }),
     ...(values['run-dir'] === undefined ? {} : { runDir: values['run-dir'] }),
     ...(backend === undefined ? {} : { backend: backend as BackendName }),
+    ...(workers === undefined ? {} : { workers }),
   };
 }

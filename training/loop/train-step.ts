@@ -3,43 +3,106 @@ import type { PatchBatch } from '../data/sampler';
 import { l1Loss } from '../losses/l1';
 import type { TfjsModel } from '../model/tfjs-model';
 import type { Adam } from './adam';
+import { flattenTensors, unflattenTensors } from './flat-tensors';
+import type { GradientWorkers } from './gradient-workers';
+import { shardSizes, sliceBatch, weightedSum } from './shards';
 
-/** Wall time of one step's phases, filled in when the caller asks (profiling). */
+/** Wall time of one step's phases on the main thread, filled in when the caller asks (benchmark). */
 export interface StepTimings {
   forwardMs: number;
   backwardMs: number;
+  /** Waiting for the worker threads' gradients after the main thread's own share (0 with 1 worker). */
+  waitMs: number;
+  /** Combining the shards' gradients (with several workers) and the Adam update. */
   optimizerMs: number;
+}
+
+/** One shard's loss and gradients as plain data, as a worker thread sends them back. */
+export interface ShardResult {
+  readonly loss: number;
+  /** Every trainable variable's gradient, in `model.trainableVariables` order, concatenated. */
+  readonly gradients: Float32Array;
+}
+
+/**
+ * L1 loss of the model on a batch and the gradient of every trainable variable (in
+ * `model.trainableVariables` order); the tensors are left to the caller's `tf.tidy`.
+ */
+function lossAndGradients(model: TfjsModel, batch: PatchBatch, timings?: StepTimings): { loss: tf.Scalar; gradients: tf.Tensor[] } {
+  const { batchSize, lrPatchSize, scale } = batch;
+  const hrPatchSize = lrPatchSize * scale;
+  const lr = tf.tensor4d(batch.lr, [batchSize, lrPatchSize, lrPatchSize, 3]);
+  const hr = tf.tensor4d(batch.hr, [batchSize, hrPatchSize, hrPatchSize, 3]);
+  const start = performance.now();
+  let forwardEnd = start;
+  const { value, grads } = tf.variableGrads(() => {
+    const loss = l1Loss(model.forward(lr, true), hr);
+    forwardEnd = performance.now();
+    return loss;
+  }, model.trainableVariables);
+  if (timings !== undefined) {
+    timings.forwardMs = forwardEnd - start;
+    timings.backwardMs = performance.now() - forwardEnd;
+  }
+  return { loss: value, gradients: model.trainableVariables.map((variable) => grads[variable.name]!) };
+}
+
+/** Loss and gradients of one shard of a batch, as plain data: what each worker thread computes. */
+export function shardGradients(model: TfjsModel, batch: PatchBatch, timings?: StepTimings): ShardResult {
+  return tf.tidy(() => {
+    const { loss, gradients } = lossAndGradients(model, batch, timings);
+    return { loss: loss.dataSync()[0]!, gradients: flattenTensors(gradients) };
+  });
 }
 
 /**
  * One optimisation step: L1 loss of the model on the batch, gradients of every trainable
  * variable, one Adam update at `learningRate`. Returns the loss before the update.
- * Everything it allocates is freed before it returns.
+ *
+ * With `workers`, the batch is split into contiguous shards (`shardSizes`): the worker
+ * threads get the current weights and one shard each, this thread computes the first
+ * shard meanwhile, and the gradients and losses are averaged, weighted by shard size, in
+ * shard order. So the step is deterministic, and equals the single-thread step up to
+ * float rounding (the L1 loss is a mean over samples). Without workers it is the
+ * single-thread step itself. Everything it allocates is freed before it returns.
  *
  * @example
- * const loss = trainStep(model, adam, sampler.nextBatch(16, rng), 1e-3);
+ * const loss = await trainStep(model, adam, sampler.nextBatch(16, rng), 1e-3);
  */
-export function trainStep(model: TfjsModel, adam: Adam, batch: PatchBatch, learningRate: number, timings?: StepTimings): number {
-  return tf.tidy(() => {
-    const { batchSize, lrPatchSize, scale } = batch;
-    const hrPatchSize = lrPatchSize * scale;
-    const lr = tf.tensor4d(batch.lr, [batchSize, lrPatchSize, lrPatchSize, 3]);
-    const hr = tf.tensor4d(batch.hr, [batchSize, hrPatchSize, hrPatchSize, 3]);
-    const start = performance.now();
-    let forwardEnd = start;
-    const { value, grads } = tf.variableGrads(() => {
-      const loss = l1Loss(model.forward(lr, true), hr);
-      forwardEnd = performance.now();
-      return loss;
-    }, model.trainableVariables);
-    const backwardEnd = performance.now();
-    adam.apply(model.trainableVariables.map((variable) => grads[variable.name]!), learningRate);
-    const loss = value.dataSync()[0]!;
-    if (timings !== undefined) {
-      timings.forwardMs = forwardEnd - start;
-      timings.backwardMs = backwardEnd - forwardEnd;
-      timings.optimizerMs = performance.now() - backwardEnd;
-    }
-    return loss;
-  });
+export async function trainStep(
+  model: TfjsModel,
+  adam: Adam,
+  batch: PatchBatch,
+  learningRate: number,
+  workers?: GradientWorkers,
+  timings?: StepTimings,
+): Promise<number> {
+  const sizes = shardSizes(batch.batchSize, 1 + (workers?.size ?? 0));
+  if (workers === undefined || sizes.length === 1) {
+    return tf.tidy(() => {
+      const { loss, gradients } = lossAndGradients(model, batch, timings);
+      const optimizerStart = performance.now();
+      adam.apply(gradients, learningRate);
+      const value = loss.dataSync()[0]!;
+      if (timings !== undefined) [timings.waitMs, timings.optimizerMs] = [0, performance.now() - optimizerStart];
+      return value;
+    });
+  }
+  const starts = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
+  const remote = workers.compute(flattenTensors(model.trainableVariables), sizes.slice(1).map((size, i) => sliceBatch(batch, starts[i + 1]!, size)));
+  let local: ShardResult;
+  try {
+    local = shardGradients(model, sliceBatch(batch, 0, sizes[0]!), timings);
+  } catch (error) {
+    remote.catch(() => undefined); // the local error is the one to report; the pool is closed by the caller
+    throw error;
+  }
+  const waitStart = performance.now();
+  const shards = [local, ...(await remote)];
+  const optimizerStart = performance.now();
+  const weights = sizes.map((size) => size / batch.batchSize);
+  const gradients = weightedSum(shards.map((shard) => shard.gradients), weights);
+  tf.tidy(() => adam.apply(unflattenTensors(gradients, model.trainableVariables), learningRate));
+  if (timings !== undefined) [timings.waitMs, timings.optimizerMs] = [optimizerStart - waitStart, performance.now() - optimizerStart];
+  return shards.reduce((sum, shard, i) => sum + weights[i]! * shard.loss, 0);
 }

@@ -9,7 +9,6 @@ import { formatProgress, ProgressLine } from './progress';
 import { openRunDirectory, RUN_LOG_FILE } from './run-dir';
 import { RunLog, type LogRecord } from './run-log';
 import { openSession, type TrainingSession } from './session';
-import { trainStep } from './train-step';
 import { Throughput } from './throughput';
 import { validate } from './validation';
 
@@ -74,7 +73,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     output.print(`${checkpointDir === undefined ? 'training' : `resuming from ${checkpointDir}:`} ${config.name} on ${config.train.backend}, ${session.sampler.pairs.length} training images`);
     return await runLoop(options, session, output, record);
   } finally {
-    session.dispose();
+    await session.close();
   }
 }
 
@@ -109,7 +108,7 @@ async function runLoop(
   while (iteration < settings.iterations && signal?.aborted !== true) {
     const stepStart = performance.now();
     const learningRate = learningRateAt(settings, iteration + 1);
-    const loss = trainStep(session.model, session.optimizer, session.sampler.nextBatch(settings.batchSize, session.rng), learningRate);
+    const loss = await session.step(session.sampler.nextBatch(settings.batchSize, session.rng), learningRate);
     if (!Number.isFinite(loss)) throw new DivergedError(iteration + 1, loss);
     iteration += 1;
     throughput.record(performance.now() - stepStart);
