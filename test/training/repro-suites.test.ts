@@ -80,6 +80,12 @@ describe('runName and deriveConfig', () => {
     expect(deriveConfig(base, { arch: table1Arch('EDSR', 1), seed: 1, purpose: 'test' }).train.lr).toBe(1e-4);
     expect(deriveConfig(base, { arch: table1Arch('EDSR', 1), lr: 1e-3, seed: 1, purpose: 'test' }).train.lr).toBe(1e-3);
   });
+
+  it("passes the base's gradient workers through, except to batch-norm runs", () => {
+    const parallel = { ...base, train: { ...base.train, workers: 2 } };
+    expect(deriveConfig(parallel, { arch: table1Arch('WDSR-B', 1), seed: 1, purpose: 'test' }).train.workers).toBe(2);
+    expect(deriveConfig(parallel, { arch: { ...table1Arch('EDSR', 1), normalization: 'batch' }, seed: 1, purpose: 'test' }).train.workers).toBe(1);
+  });
 });
 
 describe('withIterations', () => {

@@ -23,15 +23,18 @@ const NORMALIZATION_TAG: Record<Normalization, string> = { weight: 'wn', batch: 
 
 /**
  * `base` with only the architecture, learning rate and seed replaced, so data, patch,
- * batch, iterations and schedule are identical across a suite by construction. The
- * result is validated like any config file.
+ * batch, iterations and schedule are identical across a suite by construction (the
+ * base's gradient workers too, except that batch-norm runs train with one). The result
+ * is validated like any config file.
  *
  * @example
  * deriveConfig(base, { arch: edsr, seed: 2, purpose: 'Table 1' }).name; // 'EDSR_x2_f64b1_nonorm_lr1e-4_s2_i2000'
  */
 export function deriveConfig(base: ExperimentConfig, variant: ExperimentVariant): ExperimentConfig {
   const lr = variant.lr ?? paperLearningRate(variant.arch.normalization);
-  const train = { ...base.train, lr, seed: variant.seed };
+  // Batch norm needs the whole batch's statistics in one thread (see train.workers): those runs keep to one worker.
+  const workers = variant.arch.normalization === 'batch' ? 1 : base.train.workers;
+  const train = { ...base.train, lr, seed: variant.seed, workers };
   const name = runName(variant.arch, lr, variant.seed, base.train.iterations);
   const description = `${variant.purpose}; budget of ${base.name} (only arch, lr and seed differ from it)`;
   return validateExperimentConfig({ ...base, name, description, arch: variant.arch, train }, name);
