@@ -5,7 +5,7 @@ import { formatReportTable } from '../eval/report';
 import { evaluateSets } from '../eval/sets';
 
 /**
- * `npm run eval -- --scale 2 --data <HR dir> [--data ...] --model <bicubic | .onnx | checkpoint or run dir> [--json]`
+ * `npm run eval -- --scale 2 --data <HR dir> [--data ...] --model <bicubic | http://service | .onnx | checkpoint or run dir> [--json]`
  * prints per-set Y-PSNR / Y-SSIM of the model and of bicubic (protocol: training/eval/evaluate.ts).
  * Progress goes to stderr so `--json` output stays parseable.
  */

@@ -4,13 +4,13 @@ import { parseCommandLine, UsageError } from '../cli/usage';
 export interface EvalArgs {
   readonly scale: number;
   readonly dataDirs: string[];
-  /** `bicubic`, a `.onnx` file, or a checkpoint / run directory. */
+  /** `bicubic`, the service's URL, a `.onnx` file, or a checkpoint / run directory. */
   readonly model: string;
   readonly json: boolean;
 }
 
 export const EVAL_USAGE =
-  'usage: npm run eval -- --scale <2|3|4> --data <HR dir> [--data <HR dir> ...] --model <bicubic | model.onnx | checkpoint or run dir> [--json]';
+  'usage: npm run eval -- --scale <2|3|4> --data <HR dir> [--data <HR dir> ...] --model <bicubic | http://service | model.onnx | checkpoint or run dir> [--json]';
 
 /**
  * Parses the eval command line strictly: unknown flags, a missing `--data`/`--model` or a scale
@@ -34,6 +34,6 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
   const scale = Number(values.scale);
   if (![2, 3, 4].includes(scale)) throw new UsageError(`--scale must be 2, 3 or 4, got ${values.scale ?? 'nothing'}`);
   if (!values.data?.length) throw new UsageError('give at least one --data <HR dir>');
-  if (!values.model) throw new UsageError('--model is required (bicubic, a .onnx file, or a checkpoint directory)');
+  if (!values.model) throw new UsageError('--model is required (bicubic, the service URL, a .onnx file, or a checkpoint directory)');
   return { scale, dataDirs: values.data, model: values.model, json: values.json ?? false };
 }

@@ -7,16 +7,19 @@ import { tfjsUpscaler } from '../model/upscaler';
 import { UsageError } from '../cli/usage';
 import type { Upscaler } from './evaluate';
 import { loadOnnxUpscaler } from './onnx-upscaler';
+import { serviceUpscaler } from './service-upscaler';
 
 /**
- * The upscaler `--model` names: a `.onnx` file (onnxruntime-node), or a checkpoint directory,
- * or a run directory (its latest checkpoint) run with tfjs on the wasm backend. A checkpoint
+ * The upscaler `--model` names: the running service at an `http(s)://` URL (what users get), a
+ * `.onnx` file (onnxruntime-node), or a checkpoint directory, or a run directory (its latest
+ * checkpoint) run with tfjs on the wasm backend. A checkpoint
  * trained for another scale is an error, not a silently meaningless score.
  *
  * @example
  * const upscaler = await loadModelUpscaler('training/runs/wdsr_b_x2_f32b16', 2);
  */
 export async function loadModelUpscaler(model: string, scale: number): Promise<Upscaler> {
+  if (/^https?:\/\//i.test(model)) return serviceUpscaler(model, scale);
   if (model.toLowerCase().endsWith('.onnx')) return loadOnnxUpscaler(model);
   const info = await stat(model).catch(() => undefined);
   if (!info?.isDirectory()) throw new UsageError(`--model ${model} is neither bicubic, a .onnx file, nor a checkpoint or run directory`);

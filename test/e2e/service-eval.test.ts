@@ -1,0 +1,59 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodePng } from '../../src/codec/png';
+import { SAMPLES } from '../../src/samples/catalog';
+import { bicubicUpscaler } from '../../training/eval/bicubic';
+import { evaluateDirectory, type SetResult } from '../../training/eval/evaluate';
+import { loadOnnxUpscaler } from '../../training/eval/onnx-upscaler';
+import { serviceUpscaler } from '../../training/eval/service-upscaler';
+import manifest from '../../model/manifest.json';
+import { startWranglerDev, type WranglerDev } from '../support/wrangler-dev';
+
+// `npm run eval -- --model http://…` scores the running service (what the model README's
+// "served" numbers come from). Here it runs against `wrangler dev` on a folder of the generated,
+// opaque samples, next to the same model run natively and bicubic.
+const served = manifest.models.find((model) => model.scale === 2)!;
+
+let dev: WranglerDev;
+let hrDir: string;
+
+beforeAll(async () => {
+  hrDir = mkdtempSync(join(tmpdir(), 'wdsr-service-eval-'));
+  for (const sample of SAMPLES.filter((s) => s.encoding === 'rgb-png' || s.encoding === 'jpeg')) {
+    writeFileSync(join(hrDir, sample.file.replace(/\.\w+$/, '.png')), encodePng(sample.paint(), true));
+  }
+  dev = await startWranglerDev();
+}, 150_000);
+
+afterAll(async () => {
+  await dev?.stop();
+  if (hrDir !== undefined) rmSync(hrDir, { recursive: true, force: true });
+});
+
+describe('evaluating the running service over HTTP', () => {
+  let service: SetResult;
+  let native: SetResult;
+  let bicubic: SetResult;
+
+  beforeAll(async () => {
+    service = await evaluateDirectory(hrDir, 2, serviceUpscaler(dev.url, 2));
+    native = await evaluateDirectory(hrDir, 2, await loadOnnxUpscaler(join('model', served.file)));
+    bicubic = await evaluateDirectory(hrDir, 2, bicubicUpscaler(2));
+  }, 120_000);
+
+  it('scores every image, and the served model clearly beats bicubic', () => {
+    expect(service.images.length).toBeGreaterThanOrEqual(2);
+    expect(service.images.map((image) => image.name)).toEqual(bicubic.images.map((image) => image.name));
+    expect(service.psnr).toBeGreaterThan(bicubic.psnr + 1);
+  });
+
+  it('gives what the same model gives natively, image by image (tiling and WASM rounding only)', () => {
+    service.images.forEach((image, i) => expect(Math.abs(image.psnr - native.images[i]!.psnr), image.name).toBeLessThan(0.05));
+  });
+
+  it('reports the service error instead of a score for a scale the service does not serve', async () => {
+    await expect(evaluateDirectory(hrDir, 3, serviceUpscaler(dev.url, 3))).rejects.toThrow(/answered 400/);
+  });
+});
