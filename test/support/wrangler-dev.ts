@@ -20,6 +20,8 @@ export interface WranglerDevOptions {
   /** `--var NAME:value` overrides, e.g. `{ ORIGIN: 'http://127.0.0.1:9000' }`. */
   readonly vars?: Readonly<Record<string, string>>;
   readonly timeoutMs?: number;
+  /** Entry point instead of wrangler.toml's `main` (the rest of wrangler.toml still applies). */
+  readonly script?: string;
 }
 
 /** A TCP port that was free a moment ago on the loopback interface. */
@@ -49,7 +51,7 @@ export async function startWranglerDev(options: WranglerDevOptions = {}): Promis
   const inspectorPort = await freePort();
   const state = mkdtempSync(join(tmpdir(), 'wdsr-wrangler-'));
   const varArgs = Object.entries(options.vars ?? {}).flatMap(([name, value]) => ['--var', `${name}:${value}`]);
-  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort), '--persist-to', state, '--show-interactive-dev-session=false', ...varArgs];
+  const args = ['dev', ...(options.script === undefined ? [] : [options.script]), '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort), '--persist-to', state, '--show-interactive-dev-session=false', ...varArgs];
   const child = spawn(process.execPath, ['node_modules/wrangler/bin/wrangler.js', ...args], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

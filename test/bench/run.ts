@@ -1,0 +1,205 @@
+import { cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import manifestJson from '../../model/manifest.json';
+import { LARGEST_SOURCE, startOrigin, type PaintedSource } from '../support/origin-server';
+import { findWorkerd, residentMemory } from '../support/process-memory';
+import { summarise } from '../support/stats';
+import { startWranglerDev, type WranglerDev } from '../support/wrangler-dev';
+import { measureBundle } from './bundle';
+import { measureNative, type NativeRow } from './native';
+import { formatMiB, formatMs, markdownTable, p50p90 } from './report';
+import { hits, misses, request, stage, type Group, type Sample } from './workerd';
+
+/*
+ * npm run bench: the cost of an upscale in workerd (the shipped Worker under `wrangler dev`,
+ * through test/bench/worker/index.ts, which only observes it), stage by stage, beside the same
+ * model in native onnxruntime. Prints Markdown tables (docs/benchmarks.md holds a run of them).
+ * Every figure is a measurement of this run; percentiles are nearest-rank over the runs.
+ */
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    hits: { type: 'string', default: '30' },
+    sizes: { type: 'string', default: '128,256,512,627' },
+    tiles: { type: 'string', default: '64,96,128,192' },
+    'cold-starts': { type: 'string', default: '3' },
+    'native-runs': { type: 'string', default: '3' },
+    'skip-native': { type: 'boolean', default: false },
+    'skip-bundle': { type: 'boolean', default: false },
+    'skip-variants': { type: 'boolean', default: false },
+  },
+});
+const runs = Number(values.runs);
+const sizes = values.sizes.split(',').map(Number);
+const tiles = values.tiles.split(',').map(Number);
+const model = manifestJson.models[0]!;
+/** The size the targets name (512x512 to 1024x1024), when benchmarked; else the largest one. */
+const focus = sizes.includes(512) ? 512 : Math.max(...sizes);
+const scale = model.scale;
+
+const opaqueSource = (size: number): PaintedSource => ({ path: `/bench-${size}.png`, width: size, height: size, translucent: false });
+const upscaleQuery = (format: string) => `upscale=${scale}&format=${format}`;
+const load = () => loadavg()[0]!.toFixed(1);
+const loads = (group: Group) => `${group.load[0].toFixed(1)}-${group.load[1].toFixed(1)}`;
+
+interface MissRow {
+  readonly label: string;
+  readonly format: string;
+  readonly group: Group;
+}
+
+async function startServer(originUrl: string): Promise<{ server: WranglerDev; pid: number }> {
+  const server = await startWranglerDev({ script: 'test/bench/worker/index.ts', vars: { ORIGIN: originUrl } });
+  return { server, pid: findWorkerd(server.port) };
+}
+
+/** The first rendition request of a fresh isolate (wrangler's readiness probe, a pass-through, came first). */
+async function coldRequest(server: WranglerDev, size: number): Promise<Sample> {
+  return request(server, `${opaqueSource(size).path}?${upscaleQuery('png')}&v=cold-${Date.now()}`);
+}
+
+function missTable(rows: readonly MissRow[]): string {
+  const stages = ['cache', 'fetch', 'model', 'decode', 'infer', 'encode'];
+  return markdownTable(
+    ['Request', 'Format', 'Runs', 'Total p50 / p90 ms', ...stages.map((name) => `${name} ms`), 'cache put ms', 'Peak RSS MiB', 'Load'],
+    rows.map(({ label, format, group }) => [
+      label,
+      format,
+      String(group.samples.length),
+      p50p90(group.samples.map((sample) => sample.ms)),
+      ...stages.map((name) => p50p90(stage(group.samples, name))),
+      p50p90(group.background),
+      formatMiB(group.peakRss),
+      loads(group),
+    ]),
+    ['Runs', 'Total p50 / p90 ms', 'Peak RSS MiB'],
+  );
+}
+
+function nativeTable(native: readonly NativeRow[], workerdInfer: ReadonlyMap<string, number[]>, tileSize: number): string {
+  const find = (size: number, precision: string, runtime: string) => native.find((row) => row.size === size && row.precision === precision && row.runtime === runtime)?.ms;
+  const rows = [...new Set(native.map((row) => row.size))].flatMap((size) =>
+    (['int8', 'fp32'] as const).map((precision) => {
+      const nativeMs = find(size, precision, 'onnxruntime-node')!;
+      const webMs = find(size, precision, 'onnxruntime-web')!;
+      const infer = workerdInfer.get(`${size}/${precision}`);
+      const inferP50 = infer === undefined ? undefined : summarise(infer).p50;
+      return [
+        `${size}x${size}`,
+        precision,
+        formatMs(nativeMs),
+        formatMs(webMs),
+        (webMs / nativeMs).toFixed(1),
+        inferP50 === undefined ? '-' : formatMs(inferP50),
+        inferP50 === undefined ? '-' : (inferP50 / nativeMs).toFixed(1),
+      ];
+    }),
+  );
+  return markdownTable(
+    ['Input', 'Model', 'native ms', 'WASM in Node ms', 'WASM / native', `workerd infer p50 ms (tile ${tileSize})`, 'workerd / native'],
+    rows,
+    ['native ms', 'WASM in Node ms', 'WASM / native', `workerd infer p50 ms (tile ${tileSize})`, 'workerd / native'],
+  );
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  console.log(`# npm run bench, ${new Date().toISOString()}\n`);
+  console.log(`Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}; load average at start ${load()}. Model ${model.file} (${model.precision}, x${scale}).\n`);
+
+  if (!values['skip-bundle']) {
+    const files = measureBundle();
+    const total = files.reduce((sum, file) => ({ bytes: sum.bytes + file.bytes, gzip: sum.gzip + file.gzipBytes }), { bytes: 0, gzip: 0 });
+    console.log('## Bundle (`wrangler deploy --dry-run`)\n');
+    const kib = (bytes: number) => (bytes / 1024).toFixed(0);
+    console.log(markdownTable(['File', 'KiB', 'gzip KiB'], [...files.map((file) => [file.path.replace(/^[0-9a-f]{40}-/, ''), kib(file.bytes), kib(file.gzipBytes)]), ['total', kib(total.bytes), kib(total.gzip)]], ['KiB', 'gzip KiB']));
+    console.log();
+  }
+
+  // Native first, alone: the workerd phases would compete with it for the two cores.
+  const native = values['skip-native'] ? [] : await measureNative(sizes, Number(values['native-runs']));
+
+  const sources = [...sizes.map(opaqueSource), LARGEST_SOURCE];
+  const origin = await startOrigin(sources);
+  let { server, pid } = await startServer(origin.url);
+  try {
+    const idleRss = residentMemory(pid).rss;
+    const { tileSize } = (await (await fetch(`${server.url}/_bench/config`)).json()) as { tileSize: number };
+    const cold: Sample[] = [await coldRequest(server, sizes[0]!)];
+    const missRows: MissRow[] = [];
+    const hitRows: { label: string; group: Group }[] = [];
+    const workerdInfer = new Map<string, number[]>();
+    for (const size of sizes) {
+      const formats = size === focus ? ['png', 'jpeg', 'webp'] : ['png'];
+      for (const format of formats) {
+        const group = await misses(server, pid, opaqueSource(size).path, upscaleQuery(format), runs);
+        missRows.push({ label: `${size}x${size} → ${size * scale}x${size * scale}`, format, group });
+        if (format === 'png') {
+          workerdInfer.set(`${size}/int8`, stage(group.samples, 'infer'));
+          hitRows.push({ label: `${size * scale}x${size * scale} ${format}, ${formatMiB(group.samples[0]!.bytes)} MiB`, group: await hits(server, pid, group.lastPath, Number(values.hits)) });
+        }
+      }
+    }
+    const { width, height } = LARGEST_SOURCE;
+    for (const format of ['png', 'webp']) {
+      const group = await misses(server, pid, LARGEST_SOURCE.path, upscaleQuery(format), runs);
+      missRows.push({ label: `${width}x${height} translucent → ${width * scale}x${height * scale}`, format, group });
+    }
+    const afterMisses = residentMemory(pid);
+
+    const variantRows: string[][] = [];
+    if (!values['skip-variants']) {
+      for (const tile of tiles) {
+        const group = await misses(server, pid, opaqueSource(focus).path, upscaleQuery('png'), runs, { tile });
+        variantRows.push([`int8, tile ${tile}`, p50p90(stage(group.samples, 'infer')), p50p90(group.samples.map((s) => s.ms)), formatMiB(group.peakRss), loads(group)]);
+      }
+      const fp32 = await misses(server, pid, opaqueSource(focus).path, upscaleQuery('png'), runs, { model: 'fp32' });
+      workerdInfer.set(`${focus}/fp32`, stage(fp32.samples, 'infer'));
+      variantRows.push([`fp32, tile ${tileSize}`, p50p90(stage(fp32.samples, 'infer')), p50p90(fp32.samples.map((s) => s.ms)), formatMiB(fp32.peakRss), loads(fp32)]);
+    }
+
+    for (let start = 1; start < Number(values['cold-starts']); start++) {
+      await server.stop();
+      ({ server, pid } = await startServer(origin.url));
+      cold.push(await coldRequest(server, sizes[0]!));
+    }
+
+    console.log(`## Cache misses, one at a time (source PNG, opaque unless named; tile ${tileSize}; ${runs} runs each)\n`);
+    console.log('Server-Timing stages as the Worker measured them; `cache` is the lookup that missed, `model` the wait for the session after the fetch; the cache put runs after the response (`waitUntil`). Peak RSS: workerd\'s `VmHWM` over the group (the whole process, WebAssembly heaps included).\n');
+    console.log(missTable(missRows));
+    console.log(`\nworkerd RSS: ${formatMiB(idleRss)} MiB after start, ${formatMiB(afterMisses.rss)} MiB after the misses, peak ${formatMiB(afterMisses.peak)} MiB.\n`);
+
+    console.log(`## Cache hits (${values.hits} each, the last miss's URL)\n`);
+    console.log(markdownTable(
+      ['Rendition', 'Round trip p50 / p90 ms', 'Server-Timing cache p50 / p90 ms', 'Load'],
+      hitRows.map(({ label, group }) => [label, p50p90(group.samples.map((s) => s.ms)), p50p90(stage(group.samples, 'cache')), loads(group)]),
+      ['Round trip p50 / p90 ms', 'Server-Timing cache p50 / p90 ms'],
+    ));
+
+    const warm = missRows.find((row) => row.label.startsWith(`${sizes[0]}x`) && row.format === 'png')!.group.samples;
+    console.log(`\n## Cold start: the first rendition in a fresh isolate (${sizes[0]}x${sizes[0]} PNG, ${cold.length} fresh \`wrangler dev\` processes)\n`);
+    const coldStages = ['fetch', 'model', 'decode', 'infer', 'encode'];
+    console.log(markdownTable(
+      ['Start', 'Round trip ms', ...coldStages.map((name) => `${name} ms`), 'Same request warm, p50 ms'],
+      cold.map((sample, n) => [String(n + 1), formatMs(sample.ms), ...coldStages.map((name) => formatMs(sample.stages.get(name) ?? 0)), formatMs(summarise(warm.map((s) => s.ms)).p50)]),
+      ['Round trip ms', ...coldStages.map((name) => `${name} ms`), 'Same request warm, p50 ms'],
+    ));
+    console.log('\nThe session is created while the source downloads; its synchronous WebAssembly work holds the event loop, so most of it shows in `fetch`.');
+
+    if (native.length > 0) {
+      console.log(`\n## Inference beside native onnxruntime (single thread; native and WASM in Node: whole image, median of ${values['native-runs']}; workerd: tiled, the infer stage)\n`);
+      console.log(nativeTable(native, workerdInfer, tileSize));
+    }
+    if (variantRows.length > 0) {
+      console.log(`\n## Tile size and precision, ${focus}x${focus} → ${focus * scale}x${focus * scale} PNG, uncached (${runs} runs each; heaps only grow, so peak RSS is cumulative)\n`);
+      console.log(markdownTable(['Variant', 'infer p50 / p90 ms', 'Total p50 / p90 ms', 'Peak RSS MiB', 'Load'], variantRows, ['infer p50 / p90 ms', 'Total p50 / p90 ms', 'Peak RSS MiB']));
+    }
+    console.log(`\nBenchmark took ${((performance.now() - started) / 1000).toFixed(0)} s; load average at the end ${load()}.`);
+  } finally {
+    await server.stop();
+    origin.close();
+  }
+}
+
+await main();

@@ -1,0 +1,62 @@
+import { Hono, type MiddlewareHandler } from 'hono';
+import manifestJson from '../../../model/manifest.json';
+import fp32Bytes from '../../../model/wdsr-b-x2-fp32.onnx';
+import { parseManifest } from '../../../src/core/manifest';
+import { createModelCatalog } from '../../../src/core/model-catalog';
+import { readConfig } from '../../../src/config';
+import { createOrtRunner } from '../../../src/inference/ort-runner';
+import worker from '../../../src/index';
+import { upscale } from '../../../src/middleware';
+
+/*
+ * The Worker as shipped (src/index.ts), observed for `npm run bench` (`wrangler dev
+ * test/bench/worker/index.ts`, the rest of wrangler.toml unchanged):
+ * - work handed to `waitUntil` (the cache put after a miss, which ends after the response and so
+ *   is not in Server-Timing) is timed from hand-over to settling; GET /_bench/background returns
+ *   the durations so far and forgets them; GET /_bench/config the tile size the Worker runs with;
+ * - a request with `X-Bench-Tile: N` and/or `X-Bench-Model: fp32` is served, uncached, by the
+ *   package middleware with that tile size and/or the manifest's fp32 reference model, so tile
+ *   sizes and precisions compare on one isolate without redeploying.
+ */
+
+type Bindings = { readonly ORIGIN: string };
+
+/** The fp32 reference of the served x2 model; a catalog of its own, sharing the isolate's ORT runtime. */
+const fp32Models = createModelCatalog(parseManifest({ schemaVersion: 1, models: manifestJson.references }), (model) => createOrtRunner(model, fp32Bytes));
+const variants = new Map<string, MiddlewareHandler>();
+
+function variant(origin: string, tile: string | undefined, model: string | undefined): MiddlewareHandler {
+  const key = `${tile}/${model}`;
+  let middleware = variants.get(key);
+  if (middleware === undefined) {
+    if (model !== undefined && model !== 'fp32') throw new Error(`X-Bench-Model must be fp32, got ${model}`);
+    middleware = upscale({ origin, cache: false, tileSize: tile === undefined ? undefined : Number(tile), models: model === 'fp32' ? fp32Models : undefined });
+    variants.set(key, middleware);
+  }
+  return middleware;
+}
+
+const background: number[] = [];
+
+function timedContext(ctx: ExecutionContext): ExecutionContext {
+  return {
+    waitUntil(work: Promise<unknown>) {
+      const start = performance.now();
+      ctx.waitUntil(work.finally(() => background.push(performance.now() - start)));
+    },
+    passThroughOnException: () => ctx.passThroughOnException(),
+    props: ctx.props,
+  } as ExecutionContext;
+}
+
+const bench = new Hono<{ Bindings: Bindings }>();
+bench.get('/_bench/background', (c) => c.json(background.splice(0)));
+bench.get('/_bench/config', (c) => c.json({ tileSize: readConfig(c.env).tileSize }));
+bench.use('*', (c, next) => {
+  const tile = c.req.header('X-Bench-Tile');
+  const model = c.req.header('X-Bench-Model');
+  return tile === undefined && model === undefined ? next() : variant(c.env.ORIGIN, tile, model)(c, next);
+});
+bench.all('*', (c) => worker.fetch(c.req.raw, c.env as unknown as Env, timedContext(c.executionCtx)));
+
+export default bench;

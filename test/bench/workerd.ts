@@ -1,0 +1,99 @@
+import { loadavg } from 'node:os';
+import { residentMemory, resetPeakMemory } from '../support/process-memory';
+import type { WranglerDev } from '../support/wrangler-dev';
+import { parseServerTiming } from './report';
+
+/** One request as the client saw it, with the Worker's own stage timings. */
+export interface Sample {
+  /** Round trip through wrangler's proxy, body read included. */
+  readonly ms: number;
+  /** `Server-Timing` stages, milliseconds. */
+  readonly stages: ReadonlyMap<string, number>;
+  readonly cacheStatus: string | null;
+  readonly bytes: number;
+}
+
+/** A group of identical requests, with workerd's peak memory while they ran. */
+export interface Group {
+  readonly samples: readonly Sample[];
+  /** Work the Worker handed to `waitUntil` (the cache put), per request. */
+  readonly background: readonly number[];
+  /** workerd's resident memory peak (`VmHWM`) over the group, bytes. */
+  readonly peakRss: number;
+  /** 1-minute load average at the start and the end of the group. */
+  readonly load: readonly [number, number];
+}
+
+/** Extra request headers choosing a benchmark variant (test/bench/worker/index.ts). */
+export interface Variant {
+  readonly tile?: number;
+  readonly model?: 'fp32';
+}
+
+/**
+ * GETs `path`; a non-200 answer fails the benchmark (a number from an error response would
+ * measure the wrong thing).
+ */
+export async function request(server: WranglerDev, path: string, variant: Variant = {}): Promise<Sample> {
+  const headers: Record<string, string> = {};
+  if (variant.tile !== undefined) headers['X-Bench-Tile'] = String(variant.tile);
+  if (variant.model !== undefined) headers['X-Bench-Model'] = variant.model;
+  const start = performance.now();
+  const response = await fetch(server.url + path, { headers, signal: AbortSignal.timeout(120_000) });
+  const body = await response.arrayBuffer();
+  const ms = performance.now() - start;
+  if (response.status !== 200) throw new Error(`GET ${path}: status ${response.status}: ${new TextDecoder().decode(body).slice(0, 300)}`);
+  return { ms, stages: parseServerTiming(response.headers.get('Server-Timing')), cacheStatus: response.headers.get('Cache-Status'), bytes: body.byteLength };
+}
+
+/** The `waitUntil` durations the bench Worker recorded since the last call, waiting up to 5 s for `count` of them. */
+async function background(server: WranglerDev, count: number): Promise<number[]> {
+  const durations: number[] = [];
+  const deadline = Date.now() + 5000;
+  while (durations.length < count && Date.now() < deadline) {
+    durations.push(...((await (await fetch(`${server.url}/_bench/background`)).json()) as number[]));
+    if (durations.length < count) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return durations;
+}
+
+let unique = 0;
+
+/**
+ * `runs` cache misses of `query` on `sourcePath`, one at a time (a fresh origin query each, so
+ * each is a new cache key), each followed by collecting its cache put's duration when the request
+ * is cached. workerd's memory peak is reset first, so the group's peak is its own.
+ */
+export async function misses(server: WranglerDev, workerdPid: number, sourcePath: string, query: string, runs: number, variant: Variant = {}): Promise<Group & { readonly lastPath: string }> {
+  resetPeakMemory(workerdPid);
+  const load0 = loadavg()[0]!;
+  const samples: Sample[] = [];
+  const puts: number[] = [];
+  let lastPath = '';
+  for (let run = 0; run < runs; run++) {
+    lastPath = `${sourcePath}?${query}&v=bench-${process.pid}-${unique++}`;
+    const sample = await request(server, lastPath, variant);
+    if (!sample.cacheStatus?.startsWith('wdsr-edge; fwd=')) throw new Error(`GET ${lastPath}: expected a miss, got Cache-Status ${sample.cacheStatus}`);
+    samples.push(sample);
+    if (sample.cacheStatus.includes('stored')) puts.push(...(await background(server, 1)));
+  }
+  return { samples, background: puts, peakRss: residentMemory(workerdPid).peak, load: [load0, loadavg()[0]!], lastPath };
+}
+
+/** `runs` requests of a stored rendition, each of which must be a cache hit. */
+export async function hits(server: WranglerDev, workerdPid: number, path: string, runs: number): Promise<Group> {
+  resetPeakMemory(workerdPid);
+  const load0 = loadavg()[0]!;
+  const samples: Sample[] = [];
+  for (let run = 0; run < runs; run++) {
+    const sample = await request(server, path);
+    if (sample.cacheStatus !== 'wdsr-edge; hit') throw new Error(`GET ${path}: expected a hit, got Cache-Status ${sample.cacheStatus}`);
+    samples.push(sample);
+  }
+  return { samples, background: [], peakRss: residentMemory(workerdPid).peak, load: [load0, loadavg()[0]!] };
+}
+
+/** The samples' values of one `Server-Timing` stage (requests without it are left out). */
+export function stage(samples: readonly Sample[], name: string): number[] {
+  return samples.flatMap((sample) => (sample.stages.has(name) ? [sample.stages.get(name)!] : []));
+}
