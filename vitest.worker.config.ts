@@ -12,6 +12,8 @@ export default defineConfig({
   ],
   test: {
     include: ['test/worker/**/*.test.ts'],
+    // Runs in Node: exports the models test/worker/export-parity.test.ts runs in workerd.
+    globalSetup: ['test/training/helpers/worker-parity-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRgbaImage, flattenAlpha } from '../../src/core/image';
-import { readPlanar, writePlanar } from '../../src/core/planar';
+import { interleavedToPlanar, planarToInterleaved, readPlanar, writePlanar } from '../../src/core/planar';
 
 describe('planar layout', () => {
   const image = createRgbaImage(5, 4);
@@ -26,6 +26,28 @@ describe('planar layout', () => {
     const out = createRgbaImage(2, 1);
     writePlanar(planar, { x: 0, y: 0, width: 2, height: 1 }, out, 0, 0, [0, 1]);
     expect([...out.data]).toEqual([0, 128, 0, 0, 255, 128, 255, 0]);
+  });
+});
+
+describe('interleaved float RGB (the evaluator and calibration layout)', () => {
+  const width = 4;
+  const height = 3;
+  const rgb = Float32Array.from({ length: width * height * 3 }, (_, i) => i / 100);
+  const whole = { x: 0, y: 0, width, height };
+
+  it('splits pixels into R, G and B planes unchanged', () => {
+    const planar = interleavedToPlanar({ width, channels: 3, data: rgb }, whole);
+    const plane = width * height;
+    expect(planar.data[5]).toBe(rgb[5 * 3]); // R of pixel 5
+    expect(planar.data[plane + 5]).toBe(rgb[5 * 3 + 1]); // its G
+    expect(planar.data[2 * plane + 11]).toBe(rgb[11 * 3 + 2]); // B of the last pixel
+  });
+
+  it('interleaves back to the same values', () => {
+    const planar = interleavedToPlanar({ width, channels: 3, data: rgb }, whole);
+    const back = new Float32Array(rgb.length);
+    planarToInterleaved(planar, whole, { width, channels: 3, data: back }, 0, 0, (v) => v);
+    expect(back).toEqual(rgb);
   });
 });
 

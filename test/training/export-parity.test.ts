@@ -4,20 +4,13 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodePng } from '../../src/codec/png';
+import type { RgbaImage } from '../../src/core/image';
+import { readPlanar } from '../../src/core/planar';
 import type { ArchConfig } from '../../training/archs/config';
 import { buildArch } from '../../training/archs/index';
 import { exportModel } from '../../training/export/export';
 import { TfjsModel } from '../../training/model/tfjs-model';
 import { seededWeights } from './helpers/weights';
-
-/** NCHW float input from an interleaved RGBA crop. */
-function crop(rgba: Uint8Array, width: number, x0: number, y0: number, size: number): Float32Array {
-  const out = new Float32Array(3 * size * size);
-  for (let c = 0; c < 3; c++)
-    for (let y = 0; y < size; y++)
-      for (let x = 0; x < size; x++) out[(c * size + y) * size + x] = rgba[((y0 + y) * width + x0 + x) * 4 + c]! / 255;
-  return out;
-}
 
 /** Runs the tfjs forward pass on an NCHW input and returns NCHW output clamped like the exported graph. */
 function tfjsForward(model: TfjsModel, nchw: Float32Array, height: number, width: number): Float32Array {
@@ -48,7 +41,7 @@ const configs: [string, ArchConfig][] = [
 ];
 
 describe('exported ONNX matches the tfjs forward pass (fp32, within 1e-4 on [0, 1])', () => {
-  let baby: { data: Uint8Array; width: number };
+  let baby: RgbaImage;
   beforeAll(async () => {
     await tf.setBackend('cpu');
     baby = decodePng(await readFile('../shared/datasets/Set5/HR/baby.png'));
@@ -62,7 +55,7 @@ describe('exported ONNX matches the tfjs forward pass (fp32, within 1e-4 on [0, 
       const random = Float32Array.from({ length: 3 * 12 * 10 }, (_, i) => ((i * 7919) % 1000) / 999);
       expect(interiorFraction(tfjsForward(model, random, 12, 10))).toBeGreaterThan(0.5);
       expect(maxAbsDifference(tfjsForward(model, random, 12, 10), await onnxForward(bytes, random, 12, 10))).toBeLessThan(1e-4);
-      const real = crop(baby.data, baby.width, 200, 180, 24);
+      const real = readPlanar(baby, { x: 200, y: 180, width: 24, height: 24 }, [0, 1]).data;
       expect(maxAbsDifference(tfjsForward(model, real, 24, 24), await onnxForward(bytes, real, 24, 24))).toBeLessThan(1e-4);
     } finally {
       model.dispose();

@@ -1,4 +1,5 @@
 import * as ort from 'onnxruntime-node';
+import { interleavedToPlanar, planarToInterleaved } from '../../src/core/planar';
 import type { FloatImage, Upscaler } from './evaluate';
 
 /**
@@ -16,35 +17,16 @@ export async function loadOnnxUpscaler(modelPath: string): Promise<Upscaler> {
   const outputName = session.outputNames[0];
   if (inputName === undefined || outputName === undefined) throw new Error(`${modelPath} has no input or no output`);
   return async function upscaleWithOnnx(lr: FloatImage): Promise<FloatImage> {
-    const input = new ort.Tensor('float32', interleavedToPlanar(lr), [1, 3, lr.height, lr.width]);
+    const planar = interleavedToPlanar({ width: lr.width, channels: 3, data: lr.data }, { x: 0, y: 0, width: lr.width, height: lr.height });
+    const input = new ort.Tensor('float32', planar.data, [1, 3, lr.height, lr.width]);
     const output = (await session.run({ [inputName]: input }))[outputName]!;
     const [batch, channels, height, width] = output.dims;
     if (output.type !== 'float32' || output.dims.length !== 4 || batch !== 1 || channels !== 3) {
       throw new Error(`${modelPath}: expected a float32 [1, 3, H, W] output, got ${output.type} [${output.dims.join(', ')}]`);
     }
-    return planarToInterleaved(output.data as Float32Array, width!, height!);
+    const sr: FloatImage = { width: width!, height: height!, data: new Float32Array(3 * width! * height!) };
+    const whole = { x: 0, y: 0, width: sr.width, height: sr.height };
+    planarToInterleaved({ width: sr.width, height: sr.height, data: output.data as Float32Array }, whole, { width: sr.width, channels: 3, data: sr.data }, 0, 0, (v) => v);
+    return sr;
   };
-}
-
-/** RGBRGB... to RRR...GGG...BBB..., the NCHW layout of a batch of one. */
-function interleavedToPlanar(image: FloatImage): Float32Array {
-  const plane = image.width * image.height;
-  const planar = new Float32Array(3 * plane);
-  for (let p = 0; p < plane; p++) {
-    planar[p] = image.data[3 * p]!;
-    planar[p + plane] = image.data[3 * p + 1]!;
-    planar[p + 2 * plane] = image.data[3 * p + 2]!;
-  }
-  return planar;
-}
-
-function planarToInterleaved(planar: Float32Array, width: number, height: number): FloatImage {
-  const plane = width * height;
-  const data = new Float32Array(3 * plane);
-  for (let p = 0; p < plane; p++) {
-    data[3 * p] = planar[p]!;
-    data[3 * p + 1] = planar[p + plane]!;
-    data[3 * p + 2] = planar[p + 2 * plane]!;
-  }
-  return { width, height, data };
 }

@@ -1,5 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import type { ArchGraph } from '../archs/graph';
+import { interleavedToPlanar } from '../../src/core/planar';
 import { Rng } from '../data/rng';
 import { PairedPatchSampler } from '../data/sampler';
 import { quantizedTensors, type QuantizationPlan } from '../quant/plan';
@@ -22,12 +23,12 @@ const HISTOGRAM_BINS = 4096;
 export async function trainingCalibrationSamples(trainDirs: readonly string[], scale: number, hrPatchSize: number, count: number): Promise<CalibrationSample[]> {
   const sampler = await PairedPatchSampler.fromDirectories([...trainDirs], { scale, hrPatchSize });
   const { lr, lrPatchSize: size } = sampler.nextBatch(count, new Rng(0x5eed));
-  const plane = size * size;
-  return Array.from({ length: count }, (_, n) => {
-    const data = new Float32Array(3 * plane);
-    for (let p = 0; p < plane; p++) for (let c = 0; c < 3; c++) data[c * plane + p] = lr[(n * plane + p) * 3 + c]!;
-    return { data, dims: [1, 3, size, size] as const };
-  });
+  const patch = 3 * size * size;
+  const whole = { x: 0, y: 0, width: size, height: size };
+  return Array.from({ length: count }, (_, n) => ({
+    data: interleavedToPlanar({ width: size, channels: 3, data: lr.subarray(n * patch, (n + 1) * patch) }, whole).data,
+    dims: [1, 3, size, size] as const,
+  }));
 }
 
 /** Runs the float model on the samples and derives one range per quantized tensor. */
