@@ -6,6 +6,7 @@ import { Rng } from '../data/rng';
 import { PairedPatchSampler, type PatchBatch } from '../data/sampler';
 import type { NamedWeights } from '../export/weights';
 import { TfjsModel } from '../model/tfjs-model';
+import { startingWeights } from '../quant/start';
 import { Adam, PAPER_ADAM } from './adam';
 import { GradientWorkers } from './gradient-workers';
 import { trainStep, type StepTimings } from './train-step';
@@ -35,12 +36,13 @@ export function dataSeed(seed: number): number {
 
 /**
  * The model a run trains: freshly initialised from `config.train.seed`, or holding
- * `weights`. Gradient worker threads build their replicas through this function too,
- * so every thread runs the same forward pass.
+ * `weights` (quantization-aware when the config has a `quantization` section). Gradient
+ * worker threads build their replicas through this function too, so every thread runs the
+ * same forward pass.
  */
 export function buildModel(config: ExperimentConfig, weights?: NamedWeights): TfjsModel {
   const graph = buildArch(config.arch);
-  return weights === undefined ? TfjsModel.create(graph, config.train.seed) : TfjsModel.fromWeights(graph, weights);
+  return weights === undefined ? TfjsModel.create(graph, config.train.seed) : TfjsModel.fromWeights(graph, weights, config.quantization);
 }
 
 /**
@@ -53,7 +55,8 @@ export async function openSession(config: ExperimentConfig, checkpoint?: Checkpo
     scale: config.arch.scale,
     hrPatchSize: config.data.hrPatchSize,
   });
-  const model = buildModel(config, checkpoint?.weights);
+  // A fresh quantization-aware run starts from its float checkpoint (training/quant/start.ts).
+  const model = buildModel(config, checkpoint?.weights ?? (await startingWeights(config)));
   const optimizer = new Adam(model.trainableNames, model.trainableVariables, checkpoint?.optimizer.hyperparameters ?? PAPER_ADAM);
   let workers: GradientWorkers | undefined;
   try {

@@ -2,7 +2,6 @@ import { buildArch } from '../archs/index';
 import { loadCheckpoint, resolveCheckpointDir } from '../checkpoint/load';
 import type { ExperimentConfig } from '../config/experiment';
 import { resolveRepoPath } from '../config/load';
-import { calibrate, trainingCalibrationSamples } from '../export/calibrate';
 import { parseCalibrationMethod } from '../export/calibration-method';
 import type { NamedWeights } from '../export/weights';
 import { hasRanges, rangeWeights } from './plan';
@@ -20,6 +19,8 @@ import { hasRanges, rangeWeights } from './plan';
 export async function startingWeights(config: ExperimentConfig): Promise<NamedWeights | undefined> {
   const { quantization } = config;
   if (quantization === undefined) return undefined;
+  // Loaded only here: onnxruntime-node calibrates, and gradient worker threads, which import the session, never need it.
+  const { calibrate, trainingCalibrationSamples } = await import('../export/calibrate');
   const source = await loadCheckpoint(await resolveCheckpointDir(resolveRepoPath(quantization.from)));
   if (JSON.stringify(source.config.arch) !== JSON.stringify(config.arch)) {
     throw new Error(`quantization.from ${quantization.from} holds a ${JSON.stringify(source.config.arch)} network, not this config's ${JSON.stringify(config.arch)}`);
