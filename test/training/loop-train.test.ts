@@ -1,33 +1,16 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { encodePng } from '../../src/codec/png';
 import { latestCheckpoint, loadCheckpoint } from '../../training/checkpoint/load';
 import type { ExperimentConfig } from '../../training/config/experiment';
 import { REPO_ROOT } from '../../training/config/load';
 import { validateExperimentConfig } from '../../training/config/validate';
-import { Rng } from '../../training/data/rng';
 import { ProgressLine } from '../../training/loop/progress';
 import type { LogRecord } from '../../training/loop/run-log';
 import { train } from '../../training/loop/trainer';
-
-/** Smooth random RGB images (learnable, unlike noise), written as PNG into `dir`. */
-async function writeImages(dir: string, count: number, size: number, seed: number): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  const rng = new Rng(seed);
-  for (let k = 0; k < count; k++) {
-    const [fx, fy, phase] = [0.05 + 0.3 * rng.next(), 0.05 + 0.3 * rng.next(), 6 * rng.next()];
-    const data = new Uint8Array(size * size * 4);
-    for (let i = 0; i < size * size; i++) {
-      const [x, y] = [i % size, Math.floor(i / size)];
-      for (let c = 0; c < 3; c++) data[4 * i + c] = Math.round(127.5 + 120 * Math.sin(fx * x + phase + c) * Math.cos(fy * y - c));
-      data[4 * i + 3] = 255;
-    }
-    await writeFile(join(dir, `img${k}.png`), encodePng({ width: size, height: size, data }, true));
-  }
-}
+import { writeImages } from './helpers/images';
 
 const silent = new ProgressLine({ write: () => true });
 
