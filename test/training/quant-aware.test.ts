@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -5,11 +8,18 @@ import type { ArchConfig } from '../../training/archs/config';
 import { buildArch } from '../../training/archs/index';
 import { initBackend } from '../../training/backend/init';
 import { calibrate } from '../../training/export/calibrate';
+import { validateExperimentConfig } from '../../training/config/validate';
 import { exportModel } from '../../training/export/export';
+import type { ManifestModel } from '../../training/export/manifest';
 import { quantizeActivation, quantizeWeightsPerChannel } from '../../training/export/quantize';
+import { exportRun } from '../../training/export/run-export';
+import { ProgressLine } from '../../training/loop/progress';
+import type { LogRecord } from '../../training/loop/run-log';
+import { train } from '../../training/loop/trainer';
 import { TfjsModel } from '../../training/model/tfjs-model';
 import { fakeQuantizeActivation, fakeQuantizeKernel } from '../../training/quant/fake-quant';
 import { rangeWeights, splitRanges } from '../../training/quant/plan';
+import { writeImages } from './helpers/images';
 import { seededWeights, syntheticImage } from './helpers/weights';
 
 const wdsrB: ArchConfig = { arch: 'wdsr_b', scale: 2, nFeats: 8, nBlocks: 2, expansion: 6, lowRank: 0.8, resScale: 1, normalization: 'weight' };
@@ -141,6 +151,46 @@ describe('quantization-aware TfjsModel', () => {
       expect(() => TfjsModel.fromWeights(graph, saved)).toThrow(/quant\//);
     } finally {
       model.dispose();
+    }
+  });
+});
+
+describe('a quantization-aware run', () => {
+  const silent = new ProgressLine({ write: () => true });
+  const valPsnr = (records: LogRecord[]) => records.flatMap((r) => (r.type === 'val' ? [r.psnr] : []));
+
+  it('starts as the post-training int8 model, trains through the rounding on two threads, and exports with the ranges it trained with', async () => {
+    const workDir = await mkdtemp(join(tmpdir(), 'wdsr-qat-'));
+    try {
+      await writeImages(join(workDir, 'train'), 3, 40, 7);
+      await writeImages(join(workDir, 'val'), 1, 32, 8);
+      const raw = {
+        name: 'float',
+        arch: { arch: 'wdsr_b', scale: 2, nFeats: 6, nBlocks: 1, expansion: 4, lowRank: 0.8, resScale: 1, normalization: 'weight' },
+        data: { train: [join(workDir, 'train')], val: join(workDir, 'val'), hrPatchSize: 16 },
+        train: { iterations: 6, batchSize: 2, lr: 1e-3, lrHalvingSteps: [], seed: 2, logEvery: 1, validateEvery: 3, checkpointEvery: 3, keepCheckpoints: 1 },
+      };
+      const floatDir = join(workDir, 'float');
+      await train({ config: validateExperimentConfig(raw, 'float'), runDir: floatDir, resume: false, console: silent });
+
+      const quantization = { from: floatDir, calibration: 'minmax', calibrationPatches: 8, floatConvs: ['tail', 'skip'] };
+      const aware = validateExperimentConfig({ ...raw, name: 'aware', train: { ...raw.train, lr: 1e-4, workers: 2 }, quantization }, 'aware');
+      const awareDir = join(workDir, 'aware');
+      const records: LogRecord[] = [];
+      await train({ config: aware, runDir: awareDir, resume: false, console: silent, onRecord: (r) => records.push(r) });
+      const [start, , end] = valPsnr(records);
+
+      const exported = async (run: string, id: string) =>
+        exportRun({ run, int8: true, id, modelDir: workDir, calibration: { kind: 'minmax' }, calibrationPatches: 8, floatConvs: ['tail', 'skip'], evalDirs: [join(workDir, 'val')] });
+      const psnrOf = (entry: ManifestModel) => (entry.metrics as { sets: Record<string, { psnr: number }> }).sets.val!.psnr;
+      // The fake-quantized forward pass scores what onnxruntime's int8 model scores: before training
+      // against post-training quantization of the float checkpoint, after it against the run's own export.
+      expect(Math.abs(start! - psnrOf(await exported(floatDir, 'ptq')))).toBeLessThan(0.05);
+      const qat = await exported(awareDir, 'qat');
+      expect(Math.abs(end! - psnrOf(qat))).toBeLessThan(0.05);
+      expect(qat.quantization).toMatchObject({ calibration: { kind: 'minmax', samples: 8 }, quantizationAwareTraining: { from: floatDir }, floatConvs: ['tail', 'skip'] });
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
     }
   });
 });
