@@ -62,7 +62,7 @@ async function coldRequest(server: WranglerDev, size: number): Promise<Sample> {
 function missTable(rows: readonly MissRow[]): string {
   const stages = ['cache', 'fetch', 'model', 'decode', 'infer', 'encode'];
   return markdownTable(
-    ['Request', 'Format', 'Runs', 'Total p50 / p90 ms', ...stages.map((name) => `${name} ms`), 'cache put ms', 'Peak RSS MiB', 'Load'],
+    ['Request', 'Format', 'Runs', 'Total p50 / p90 ms', ...stages.map((name) => `${name} ms`), 'cache put ms', 'Peak RSS MiB', 'ORT heap MiB', 'Load'],
     rows.map(({ label, format, group }) => [
       label,
       format,
@@ -71,9 +71,10 @@ function missTable(rows: readonly MissRow[]): string {
       ...stages.map((name) => p50p90(stage(group.samples, name))),
       p50p90(group.background),
       formatMiB(group.peakRss),
+      formatMiB(group.ortHeap),
       loads(group),
     ]),
-    ['Runs', 'Total p50 / p90 ms', 'Peak RSS MiB'],
+    ['Runs', 'Total p50 / p90 ms', 'Peak RSS MiB', 'ORT heap MiB'],
   );
 }
 
@@ -152,11 +153,11 @@ async function main(): Promise<void> {
     if (!values['skip-variants']) {
       for (const tile of tiles) {
         const group = await misses(server, pid, opaqueSource(focus).path, upscaleQuery('png'), runs, { tile });
-        variantRows.push([`int8, tile ${tile}`, p50p90(stage(group.samples, 'infer')), p50p90(group.samples.map((s) => s.ms)), formatMiB(group.peakRss), loads(group)]);
+        variantRows.push([`int8, tile ${tile}`, p50p90(stage(group.samples, 'infer')), p50p90(group.samples.map((s) => s.ms)), formatMiB(group.peakRss), formatMiB(group.ortHeap), loads(group)]);
       }
       const fp32 = await misses(server, pid, opaqueSource(focus).path, upscaleQuery('png'), runs, { model: 'fp32' });
       workerdInfer.set(`${focus}/fp32`, stage(fp32.samples, 'infer'));
-      variantRows.push([`fp32, tile ${tileSize}`, p50p90(stage(fp32.samples, 'infer')), p50p90(fp32.samples.map((s) => s.ms)), formatMiB(fp32.peakRss), loads(fp32)]);
+      variantRows.push([`fp32, tile ${tileSize}`, p50p90(stage(fp32.samples, 'infer')), p50p90(fp32.samples.map((s) => s.ms)), formatMiB(fp32.peakRss), formatMiB(fp32.ortHeap), loads(fp32)]);
     }
 
     for (let start = 1; start < Number(values['cold-starts']); start++) {
@@ -193,7 +194,7 @@ async function main(): Promise<void> {
     }
     if (variantRows.length > 0) {
       console.log(`\n## Tile size and precision, ${focus}x${focus} → ${focus * scale}x${focus * scale} PNG, uncached (${runs} runs each; heaps only grow, so peak RSS is cumulative)\n`);
-      console.log(markdownTable(['Variant', 'infer p50 / p90 ms', 'Total p50 / p90 ms', 'Peak RSS MiB', 'Load'], variantRows, ['infer p50 / p90 ms', 'Total p50 / p90 ms', 'Peak RSS MiB']));
+      console.log(markdownTable(['Variant', 'infer p50 / p90 ms', 'Total p50 / p90 ms', 'Peak RSS MiB', 'ORT heap MiB', 'Load'], variantRows, ['infer p50 / p90 ms', 'Total p50 / p90 ms', 'Peak RSS MiB', 'ORT heap MiB']));
     }
     console.log(`\nBenchmark took ${((performance.now() - started) / 1000).toFixed(0)} s; load average at the end ${load()}.`);
   } finally {

@@ -20,6 +20,8 @@ export interface Group {
   readonly background: readonly number[];
   /** workerd's resident memory peak (`VmHWM`) over the group, bytes. */
   readonly peakRss: number;
+  /** onnxruntime's WebAssembly heap after the group, bytes (it never shrinks). */
+  readonly ortHeap: number;
   /** 1-minute load average at the start and the end of the group. */
   readonly load: readonly [number, number];
 }
@@ -57,6 +59,12 @@ async function background(server: WranglerDev, count: number): Promise<number[]>
   return durations;
 }
 
+/** onnxruntime's WebAssembly heap in the bench Worker's isolate, bytes (0 before the first session). */
+export async function ortHeap(server: WranglerDev): Promise<number> {
+  const memories = (await (await fetch(`${server.url}/_bench/memory`)).json()) as Record<string, number>;
+  return memories.onnxruntime ?? 0;
+}
+
 let unique = 0;
 
 /**
@@ -77,7 +85,7 @@ export async function misses(server: WranglerDev, workerdPid: number, sourcePath
     samples.push(sample);
     if (sample.cacheStatus.includes('stored')) puts.push(...(await background(server, 1)));
   }
-  return { samples, background: puts, peakRss: residentMemory(workerdPid).peak, load: [load0, loadavg()[0]!], lastPath };
+  return { samples, background: puts, peakRss: residentMemory(workerdPid).peak, ortHeap: await ortHeap(server), load: [load0, loadavg()[0]!], lastPath };
 }
 
 /** `runs` requests of a stored rendition, each of which must be a cache hit. */
@@ -90,7 +98,7 @@ export async function hits(server: WranglerDev, workerdPid: number, path: string
     if (sample.cacheStatus !== 'wdsr-edge; hit') throw new Error(`GET ${path}: expected a hit, got Cache-Status ${sample.cacheStatus}`);
     samples.push(sample);
   }
-  return { samples, background: [], peakRss: residentMemory(workerdPid).peak, load: [load0, loadavg()[0]!] };
+  return { samples, background: [], peakRss: residentMemory(workerdPid).peak, ortHeap: await ortHeap(server), load: [load0, loadavg()[0]!] };
 }
 
 /** The samples' values of one `Server-Timing` stage (requests without it are left out). */

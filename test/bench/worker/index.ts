@@ -7,13 +7,15 @@ import { readConfig } from '../../../src/config';
 import { createOrtRunner } from '../../../src/inference/ort-runner';
 import worker from '../../../src/index';
 import { upscale } from '../../../src/middleware';
+import { wasmMemoryBytes } from '../../../src/platform/wasm-memory';
 
 /*
  * The Worker as shipped (src/index.ts), observed for `npm run bench` (`wrangler dev
  * test/bench/worker/index.ts`, the rest of wrangler.toml unchanged):
  * - work handed to `waitUntil` (the cache put after a miss, which ends after the response and so
  *   is not in Server-Timing) is timed from hand-over to settling; GET /_bench/background returns
- *   the durations so far and forgets them; GET /_bench/config the tile size the Worker runs with;
+ *   the durations so far and forgets them; GET /_bench/config the tile size the Worker runs with,
+ *   GET /_bench/memory the isolate's WebAssembly memories (src/platform/wasm-memory.ts);
  * - a request with `X-Bench-Tile: N` and/or `X-Bench-Model: fp32` is served, uncached, by the
  *   package middleware with that tile size and/or the manifest's fp32 reference model, so tile
  *   sizes and precisions compare on one isolate without redeploying.
@@ -52,6 +54,7 @@ function timedContext(ctx: ExecutionContext): ExecutionContext {
 const bench = new Hono<{ Bindings: Bindings }>();
 bench.get('/_bench/background', (c) => c.json(background.splice(0)));
 bench.get('/_bench/config', (c) => c.json({ tileSize: readConfig(c.env).tileSize }));
+bench.get('/_bench/memory', (c) => c.json(wasmMemoryBytes()));
 bench.use('*', (c, next) => {
   const tile = c.req.header('X-Bench-Tile');
   const model = c.req.header('X-Bench-Model');
