@@ -1,8 +1,7 @@
 import { stat } from 'node:fs/promises';
-import { buildArch } from '../archs';
 import { initBackend } from '../backend/init';
 import { loadCheckpoint, MissingCheckpointError, resolveCheckpointDir } from '../checkpoint/load';
-import { TfjsModel } from '../model/tfjs-model';
+import { buildModel } from '../loop/session';
 import { tfjsUpscaler } from '../model/upscaler';
 import { UsageError } from '../cli/usage';
 import type { Upscaler } from './evaluate';
@@ -12,8 +11,9 @@ import { serviceUpscaler } from './service-upscaler';
 /**
  * The upscaler `--model` names: the running service at an `http(s)://` URL (what users get), a
  * `.onnx` file (onnxruntime-node), or a checkpoint directory, or a run directory (its latest
- * checkpoint) run with tfjs on the wasm backend. A checkpoint
- * trained for another scale is an error, not a silently meaningless score.
+ * checkpoint) run with tfjs on the wasm backend as it trains (quantization-aware ones through
+ * their int8 rounding). A checkpoint trained for another scale is an error, not a silently
+ * meaningless score.
  *
  * @example
  * const upscaler = await loadModelUpscaler('training/runs/wdsr_b_x2_f32b16', 2);
@@ -29,5 +29,6 @@ export async function loadModelUpscaler(model: string, scale: number): Promise<U
   const { config, weights } = await loadCheckpoint(checkpointDir);
   if (config.arch.scale !== scale) throw new UsageError(`${checkpointDir} is a x${config.arch.scale} model, but --scale is ${scale}`);
   await initBackend('wasm');
-  return tfjsUpscaler(TfjsModel.fromWeights(buildArch(config.arch), weights));
+  // The run's own model builder: a quantization-aware checkpoint scores through its int8 rounding.
+  return tfjsUpscaler(buildModel(config, weights));
 }
