@@ -2,10 +2,26 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BENCHMARK_SETS } from '../eval/sets';
-import { formatPrecisionReport, measurePrecisionVariants, type PrecisionReportOptions } from '../export/precision-report';
+import { parseCalibrationMethod, type CalibrationMethod } from '../export/calibration-method';
+import { calibrationVariants, FP32_VARIANT, formatPrecisionReport, measurePrecisionVariants, type PrecisionReportOptions, type PrecisionVariant } from '../export/precision-report';
 import { parseCommandLine } from './usage';
 
-/** `npm run report:quantization -- --run <run dir> [--out docs/quantization.md]`: fp32 vs int8 variants, measured. */
+const USAGE = `usage: npm run report:quantization -- --run <run or checkpoint dir> [--out docs/quantization.md] [--eval <HR dir> ...]
+  [--float-convs tail,skip] [--calibrations minmax,percentile:99.99,percentile:99.999] [--qat <quantization-aware run or checkpoint dir>]`;
+
+function parseCalibrations(text: string): CalibrationMethod[] {
+  return text.split(',').map((item) => {
+    const method = parseCalibrationMethod(item);
+    if (method === undefined) throw new Error(`--calibrations: expected minmax or percentile:<50..100>, got ${item}`);
+    return method;
+  });
+}
+
+/**
+ * `npm run report:quantization`: one checkpoint as fp32 and as post-training int8 with each
+ * calibration method, plus, with `--qat`, the int8 export of a quantization-aware fine-tune of it;
+ * all measured, written as Markdown.
+ */
 async function main(argv: string[]): Promise<void> {
   const { values } = parseCommandLine({
     args: argv,
@@ -15,9 +31,13 @@ async function main(argv: string[]): Promise<void> {
       out: { type: 'string', default: 'docs/quantization.md' },
       eval: { type: 'string', multiple: true },
       'float-convs': { type: 'string', default: 'tail,skip' },
+      calibrations: { type: 'string', default: 'minmax,percentile:99.99,percentile:99.999' },
+      qat: { type: 'string' },
     },
   });
-  if (!values.run) throw new Error('usage: npm run report:quantization -- --run <run dir> [--out docs/quantization.md] [--eval <HR dir> ...]');
+  if (!values.run) throw new Error(USAGE);
+  const variants: PrecisionVariant[] = [FP32_VARIANT, ...calibrationVariants(parseCalibrations(values.calibrations))];
+  if (values.qat) variants.push({ label: 'int8, quantization-aware fine-tune', int8: true, calibration: { kind: 'minmax' }, run: values.qat });
   const workDir = await mkdtemp(join(tmpdir(), 'wdsr-edge-quant-'));
   try {
     const options: PrecisionReportOptions = {
@@ -29,7 +49,7 @@ async function main(argv: string[]): Promise<void> {
       timingSize: 256,
       repeats: 5,
     };
-    const rows = await measurePrecisionVariants(options);
+    const rows = await measurePrecisionVariants(options, variants);
     const command = `npm run report:quantization -- ${argv.join(' ')}`;
     await writeFile(values.out, formatPrecisionReport(rows, options, command));
     process.stdout.write(`wrote ${values.out}\n`);

@@ -9,14 +9,24 @@ export interface PrecisionVariant {
   readonly label: string;
   readonly int8: boolean;
   readonly calibration: CalibrationMethod;
+  /**
+   * Another checkpoint than the report's: a quantization-aware run's, which exports with the
+   * ranges and float convs it trained with (`calibration` does not apply).
+   */
+  readonly run?: string;
 }
 
-export const DEFAULT_VARIANTS: readonly PrecisionVariant[] = [
-  { label: 'fp32', int8: false, calibration: { kind: 'minmax' } },
-  { label: 'int8, min-max calibration', int8: true, calibration: { kind: 'minmax' } },
-  { label: 'int8, 99.99th percentile', int8: true, calibration: { kind: 'percentile', percentile: 99.99 } },
-  { label: 'int8, 99.999th percentile', int8: true, calibration: { kind: 'percentile', percentile: 99.999 } },
-];
+/** Post-training int8 variants, one per calibration method. */
+export function calibrationVariants(methods: readonly CalibrationMethod[]): PrecisionVariant[] {
+  return methods.map((calibration) => ({
+    label: calibration.kind === 'minmax' ? 'int8, min-max calibration' : `int8, ${calibration.percentile}th percentile`,
+    int8: true,
+    calibration,
+  }));
+}
+
+export const FP32_VARIANT: PrecisionVariant = { label: 'fp32', int8: false, calibration: { kind: 'minmax' } };
+
 
 export interface PrecisionRow {
   readonly variant: PrecisionVariant;
@@ -37,13 +47,13 @@ export interface PrecisionReportOptions {
 }
 
 /** Exports every variant of one checkpoint, scores each on the sets, and times each in both runtimes. */
-export async function measurePrecisionVariants(options: PrecisionReportOptions, variants = DEFAULT_VARIANTS): Promise<PrecisionRow[]> {
+export async function measurePrecisionVariants(options: PrecisionReportOptions, variants: readonly PrecisionVariant[]): Promise<PrecisionRow[]> {
   // Pinned once: a run still training writes newer checkpoints while the variants are measured.
   const checkpoint = await resolveCheckpointDir(options.run);
   const rows: PrecisionRow[] = [];
   for (const [index, variant] of variants.entries()) {
     const entry = await exportRun({
-      run: checkpoint,
+      run: variant.run === undefined ? checkpoint : await resolveCheckpointDir(variant.run),
       int8: variant.int8,
       id: `variant-${index}`,
       modelDir: options.workDir,
@@ -83,12 +93,18 @@ export function formatPrecisionReport(rows: readonly PrecisionRow[], options: Pr
   ]);
   const table = [header, header.map(() => '---'), bicubic, ...body].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
   const training = rows[0]!.entry.training as { run: string; iterations: number };
+  const trainedRows = rows.filter((row) => row.variant.run !== undefined);
   return [
     '# fp32 vs int8',
     '',
     `Model: \`${training.run}\` at iteration ${training.iterations}, x${rows[0]!.entry.scale}, ${rows[0]!.entry.parameters.toLocaleString('en-US')} parameters.`,
     `int8 is static QDQ (weights int8 symmetric per output channel, activations uint8 per tensor, int32 biases) with ${options.calibrationPatches} LR training patches for calibration; convs kept in float: ${options.floatConvs.join(', ') || 'none'}.`,
     `Quality: Y-PSNR (dB) / Y-SSIM, MATLAB bicubic LR of the mod-cropped HR, shave = scale, outputs rounded to 8 bits (training/eval/evaluate.ts).`,
+    ...trainedRows.map((row) => {
+      const trained = row.entry.training as { run: string; iterations: number; checkpoint: string };
+      const { calibration } = row.entry.quantization as { calibration: { samples: number } };
+      return `${row.variant.label}: run \`${trained.run}\`, checkpoint ${trained.checkpoint} (${trained.iterations} iterations of quantization-aware fine-tuning), its ranges calibrated on ${calibration.samples} patches when it started and trained with; convs kept in float: ${(row.entry.quantization as { floatConvs: string[] }).floatConvs.join(', ')}.`;
+    }),
     `Speed: median of ${options.repeats} single-threaded forward passes on a ${options.timingSize}x${options.timingSize} LR input, in seconds per output megapixel; onnxruntime-web is the Worker's WASM build hosted by Node.`,
     '',
     table,
