@@ -4,7 +4,9 @@ import { exportRun } from '../export/run-export';
 import { parseCommandLine } from './usage';
 
 const USAGE = `usage: npm run export -- --run <run dir | checkpoint dir> [--int8] [--id <model id>] [--model-dir model]
-  [--calibration minmax | percentile:<p>] [--calibration-patches 64] [--float-convs tail,skip] [--eval <HR dir> ...]`;
+  [--calibration minmax | percentile:<p>] [--calibration-patches 64] [--float-convs tail,skip] [--eval <HR dir> ...]
+A quantization-aware run (a config with "quantization") exports int8 with the ranges and float convs it trained with;
+the calibration options apply to other runs only.`;
 
 function parseCalibration(text: string): CalibrationMethod {
   const method = parseCalibrationMethod(text);

@@ -19,8 +19,8 @@ export interface CalibratedInt8 {
 
 /**
  * Quantization-aware training: the weights carry the ranges the run was trained with
- * (training/quant/plan.ts), which the export uses unchanged; `calibration` records how
- * they were first calibrated.
+ * (training/quant/plan.ts), which the export uses unchanged; `trained` records how they
+ * were first calibrated and from which float checkpoint the run started.
  */
 export interface TrainedInt8 {
   readonly floatConvs: readonly string[];
