@@ -8,7 +8,7 @@ import { startWranglerDev, type WranglerDev } from '../support/wrangler-dev';
 import { measureBundle } from './bundle';
 import { measureNative, type NativeRow } from './native';
 import { formatMiB, formatMs, markdownTable, p50p90 } from './report';
-import { hits, misses, request, stage, type Group, type Sample } from './workerd';
+import { floor, hits, misses, request, stage, type Group, type Sample } from './workerd';
 
 /*
  * npm run bench: the cost of an upscale in workerd (the shipped Worker under `wrangler dev`,
@@ -19,7 +19,7 @@ import { hits, misses, request, stage, type Group, type Sample } from './workerd
 
 const { values } = parseArgs({
   options: {
-    runs: { type: 'string', default: '5' },
+    runs: { type: 'string', default: '3' },
     hits: { type: 'string', default: '30' },
     sizes: { type: 'string', default: '128,256,512,627' },
     tiles: { type: 'string', default: '64,96,128,192' },
@@ -148,6 +148,7 @@ async function main(): Promise<void> {
       missRows.push({ label: `${width}x${height} translucent → ${width * scale}x${height * scale}`, format, group });
     }
     const afterMisses = residentMemory(pid);
+    const floorMs = await floor(server, Number(values.hits));
 
     const variantRows: string[][] = [];
     if (!values['skip-variants']) {
@@ -177,6 +178,7 @@ async function main(): Promise<void> {
       hitRows.map(({ label, group }) => [label, p50p90(group.samples.map((s) => s.ms)), p50p90(stage(group.samples, 'cache')), loads(group)]),
       ['Round trip p50 / p90 ms', 'Server-Timing cache p50 / p90 ms'],
     ));
+    console.log(`\nFloor: a tiny JSON answer from the same isolate (\`/_bench/config\`) takes ${p50p90(floorMs)} ms (p50 / p90) round trip through wrangler's proxy.`);
 
     const warm = missRows.find((row) => row.label.startsWith(`${sizes[0]}x`) && row.format === 'png')!.group.samples;
     console.log(`\n## Cold start: the first rendition in a fresh isolate (${sizes[0]}x${sizes[0]} PNG, ${cold.length} fresh \`wrangler dev\` processes)\n`);

@@ -101,6 +101,20 @@ export async function hits(server: WranglerDev, workerdPid: number, path: string
   return { samples, background: [], peakRss: residentMemory(workerdPid).peak, ortHeap: await ortHeap(server), load: [load0, loadavg()[0]!] };
 }
 
+/**
+ * Round trips of `/_bench/config`, a tiny JSON answer from the bench Worker: the floor that
+ * wrangler's proxy, loopback and the client add to every request.
+ */
+export async function floor(server: WranglerDev, runs: number): Promise<number[]> {
+  const ms: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const start = performance.now();
+    await (await fetch(`${server.url}/_bench/config`)).arrayBuffer();
+    ms.push(performance.now() - start);
+  }
+  return ms;
+}
+
 /** The samples' values of one `Server-Timing` stage (requests without it are left out). */
 export function stage(samples: readonly Sample[], name: string): number[] {
   return samples.flatMap((sample) => (sample.stages.has(name) ? [sample.stages.get(name)!] : []));
