@@ -47,6 +47,7 @@ describe('train', () => {
     const straight = join(workDir, `straight-${workers}`);
     const result = await train({ config: run, runDir: straight, resume: false, console: silent });
     expect(result).toMatchObject({ iteration: 8, interrupted: false });
+    expect((await readLog(straight))[0]).toMatchObject({ type: 'start', iteration: 0, workers });
 
     const interrupted = join(workDir, `interrupted-${workers}`);
     const controller = new AbortController();

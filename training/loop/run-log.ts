@@ -2,7 +2,7 @@ import { appendFile } from 'node:fs/promises';
 
 /** One line of `log.jsonl`; `type` says which fields follow. */
 export type LogRecord =
-  | { type: 'start'; iteration: number; backend: string; resumedFrom?: string; changed?: string[] }
+  | { type: 'start'; iteration: number; backend: string; workers?: number; resumedFrom?: string; changed?: string[] }
   | { type: 'train'; iteration: number; loss: number; lr: number; itPerSec: number; elapsedSec: number }
   | { type: 'val'; iteration: number; set: string; psnr: number; ssim: number }
   | { type: 'checkpoint'; iteration: number; path: string }

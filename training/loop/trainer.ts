@@ -69,8 +69,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     options.onRecord?.(entry);
   };
   try {
-    await record({ type: 'start', iteration: session.startIteration, backend: config.train.backend, ...(checkpointDir === undefined ? {} : { resumedFrom: checkpointDir, changed }) });
-    output.print(`${checkpointDir === undefined ? 'training' : `resuming from ${checkpointDir}:`} ${config.name} on ${config.train.backend}, ${session.sampler.pairs.length} training images`);
+    const { backend, workers } = config.train;
+    await record({ type: 'start', iteration: session.startIteration, backend, workers, ...(checkpointDir === undefined ? {} : { resumedFrom: checkpointDir, changed }) });
+    output.print(`${checkpointDir === undefined ? 'training' : `resuming from ${checkpointDir}:`} ${config.name} on ${backend} with ${workers} worker(s), ${session.sampler.pairs.length} training images`);
     return await runLoop(options, session, output, record);
   } finally {
     await session.close();
