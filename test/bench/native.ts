@@ -1,4 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import * as ortWeb from 'onnxruntime-web/wasm';
+import { TILED_SESSION_OPTIONS } from '../../src/inference/session-runner';
 import { medianInferenceSeconds, type Runtime } from '../../training/export/inference-timing';
 
 export interface NativeRow {
@@ -27,4 +30,40 @@ export async function measureNative(sizes: readonly number[], repeats: number): 
     }
   }
   return rows;
+}
+
+/** Session options compared on the Worker's WASM build (hosted by Node), against the shipped ones. */
+export const SESSION_VARIANTS: readonly { readonly name: string; readonly precision: 'int8' | 'fp32'; readonly options: ortWeb.InferenceSession.SessionOptions }[] = [
+  { name: 'shipped: graph level all, no memory pattern', precision: 'int8', options: TILED_SESSION_OPTIONS },
+  { name: 'graph level extended (no NHWC layout transform)', precision: 'int8', options: { ...TILED_SESSION_OPTIONS, graphOptimizationLevel: 'extended' } },
+  { name: 'CPU memory arena on', precision: 'int8', options: { ...TILED_SESSION_OPTIONS, enableCpuMemArena: true } },
+  { name: 'QDQ fusion off (float Conv between Q/DQ)', precision: 'int8', options: { ...TILED_SESSION_OPTIONS, extra: { session: { disable_quant_qdq: '1' } } } },
+  { name: 'fp32 reference model, shipped options', precision: 'fp32', options: TILED_SESSION_OPTIONS },
+];
+
+/**
+ * Each of {@link SESSION_VARIANTS} on a `window` x `window` input (a tile's read window),
+ * interleaved round by round so that load changes hit every variant alike; per variant the
+ * forward-pass times in ms (after one warm-up round).
+ */
+export async function measureSessionOptions(window: number, rounds: number): Promise<number[][]> {
+  ortWeb.env.wasm.numThreads = 1;
+  const sessions = [];
+  for (const variant of SESSION_VARIANTS) {
+    sessions.push(await ortWeb.InferenceSession.create(new Uint8Array(await readFile(join(MODEL_DIR, FILES[variant.precision]))), variant.options));
+  }
+  try {
+    const data = Float32Array.from({ length: 3 * window * window }, (_, i) => (Math.sin(i * 0.37) + 1) / 2);
+    const times = sessions.map((): number[] => []);
+    for (let round = 0; round <= rounds; round++) {
+      for (const [i, session] of sessions.entries()) {
+        const start = performance.now();
+        await session.run({ [session.inputNames[0]!]: new ortWeb.Tensor('float32', data, [1, 3, window, window]) });
+        if (round > 0) times[i]!.push(performance.now() - start);
+      }
+    }
+    return times;
+  } finally {
+    for (const session of sessions) await session.release();
+  }
 }

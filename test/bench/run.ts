@@ -6,7 +6,7 @@ import { findWorkerd, residentMemory } from '../support/process-memory';
 import { summarise } from '../support/stats';
 import { startWranglerDev, type WranglerDev } from '../support/wrangler-dev';
 import { measureBundle } from './bundle';
-import { measureNative, type NativeRow } from './native';
+import { measureNative, measureSessionOptions, SESSION_VARIANTS, type NativeRow } from './native';
 import { formatMiB, formatMs, markdownTable, p50p90 } from './report';
 import { floor, hits, misses, request, stage, type Group, type Sample } from './workerd';
 
@@ -28,6 +28,9 @@ const { values } = parseArgs({
     'skip-native': { type: 'boolean', default: false },
     'skip-bundle': { type: 'boolean', default: false },
     'skip-variants': { type: 'boolean', default: false },
+    'skip-sessions': { type: 'boolean', default: false },
+    /** The session-options comparison's input: an interior tile's read window at TILE_SIZE 96 (96 + 2 x 10). */
+    window: { type: 'string', default: '116' },
   },
 });
 const runs = Number(values.runs);
@@ -120,6 +123,8 @@ async function main(): Promise<void> {
 
   // Native first, alone: the workerd phases would compete with it for the two cores.
   const native = values['skip-native'] ? [] : await measureNative(sizes, Number(values['native-runs']));
+  const sessionWindow = Number(values.window);
+  const sessionTimes = values['skip-sessions'] ? [] : await measureSessionOptions(sessionWindow, 2 * runs);
 
   const sources = [...sizes.map(opaqueSource), LARGEST_SOURCE];
   const origin = await startOrigin(sources);
@@ -193,6 +198,15 @@ async function main(): Promise<void> {
     if (native.length > 0) {
       console.log(`\n## Inference beside native onnxruntime (single thread; native and WASM in Node: whole image, median of ${values['native-runs']}; workerd: tiled, the infer stage)\n`);
       console.log(nativeTable(native, workerdInfer, tileSize));
+    }
+    if (sessionTimes.length > 0) {
+      console.log(`\n## Session options, onnxruntime-web WASM hosted by Node, one ${sessionWindow}x${sessionWindow} tile window (${2 * runs} interleaved rounds)\n`);
+      const shipped = summarise(sessionTimes[0]!).p50;
+      console.log(markdownTable(
+        ['Variant', 'p50 / p90 ms', 'vs shipped'],
+        SESSION_VARIANTS.map((variant, i) => [variant.name, p50p90(sessionTimes[i]!), (summarise(sessionTimes[i]!).p50 / shipped).toFixed(2)]),
+        ['p50 / p90 ms', 'vs shipped'],
+      ));
     }
     if (variantRows.length > 0) {
       console.log(`\n## Tile size and precision, ${focus}x${focus} → ${focus * scale}x${focus * scale} PNG, uncached (${runs} runs each; heaps only grow, so peak RSS is cumulative)\n`);
