@@ -8,7 +8,7 @@ import { startWranglerDev, type WranglerDev } from '../support/wrangler-dev';
 import { measureBundle } from './bundle';
 import { measureNative, measureSessionOptions, SESSION_VARIANTS, type NativeRow } from './native';
 import { formatMiB, formatMs, markdownTable, p50p90 } from './report';
-import { floor, hits, misses, request, stage, type Group, type Sample } from './workerd';
+import { floor, hits, interleavedMisses, misses, ortHeap, request, stage, type Group, type Sample, type Variant } from './workerd';
 
 /*
  * npm run bench: the cost of an upscale in workerd (the shipped Worker under `wrangler dev`,
@@ -157,19 +157,31 @@ async function main(): Promise<void> {
 
     const variantRows: string[][] = [];
     if (!values['skip-variants']) {
-      for (const tile of tiles) {
-        const group = await misses(server, pid, opaqueSource(focus).path, upscaleQuery('png'), runs, { tile });
-        variantRows.push([`int8, tile ${tile}`, p50p90(stage(group.samples, 'infer')), p50p90(group.samples.map((s) => s.ms)), formatMiB(group.peakRss), formatMiB(group.ortHeap), loads(group)]);
+      const variants: Variant[] = [...tiles.map((tile) => ({ tile })), { tile: tileSize, model: 'fp32' }];
+      const name = (variant: Variant) => `${variant.model ?? 'int8'}, tile ${variant.tile}`;
+      // One pass in ascending tile order first: the heap only grows, so each reading is what that tile needs.
+      const heaps: number[] = [];
+      for (const variant of variants) {
+        await request(server, `${opaqueSource(focus).path}?${upscaleQuery('png')}&v=heap-${process.pid}-${heaps.length}`, variant);
+        heaps.push(await ortHeap(server));
       }
-      const fp32 = await misses(server, pid, opaqueSource(focus).path, upscaleQuery('png'), runs, { model: 'fp32' });
-      workerdInfer.set(`${focus}/fp32`, stage(fp32.samples, 'infer'));
-      variantRows.push([`fp32, tile ${tileSize}`, p50p90(stage(fp32.samples, 'infer')), p50p90(fp32.samples.map((s) => s.ms)), formatMiB(fp32.peakRss), formatMiB(fp32.ortHeap), loads(fp32)]);
+      const load0 = load();
+      const samples = await interleavedMisses(server, opaqueSource(focus).path, upscaleQuery('png'), runs, variants);
+      for (const [i, variant] of variants.entries()) {
+        variantRows.push([name(variant), p50p90(stage(samples[i]!, 'infer')), p50p90(samples[i]!.map((s) => s.ms)), formatMiB(heaps[i]!), `${load0}-${load()}`]);
+        if (variant.tile === tileSize) workerdInfer.set(`${focus}/${variant.model ?? 'int8'}`, stage(samples[i]!, 'infer'));
+      }
     }
 
+    // Fresh isolates: the cold start, then the largest request's memory on top of an idle process.
+    const fresh: { idle: number; peak: number; heap: number }[] = [];
     for (let start = 1; start < Number(values['cold-starts']); start++) {
       await server.stop();
       ({ server, pid } = await startServer(origin.url));
+      const idle = residentMemory(pid).rss;
       cold.push(await coldRequest(server, sizes[0]!));
+      const largest = await misses(server, pid, LARGEST_SOURCE.path, upscaleQuery('webp'), 1);
+      fresh.push({ idle, peak: largest.peakRss, heap: largest.ortHeap });
     }
 
     console.log(`## Cache misses, one at a time (source PNG, opaque unless named; tile ${tileSize}; ${runs} runs each)\n`);
@@ -209,8 +221,18 @@ async function main(): Promise<void> {
       ));
     }
     if (variantRows.length > 0) {
-      console.log(`\n## Tile size and precision, ${focus}x${focus} → ${focus * scale}x${focus * scale} PNG, uncached (${runs} runs each; heaps only grow, so peak RSS is cumulative)\n`);
-      console.log(markdownTable(['Variant', 'infer p50 / p90 ms', 'Total p50 / p90 ms', 'Peak RSS MiB', 'ORT heap MiB', 'Load'], variantRows, ['infer p50 / p90 ms', 'Total p50 / p90 ms', 'Peak RSS MiB', 'ORT heap MiB']));
+      console.log(`\n## Tile size and precision, ${focus}x${focus} → ${focus * scale}x${focus * scale} PNG, uncached (${runs} interleaved rounds)\n`);
+      console.log('ORT heap: onnxruntime\'s WebAssembly memory after one request of each variant, in this order (it never shrinks).\n');
+      console.log(markdownTable(['Variant', 'infer p50 / p90 ms', 'Total p50 / p90 ms', 'ORT heap MiB', 'Load'], variantRows, ['infer p50 / p90 ms', 'Total p50 / p90 ms', 'ORT heap MiB']));
+    }
+    if (fresh.length > 0) {
+      const { width, height } = LARGEST_SOURCE;
+      console.log(`\n## The largest request in a fresh isolate (${width}x${height} translucent PNG → ${width * scale}x${height * scale} WebP, after the cold-start request)\n`);
+      console.log(markdownTable(
+        ['Process', 'RSS after start MiB', 'Peak RSS MiB', 'Peak − start MiB', 'ORT heap MiB'],
+        fresh.map((row, n) => [String(n + 2), formatMiB(row.idle), formatMiB(row.peak), formatMiB(row.peak - row.idle), formatMiB(row.heap)]),
+        ['RSS after start MiB', 'Peak RSS MiB', 'Peak − start MiB', 'ORT heap MiB'],
+      ));
     }
     console.log(`\nBenchmark took ${((performance.now() - started) / 1000).toFixed(0)} s; load average at the end ${load()}.`);
   } finally {

@@ -67,25 +67,42 @@ export async function ortHeap(server: WranglerDev): Promise<number> {
 
 let unique = 0;
 
+/** One cache miss of `query` on `sourcePath` (a fresh origin query makes a new cache key). */
+async function miss(server: WranglerDev, sourcePath: string, query: string, variant: Variant): Promise<Sample & { readonly path: string }> {
+  const path = `${sourcePath}?${query}&v=bench-${process.pid}-${unique++}`;
+  const sample = await request(server, path, variant);
+  if (!sample.cacheStatus?.startsWith('wdsr-edge; fwd=')) throw new Error(`GET ${path}: expected a miss, got Cache-Status ${sample.cacheStatus}`);
+  return { ...sample, path };
+}
+
 /**
- * `runs` cache misses of `query` on `sourcePath`, one at a time (a fresh origin query each, so
- * each is a new cache key), each followed by collecting its cache put's duration when the request
- * is cached. workerd's memory peak is reset first, so the group's peak is its own.
+ * `runs` cache misses of `query` on `sourcePath`, one at a time, each followed by collecting its
+ * cache put's duration when the request is cached. workerd's memory peak is reset first, so the
+ * group's peak is its own.
  */
-export async function misses(server: WranglerDev, workerdPid: number, sourcePath: string, query: string, runs: number, variant: Variant = {}): Promise<Group & { readonly lastPath: string }> {
+export async function misses(server: WranglerDev, workerdPid: number, sourcePath: string, query: string, runs: number): Promise<Group & { readonly lastPath: string }> {
   resetPeakMemory(workerdPid);
   const load0 = loadavg()[0]!;
-  const samples: Sample[] = [];
+  const samples: (Sample & { readonly path: string })[] = [];
   const puts: number[] = [];
-  let lastPath = '';
   for (let run = 0; run < runs; run++) {
-    lastPath = `${sourcePath}?${query}&v=bench-${process.pid}-${unique++}`;
-    const sample = await request(server, lastPath, variant);
-    if (!sample.cacheStatus?.startsWith('wdsr-edge; fwd=')) throw new Error(`GET ${lastPath}: expected a miss, got Cache-Status ${sample.cacheStatus}`);
+    const sample = await miss(server, sourcePath, query, {});
     samples.push(sample);
-    if (sample.cacheStatus.includes('stored')) puts.push(...(await background(server, 1)));
+    if (sample.cacheStatus!.includes('stored')) puts.push(...(await background(server, 1)));
   }
-  return { samples, background: puts, peakRss: residentMemory(workerdPid).peak, ortHeap: await ortHeap(server), load: [load0, loadavg()[0]!], lastPath };
+  return { samples, background: puts, peakRss: residentMemory(workerdPid).peak, ortHeap: await ortHeap(server), load: [load0, loadavg()[0]!], lastPath: samples[samples.length - 1]!.path };
+}
+
+/**
+ * `runs` rounds of uncached misses, one per variant in turn, so that the background load, which
+ * drifts by the minute on a shared machine, weighs on every variant alike. Per variant, its samples.
+ */
+export async function interleavedMisses(server: WranglerDev, sourcePath: string, query: string, runs: number, variants: readonly Variant[]): Promise<Sample[][]> {
+  const samples = variants.map((): Sample[] => []);
+  for (let run = 0; run < runs; run++) {
+    for (const [i, variant] of variants.entries()) samples[i]!.push(await miss(server, sourcePath, query, variant));
+  }
+  return samples;
 }
 
 /** `runs` requests of a stored rendition, each of which must be a cache hit. */
