@@ -9,9 +9,10 @@ const COLUMN_BLOCK = 16;
 /**
  * Transposes a row-major float32 `[rows, cols]` matrix into a new `[cols, rows]` tensor,
  * directly on the wasm heap: with WebAssembly SIMD when the shape allows (see
- * wasm-simd-transpose.ts; 5.8 ms CPU for the 36864 x 192 activations of a training step),
- * otherwise in JS, tile by tile so both sides stay in cache and the writes are sequential
- * (18.5 ms). tfjs-wasm's Transpose kernel walks the output with a large stride: 66 ms.
+ * wasm-simd-transpose.ts), otherwise in JS, tile by tile so both sides stay in cache and
+ * the writes are sequential. For the 36864 x 192 activations of a training step: 6.5 ms
+ * CPU with SIMD, 31.8 ms in JS (same process, docs/training-speed.md); tfjs-wasm's
+ * Transpose kernel, which walks the output with a large stride, took 66 ms.
  */
 export function transposeMatrixOnHeap(backend: BackendWasm, x: TensorInfo, rows: number, cols: number): TensorInfo {
   if (x.dtype !== 'float32' || rows * cols !== x.shape.reduce((a, b) => a * b, 1)) {
