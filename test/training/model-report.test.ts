@@ -50,6 +50,21 @@ describe('model report', () => {
     expect(report).toContain('npm run eval -- --model model/int8.onnx');
   });
 
+  it('pairs a quantization-aware int8 model with the fp32 export of the checkpoint its fine-tune started from', () => {
+    const source = { run: 'R', checkpoint: '00000040', iterations: 40 };
+    const fp32 = { ...model('fp32', 36.2), training: { ...source, data: ['T91'] } };
+    const int8 = {
+      ...model('int8', 36.19),
+      training: { run: 'Q', checkpoint: '00000200', iterations: 200, data: ['T91'] },
+      quantization: { quantizationAwareTraining: { from: source } },
+    };
+    const runs = new Map([['Q', { name: 'Q', records: [{ type: 'start', iteration: 0, backend: 'wasm' }, train(200, 1800)] as LogRecord[] }]]);
+    const report = formatModelReport({ schemaVersion: 1, models: [int8], references: [fp32] }, new Map(), runs, new Map(), 'npm run report:model');
+    expect(report).toContain('| fp32 | 36.20 / 0.9500 |');
+    expect(report).toContain('| int8 (served) | 36.19 / 0.9500 |');
+    expect(report).toContain('Trained by run `R` for 40 iterations, then fine-tuned quantization-aware by run `Q` for 200 iterations (0.5 h of training on 2 shared CPU cores) on `T91`.');
+  });
+
   it('draws loss and validation curves once there are two points of each', () => {
     const records: LogRecord[] = [train(10, 1), train(20, 2), { type: 'val', iteration: 10, set: 'Set5', psnr: 34, ssim: 0.9 }];
     expect(runCharts({ name: 'R', records }, 33.67)).toEqual({ loss: expect.stringContaining('<svg') });

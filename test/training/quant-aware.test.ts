@@ -103,7 +103,7 @@ describe('quantization-aware TfjsModel', () => {
     try {
       const { bytes } = await exportModel(wdsrB, aware.namedWeights(), {
         floatConvs,
-        trained: { method: { kind: 'minmax' }, samples: samples.length, from: 'test' },
+        trained: { method: { kind: 'minmax' }, samples: samples.length, from: { run: 'random', checkpoint: 'none', iterations: 0 } },
       });
       const image = syntheticImage(20, 18, 7);
       const int8 = await onnxForward(bytes, image, 20, 18);
@@ -188,7 +188,7 @@ describe('a quantization-aware run', () => {
       expect(Math.abs(start! - psnrOf(await exported(floatDir, 'ptq')))).toBeLessThan(0.05);
       const qat = await exported(awareDir, 'qat');
       expect(Math.abs(end! - psnrOf(qat))).toBeLessThan(0.05);
-      expect(qat.quantization).toMatchObject({ calibration: { kind: 'minmax', samples: 8 }, quantizationAwareTraining: { from: floatDir }, floatConvs: ['tail', 'skip'] });
+      expect(qat.quantization).toMatchObject({ calibration: { kind: 'minmax', samples: 8 }, quantizationAwareTraining: { from: { run: 'float', checkpoint: '00000006', iterations: 6 } }, floatConvs: ['tail', 'skip'] });
     } finally {
       await rm(workDir, { recursive: true, force: true });
     }

@@ -24,7 +24,14 @@ export interface CalibratedInt8 {
  */
 export interface TrainedInt8 {
   readonly floatConvs: readonly string[];
-  readonly trained: { readonly method: CalibrationMethod; readonly samples: number; readonly from: string };
+  readonly trained: { readonly method: CalibrationMethod; readonly samples: number; readonly from: FineTunedFrom };
+}
+
+/** The float checkpoint a quantization-aware run started from, named as a manifest's `training` names one. */
+export interface FineTunedFrom {
+  readonly run: string;
+  readonly checkpoint: string;
+  readonly iterations: number;
 }
 
 export type Int8Options = CalibratedInt8 | TrainedInt8;

@@ -24,6 +24,26 @@ export interface RunHistory {
   readonly records: readonly LogRecord[];
 }
 
+/** A manifest entry's `training` (see run-export.ts). */
+interface Training {
+  readonly run: string;
+  readonly checkpoint?: string;
+  readonly iterations: number;
+  readonly data: string[];
+}
+
+/** The float checkpoint a quantization-aware int8 model was fine-tuned from, if it was. */
+function fineTunedFrom(model: ManifestModel): Pick<Training, 'run' | 'checkpoint' | 'iterations'> | undefined {
+  return (model.quantization as { quantizationAwareTraining?: { from: Pick<Training, 'run' | 'checkpoint' | 'iterations'> } } | null)?.quantizationAwareTraining?.from;
+}
+
+/** "`run` for N iterations (T h of training on 2 shared CPU cores)", the time when its log is known. */
+function runLength(training: Pick<Training, 'run' | 'iterations'>, runs: ReadonlyMap<string, RunHistory>): string {
+  const run = runs.get(training.run);
+  const wall = run ? ` (${hours(trainingWallSeconds(run.records, training.iterations))} of training on 2 shared CPU cores)` : '';
+  return `\`${training.run}\` for ${training.iterations.toLocaleString('en-US')} iterations${wall}`;
+}
+
 const setsOf = (model: ManifestModel) => ((model.metrics as { sets?: Record<string, SetMetrics> } | null)?.sets ?? {});
 
 /**
@@ -87,14 +107,23 @@ export function formatModelReport(
     '',
   ];
   for (const served of [...manifest.models].sort((a, b) => a.scale - b.scale)) {
-    const reference = manifest.references.find((r) => r.scale === served.scale && JSON.stringify(r.training) === JSON.stringify(served.training));
+    const training = served.training as Training | null;
+    const source = fineTunedFrom(served);
+    // The fp32 reference is the float checkpoint the int8 model was quantized from: the same one, or the one its
+    // quantization-aware fine-tune started from.
+    const reference = manifest.references.find((r) => {
+      if (r.scale !== served.scale) return false;
+      const trained = r.training as Training | null;
+      return source ? trained?.run === source.run && trained.checkpoint === source.checkpoint : JSON.stringify(r.training) === JSON.stringify(served.training);
+    });
     const rows = [reference, served].filter((m): m is ManifestModel => m !== undefined);
     const setNames = Object.keys(setsOf(served));
-    const training = served.training as { run: string; iterations: number; data: string[] } | null;
-    const run = training ? runs.get(training.run) : undefined;
     lines.push(`## x${served.scale}: \`${served.file}\``, '');
     lines.push(`${served.arch.arch.toUpperCase().replace('_', '-')}, n_feats ${served.arch.nFeats}, ${served.arch.nBlocks} blocks, ${served.parameters.toLocaleString('en-US')} parameters; receptive field ${served.receptiveField} LR pixels.`);
-    if (training) lines.push(`Trained by run \`${training.run}\` for ${training.iterations.toLocaleString('en-US')} iterations${run ? ` (${hours(trainingWallSeconds(run.records, training.iterations))} of training on 2 shared CPU cores)` : ''} on ${training.data.map((d) => `\`${d}\``).join(', ')}.`);
+    if (training) {
+      const stages = [...(source ? [`Trained by run ${runLength(source, runs)}`] : []), `${source ? 'then fine-tuned quantization-aware by' : 'Trained by'} run ${runLength(training, runs)}`];
+      lines.push(`${stages.join(', ')} on ${training.data.map((d) => `\`${d}\``).join(', ')}.`);
+    }
     lines.push('');
     const header = ['model', ...setNames, 'file', 'native s/MP', 'WASM s/MP'];
     const bicubicRow = ['bicubic', ...setNames.map((s) => `${setsOf(served)[s]!.bicubicPsnr.toFixed(2)} / ${setsOf(served)[s]!.bicubicSsim.toFixed(4)}`), '-', '-', '-'];
@@ -117,9 +146,11 @@ export function formatModelReport(
       if (metricsCommand) lines.push(metricsCommand);
     }
     lines.push('```', '');
-    const plot = training ? plots.get(training.run) : undefined;
-    if (plot?.loss) lines.push(`![training loss](${plot.loss})`, '');
-    if (plot?.psnr) lines.push(`![validation PSNR](${plot.psnr})`, '');
+    for (const name of [source?.run, training?.run]) {
+      const plot = name === undefined ? undefined : plots.get(name);
+      if (plot?.loss) lines.push(`![training loss of ${name}](${plot.loss})`, '');
+      if (plot?.psnr) lines.push(`![validation PSNR of ${name}](${plot.psnr})`, '');
+    }
   }
   return `${lines.join('\n')}\n`;
 }

@@ -68,13 +68,18 @@ export async function exportRun(options: ExportOptions): Promise<ManifestModel> 
 
 /**
  * A quantization-aware run's checkpoint is exported with the ranges and float convs it was
- * trained with (the command's calibration options do not apply); any other is calibrated now.
+ * trained with (the command's calibration options do not apply; the float checkpoint it started
+ * from must still exist, to be named); any other is calibrated now.
  */
 async function int8Options(config: Checkpoint['config'], options: ExportOptions): Promise<Int8Options> {
   const { quantization } = config;
   if (quantization !== undefined) {
     const method = parseCalibrationMethod(quantization.calibration)!;
-    return { floatConvs: quantization.floatConvs, trained: { method, samples: quantization.calibrationPatches, from: quantization.from } };
+    // Recorded so the model report pairs the int8 model with the fp32 export of the checkpoint it was fine-tuned from.
+    const sourceDir = await resolveCheckpointDir(resolveRepoPath(quantization.from));
+    const source = await loadCheckpoint(sourceDir);
+    const from = { run: source.config.name, checkpoint: basename(resolve(sourceDir)), iterations: source.iteration };
+    return { floatConvs: quantization.floatConvs, trained: { method, samples: quantization.calibrationPatches, from } };
   }
   const trainDirs = config.data.train.map(resolveRepoPath);
   return {

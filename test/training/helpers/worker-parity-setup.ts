@@ -30,7 +30,7 @@ export default async function setup(project: TestProject): Promise<void> {
   const samples = [0, 1, 2].map((seed) => ({ data: syntheticImage(16, 16, seed), dims: [1, 3, 16, 16] as const }));
   const plan = await calibrate(graph, float, samples, { kind: 'minmax' }, new Set(floatConvs));
   const aware = new Map([...float, ...rangeWeights(plan)]);
-  const int8 = await exportModel(config, aware, { floatConvs, trained: { method: { kind: 'minmax' }, samples: samples.length, from: 'worker-parity-setup' } });
+  const int8 = await exportModel(config, aware, { floatConvs, trained: { method: { kind: 'minmax' }, samples: samples.length, from: { run: 'random', checkpoint: 'none', iterations: 0 } } });
   models.push({ ...serialize('WDSR-B x2, quantization-aware, int8', config, aware, int8.bytes), floatConvs });
   project.provide('parityModels', models);
 }
