@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import manifestJson from '../../model/manifest.json';
 import { LARGEST_SOURCE, startOrigin, type PaintedSource } from '../support/origin-server';
 import { findWorkerd, residentMemory } from '../support/process-memory';
+import { shareAutogroupNice } from '../support/scheduling';
 import { summarise } from '../support/stats';
 import { startWranglerDev, type WranglerDev } from '../support/wrangler-dev';
 import { measureBundle } from './bundle';
@@ -54,7 +56,9 @@ interface MissRow {
 
 async function startServer(originUrl: string): Promise<{ server: WranglerDev; pid: number }> {
   const server = await startWranglerDev({ script: 'test/bench/worker/index.ts', vars: { ORIGIN: originUrl } });
-  return { server, pid: findWorkerd(server.port) };
+  const pid = findWorkerd(server.port);
+  shareAutogroupNice(pid);
+  return { server, pid };
 }
 
 /** The first rendition request of a fresh isolate (wrangler's readiness probe, a pass-through, came first). */
@@ -110,7 +114,7 @@ function nativeTable(native: readonly NativeRow[], workerdInfer: ReadonlyMap<str
 async function main(): Promise<void> {
   const started = performance.now();
   console.log(`# npm run bench, ${new Date().toISOString()}\n`);
-  console.log(`Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}; load average at start ${load()}. Model ${model.file} (${model.precision}, x${scale}).\n`);
+  console.log(`Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}; load average at start ${load()}; ${readFileSync('/proc/self/autogroup', 'utf8').trim()} (workerd's session gets the same). Model ${model.file} (${model.precision}, x${scale}).\n`);
 
   if (!values['skip-bundle']) {
     const files = measureBundle();
