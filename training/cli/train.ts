@@ -11,7 +11,7 @@ import { train } from '../loop/trainer';
 import { abortOnStopSignals } from './stop-signals';
 
 /**
- * `npm run train -- --config training/configs/smoke.json [--run-dir DIR] [--resume]`.
+ * `npm run train -- --config training/configs/smoke.json [--run-dir DIR] [--resume | --warm-start WEIGHTS]`.
  * SIGINT/SIGTERM stop after the current iteration with a checkpoint (a second one quits
  * at once); `--resume` continues from the newest checkpoint in the run directory.
  * `--backend` and `--workers` override the config's `train.backend` and `train.workers`.
@@ -22,7 +22,8 @@ export async function main(argv: string[]): Promise<number> {
     const config = await resolveConfig(args);
     const runDir = args.runDir === undefined ? defaultRunDir(config) : resolve(args.runDir);
     const signal = abortOnStopSignals('stopping after this iteration and saving a checkpoint (again to quit at once)');
-    const result = await train({ config, runDir, resume: args.resume, signal });
+    const warmStart = args.warmStart === undefined ? {} : { warmStart: resolve(args.warmStart) };
+    const result = await train({ config, runDir, resume: args.resume, signal, ...warmStart });
     return result.interrupted ? 130 : 0;
   } catch (error) {
     if (error instanceof UsageError) {

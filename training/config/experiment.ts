@@ -23,7 +23,7 @@ export interface ExperimentConfig {
  * trains through the int8 rounding with those ranges, which its checkpoints carry to the export.
  */
 export interface QuantizationConfig {
-  /** The float checkpoint to start from: a checkpoint directory, or a run (its newest). */
+  /** What to start from: a float checkpoint directory, a run (its newest), or an fp32 model from `npm run export`. */
   readonly from: string;
   /** As the export command's `--calibration`: `minmax` or `percentile:<p>` (see `parseCalibrationMethod`). */
   readonly calibration: string;

@@ -1,4 +1,5 @@
 import type { ArchConfig } from '../archs/config';
+import type { WeightsOrigin } from '../checkpoint/starting-point';
 import { buildArch, countParameters, receptiveFieldRadius } from '../archs/index';
 import { splitRanges } from '../quant/plan';
 import { calibrate, type CalibrationSample } from './calibrate';
@@ -20,18 +21,11 @@ export interface CalibratedInt8 {
 /**
  * Quantization-aware training: the weights carry the ranges the run was trained with
  * (training/quant/plan.ts), which the export uses unchanged; `trained` records how they
- * were first calibrated and from which float checkpoint the run started.
+ * were first calibrated and from which float weights the run started.
  */
 export interface TrainedInt8 {
   readonly floatConvs: readonly string[];
-  readonly trained: { readonly method: CalibrationMethod; readonly samples: number; readonly from: FineTunedFrom };
-}
-
-/** The float checkpoint a quantization-aware run started from, named as a manifest's `training` names one. */
-export interface FineTunedFrom {
-  readonly run: string;
-  readonly checkpoint: string;
-  readonly iterations: number;
+  readonly trained: { readonly method: CalibrationMethod; readonly samples: number; readonly from: WeightsOrigin };
 }
 
 export type Int8Options = CalibratedInt8 | TrainedInt8;

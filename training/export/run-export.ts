@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { Checkpoint } from '../checkpoint/format';
 import { loadCheckpoint, resolveCheckpointDir } from '../checkpoint/load';
+import { loadStartingPoint } from '../checkpoint/starting-point';
 import { resolveRepoPath } from '../config/load';
 import { loadOnnxUpscaler } from '../eval/onnx-upscaler';
 import { evaluateSets } from '../eval/sets';
@@ -68,17 +69,15 @@ export async function exportRun(options: ExportOptions): Promise<ManifestModel> 
 
 /**
  * A quantization-aware run's checkpoint is exported with the ranges and float convs it was
- * trained with (the command's calibration options do not apply; the float checkpoint it started
- * from must still exist, to be named); any other is calibrated now.
+ * trained with (the command's calibration options do not apply; the float checkpoint or model it
+ * started from must still exist, to be named); any other is calibrated now.
  */
 async function int8Options(config: Checkpoint['config'], options: ExportOptions): Promise<Int8Options> {
   const { quantization } = config;
   if (quantization !== undefined) {
     const method = parseCalibrationMethod(quantization.calibration)!;
     // Recorded so the model report pairs the int8 model with the fp32 export of the checkpoint it was fine-tuned from.
-    const sourceDir = await resolveCheckpointDir(resolveRepoPath(quantization.from));
-    const source = await loadCheckpoint(sourceDir);
-    const from = { run: source.config.name, checkpoint: basename(resolve(sourceDir)), iterations: source.iteration };
+    const { origin: from } = await loadStartingPoint(resolveRepoPath(quantization.from), config.arch);
     return { floatConvs: quantization.floatConvs, trained: { method, samples: quantization.calibrationPatches, from } };
   }
   const trainDirs = config.data.train.map(resolveRepoPath);

@@ -1,5 +1,6 @@
 import { buildArch } from '../archs/index';
 import type { Checkpoint } from '../checkpoint/format';
+import type { StartingPoint } from '../checkpoint/starting-point';
 import type { ExperimentConfig } from '../config/experiment';
 import { resolveRepoPath } from '../config/load';
 import { Rng } from '../data/rng';
@@ -46,18 +47,21 @@ export function buildModel(config: ExperimentConfig, weights?: NamedWeights): Tf
 }
 
 /**
- * Builds a session from scratch (weights from `config.train.seed`) or from a checkpoint
- * (weights, Adam moments and step, RNG state, iteration), and starts `train.workers - 1`
- * gradient worker threads. Expects the backend to be ready.
+ * Builds a session from scratch (weights from `config.train.seed`), from a checkpoint
+ * (weights, Adam moments and step, RNG state, iteration), or warm-started from trained
+ * weights (their iteration count, fresh Adam moments, and a data stream of its own so the
+ * first run's first batches are not replayed), and starts `train.workers - 1` gradient
+ * worker threads. Expects the backend to be ready.
  */
-export async function openSession(config: ExperimentConfig, checkpoint?: Checkpoint): Promise<TrainingSession> {
+export async function openSession(config: ExperimentConfig, checkpoint?: Checkpoint, warmStart?: StartingPoint): Promise<TrainingSession> {
   const sampler = await PairedPatchSampler.fromDirectories(config.data.train.map(resolveRepoPath), {
     scale: config.arch.scale,
     hrPatchSize: config.data.hrPatchSize,
   });
   // A fresh quantization-aware run starts from its float checkpoint (training/quant/start.ts).
-  const model = buildModel(config, checkpoint?.weights ?? (await startingWeights(config)));
+  const model = buildModel(config, checkpoint?.weights ?? warmStart?.weights ?? (await startingWeights(config)));
   const optimizer = new Adam(model.trainableNames, model.trainableVariables, checkpoint?.optimizer.hyperparameters ?? PAPER_ADAM);
+  const startIteration = checkpoint?.iteration ?? warmStart?.origin.iterations ?? 0;
   let workers: GradientWorkers | undefined;
   try {
     if (checkpoint !== undefined) optimizer.restore(checkpoint.optimizer);
@@ -70,9 +74,9 @@ export async function openSession(config: ExperimentConfig, checkpoint?: Checkpo
   return {
     model,
     optimizer,
-    rng: checkpoint === undefined ? new Rng(dataSeed(config.train.seed)) : Rng.fromState([...checkpoint.rngState]),
+    rng: checkpoint === undefined ? new Rng(dataSeed(config.train.seed + startIteration)) : Rng.fromState([...checkpoint.rngState]),
     sampler,
-    startIteration: checkpoint?.iteration ?? 0,
+    startIteration,
     step: (batch, learningRate, timings) => trainStep(model, optimizer, batch, learningRate, workers, timings),
     async close() {
       try {

@@ -4,9 +4,10 @@ import { initBackend } from '../backend/init';
 import type { Checkpoint } from '../checkpoint/format';
 import { latestCheckpoint, loadCheckpoint } from '../checkpoint/load';
 import { saveCheckpoint } from '../checkpoint/save';
+import { loadStartingPoint } from '../checkpoint/starting-point';
 import { learningRateAt, type ExperimentConfig } from '../config/experiment';
 import { formatProgress, ProgressLine } from './progress';
-import { openRunDirectory, RUN_LOG_FILE } from './run-dir';
+import { openRunDirectory, RUN_LOG_FILE, RunDirectoryError } from './run-dir';
 import { RunLog, type LogRecord } from './run-log';
 import { openSession, type TrainingSession } from './session';
 import { Throughput } from './throughput';
@@ -17,6 +18,11 @@ export interface TrainOptions {
   readonly runDir: string;
   /** Continue from the run directory's newest checkpoint (required when the directory holds a run). */
   readonly resume: boolean;
+  /**
+   * Start a new run from these trained weights (see `loadStartingPoint`) at their iteration,
+   * with fresh Adam moments: how a run continues when only its exported fp32 model survived.
+   */
+  readonly warmStart?: string;
   /** Aborting stops training after the current iteration, with a checkpoint (the CLI wires SIGINT/SIGTERM here). */
   readonly signal?: AbortSignal;
   /** Console output; stderr by default. */
@@ -46,7 +52,7 @@ export interface TrainResult {
  * Trains `config` in `runDir` until `config.train.iterations` or until `signal` aborts:
  * the config copied into the run directory, a `log.jsonl` record per log interval,
  * validation and checkpoint, validation PSNR/SSIM every `validateEvery` iterations (and
- * before the first step of a fresh run), a checkpoint every `checkpointEvery`, on abort
+ * before the first step of a new run), a checkpoint every `checkpointEvery`, on abort
  * and at the end. Resuming restores weights, Adam state, RNG and iteration, so the run
  * continues exactly as if it had never stopped.
  *
@@ -56,12 +62,16 @@ export interface TrainResult {
  * await train({ config, runDir: defaultRunDir(config), resume: false, signal: controller.signal });
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
-  const { config, runDir } = options;
+  const { config, runDir, warmStart } = options;
+  if (warmStart !== undefined && (options.resume || config.quantization !== undefined)) {
+    throw new RunDirectoryError(`a warm start begins a new float run: not with --resume, nor with a quantization config (it starts from quantization.from)`);
+  }
+  const start = warmStart === undefined ? undefined : await loadStartingPoint(warmStart, config.arch);
   const changed = await openRunDirectory(runDir, config, options.resume);
   const checkpointDir = options.resume ? await latestCheckpoint(runDir) : undefined;
   const checkpoint = checkpointDir === undefined ? undefined : await loadCheckpoint(checkpointDir);
   await initBackend(config.train.backend);
-  const session = await openSession(config, checkpoint);
+  const session = await openSession(config, checkpoint, start);
   const log = new RunLog(join(runDir, RUN_LOG_FILE));
   const output = options.console ?? new ProgressLine(process.stderr);
   const record = async (entry: LogRecord): Promise<void> => {
@@ -70,9 +80,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   };
   try {
     const { backend, workers } = config.train;
-    await record({ type: 'start', iteration: session.startIteration, backend, workers, ...(checkpointDir === undefined ? {} : { resumedFrom: checkpointDir, changed }) });
-    output.print(`${checkpointDir === undefined ? 'training' : `resuming from ${checkpointDir}:`} ${config.name} on ${backend} with ${workers} worker(s), ${session.sampler.pairs.length} training images`);
-    return await runLoop(options, session, output, record);
+    const resumedFrom = checkpointDir === undefined ? {} : { resumedFrom: checkpointDir, changed };
+    const warmStartFrom = start === undefined ? {} : { warmStartFrom: { path: warmStart!, ...start.origin } };
+    await record({ type: 'start', iteration: session.startIteration, backend, workers, ...resumedFrom, ...warmStartFrom });
+    const how = checkpointDir !== undefined ? `resuming from ${checkpointDir}:` : start !== undefined ? `warm start from ${warmStart} (iteration ${start.origin.iterations}):` : 'training';
+    output.print(`${how} ${config.name} on ${backend} with ${workers} worker(s), ${session.sampler.pairs.length} training images`);
+    return await runLoop(options, session, output, record, checkpointDir === undefined);
   } finally {
     await session.close();
   }
@@ -83,6 +96,7 @@ async function runLoop(
   session: TrainingSession,
   output: ProgressLine,
   record: (entry: LogRecord) => Promise<void>,
+  newRun: boolean,
 ): Promise<TrainResult> {
   const { config, runDir, signal } = options;
   const { train: settings } = config;
@@ -105,7 +119,8 @@ async function runLoop(
     output.print(`[val] iter ${iteration.toLocaleString('en-US')} ${result.set} PSNR ${result.psnr.toFixed(3)} dB SSIM ${result.ssim.toFixed(4)}`);
   };
 
-  if (iteration === 0 && settings.validateEvery > 0) await validation();
+  // A new run's starting point is measured too: the curve's first point, and a check of warm-started weights.
+  if (newRun && settings.validateEvery > 0) await validation();
   while (iteration < settings.iterations && signal?.aborted !== true) {
     const stepStart = performance.now();
     const learningRate = learningRateAt(settings, iteration + 1);

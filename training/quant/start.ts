@@ -1,5 +1,5 @@
 import { buildArch } from '../archs/index';
-import { loadCheckpoint, resolveCheckpointDir } from '../checkpoint/load';
+import { loadStartingPoint } from '../checkpoint/starting-point';
 import type { ExperimentConfig } from '../config/experiment';
 import { resolveRepoPath } from '../config/load';
 import { parseCalibrationMethod } from '../export/calibration-method';
@@ -7,8 +7,8 @@ import type { NamedWeights } from '../export/weights';
 import { hasRanges, rangeWeights } from './plan';
 
 /**
- * The weights a fresh quantization-aware run starts from: the float checkpoint
- * `quantization.from`, plus activation ranges calibrated on it exactly as
+ * The weights a fresh quantization-aware run starts from: the float checkpoint or fp32
+ * model `quantization.from` (see `loadStartingPoint`), plus activation ranges calibrated on it exactly as
  * `npm run export -- --int8` calibrates (the same training patches), so the run starts as
  * the post-training int8 model and later exports with the ranges it trained with.
  * Undefined for a float run (its weights come from `train.seed`).
@@ -21,10 +21,7 @@ export async function startingWeights(config: ExperimentConfig): Promise<NamedWe
   if (quantization === undefined) return undefined;
   // Loaded only here: onnxruntime-node calibrates, and gradient worker threads, which import the session, never need it.
   const { calibrate, trainingCalibrationSamples } = await import('../export/calibrate');
-  const source = await loadCheckpoint(await resolveCheckpointDir(resolveRepoPath(quantization.from)));
-  if (JSON.stringify(source.config.arch) !== JSON.stringify(config.arch)) {
-    throw new Error(`quantization.from ${quantization.from} holds a ${JSON.stringify(source.config.arch)} network, not this config's ${JSON.stringify(config.arch)}`);
-  }
+  const source = await loadStartingPoint(resolveRepoPath(quantization.from), config.arch);
   if (hasRanges(source.weights)) throw new Error(`quantization.from ${quantization.from} is already quantization-aware; start from a float checkpoint`);
   const samples = await trainingCalibrationSamples(config.data.train.map(resolveRepoPath), config.arch.scale, config.data.hrPatchSize, quantization.calibrationPatches);
   const method = parseCalibrationMethod(quantization.calibration)!;

@@ -1,0 +1,105 @@
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildArch } from '../../training/archs/index';
+import { latestCheckpoint, loadCheckpoint } from '../../training/checkpoint/load';
+import { weightsFromOnnx } from '../../training/checkpoint/onnx-weights';
+import { loadStartingPoint } from '../../training/checkpoint/starting-point';
+import type { ExperimentConfig } from '../../training/config/experiment';
+import { validateExperimentConfig } from '../../training/config/validate';
+import { exportModel } from '../../training/export/export';
+import { foldConv } from '../../training/export/fold';
+import { writeManifestEntry } from '../../training/export/manifest';
+import { ProgressLine } from '../../training/loop/progress';
+import type { LogRecord } from '../../training/loop/run-log';
+import { train } from '../../training/loop/trainer';
+import { writeImages } from './helpers/images';
+import { seededWeights } from './helpers/weights';
+
+const silent = new ProgressLine({ write: () => true });
+
+describe('weightsFromOnnx', () => {
+  const arch = { arch: 'wdsr_b', scale: 2, nFeats: 8, nBlocks: 2, expansion: 6, lowRank: 0.8, resScale: 1, normalization: 'weight' } as const;
+  const graph = buildArch(arch);
+
+  it('restores weights whose folded convs are the exported ones (weight norm unfolded as v = W, g = |W|)', async () => {
+    const weights = seededWeights(graph, 11);
+    const restored = weightsFromOnnx((await exportModel(arch, weights)).bytes, graph, 'test');
+    expect([...restored.keys()].sort()).toEqual([...weights.keys()].sort());
+    for (const node of graph.nodes) {
+      if (node.op !== 'conv') continue;
+      const [original, back] = [foldConv(node, weights), foldConv(node, restored)];
+      expect(back.bias).toEqual(original.bias);
+      const worst = original.weight.reduce((max, value, i) => Math.max(max, Math.abs(value - back.weight[i]!)), 0);
+      expect(worst).toBeLessThan(1e-6);
+    }
+  });
+
+  it('refuses an int8 model and a model of another architecture', async () => {
+    const weights = seededWeights(graph, 12);
+    const int8 = await exportModel(arch, weights, { samples: [{ data: Float32Array.from({ length: 3 * 8 * 8 }, (_, i) => (i % 7) / 7), dims: [1, 3, 8, 8] }], method: { kind: 'minmax' }, floatConvs: [] });
+    expect(() => weightsFromOnnx(int8.bytes, graph, 'int8.onnx')).toThrow(/int8 model: start from its fp32 reference/);
+    const wider = buildArch({ ...arch, nFeats: 12 });
+    const narrow = (await exportModel(arch, weights)).bytes;
+    expect(() => weightsFromOnnx(narrow, wider, 'narrow.onnx')).toThrow(/narrow\.onnx: head\/W is type 1 \[8, 3, 3, 3\], expected float \[12, 3, 3, 3\]/);
+  });
+});
+
+describe('train --warm-start', () => {
+  let workDir: string;
+  let config: ExperimentConfig;
+  let sourceRun: string;
+
+  beforeAll(async () => {
+    workDir = await mkdtemp(join(tmpdir(), 'wdsr-warm-'));
+    await writeImages(join(workDir, 'train'), 3, 40, 1);
+    await writeImages(join(workDir, 'val'), 2, 24, 2);
+    config = validateExperimentConfig(
+      {
+        name: 'warm-test',
+        arch: { arch: 'wdsr_b', scale: 2, nFeats: 6, nBlocks: 1, expansion: 4, lowRank: 0.8, resScale: 1, normalization: 'weight' },
+        data: { train: [join(workDir, 'train')], val: join(workDir, 'val'), hrPatchSize: 16 },
+        train: { iterations: 6, batchSize: 2, lrHalvingSteps: [], seed: 5, logEvery: 1, validateEvery: 6, checkpointEvery: 6, keepCheckpoints: 1 },
+      },
+      'inline',
+    );
+    sourceRun = join(workDir, 'source');
+    await train({ config, runDir: sourceRun, resume: false, console: silent });
+  });
+
+  it('continues from an exported fp32 model at its iteration, validating the same PSNR it was trained to', async () => {
+    const checkpoint = await loadCheckpoint((await latestCheckpoint(sourceRun))!);
+    const modelDir = join(workDir, 'model');
+    await mkdir(modelDir);
+    const { bytes, entry } = await exportModel(config.arch, checkpoint.weights);
+    await writeFile(join(modelDir, 'm-fp32.onnx'), bytes);
+    await writeManifestEntry(modelDir, { ...entry, id: 'm-fp32', file: 'm-fp32.onnx', metrics: null, training: { run: config.name, checkpoint: '00000006', iterations: 6 } }, 'references');
+
+    const records: LogRecord[] = [];
+    const longer = { ...config, train: { ...config.train, iterations: 9 } };
+    const runDir = join(workDir, 'warm');
+    const result = await train({ config: longer, runDir, resume: false, warmStart: join(modelDir, 'm-fp32.onnx'), console: silent, onRecord: (r) => records.push(r) });
+    expect(result.iteration).toBe(9);
+    expect(records[0]).toMatchObject({ type: 'start', iteration: 6, warmStartFrom: { run: 'warm-test', checkpoint: '00000006', iterations: 6 } });
+    const sourceVal = (await readLog(sourceRun)).find((r) => r.type === 'val' && r.iteration === 6);
+    const startVal = records.find((r) => r.type === 'val');
+    expect(startVal).toMatchObject({ iteration: 6 });
+    expect(sourceVal).toBeDefined();
+    expect(Math.abs((startVal as { psnr: number }).psnr - (sourceVal as { psnr: number }).psnr)).toBeLessThan(1e-3);
+  });
+
+  it('starts from a checkpoint too, and refuses a model with no manifest entry or weights of another architecture', async () => {
+    const start = await loadStartingPoint(sourceRun, config.arch);
+    expect(start.origin).toEqual({ run: 'warm-test', checkpoint: '00000006', iterations: 6 });
+    const stray = join(workDir, 'stray.onnx');
+    await writeFile(stray, (await exportModel(config.arch, start.weights)).bytes);
+    await expect(loadStartingPoint(stray, config.arch)).rejects.toThrow(/no entry in .*manifest\.json has its sha256/);
+    await expect(loadStartingPoint(sourceRun, { ...config.arch, nBlocks: 2 })).rejects.toThrow(/holds a .* network, not this config's/);
+    await expect(train({ config, runDir: join(workDir, 'both'), resume: true, warmStart: sourceRun, console: silent })).rejects.toThrow(/not with --resume/);
+  });
+});
+
+async function readLog(runDir: string): Promise<LogRecord[]> {
+  return (await readFile(join(runDir, 'log.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as LogRecord);
+}
