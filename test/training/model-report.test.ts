@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LogRecord } from '../../training/loop/run-log';
-import { formatModelReport, runCharts, trainingWallSeconds } from '../../training/export/model-report';
+import { formatModelReport, runCharts, trainingWallSeconds, withEarlierHistory } from '../../training/export/model-report';
 import type { Manifest, ManifestModel } from '../../training/export/manifest';
 
 const train = (iteration: number, elapsedSec: number): LogRecord => ({ type: 'train', iteration, loss: 0.05 / (1 + iteration / 100), lr: 1e-3, itPerSec: 0.5, elapsedSec });
@@ -18,6 +18,24 @@ describe('trainingWallSeconds', () => {
     ];
     expect(trainingWallSeconds(records, 40)).toBe(60 + 50);
     expect(trainingWallSeconds(records, 20)).toBe(40 + 0);
+  });
+});
+
+describe('withEarlierHistory', () => {
+  const warmStart: LogRecord = { type: 'start', iteration: 30, backend: 'wasm', warmStartFrom: { path: 'model/m-fp32.onnx', run: 'R', checkpoint: '00000030', iterations: 30 } };
+  const before: LogRecord[] = [{ type: 'start', iteration: 0, backend: 'wasm' }, train(10, 20), train(30, 60), { type: 'val', iteration: 30, set: 'Set5', psnr: 36, ssim: 0.95 }, train(40, 80)];
+  const after: LogRecord[] = [warmStart, { type: 'val', iteration: 30, set: 'Set5', psnr: 36, ssim: 0.95 }, train(40, 15)];
+
+  it('prepends the committed history up to the warm start of the same run, once', () => {
+    const merged = withEarlierHistory('R', after, before);
+    expect(merged.map((r) => `${r.type}@${r.iteration}`)).toEqual(['start@0', 'train@10', 'train@30', 'val@30', 'start@30', 'val@30', 'train@40']);
+    expect(withEarlierHistory('R', after, merged)).toEqual(merged);
+    expect(trainingWallSeconds(merged, 40)).toBe(60 + 15);
+  });
+
+  it('leaves a log alone that does not continue this run', () => {
+    expect(withEarlierHistory('other', after, before)).toEqual(after);
+    expect(withEarlierHistory('R', before, after)).toEqual(before);
   });
 });
 
@@ -48,6 +66,14 @@ describe('model report', () => {
     expect(report).toContain('| fp32 | 36.20 / 0.9500 | 2 KiB | not measured | not measured |');
     expect(report).toContain('| int8 (served) | 36.10 / 0.9500 | 2 KiB | 0.40 | 1.25 |');
     expect(report).toContain('npm run eval -- --model model/int8.onnx');
+    expect(report).toContain('| int8 over HTTP (`npm start`) | not measured | - | - | - |');
+  });
+
+  it('adds the scores measured through the running service, with the command that measured them', () => {
+    const served = { ...model('int8', 36.1), metrics: { ...model('int8', 36.1).metrics, served: { command: 'npm run eval -- --model http://127.0.0.1:8787', sets: { Set5: { psnr: 36.094, ssim: 0.9512, bicubicPsnr: 33.67, bicubicSsim: 0.93 } } } } };
+    const report = formatModelReport({ schemaVersion: 1, models: [served], references: [] }, new Map(), new Map(), new Map(), 'npm run report:model');
+    expect(report).toContain('| int8 over HTTP (`npm start`) | 36.09 / 0.9512 | - | - | - |');
+    expect(report).toContain('npm run eval -- --model http://127.0.0.1:8787');
   });
 
   it('pairs a quantization-aware int8 model with the fp32 export of the checkpoint its fine-tune started from', () => {

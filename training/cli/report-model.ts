@@ -3,7 +3,8 @@ import { loadavg } from 'node:os';
 import { basename, join } from 'node:path';
 import { medianInferenceSeconds } from '../export/inference-timing';
 import { readManifest } from '../export/manifest';
-import { formatModelReport, runCharts, type ModelTiming, type RunHistory } from '../export/model-report';
+import { recordServedMetrics } from '../export/served-metrics';
+import { formatModelReport, runCharts, withEarlierHistory, type ModelTiming, type RunHistory } from '../export/model-report';
 import { RUN_CONFIG_FILE, RUN_LOG_FILE } from '../loop/run-dir';
 import type { LogRecord } from '../loop/run-log';
 import { readRunLog } from '../plot/run-curves';
@@ -23,21 +24,29 @@ function summarize(records: readonly LogRecord[]): LogRecord[] {
 }
 
 /**
- * `npm run report:model -- --run <run dir> [--run ...]`: model/README.md from the manifest,
- * with speed measured now, and each run's config, log summary and curves under model/runs/<name>/
- * (a run dir may also be such a committed summary, when the checkpoints live elsewhere).
+ * `npm run report:model -- --run <run dir> [--run ...] [--service http://127.0.0.1:8787]`:
+ * model/README.md from the manifest, with speed measured now, and each run's config, log summary
+ * and curves under model/runs/<name>/ (a run dir may also be such a committed summary, when the
+ * checkpoints live elsewhere). With `--service`, each served model is first scored through that
+ * running service (`npm start`) and the scores are kept in the manifest as `metrics.served`.
  */
 async function main(argv: string[]): Promise<void> {
-  const { values } = parseCommandLine({ args: argv, strict: true, options: { run: { type: 'string', multiple: true } } });
+  const { values } = parseCommandLine({ args: argv, strict: true, options: { run: { type: 'string', multiple: true }, service: { type: 'string' } } });
+  if (values.service !== undefined) {
+    for (const model of (await readManifest(MODEL_DIR)).models) {
+      await recordServedMetrics(MODEL_DIR, model, values.service, ({ result, method, seconds }) => process.stderr.write(`${result.set}, ${method}: ${seconds.toFixed(1)} s\n`));
+    }
+  }
   const manifest = await readManifest(MODEL_DIR);
   const runs = new Map<string, RunHistory>();
   const plots = new Map<string, { loss?: string; psnr?: string }>();
   for (const runDir of values.run ?? []) {
     const name = basename(runDir);
-    const records = await readRunLog(runDir);
     const summaryDir = join(MODEL_DIR, 'runs', name);
+    const isSummary = join(runDir) === summaryDir;
+    const records = isSummary ? await readRunLog(runDir) : withEarlierHistory(name, await readRunLog(runDir), await readRunLog(summaryDir));
     await mkdir(summaryDir, { recursive: true });
-    if (join(runDir) !== summaryDir) {
+    if (!isSummary) {
       await copyFile(join(runDir, RUN_CONFIG_FILE), join(summaryDir, RUN_CONFIG_FILE));
       await writeFile(join(summaryDir, RUN_LOG_FILE), summarize(records).map((r) => JSON.stringify(r)).join('\n') + '\n');
     }

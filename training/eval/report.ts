@@ -37,3 +37,14 @@ export function formatReportTable(report: EvalReport): string {
   const title = `x${report.scale} Y-PSNR (dB) / Y-SSIM, shave ${report.scale}, model: ${report.model}`;
   return [title, line(header), ...rows.map(line)].join('\n');
 }
+
+/** Per-set scores as the model manifest records them: PSNR to 3 decimals, SSIM to 4, model beside bicubic. */
+export function manifestSetMetrics(report: EvalReport): Record<string, { psnr: number; ssim: number; bicubicPsnr: number; bicubicSsim: number }> {
+  const round = (value: number, digits: number) => Number(value.toFixed(digits));
+  return Object.fromEntries(
+    report.sets.map((set) => {
+      if (set.model === undefined) throw new Error(`${set.set}: the report holds bicubic scores only`);
+      return [set.set, { psnr: round(set.model.psnr, 3), ssim: round(set.model.ssim, 4), bicubicPsnr: round(set.bicubic.psnr, 3), bicubicSsim: round(set.bicubic.ssim, 4) }];
+    }),
+  );
+}

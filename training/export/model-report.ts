@@ -37,14 +37,37 @@ function fineTunedFrom(model: ManifestModel): Pick<Training, 'run' | 'checkpoint
   return (model.quantization as { quantizationAwareTraining?: { from: Pick<Training, 'run' | 'checkpoint' | 'iterations'> } } | null)?.quantizationAwareTraining?.from;
 }
 
-/** "`run` for N iterations (T h of training on 2 shared CPU cores)", the time when its log is known. */
+/**
+ * "`run` for N iterations (T h of training on 2 shared CPU cores)", the time when its log is known,
+ * and how often the run went on from its own exported model after its checkpoints were lost.
+ */
 function runLength(training: Pick<Training, 'run' | 'iterations'>, runs: ReadonlyMap<string, RunHistory>): string {
   const run = runs.get(training.run);
   const wall = run ? ` (${hours(trainingWallSeconds(run.records, training.iterations))} of training on 2 shared CPU cores)` : '';
-  return `\`${training.run}\` for ${training.iterations.toLocaleString('en-US')} iterations${wall}`;
+  const warmStarts = (run?.records ?? []).filter((r) => r.type === 'start' && r.warmStartFrom !== undefined && r.iteration < training.iterations);
+  const restarts = warmStarts.length === 0 ? '' : `, continued ${warmStarts.length === 1 ? 'once' : `${warmStarts.length} times`} from its exported fp32 model with fresh Adam moments (at ${warmStarts.map((r) => r.iteration.toLocaleString('en-US')).join(', ')})`;
+  return `\`${training.run}\` for ${training.iterations.toLocaleString('en-US')} iterations${wall}${restarts}`;
+}
+
+/**
+ * A run's whole history when its log starts with a warm start from its own exported model (its
+ * checkpoints, and so its old log, were on a machine that is gone): the committed summary up to
+ * that iteration, then the new log.
+ */
+export function withEarlierHistory(name: string, records: readonly LogRecord[], committed: readonly LogRecord[]): LogRecord[] {
+  const first = records[0];
+  if (first?.type !== 'start' || first.warmStartFrom?.run !== name) return [...records];
+  const resumedAt = first.warmStartFrom.iterations;
+  // A summary written by an earlier report already holds this warm start and what followed it.
+  const end = committed.findIndex((r) => r.type === 'start' && r.iteration === resumedAt && r.warmStartFrom !== undefined);
+  const before = end === -1 ? committed : committed.slice(0, end);
+  return [...before.filter((r) => r.iteration <= resumedAt), ...records];
 }
 
 const setsOf = (model: ManifestModel) => ((model.metrics as { sets?: Record<string, SetMetrics> } | null)?.sets ?? {});
+
+/** Scores measured through the running service (training/export/served-metrics.ts), if they were. */
+const servedOf = (model: ManifestModel) => (model.metrics as { served?: { command: string; sets: Record<string, SetMetrics> } } | null)?.served;
 
 /**
  * Training wall time of a run up to an iteration: each process's last `elapsedSec` up to it (the
@@ -101,9 +124,11 @@ export function formatModelReport(
     '',
     'Quality: Y-PSNR (dB) / Y-SSIM on the standard benchmarks, MATLAB-bicubic LR of the mod-cropped HR, `scale`',
     'pixels shaved, outputs rounded to 8 bits (`training/eval/evaluate.ts`; the bicubic column reproduces the',
-    'published 33.66 / 30.24 / 29.56 / 26.88 at x2). Speed: median single-threaded forward pass on a 256x256 LR',
-    'input, seconds per output megapixel, in onnxruntime-node (native) and onnxruntime-web (the WASM build the',
-    'Worker runs, hosted by Node; the in-workerd benchmark is `npm run bench`, docs/benchmarks.md, once it exists).',
+    'published 33.66 / 30.24 / 29.56 / 26.88 at x2). The "over HTTP" row is the served model scored through the',
+    'running service (`npm start`): each LR image uploaded as PNG, the PNG answer scored, so tiling and codecs count.',
+    'Speed: median single-threaded forward pass on a 256x256 LR input, seconds per output megapixel, in',
+    'onnxruntime-node (native) and onnxruntime-web (the WASM build the Worker runs, hosted by Node); the Worker',
+    'itself, in workerd, end to end and per stage, is measured by `npm run bench` (docs/benchmarks.md).',
     '',
   ];
   for (const served of [...manifest.models].sort((a, b) => a.scale - b.scale)) {
@@ -137,7 +162,9 @@ export function formatModelReport(
         timing ? timing.webSecondsPerMegapixel.toFixed(2) : 'not measured',
       ];
     });
-    lines.push(...[header, header.map(() => '---'), bicubicRow, ...modelRows].map((cells) => `| ${cells.join(' | ')} |`), '');
+    const overHttp = servedOf(served);
+    const httpRow = ['int8 over HTTP (`npm start`)', ...setNames.map((s) => (overHttp?.sets[s] ? `${overHttp.sets[s]!.psnr.toFixed(2)} / ${overHttp.sets[s]!.ssim.toFixed(4)}` : 'not measured')), '-', '-', '-'];
+    lines.push(...[header, header.map(() => '---'), bicubicRow, ...modelRows, httpRow].map((cells) => `| ${cells.join(' | ')} |`), '');
     const loads = rows.flatMap((m) => timings.get(m.id)?.loadAverage ?? []);
     if (loads.length) lines.push(`Timed at a load average of ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)} on 2 cores (other jobs running inflate the times).`, '');
     lines.push('Regenerate the quality numbers:', '', '```sh');
@@ -145,6 +172,7 @@ export function formatModelReport(
       const metricsCommand = (m.metrics as { command?: string } | null)?.command;
       if (metricsCommand) lines.push(metricsCommand);
     }
+    if (overHttp) lines.push(`npm start &   # then, once it listens:`, overHttp.command);
     lines.push('```', '');
     for (const name of [source?.run, training?.run]) {
       const plot = name === undefined ? undefined : plots.get(name);
