@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,8 @@ import { bicubicUpscaler } from '../../training/eval/bicubic';
 import { evaluateDirectory, type SetResult } from '../../training/eval/evaluate';
 import { loadOnnxUpscaler } from '../../training/eval/onnx-upscaler';
 import { serviceUpscaler } from '../../training/eval/service-upscaler';
+import type { ManifestModel } from '../../training/export/manifest';
+import { recordServedMetrics, ServedModelMismatchError } from '../../training/export/served-metrics';
 import manifest from '../../model/manifest.json';
 import { startWranglerDev, type WranglerDev } from '../support/wrangler-dev';
 
@@ -51,6 +53,18 @@ describe('evaluating the running service over HTTP', () => {
 
   it('gives what the same model gives natively, image by image (tiling and WASM rounding only)', () => {
     service.images.forEach((image, i) => expect(Math.abs(image.psnr - native.images[i]!.psnr), image.name).toBeLessThan(0.05));
+  });
+
+  it('records the service scores in a manifest, only for the model the service really serves', async () => {
+    const modelDir = mkdtempSync(join(tmpdir(), 'wdsr-served-metrics-'));
+    const entry = served as unknown as ManifestModel;
+    const recorded = await recordServedMetrics(modelDir, entry, dev.url, { dirs: [hrDir] });
+    const stored = JSON.parse(readFileSync(join(modelDir, 'manifest.json'), 'utf8')) as { models: ManifestModel[] };
+    expect(stored.models).toEqual([recorded]);
+    const sets = (recorded.metrics as { served: { sets: Record<string, { psnr: number }> } }).served.sets;
+    expect(Object.values(sets)[0]!.psnr).toBeCloseTo(service.psnr, 3);
+    await expect(recordServedMetrics(modelDir, { ...entry, sha256: '0'.repeat(64) }, dev.url, { dirs: [hrDir] })).rejects.toThrow(ServedModelMismatchError);
+    rmSync(modelDir, { recursive: true, force: true });
   });
 
   it('reports the service error instead of a score for a scale the service does not serve', async () => {

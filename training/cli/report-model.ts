@@ -34,7 +34,7 @@ async function main(argv: string[]): Promise<void> {
   const { values } = parseCommandLine({ args: argv, strict: true, options: { run: { type: 'string', multiple: true }, service: { type: 'string' } } });
   if (values.service !== undefined) {
     for (const model of (await readManifest(MODEL_DIR)).models) {
-      await recordServedMetrics(MODEL_DIR, model, values.service, ({ result, method, seconds }) => process.stderr.write(`${result.set}, ${method}: ${seconds.toFixed(1)} s\n`));
+      await recordServedMetrics(MODEL_DIR, model, values.service, { onProgress: ({ result, method, seconds }) => process.stderr.write(`${result.set}, ${method}: ${seconds.toFixed(1)} s\n`) });
     }
   }
   const manifest = await readManifest(MODEL_DIR);
