@@ -55,6 +55,13 @@ describe('loadOnnxUpscaler', () => {
     expect([sr.width, sr.height, sr.data.length]).toEqual([10, 14, 420]);
   });
 
+  it('runs a model from its bytes as from its file', async () => {
+    const lr: FloatImage = { width: 2, height: 2, data: Float32Array.from({ length: 12 }, (_, i) => i / 11) };
+    const fromBytes = await (await loadOnnxUpscaler(nearestX2Model()))(lr);
+    expect(fromBytes).toEqual(await (await loadOnnxUpscaler(join(dir, 'nearest.onnx')))(lr));
+    expect(fromBytes.data[3 * 5 + 1]).toBeCloseTo(lr.data[1]! * CHANNEL_GAIN[1]!, 6);
+  });
+
   it('fails on a file that is not a model', async () => {
     await writeFile(join(dir, 'junk.onnx'), 'junk');
     await expect(loadOnnxUpscaler(join(dir, 'junk.onnx'))).rejects.toThrow();

@@ -100,6 +100,22 @@ describe('renderLineChart', () => {
     expect(ranged).toContain('clip-path="url(#plot-area)"');
   });
 
+  it('labels points beside them, towards the middle, and widens x to a rule', () => {
+    const svg = renderLineChart({
+      ...base,
+      series: [{ name: 'Set5', points: [[0.6, 36.9], [1.1, 37.2], [2.3, 37.4]], markers: true, labels: ['f24b8', 'f32b8', 'f32b16 <big>'] }],
+      xRule: { x: 3, label: 'budget 3 s/MP' },
+    });
+    assertWellFormed(svg);
+    const labels = [...svg.matchAll(/<text class="point-label" x="([\d.]+)"[^>]*text-anchor="(\w+)"[^>]*>([^<]*)</g)];
+    expect(labels.map((m) => [m[3], m[2]])).toEqual([['f24b8', 'start'], ['f32b8', 'start'], ['f32b16 &lt;big&gt;', 'end']]);
+    const circles = [...svg.matchAll(/<circle cx="([\d.]+)"/g)].map((m) => Number(m[1]));
+    expect(labels.map((m) => Number(m[1]))).toEqual([circles[0]! + 6, circles[1]! + 6, circles[2]! - 6]);
+    expect(ticks(svg, 'x').at(-1)).toBe('3.0');
+    const rule = /<g class="x-rule"><line x1="([\d.]+)"[^>]*stroke-dasharray[^>]*\/><text[^>]*>budget 3 s\/MP<\/text><\/g>/.exec(svg);
+    expect(Number(rule?.[1])).toBeGreaterThan(circles[2]!);
+  });
+
   it('is deterministic', () => {
     expect(renderLineChart(base)).toBe(renderLineChart(base));
   });
@@ -110,6 +126,7 @@ describe('renderLineChart', () => {
     { name: 'duplicate names', series: [{ name: 'a', points: [[0, 1]] }, { name: 'a', points: [[0, 2]] }], error: /two series are named "a"/ },
     { name: 'x going back', series: [{ name: 'a', points: [[0, 1], [5, 2], [5, 3]] }], error: /point 2 has x = 5 after 5/ },
     { name: 'a NaN', series: [{ name: 'a', points: [[0, Number.NaN]] }], error: /point 0 is not finite/ },
+    { name: 'labels that do not match the points', series: [{ name: 'a', points: [[0, 1], [1, 2]], labels: ['only one'] }], error: /"a" has 1 labels for 2 points/ },
     { name: 'too many series', series: Array.from({ length: 9 }, (_, i) => ({ name: `s${i}`, points: [[0, i]] as const })), error: /at most 8/ },
   ])('rejects $name', ({ series, error }) => {
     expect(() => renderLineChart({ ...base, series: series as LineChartOptions['series'] })).toThrow(error);

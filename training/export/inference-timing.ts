@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web/wasm';
+import { timingInput } from './forward-timing';
 
 export type Runtime = 'onnxruntime-node' | 'onnxruntime-web';
 
@@ -15,8 +16,7 @@ export async function medianInferenceSeconds(modelPath: string, runtime: Runtime
   if (runtime === 'onnxruntime-web') ortWeb.env.wasm.numThreads = 1;
   const session = await ort.InferenceSession.create(bytes, runtime === 'onnxruntime-node' ? { intraOpNumThreads: 1, interOpNumThreads: 1 } : {});
   try {
-    const data = Float32Array.from({ length: 3 * size * size }, (_, i) => (Math.sin(i * 0.37) + 1) / 2);
-    const feeds = { [session.inputNames[0]!]: new ort.Tensor('float32', data, [1, 3, size, size]) };
+    const feeds = { [session.inputNames[0]!]: new ort.Tensor('float32', timingInput(size), [1, 3, size, size]) };
     await session.run(feeds); // warm-up: first run allocates and plans
     const seconds: number[] = [];
     for (let i = 0; i < repeats; i++) {

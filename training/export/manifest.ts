@@ -18,6 +18,14 @@ export interface ManifestModel extends ModelEntry {
   readonly metrics: Record<string, unknown> | null;
 }
 
+/** One evaluation set's scores in an entry's `metrics.sets` (training/export/run-export.ts). */
+export interface SetMetrics {
+  readonly psnr: number;
+  readonly ssim: number;
+  readonly bicubicPsnr: number;
+  readonly bicubicSsim: number;
+}
+
 /**
  * model/manifest.json: `models` are what the Worker serves (one per scale); `references`
  * are the float models they were quantized from, kept for parity checks and benchmarks.

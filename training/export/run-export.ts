@@ -5,11 +5,12 @@ import { loadCheckpoint, resolveCheckpointDir } from '../checkpoint/load';
 import { loadStartingPoint } from '../checkpoint/starting-point';
 import { resolveRepoPath } from '../config/load';
 import { loadOnnxUpscaler } from '../eval/onnx-upscaler';
+import type { EvalReport } from '../eval/report';
 import { evaluateSets } from '../eval/sets';
 import { trainingCalibrationSamples } from './calibrate';
 import { parseCalibrationMethod, type CalibrationMethod } from './calibration-method';
-import { exportModel, type Int8Options } from './export';
-import { writeManifestEntry, type ManifestModel } from './manifest';
+import { exportModel, type ExportResult, type Int8Options } from './export';
+import { writeManifestEntry, type ManifestModel, type SetMetrics } from './manifest';
 
 export interface ExportOptions {
   /** A run directory (its latest checkpoint is exported) or one checkpoint directory. */
@@ -31,11 +32,8 @@ export interface ExportOptions {
  * of its scale, fp32 as the reference it was quantized from).
  */
 export async function exportRun(options: ExportOptions): Promise<ManifestModel> {
-  const checkpointDir = await resolveCheckpointDir(options.run);
-  const checkpoint = await loadCheckpoint(checkpointDir);
+  const { checkpointDir, checkpoint, bytes, entry } = await exportCheckpoint(options.run, options.int8 ? options : undefined);
   const { config } = checkpoint;
-  const int8 = options.int8 ? await int8Options(checkpoint.config, options) : undefined;
-  const { bytes, entry } = await exportModel(config.arch, checkpoint.weights, int8);
   const id = options.id ?? `${config.arch.arch.replace('_', '-')}-x${config.arch.scale}${options.int8 ? '' : '-fp32'}`;
   const file = `${id}.onnx`;
   await mkdir(options.modelDir, { recursive: true });
@@ -58,13 +56,41 @@ export async function exportRun(options: ExportOptions): Promise<ManifestModel> 
     metrics: {
       protocol: 'Y-PSNR (dB) / Y-SSIM, MATLAB bicubic LR of the mod-cropped HR, shave = scale, output rounded to 8 bits',
       command: `npm run eval -- --scale ${config.arch.scale} ${options.evalDirs.map((d) => `--data ${d}`).join(' ')} --model ${path}`,
-      sets: Object.fromEntries(
-        report.sets.map((set) => [set.set, { psnr: round(set.model!.psnr, 3), ssim: round(set.model!.ssim, 4), bicubicPsnr: round(set.bicubic.psnr, 3), bicubicSsim: round(set.bicubic.ssim, 4) }]),
-      ),
+      sets: manifestSetMetrics(report),
     },
   };
   await writeManifestEntry(options.modelDir, manifestEntry, options.int8 ? 'models' : 'references');
   return manifestEntry;
+}
+
+/** How a float checkpoint is quantized (a quantization-aware one brings its own ranges and float convs). */
+export type Int8Settings = Pick<ExportOptions, 'calibration' | 'calibrationPatches' | 'floatConvs'>;
+
+/** An exported checkpoint, with where it was read from. */
+export interface ExportedCheckpoint extends ExportResult {
+  readonly checkpointDir: string;
+  readonly checkpoint: Checkpoint;
+}
+
+/**
+ * A run's latest checkpoint (or one checkpoint directory) exported in memory as `npm run export`
+ * exports it: fp32 without `int8`, else int8 with those settings.
+ *
+ * @example
+ * const { bytes, entry } = await exportCheckpoint(runDir, { calibration: { kind: 'percentile', percentile: 99.999 }, calibrationPatches: 64, floatConvs: ['tail', 'skip'] });
+ */
+export async function exportCheckpoint(run: string, int8: Int8Settings | undefined): Promise<ExportedCheckpoint> {
+  const checkpointDir = await resolveCheckpointDir(run);
+  const checkpoint = await loadCheckpoint(checkpointDir);
+  const options = int8 === undefined ? undefined : await int8Options(checkpoint.config, int8);
+  return { checkpointDir, checkpoint, ...(await exportModel(checkpoint.config.arch, checkpoint.weights, options)) };
+}
+
+/** Per set, the model's and bicubic's scores as the manifest records them: PSNR to 3 decimals, SSIM to 4. */
+export function manifestSetMetrics(report: EvalReport): Record<string, SetMetrics> {
+  return Object.fromEntries(
+    report.sets.map((set) => [set.set, { psnr: round(set.model!.psnr, 3), ssim: round(set.model!.ssim, 4), bicubicPsnr: round(set.bicubic.psnr, 3), bicubicSsim: round(set.bicubic.ssim, 4) }]),
+  );
 }
 
 /**
@@ -72,7 +98,7 @@ export async function exportRun(options: ExportOptions): Promise<ManifestModel> 
  * trained with (the command's calibration options do not apply; the float checkpoint or model it
  * started from must still exist, to be named); any other is calibrated now.
  */
-async function int8Options(config: Checkpoint['config'], options: ExportOptions): Promise<Int8Options> {
+async function int8Options(config: Checkpoint['config'], options: Int8Settings): Promise<Int8Options> {
   const { quantization } = config;
   if (quantization !== undefined) {
     const method = parseCalibrationMethod(quantization.calibration)!;

@@ -13,6 +13,8 @@ export interface LineSeries {
   readonly dashed?: boolean;
   /** A dot on every sample, for sparse series such as periodic validation. */
   readonly markers?: boolean;
+  /** Text beside each sample, one per point, e.g. which model a sample measured. */
+  readonly labels?: readonly string[];
 }
 
 export interface LineChartOptions {
@@ -28,6 +30,8 @@ export interface LineChartOptions {
    * score) does not flatten every other curve.
    */
   readonly yRange?: readonly [number, number];
+  /** A dashed vertical rule with its label, e.g. a budget; the x axis widens to show it. */
+  readonly xRule?: { readonly x: number; readonly label: string };
   /** Total size in px (defaults 760 x 400); the legend takes its room from the right. */
   readonly width?: number;
   readonly height?: number;
@@ -62,7 +66,8 @@ export function renderLineChart(options: LineChartOptions): string {
   const plot = { left: MARGIN.left, top: MARGIN.top, right: width - legendWidth - MARGIN.legendGap, bottom: height - MARGIN.bottom };
   if (plot.right - plot.left < 100) throw new RangeError(`chart width ${width} leaves no room for the plot next to the legend`);
   const all = options.series.flatMap((s) => s.points);
-  const xAxis = linearAxis(Math.min(...all.map((p) => p[0])), Math.max(...all.map((p) => p[0])));
+  const xs = [...all.map((p) => p[0]), ...(options.xRule ? [options.xRule.x] : [])];
+  const xAxis = linearAxis(Math.min(...xs), Math.max(...xs));
   const [yMin, yMax] = options.yRange ?? [Math.min(...all.map((p) => p[1])), Math.max(...all.map((p) => p[1]))];
   const yAxis = options.yScale === 'log' ? logAxis(yMin, yMax) : linearAxis(yMin, yMax);
   const x = (value: number) => plot.left + xAxis.fraction(value) * (plot.right - plot.left);
@@ -73,7 +78,13 @@ export function renderLineChart(options: LineChartOptions): string {
     const d = s.points.map(([vx, vy], j) => `${j === 0 ? 'M' : 'L'}${px(x(vx))},${px(y(vy))}`).join(' ');
     const dash = s.dashed === true ? ' stroke-dasharray="6 4"' : '';
     const dots = s.markers === true ? s.points.map(([vx, vy]) => `<circle cx="${px(x(vx))}" cy="${px(y(vy))}" r="2.5" fill="${color}"/>`).join('') : '';
-    return `<path class="series" data-name="${escapeXml(s.name)}" d="${d}" fill="none" stroke="${color}" stroke-width="1.6"${dash}/>${dots}`;
+    // Beside the point, on the side towards the plot's middle, so no label runs off the plot.
+    const labels = (s.labels ?? []).map((label, j) => {
+      const [vx, vy] = s.points[j]!;
+      const right = x(vx) > (plot.left + plot.right) / 2;
+      return `<text class="point-label" x="${px(x(vx) + (right ? -6 : 6))}" y="${px(y(vy) - 6)}" text-anchor="${right ? 'end' : 'start'}" font-size="10" fill="${color}">${escapeXml(label)}</text>`;
+    });
+    return `<path class="series" data-name="${escapeXml(s.name)}" d="${d}" fill="none" stroke="${color}" stroke-width="1.6"${dash}/>${dots}${labels.join('')}`;
   });
   const legend = options.series.map((s, i) => {
     const top = plot.top + 8 + 20 * i;
@@ -91,6 +102,7 @@ export function renderLineChart(options: LineChartOptions): string {
     `<text x="${px((plot.left + plot.right) / 2)}" y="${height - 12}" text-anchor="middle">${escapeXml(options.xLabel)}</text>`,
     `<text transform="translate(16 ${px((plot.top + plot.bottom) / 2)}) rotate(-90)" text-anchor="middle">${escapeXml(options.yLabel)}</text>`,
     `<g clip-path="url(#plot-area)">${lines.join('')}</g>`,
+    ...(options.xRule ? [ruleMarkup(options.xRule, plot, x)] : []),
     `<g class="legend">${legend.join('')}</g>`,
     '</svg>',
     '',
@@ -120,6 +132,11 @@ function axisMarkup(xAxis: Axis, yAxis: Axis, plot: PlotBox, x: (v: number) => n
   return `<g class="axes">${parts.join('')}</g>`;
 }
 
+function ruleMarkup(rule: NonNullable<LineChartOptions['xRule']>, plot: PlotBox, x: (v: number) => number): string {
+  const at = px(x(rule.x));
+  return `<g class="x-rule"><line x1="${at}" y1="${plot.top}" x2="${at}" y2="${plot.bottom}" stroke="#333333" stroke-dasharray="3 3"/><text x="${px(x(rule.x) + 4)}" y="${plot.top + 12}" font-size="11">${escapeXml(rule.label)}</text></g>`;
+}
+
 /** Rejects what would draw a misleading chart rather than drawing it. */
 function checkSeries(options: LineChartOptions): void {
   const { series } = options;
@@ -135,7 +152,9 @@ function checkSeries(options: LineChartOptions): void {
       if (options.yScale === 'log' && vy <= 0) throw new RangeError(`series "${s.name}" point ${i}: y = ${vy} cannot go on a log scale`);
       if (i > 0 && vx <= s.points[i - 1]![0]) throw new RangeError(`series "${s.name}": x must increase, but point ${i} has x = ${vx} after ${s.points[i - 1]![0]}`);
     });
+    if (s.labels !== undefined && s.labels.length !== s.points.length) throw new RangeError(`series "${s.name}" has ${s.labels.length} labels for ${s.points.length} points`);
   }
   const range = options.yRange;
   if (range !== undefined && !(range[0] < range[1])) throw new RangeError(`yRange must be [low, high] with low < high, got [${range.join(', ')}]`);
+  if (options.xRule !== undefined && !Number.isFinite(options.xRule.x)) throw new RangeError(`xRule "${options.xRule.label}" is not at a finite x: ${options.xRule.x}`);
 }

@@ -8,6 +8,7 @@ import { createOrtRunner } from '../../../src/inference/ort-runner';
 import worker from '../../../src/index';
 import { upscale } from '../../../src/middleware';
 import { wasmMemoryBytes } from '../../../src/platform/wasm-memory';
+import { modelTime } from './model-time';
 
 /*
  * The Worker as shipped (src/index.ts), observed for `npm run bench` (`wrangler dev
@@ -18,7 +19,9 @@ import { wasmMemoryBytes } from '../../../src/platform/wasm-memory';
  *   GET /_bench/memory the isolate's WebAssembly memories (src/platform/wasm-memory.ts);
  * - a request with `X-Bench-Tile: N` and/or `X-Bench-Model: fp32` is served, uncached, by the
  *   package middleware with that tile size and/or the manifest's fp32 reference model, so tile
- *   sizes and precisions compare on one isolate without redeploying.
+ *   sizes and precisions compare on one isolate without redeploying;
+ * - POST /_bench/model-time times the ONNX model in the body, whole-image, in this isolate's
+ *   onnxruntime-web (./model-time.ts), for `npm run compare:sizes`.
  */
 
 type Bindings = { readonly ORIGIN: string };
@@ -55,6 +58,7 @@ const bench = new Hono<{ Bindings: Bindings }>();
 bench.get('/_bench/background', (c) => c.json(background.splice(0)));
 bench.get('/_bench/config', (c) => c.json({ tileSize: readConfig(c.env).tileSize }));
 bench.get('/_bench/memory', (c) => c.json(wasmMemoryBytes()));
+bench.post('/_bench/model-time', modelTime);
 bench.use('*', (c, next) => {
   const tile = c.req.header('X-Bench-Tile');
   const model = c.req.header('X-Bench-Model');
