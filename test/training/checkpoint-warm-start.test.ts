@@ -13,7 +13,7 @@ import { foldConv } from '../../training/export/fold';
 import { writeManifestEntry } from '../../training/export/manifest';
 import { ProgressLine } from '../../training/loop/progress';
 import type { LogRecord } from '../../training/loop/run-log';
-import { train } from '../../training/loop/trainer';
+import { train, WARM_START_MOMENT_STEPS } from '../../training/loop/trainer';
 import { writeImages } from './helpers/images';
 import { seededWeights } from './helpers/weights';
 
@@ -81,12 +81,24 @@ describe('train --warm-start', () => {
     const runDir = join(workDir, 'warm');
     const result = await train({ config: longer, runDir, resume: false, warmStart: join(modelDir, 'm-fp32.onnx'), console: silent, onRecord: (r) => records.push(r) });
     expect(result.iteration).toBe(9);
-    expect(records[0]).toMatchObject({ type: 'start', iteration: 6, warmStartFrom: { run: 'warm-test', checkpoint: '00000006', iterations: 6 } });
+    expect(records[0]).toMatchObject({ type: 'start', iteration: 6, warmStartFrom: { run: 'warm-test', checkpoint: '00000006', iterations: 6 }, momentSteps: WARM_START_MOMENT_STEPS });
+    // Adam's moments are re-estimated at learning rate 0 before the first iteration.
+    expect((await loadCheckpoint((await latestCheckpoint(runDir))!)).optimizer.step).toBe(WARM_START_MOMENT_STEPS + 3);
     const sourceVal = (await readLog(sourceRun)).find((r) => r.type === 'val' && r.iteration === 6);
     const startVal = records.find((r) => r.type === 'val');
     expect(startVal).toMatchObject({ iteration: 6 });
     expect(sourceVal).toBeDefined();
     expect(Math.abs((startVal as { psnr: number }).psnr - (sourceVal as { psnr: number }).psnr)).toBeLessThan(1e-3);
+  });
+
+  it('leaves the weights untouched while it estimates the moments', async () => {
+    const start = await loadStartingPoint(sourceRun, config.arch);
+    const runDir = join(workDir, 'moments-only');
+    await train({ config, runDir, resume: false, warmStart: sourceRun, console: silent });
+    const after = await loadCheckpoint((await latestCheckpoint(runDir))!);
+    expect(after.iteration).toBe(6);
+    expect(after.optimizer.step).toBe(WARM_START_MOMENT_STEPS);
+    for (const [name, { data }] of start.weights) expect(after.weights.get(name)!.data, name).toEqual(data);
   });
 
   it('starts from a checkpoint too, and refuses a model with no manifest entry or weights of another architecture', async () => {

@@ -45,7 +45,7 @@ function runLength(training: Pick<Training, 'run' | 'iterations'>, runs: Readonl
   const run = runs.get(training.run);
   const wall = run ? ` (${hours(trainingWallSeconds(run.records, training.iterations))} of training on 2 shared CPU cores)` : '';
   const warmStarts = (run?.records ?? []).filter((r) => r.type === 'start' && r.warmStartFrom !== undefined && r.iteration < training.iterations);
-  const restarts = warmStarts.length === 0 ? '' : `, continued ${warmStarts.length === 1 ? 'once' : `${warmStarts.length} times`} from its exported fp32 model with fresh Adam moments (at ${warmStarts.map((r) => r.iteration.toLocaleString('en-US')).join(', ')})`;
+  const restarts = warmStarts.length === 0 ? '' : `, continued ${warmStarts.length === 1 ? 'once' : `${warmStarts.length} times`} from its exported fp32 model with new Adam moments (at ${warmStarts.map((r) => r.iteration.toLocaleString('en-US')).join(', ')})`;
   return `\`${training.run}\` for ${training.iterations.toLocaleString('en-US')} iterations${wall}${restarts}`;
 }
 

@@ -49,7 +49,7 @@ export function buildModel(config: ExperimentConfig, weights?: NamedWeights): Tf
 /**
  * Builds a session from scratch (weights from `config.train.seed`), from a checkpoint
  * (weights, Adam moments and step, RNG state, iteration), or warm-started from trained
- * weights (their iteration count, fresh Adam moments, and a data stream of its own so the
+ * weights (their iteration count, fresh Adam moments (the trainer re-estimates them), and a data stream of its own so the
  * first run's first batches are not replayed), and starts `train.workers - 1` gradient
  * worker threads. Expects the backend to be ready.
  */

@@ -15,7 +15,7 @@ export const TRAIN_USAGE = [
   'usage: npm run train -- --config <experiment.json> [--run-dir <dir>] [--resume] [--backend wasm|cpu|tensorflow] [--workers <n>]',
   '       npm run train -- --resume --run-dir <dir>        (continue a run with the config stored in it)',
   '       npm run train -- --config <experiment.json> --warm-start <checkpoint | run | model/<id>-fp32.onnx>',
-  '                                                        (a new run from trained weights, at their iteration, fresh Adam moments)',
+  '                                                        (a new run from trained weights, at their iteration, Adam re-estimated)',
 ].join('\n');
 
 /**
