@@ -90,8 +90,8 @@ describe('runName and deriveConfig', () => {
 
 describe('withIterations', () => {
   it('scales the halvings and intervals with the iteration count', () => {
-    expect(base.train).toMatchObject({ iterations: 2000, lrHalvingSteps: [1000, 1500], logEvery: 20, validateEvery: 100, checkpointEvery: 250 });
-    expect(withIterations(base, 20).train).toMatchObject({ iterations: 20, lrHalvingSteps: [10, 15], logEvery: 1, validateEvery: 1, checkpointEvery: 3 });
+    expect(base.train).toMatchObject({ iterations: 1000, lrHalvingSteps: [500, 750], logEvery: 20, validateEvery: 100, checkpointEvery: 100 });
+    expect(withIterations(base, 20).train).toMatchObject({ iterations: 20, lrHalvingSteps: [10, 15], logEvery: 1, validateEvery: 2, checkpointEvery: 2 });
     expect(withIterations(base, 1).train).toMatchObject({ iterations: 1, lrHalvingSteps: [1] });
   });
 

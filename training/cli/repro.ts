@@ -7,14 +7,16 @@ import { RunDirectoryError } from '../loop/run-dir';
 import { UsageError } from './usage';
 import { DEFAULT_REPORT_FILE, DEFAULT_RUN_ROOT, parseReproArgs, REPRO_USAGE } from '../repro/args';
 import { writeReport } from '../repro/report';
+import { recordRootFor } from '../repro/report-files';
 import { runSuite } from '../repro/runner';
 import { BASE_CONFIG_PATH, loadReproBase, REPORT_EVAL_DIRS, SUITE_NAMES, suiteExperiments } from '../repro/suites';
 import { abortOnStopSignals } from './stop-signals';
 
 /**
  * `npm run repro -- <table1|fig3|all|report> [--run-root DIR] [--report FILE] [--iterations N]`:
- * trains the paper-reproduction suites (resumable; SIGINT/SIGTERM stop after a checkpoint)
- * and writes docs/reproduction.md with its plots. Exit 130 when stopped, 2 on a bad command line.
+ * trains the paper-reproduction suites (resumable; SIGINT/SIGTERM stop after a checkpoint),
+ * records each finished or diverged run under docs/reproduction/runs/ (to be committed) and
+ * writes docs/reproduction.md with its plots. Exit 130 when stopped, 2 on a bad command line.
  */
 export async function main(argv: string[]): Promise<number> {
   const output = new ProgressLine(process.stderr);
@@ -23,17 +25,18 @@ export async function main(argv: string[]): Promise<number> {
     const base = await loadReproBase(BASE_CONFIG_PATH, args.iterations);
     // Defaults are the repository's folders; paths given on the command line are the user's, relative to where they are.
     const runRoot = args.runRoot === undefined ? resolveRepoPath(DEFAULT_RUN_ROOT) : resolve(args.runRoot);
+    const reportFile = args.reportFile === undefined ? resolveRepoPath(DEFAULT_REPORT_FILE) : resolve(args.reportFile);
+    const roots = { runRoot, recordRoot: recordRootFor(reportFile) };
     if (args.command !== 'report') {
       const signal = abortOnStopSignals('stopping the current run after this iteration, with a checkpoint; the same command resumes it (again to quit at once)');
       const suites = args.command === 'all' ? SUITE_NAMES : [args.command];
-      await runSuite({ experiments: suites.flatMap((suite) => suiteExperiments(suite, base)), runRoot, signal, console: output });
+      await runSuite({ ...roots, experiments: suites.flatMap((suite) => suiteExperiments(suite, base)), evalDirs: REPORT_EVAL_DIRS, signal, console: output });
       if (signal.aborted) {
-        output.print('stopped; the report is not rewritten. Run the same command to resume.');
+        output.print(`stopped; the report is not rewritten. Run the same command to resume, and commit ${roots.recordRoot}: it holds every run finished so far.`);
         return 130;
       }
     }
-    const reportFile = args.reportFile === undefined ? resolveRepoPath(DEFAULT_REPORT_FILE) : resolve(args.reportFile);
-    const { plots } = await writeReport({ base, runRoot, reportFile, evalDirs: REPORT_EVAL_DIRS, onProgress: (message) => output.print(message) });
+    const { plots } = await writeReport({ ...roots, base, reportFile, evalDirs: REPORT_EVAL_DIRS, onProgress: (message) => output.print(message) });
     output.print(`wrote ${reportFile} and ${plots.length} plot(s)`);
     return 0;
   } catch (error) {

@@ -18,9 +18,9 @@ export const DEFAULT_REPORT_FILE = 'docs/reproduction.md';
 export const REPRO_USAGE = [
   'usage: npm run repro -- <table1|fig3|all|report> [--run-root <dir>] [--report <file.md>] [--iterations <n>]',
   `  table1, fig3, all: train the suite's runs (finished ones are skipped, interrupted ones resume), then write the report`,
-  '  report:            write the report from the runs as they are',
-  `  --run-root   where runs live (default ${DEFAULT_RUN_ROOT})`,
-  `  --report     the Markdown report; its SVG plots go to a folder of the same name (default ${DEFAULT_REPORT_FILE})`,
+  '  report:            write the report from the runs as they are (trains nothing)',
+  `  --run-root   where runs train, with their checkpoints (default ${DEFAULT_RUN_ROOT})`,
+  `  --report     the Markdown report; its SVG plots go to a folder of the same name, and finished runs' records to runs/ in it (default ${DEFAULT_REPORT_FILE})`,
   '  --iterations another budget, e.g. 20 for a quick end-to-end check (use another --run-root and --report)',
 ].join('\n');
 

@@ -1,11 +1,11 @@
-import { join } from 'node:path';
 import type { EvalReport } from '../eval/report';
-import { readRunLog, runCurves, type RunCurves } from '../plot/run-curves';
+import { runCurves, type RunCurves } from '../plot/run-curves';
 import type { ReproExperiment } from './experiment';
-import { finalEvaluation } from './final-eval';
-import { readSessions, runStatus, type RunStatus, type SessionRecord } from './run-state';
+import { finalEvaluation, storedFinalEvaluation } from './final-eval';
+import { readRun, type RunStatus, type SessionRecord } from './run-state';
+import { locateRun, type RunRoots } from './run-record';
 
-/** Everything the report says about one experiment, all read or measured from its run directory. */
+/** Everything the report says about one experiment, all read from its record or run directory. */
 export interface RunSummary<E extends ReproExperiment = ReproExperiment> {
   readonly experiment: E;
   readonly status: RunStatus;
@@ -21,32 +21,33 @@ export interface RunSummary<E extends ReproExperiment = ReproExperiment> {
 }
 
 /**
- * Reads each experiment's run under `runRoot` and scores the final checkpoint of every
- * finished one on `evalDirs` (cached in the run directory, see finalEvaluation).
+ * Reads each experiment's run from its committed record, or from its run directory when
+ * it has none (see locateRun), with the same reader. Finished runs carry their final
+ * scores on `evalDirs`: a record's as stored, a run directory's computed from the final
+ * checkpoint the first time (then cached there, see finalEvaluation).
  *
  * @example
- * const runs = await summarizeRuns(table1Experiments(base), 'training/runs/repro', REPORT_EVAL_DIRS);
+ * const runs = await summarizeRuns(table1Experiments(base), { runRoot: 'training/runs/repro', recordRoot: 'docs/reproduction/runs' }, REPORT_EVAL_DIRS);
  * runs.filter((r) => r.status.state === 'finished').map((r) => finalPsnr(r, 'Set5'));
  */
 export async function summarizeRuns<E extends ReproExperiment>(
   experiments: readonly E[],
-  runRoot: string,
+  roots: RunRoots,
   evalDirs: readonly string[],
   onEvaluate?: (name: string) => void,
 ): Promise<RunSummary<E>[]> {
   const summaries: RunSummary<E>[] = [];
   for (const experiment of experiments) {
     const { config } = experiment;
-    const runDir = join(runRoot, config.name);
-    const log = await readRunLog(runDir);
-    const sessions = await readSessions(runDir);
-    const status = await runStatus(runDir, config, log, sessions);
+    const { dir, recorded } = await locateRun(config, roots);
+    const { log, sessions, status } = await readRun(dir, config);
     const sum = (pick: (s: SessionRecord) => number) => sessions.reduce((total, s) => total + pick(s), 0);
     const [cpuSec, iterations] = [sum((s) => s.cpuSec), sum((s) => s.endIteration - s.startIteration)];
     let final: EvalReport | undefined;
     if (status.state === 'finished') {
-      onEvaluate?.(config.name);
-      final = await finalEvaluation(runDir, status.iteration, config.arch.scale, evalDirs);
+      if (!recorded) onEvaluate?.(config.name);
+      const score = recorded ? storedFinalEvaluation : finalEvaluation;
+      final = await score(dir, status.iteration, config.arch.scale, evalDirs);
     }
     summaries.push({
       experiment,

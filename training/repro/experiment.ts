@@ -28,7 +28,7 @@ const NORMALIZATION_TAG: Record<Normalization, string> = { weight: 'wn', batch: 
  * is validated like any config file.
  *
  * @example
- * deriveConfig(base, { arch: edsr, seed: 2, purpose: 'Table 1' }).name; // 'EDSR_x2_f64b1_nonorm_lr1e-4_s2_i2000'
+ * deriveConfig(base, { arch: edsr, seed: 2, purpose: 'Table 1' }).name; // 'EDSR_x2_f64b1_nonorm_lr1e-4_s2_i1000'
  */
 export function deriveConfig(base: ExperimentConfig, variant: ExperimentVariant): ExperimentConfig {
   const lr = variant.lr ?? paperLearningRate(variant.arch.normalization);

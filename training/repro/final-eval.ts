@@ -25,6 +25,18 @@ export async function finalEvaluation(runDir: string, iteration: number, scale: 
   );
 }
 
+/**
+ * The scores `finalEvaluation` stored in a run's committed record, which has no
+ * checkpoint to score again: an error when they were computed for other folders.
+ */
+export async function storedFinalEvaluation(recordDir: string, iteration: number, scale: number, dirs: readonly string[]): Promise<EvalReport> {
+  const report = await readStored(join(recordDir, FINAL_EVAL_FILE), { iteration, scale, dirs });
+  if (report === undefined) {
+    throw new Error(`${recordDir} holds no final scores on ${dirs.join(', ')} at iteration ${iteration}, and a record keeps no checkpoint to score: delete the record and train the run again`);
+  }
+  return report;
+}
+
 /** Bicubic on `dirs`, the baseline every table and plot shows; stored in `runRoot` like `finalEvaluation`'s scores. */
 export async function bicubicEvaluation(runRoot: string, scale: number, dirs: readonly string[]): Promise<EvalReport> {
   return cached(join(runRoot, BICUBIC_EVAL_FILE), { scale, dirs }, () => evaluateSets(dirs.map(resolveRepoPath), scale, 'bicubic'));
@@ -32,10 +44,16 @@ export async function bicubicEvaluation(runRoot: string, scale: number, dirs: re
 
 /** The report stored at `path` when it was computed for the same `key`, else a fresh one (then stored). */
 async function cached(path: string, key: object, compute: () => Promise<EvalReport>): Promise<EvalReport> {
-  const stored = await readFile(path, 'utf8').then((text) => JSON.parse(text) as { key: unknown; report: EvalReport }, () => undefined);
-  if (stored !== undefined && JSON.stringify(stored.key) === JSON.stringify(key)) return stored.report;
+  const stored = await readStored(path, key);
+  if (stored !== undefined) return stored;
   const report = await compute();
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, `${JSON.stringify({ key, report })}\n`);
   return report;
+}
+
+/** The report stored at `path` when it was computed for the same `key`; undefined otherwise. */
+async function readStored(path: string, key: object): Promise<EvalReport | undefined> {
+  const stored = await readFile(path, 'utf8').then((text) => JSON.parse(text) as { key: unknown; report: EvalReport }, () => undefined);
+  return stored !== undefined && JSON.stringify(stored.key) === JSON.stringify(key) ? stored.report : undefined;
 }

@@ -2,6 +2,7 @@ import type { ExperimentConfig } from '../config/experiment';
 import { setName } from '../eval/evaluate';
 import { PAPER_ADAM } from '../loop/adam';
 import type { RunSummary } from './collect';
+import type { RunRoots } from './run-record';
 import { formatDuration } from '../loop/throughput';
 import { markdownTable } from './markdown';
 import { PAPER_SETUP } from './paper';
@@ -28,13 +29,14 @@ export function budgetSection(base: ExperimentConfig, evalSets: readonly string[
   ];
   return [
     '## Budget',
-    `Every run shares \`${BASE_CONFIG_PATH}\` (run name of the budget: \`${base.name}\`); an experiment changes only the architecture, learning rate and seed, so data, patches, batches, iterations and schedule are identical by construction. The budget is sized for a few CPU hours for the whole suite on this project's machine (the measured times are under Runs and compute), at the cost of far fewer and smaller training steps than the paper's.`,
+    `Every run shares \`${BASE_CONFIG_PATH}\` (run name of the budget: \`${base.name}\`); an experiment changes only the architecture, learning rate and seed, so data, patches, batches, iterations and schedule are identical by construction. The budget is sized for a few CPU hours for the whole suite on this project's machine (what each run took is under Runs and compute), at the cost of far fewer and smaller training steps than the paper's.`,
     markdownTable(['', 'Ours', 'Paper'], rows),
+    ...(base.description === undefined ? [] : [`How it was sized, from the budget's description (measured before training):\n\n> ${base.description}`]),
   ].join('\n\n');
 }
 
 /** Every run with its state and the compute it took, as the runner measured it. */
-export function runsSection(suites: readonly { readonly name: string; readonly runs: readonly RunSummary[] }[], runRoot: string): string {
+export function runsSection(suites: readonly { readonly name: string; readonly runs: readonly RunSummary[] }[], roots: RunRoots): string {
   const rows = suites.flatMap(({ name, runs }) =>
     runs.map((r) => [
       name,
@@ -53,7 +55,7 @@ export function runsSection(suites: readonly { readonly name: string; readonly r
   const cpuModels = [...new Set(suites.flatMap((s) => s.runs.flatMap((r) => r.sessions.map((x) => x.cpuModel))))];
   return [
     '## Runs and compute',
-    `Run directories live under \`${runRoot}\`. CPU time is the training process's (user + system) over the sessions the runner recorded, periodic validation included, the final scoring on the evaluation sets not; a session killed outright (SIGKILL) records none. Wall time includes waiting for the CPU, which the machine shares with other jobs. Speed: training iterations per CPU-second.${cpuModels.length === 0 ? '' : ` Measured on: ${cpuModels.join('; ')}.`}`,
+    `Finished and diverged runs are read from their committed records under \`${roots.recordRoot}\`, the others from their run directories under \`${roots.runRoot}\` (git-ignored). CPU time is the training process's (user + system) over the sessions the runner recorded, periodic validation included, the final scoring on the evaluation sets not; a session killed outright (SIGKILL) records none. Wall time includes waiting for the CPU, which the machine shares with other jobs. Speed: training iterations per CPU-second.${cpuModels.length === 0 ? '' : ` Measured on: ${cpuModels.join('; ')}.`}`,
     totals.map((t) => `- ${t}`).join('\n'),
     markdownTable(['Suite', 'Run', 'Status', 'CPU time', 'Wall time', 'it / CPU-s'], rows),
   ].join('\n\n');

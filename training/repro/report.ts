@@ -1,5 +1,5 @@
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, isAbsolute, join, relative } from 'node:path';
+import { basename, isAbsolute, join, relative } from 'node:path';
 import type { ExperimentConfig } from '../config/experiment';
 import { REPO_ROOT } from '../config/load';
 import { setName } from '../eval/evaluate';
@@ -7,15 +7,16 @@ import { summarizeRuns, type RunSummary } from './collect';
 import { bicubicEvaluation } from './final-eval';
 import { budgetSection, runsSection } from './report-budget';
 import { fig3Section } from './report-fig3';
+import { reportFolder } from './report-files';
 import type { ReportContext } from './report-section';
 import { table1Section } from './report-table1';
+import type { RunRoots } from './run-record';
 import { fig3Experiments, table1Experiments } from './suites';
 
-export interface ReportOptions {
+export interface ReportOptions extends RunRoots {
   /** The budget the suites were derived from (after any `--iterations` override). */
   readonly base: ExperimentConfig;
-  readonly runRoot: string;
-  /** The Markdown file to write; its plots go to a folder of the same name beside it. */
+  /** The Markdown file to write; its plots go to a folder of the same name beside it (see reportFolder). */
   readonly reportFile: string;
   /** HR folders the final checkpoints are scored on; the runs' validation set must be one of them. */
   readonly evalDirs: readonly string[];
@@ -23,26 +24,26 @@ export interface ReportOptions {
 }
 
 /**
- * Writes the reproduction report from whatever the run root holds: both suites' tables
- * next to the paper's numbers, verdicts, curves as SVG, the budget and the compute it
- * took. Only finished runs contribute numbers; the others are listed as partial,
- * diverged or missing. Finished runs are scored once (cached in their directories).
+ * Writes the reproduction report from the committed records and whatever the run root
+ * holds (see summarizeRuns): both suites' tables next to the paper's numbers, verdicts,
+ * curves as SVG, the budget and the compute it took. Only finished runs contribute
+ * numbers; the others are listed as partial, diverged or missing. Nothing is trained.
  *
  * @example
- * await writeReport({ base, runRoot: 'training/runs/repro', reportFile: 'docs/reproduction.md', evalDirs: REPORT_EVAL_DIRS });
+ * await writeReport({ base, runRoot: 'training/runs/repro', recordRoot: 'docs/reproduction/runs', reportFile: 'docs/reproduction.md', evalDirs: REPORT_EVAL_DIRS });
  */
 export async function writeReport(options: ReportOptions): Promise<{ plots: string[] }> {
   const { base, runRoot, evalDirs } = options;
   const progress = (name: string) => options.onProgress?.(`scoring the final checkpoint of ${name} (cached after the first time)`);
-  const table1 = await summarizeRuns(table1Experiments(base), runRoot, evalDirs, progress);
-  const fig3 = await summarizeRuns(fig3Experiments(base), runRoot, evalDirs, progress);
+  const table1 = await summarizeRuns(table1Experiments(base), options, evalDirs, progress);
+  const fig3 = await summarizeRuns(fig3Experiments(base), options, evalDirs, progress);
   options.onProgress?.('scoring bicubic (cached after the first time)');
   const bicubicReport = await bicubicEvaluation(runRoot, base.arch.scale, evalDirs);
   const bicubic = new Map(bicubicReport.sets.map((s) => [s.set, s.bicubic.psnr]));
   const valSet = setName(base.data.val);
   if (!bicubic.has(valSet)) throw new Error(`the validation set ${valSet} must be among the evaluation folders (${evalDirs.join(', ')})`);
 
-  const plotDir = join(dirname(options.reportFile), basename(options.reportFile, extname(options.reportFile)));
+  const plotDir = reportFolder(options.reportFile);
   const context: ReportContext = {
     sets: bicubicReport.sets.map((s) => s.set),
     bicubic,
@@ -62,16 +63,17 @@ export async function writeReport(options: ReportOptions): Promise<{ plots: stri
       'npm run repro -- table1   # train the Table 1 runs (resumable: rerun to continue; Ctrl-C stops after a checkpoint), then rewrite this report',
       'npm run repro -- fig3     # the same for Figure 3',
       'npm run repro -- all      # both suites, Table 1 first',
-      'npm run repro -- report   # rewrite this report from the runs as they are',
+      'npm run repro -- report   # rewrite this report from the runs as they are (trains nothing)',
       '```',
     ].join('\n'),
+    `A run that finishes or diverges is scored and written to \`${displayPath(options.recordRoot)}/<run name>/\` (its config, a summarized log, final scores and session times; no checkpoints). Commit that folder with this report: run directories stay on the machine that trained them, and only a committed record counts as done in a later session. A record stops counting when the run's config changes (its description aside).`,
     budgetSection(base, context.sets),
     t1.markdown,
     f3.markdown,
     '## What was confirmed, what was not, and why',
     [...t1.findings, ...f3.findings].map((f) => `- ${f}`).join('\n') || '- Nothing measured yet.',
     caveats(base, context.sets),
-    runsSection([{ name: 'table1', runs: table1 }, { name: 'fig3', runs: fig3 }], displayPath(runRoot)),
+    runsSection([{ name: 'table1', runs: table1 }, { name: 'fig3', runs: fig3 }], { runRoot: displayPath(runRoot), recordRoot: displayPath(options.recordRoot) }),
   ].join('\n\n');
 
   const plots = [...t1.plots, ...f3.plots];
@@ -85,13 +87,13 @@ export async function writeReport(options: ReportOptions): Promise<{ plots: stri
   return { plots: plots.map((p) => join(plotDir, p.file)) };
 }
 
-/** How many runs finished; the unfinished ones that have started are named (missing ones are listed under Runs). */
 /** A path as the report shows it: relative to the repository when inside it, so the committed report names no machine's folders. */
 function displayPath(path: string): string {
   const inside = relative(REPO_ROOT, path);
   return inside.startsWith('..') || isAbsolute(inside) ? path : inside;
 }
 
+/** How many runs finished; the unfinished ones that have started are named (missing ones are listed under Runs). */
 function stateLine(runs: readonly RunSummary[]): string {
   const count = (state: string) => runs.filter((r) => r.status.state === state).length;
   if (count('finished') === runs.length) return `**State:** all ${runs.length} runs finished.`;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { ExperimentConfig } from '../config/experiment';
 import { RUN_CONFIG_FILE } from '../loop/run-dir';
 import type { LogRecord } from '../loop/run-log';
+import { readRunLog } from '../plot/run-curves';
 
 /** The runner's own record of each training session of a run, next to the trainer's log.jsonl. */
 export const SESSIONS_FILE = 'repro-sessions.jsonl';
@@ -28,6 +29,9 @@ export type RunStatus =
   | { readonly state: 'partial'; readonly iteration: number }
   | { readonly state: 'finished'; readonly iteration: number }
   | { readonly state: 'diverged'; readonly iteration: number; readonly reason: string };
+
+/** The state of a run that is over: what a committed record holds. */
+export type EndedStatus = Extract<RunStatus, { readonly state: 'finished' | 'diverged' }>;
 
 /** The sessions recorded for a run, oldest first; none for a run the runner never trained. */
 export async function readSessions(runDir: string): Promise<SessionRecord[]> {
@@ -55,4 +59,24 @@ export async function runStatus(runDir: string, config: ExperimentConfig, log: r
   if (finished) return { state: 'finished', iteration };
   const started = await stat(join(runDir, RUN_CONFIG_FILE)).then(() => true, () => false);
   return started ? { state: 'partial', iteration } : { state: 'missing' };
+}
+
+/** A run's log, sessions and state. */
+export interface RunRecords {
+  readonly log: LogRecord[];
+  readonly sessions: SessionRecord[];
+  readonly status: RunStatus;
+}
+
+/**
+ * Reads a run from `dir`, a run directory or a committed record alike (see locateRun), so
+ * the runner and the report judge both the same way.
+ *
+ * @example
+ * const { status } = await readRun((await locateRun(config, roots)).dir, config);
+ */
+export async function readRun(dir: string, config: ExperimentConfig): Promise<RunRecords> {
+  const log = await readRunLog(dir);
+  const sessions = await readSessions(dir);
+  return { log, sessions, status: await runStatus(dir, config, log, sessions) };
 }
