@@ -6,22 +6,13 @@ import { readManifest } from '../export/manifest';
 import { recordServedMetrics } from '../export/served-metrics';
 import { formatModelReport, runCharts, withEarlierHistory, type ModelTiming, type RunHistory } from '../export/model-report';
 import { RUN_CONFIG_FILE, RUN_LOG_FILE } from '../loop/run-dir';
-import type { LogRecord } from '../loop/run-log';
 import { readRunLog } from '../plot/run-curves';
+import { summarizeRunLog } from '../plot/run-log-summary';
 import { parseCommandLine } from './usage';
 
 const MODEL_DIR = 'model';
 const TIMING_SIZE = 256;
 const REPEATS = 5;
-
-const SUMMARY_TRAIN_POINTS = 500;
-
-/** Validation, start/stop and about 500 evenly spaced training records: the curves without the bulk. */
-function summarize(records: readonly LogRecord[]): LogRecord[] {
-  const lastIteration = Math.max(0, ...records.map((r) => r.iteration));
-  const stride = Math.max(1, Math.ceil(lastIteration / SUMMARY_TRAIN_POINTS / 10) * 10);
-  return records.filter((r) => r.type === 'val' || r.type === 'start' || r.type === 'stop' || (r.type === 'train' && r.iteration % stride === 0));
-}
 
 /**
  * `npm run report:model -- --run <run dir> [--run ...] [--service http://127.0.0.1:8787]`:
@@ -48,7 +39,7 @@ async function main(argv: string[]): Promise<void> {
     await mkdir(summaryDir, { recursive: true });
     if (!isSummary) {
       await copyFile(join(runDir, RUN_CONFIG_FILE), join(summaryDir, RUN_CONFIG_FILE));
-      await writeFile(join(summaryDir, RUN_LOG_FILE), summarize(records).map((r) => JSON.stringify(r)).join('\n') + '\n');
+      await writeFile(join(summaryDir, RUN_LOG_FILE), summarizeRunLog(records).map((r) => JSON.stringify(r)).join('\n') + '\n');
     }
     const served = manifest.models.find((m) => (m.training as { run?: string } | null)?.run === name);
     const bicubic = served ? (served.metrics as { sets?: Record<string, { bicubicPsnr: number }> } | null)?.sets?.['Set5']?.bicubicPsnr : undefined;
