@@ -78,14 +78,17 @@ export function renderLineChart(options: LineChartOptions): string {
     const d = s.points.map(([vx, vy], j) => `${j === 0 ? 'M' : 'L'}${px(x(vx))},${px(y(vy))}`).join(' ');
     const dash = s.dashed === true ? ' stroke-dasharray="6 4"' : '';
     const dots = s.markers === true ? s.points.map(([vx, vy]) => `<circle cx="${px(x(vx))}" cy="${px(y(vy))}" r="2.5" fill="${color}"/>`).join('') : '';
-    // Beside the point, on the side towards the plot's middle, so no label runs off the plot.
-    const labels = (s.labels ?? []).map((label, j) => {
+    return `<path class="series" data-name="${escapeXml(s.name)}" d="${d}" fill="none" stroke="${color}" stroke-width="1.6"${dash}/>${dots}`;
+  });
+  // Above and beside each point, towards the plot's middle so none runs into the legend; outside
+  // the clip, so a point near the top keeps its label.
+  const pointLabels = options.series.flatMap((s, i) =>
+    (s.labels ?? []).map((label, j) => {
       const [vx, vy] = s.points[j]!;
       const right = x(vx) > (plot.left + plot.right) / 2;
-      return `<text class="point-label" x="${px(x(vx) + (right ? -6 : 6))}" y="${px(y(vy) - 6)}" text-anchor="${right ? 'end' : 'start'}" font-size="10" fill="${color}">${escapeXml(label)}</text>`;
-    });
-    return `<path class="series" data-name="${escapeXml(s.name)}" d="${d}" fill="none" stroke="${color}" stroke-width="1.6"${dash}/>${dots}${labels.join('')}`;
-  });
+      return `<text class="point-label" x="${px(x(vx) + (right ? -6 : 6))}" y="${px(y(vy) - 6)}" text-anchor="${right ? 'end' : 'start'}" font-size="10" fill="${PALETTE[i]}">${escapeXml(label)}</text>`;
+    }),
+  );
   const legend = options.series.map((s, i) => {
     const top = plot.top + 8 + 20 * i;
     const left = plot.right + MARGIN.legendGap;
@@ -102,6 +105,7 @@ export function renderLineChart(options: LineChartOptions): string {
     `<text x="${px((plot.left + plot.right) / 2)}" y="${height - 12}" text-anchor="middle">${escapeXml(options.xLabel)}</text>`,
     `<text transform="translate(16 ${px((plot.top + plot.bottom) / 2)}) rotate(-90)" text-anchor="middle">${escapeXml(options.yLabel)}</text>`,
     `<g clip-path="url(#plot-area)">${lines.join('')}</g>`,
+    ...(pointLabels.length > 0 ? [`<g class="point-labels">${pointLabels.join('')}</g>`] : []),
     ...(options.xRule ? [ruleMarkup(options.xRule, plot, x)] : []),
     `<g class="legend">${legend.join('')}</g>`,
     '</svg>',
