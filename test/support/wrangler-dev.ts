@@ -86,10 +86,11 @@ async function waitUntilServing(url: string, child: ChildProcess, timeoutMs: num
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`wrangler dev exited (${child.exitCode ?? child.signalCode}) before serving`);
-    const answered = await fetch(`${url}/`, { signal: AbortSignal.timeout(2000) }).then(
-      async (response) => (await response.arrayBuffer(), response.status < 500),
-      () => false,
-    );
+    // The body read counts too: under load the headers can beat the timeout and the body not,
+    // which means not ready yet, like a refused connection, rather than a failed start.
+    const answered = await fetch(`${url}/`, { signal: AbortSignal.timeout(2000) })
+      .then(async (response) => (await response.arrayBuffer(), response.status < 500))
+      .catch(() => false);
     if (answered) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
