@@ -1,9 +1,11 @@
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { basename, join } from 'node:path';
 import { medianInferenceSeconds } from '../export/inference-timing';
 import { readManifest } from '../export/manifest';
 import { recordServedMetrics } from '../export/served-metrics';
+import { formatSizeComparison } from '../export/size-comparison';
+import { parseSizeComparison } from '../export/size-comparison-schema';
 import { formatModelReport, runCharts, withEarlierHistory, type ModelTiming, type RunHistory } from '../export/model-report';
 import { RUN_CONFIG_FILE, RUN_LOG_FILE } from '../loop/run-dir';
 import { readRunLog } from '../plot/run-curves';
@@ -11,6 +13,7 @@ import { summarizeRunLog } from '../plot/run-log-summary';
 import { parseCommandLine } from './usage';
 
 const MODEL_DIR = 'model';
+const SIZE_COMPARISON_FILE = 'size-comparison.json';
 const TIMING_SIZE = 256;
 const REPEATS = 5;
 
@@ -65,8 +68,18 @@ async function main(argv: string[]): Promise<void> {
     });
   }
   const command = `npm run report:model -- ${argv.join(' ')}`;
-  await writeFile(join(MODEL_DIR, 'README.md'), formatModelReport(manifest, timings, runs, plots, command));
+  await writeFile(join(MODEL_DIR, 'README.md'), formatModelReport(manifest, timings, runs, plots, command, await sizeComparisonSection()));
   process.stdout.write(`wrote ${join(MODEL_DIR, 'README.md')}\n`);
+}
+
+/** The Markdown of model/size-comparison.json (written with its plot by `npm run compare:sizes`), when there is one. */
+async function sizeComparisonSection(): Promise<string | undefined> {
+  const path = join(MODEL_DIR, SIZE_COMPARISON_FILE);
+  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  return text === undefined ? undefined : formatSizeComparison(parseSizeComparison(JSON.parse(text), path)).markdown;
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -1,3 +1,4 @@
+import type { SetMetrics } from '../export/manifest';
 import type { SetResult } from './evaluate';
 
 /** One benchmark set: the bicubic baseline always, the model's scores unless the model is bicubic. */
@@ -39,7 +40,7 @@ export function formatReportTable(report: EvalReport): string {
 }
 
 /** Per-set scores as the model manifest records them: PSNR to 3 decimals, SSIM to 4, model beside bicubic. */
-export function manifestSetMetrics(report: EvalReport): Record<string, { psnr: number; ssim: number; bicubicPsnr: number; bicubicSsim: number }> {
+export function manifestSetMetrics(report: EvalReport): Record<string, SetMetrics> {
   const round = (value: number, digits: number) => Number(value.toFixed(digits));
   return Object.fromEntries(
     report.sets.map((set) => {

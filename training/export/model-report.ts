@@ -1,14 +1,7 @@
 import type { LogRecord } from '../loop/run-log';
 import { renderLineChart, type LineSeries } from '../plot/line-chart';
 import { runCurves } from '../plot/run-curves';
-import type { Manifest, ManifestModel } from './manifest';
-
-interface SetMetrics {
-  psnr: number;
-  ssim: number;
-  bicubicPsnr: number;
-  bicubicSsim: number;
-}
+import type { Manifest, ManifestModel, SetMetrics } from './manifest';
 
 /** What the report knows about one model beyond its manifest entry: measured speed. */
 export interface ModelTiming {
@@ -113,6 +106,7 @@ export function formatModelReport(
   runs: ReadonlyMap<string, RunHistory>,
   plots: ReadonlyMap<string, { loss?: string; psnr?: string }>,
   command: string,
+  sizeComparison?: string,
 ): string {
   const lines = [
     '# The shipped models',
@@ -180,5 +174,7 @@ export function formatModelReport(
       if (plot?.psnr) lines.push(`![validation PSNR of ${name}](${plot.psnr})`, '');
     }
   }
+  // The size comparison (`npm run compare:sizes`, training/export/size-comparison.ts) that chose the served size.
+  if (sizeComparison !== undefined) lines.push(sizeComparison.trimEnd(), '');
   return `${lines.join('\n')}\n`;
 }

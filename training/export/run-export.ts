@@ -5,12 +5,12 @@ import { loadCheckpoint, resolveCheckpointDir } from '../checkpoint/load';
 import { loadStartingPoint } from '../checkpoint/starting-point';
 import { resolveRepoPath } from '../config/load';
 import { loadOnnxUpscaler } from '../eval/onnx-upscaler';
-import type { EvalReport } from '../eval/report';
+import { manifestSetMetrics } from '../eval/report';
 import { evaluateSets } from '../eval/sets';
 import { trainingCalibrationSamples } from './calibrate';
 import { parseCalibrationMethod, type CalibrationMethod } from './calibration-method';
 import { exportModel, type ExportResult, type Int8Options } from './export';
-import { writeManifestEntry, type ManifestModel, type SetMetrics } from './manifest';
+import { writeManifestEntry, type ManifestModel } from './manifest';
 
 export interface ExportOptions {
   /** A run directory (its latest checkpoint is exported) or one checkpoint directory. */
@@ -86,13 +86,6 @@ export async function exportCheckpoint(run: string, int8: Int8Settings | undefin
   return { checkpointDir, checkpoint, ...(await exportModel(checkpoint.config.arch, checkpoint.weights, options)) };
 }
 
-/** Per set, the model's and bicubic's scores as the manifest records them: PSNR to 3 decimals, SSIM to 4. */
-export function manifestSetMetrics(report: EvalReport): Record<string, SetMetrics> {
-  return Object.fromEntries(
-    report.sets.map((set) => [set.set, { psnr: round(set.model!.psnr, 3), ssim: round(set.model!.ssim, 4), bicubicPsnr: round(set.bicubic.psnr, 3), bicubicSsim: round(set.bicubic.ssim, 4) }]),
-  );
-}
-
 /**
  * A quantization-aware run's checkpoint is exported with the ranges and float convs it was
  * trained with (the command's calibration options do not apply; the float checkpoint or model it
@@ -114,4 +107,3 @@ async function int8Options(config: Checkpoint['config'], options: Int8Settings):
   };
 }
 
-const round = (value: number, digits: number) => Number(value.toFixed(digits));

@@ -11,7 +11,8 @@ import type { CalibrationMethod } from './calibration-method';
 import { secondsPerOutputMegapixel } from './forward-timing';
 import type { Manifest } from './manifest';
 import { trainingWallSeconds } from './model-report';
-import { exportCheckpoint, manifestSetMetrics, type Int8Settings } from './run-export';
+import { manifestSetMetrics } from '../eval/report';
+import { exportCheckpoint, type Int8Settings } from './run-export';
 import { PICK_SET, pickSize, type SizeComparison, type SizeResult } from './size-comparison';
 
 /** The sets issue #5 compares sizes on. */
