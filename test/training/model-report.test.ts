@@ -73,6 +73,7 @@ describe('model report', () => {
     const served = { ...model('int8', 36.1), metrics: { ...model('int8', 36.1).metrics, served: { command: 'npm run eval -- --model http://127.0.0.1:8787', sets: { Set5: { psnr: 36.094, ssim: 0.9512, bicubicPsnr: 33.67, bicubicSsim: 0.93 } } } } };
     const report = formatModelReport({ schemaVersion: 1, models: [served], references: [] }, new Map(), new Map(), new Map(), 'npm run report:model');
     expect(report).toContain('| int8 over HTTP (`npm start`) | 36.09 / 0.9512 | - | - | - |');
+    expect(report).toContain('npm start -- --port 8787 &');
     expect(report).toContain('npm run eval -- --model http://127.0.0.1:8787');
   });
 

@@ -166,7 +166,10 @@ export function formatModelReport(
       const metricsCommand = (m.metrics as { command?: string } | null)?.command;
       if (metricsCommand) lines.push(metricsCommand);
     }
-    if (overHttp) lines.push(`npm start &   # then, once it listens:`, overHttp.command);
+    if (overHttp) {
+      const port = /--model https?:\/\/[^\s/]+:(\d+)/.exec(overHttp.command)?.[1];
+      lines.push(`npm start${port === undefined ? '' : ` -- --port ${port}`} &   # then, once it listens:`, overHttp.command);
+    }
     lines.push('```', '');
     for (const name of [source?.run, training?.run]) {
       const plot = name === undefined ? undefined : plots.get(name);
