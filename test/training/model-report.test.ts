@@ -69,6 +69,15 @@ describe('model report', () => {
     expect(report).toContain('| int8 over HTTP (`npm start`) | not measured | - | - | - |');
   });
 
+  it('lists fp32 references no served model came from as in training, with their scores', () => {
+    const candidate = { ...model('fp32', 35.5), id: 'c-fp32', file: 'c-fp32.onnx', training: { run: 'C', checkpoint: '00000900', iterations: 900, data: ['T91'] } };
+    const manifest: Manifest = { schemaVersion: 1, models: [model('int8', 36.1)], references: [model('fp32', 36.2), candidate] };
+    const report = formatModelReport(manifest, new Map(), new Map(), new Map(), 'npm run report:model');
+    expect(report).toContain('## In training, not served');
+    expect(report).toContain('- `c-fp32.onnx`: x2, n_feats 24, 8 blocks, 89,596 parameters; run `C` for 900 iterations; Set5 35.50 / 0.9500 (bicubic 33.67).');
+    expect(report).not.toContain('- `wdsr-b-x2-fp32.onnx`');
+  });
+
   it('adds the scores measured through the running service, with the command that measured them', () => {
     const served = { ...model('int8', 36.1), metrics: { ...model('int8', 36.1).metrics, served: { command: 'npm run eval -- --model http://127.0.0.1:8787', sets: { Set5: { psnr: 36.094, ssim: 0.9512, bicubicPsnr: 33.67, bicubicSsim: 0.93 } } } } };
     const report = formatModelReport({ schemaVersion: 1, models: [served], references: [] }, new Map(), new Map(), new Map(), 'npm run report:model');
@@ -89,6 +98,7 @@ describe('model report', () => {
     const report = formatModelReport({ schemaVersion: 1, models: [int8], references: [fp32] }, new Map(), runs, new Map(), 'npm run report:model');
     expect(report).toContain('| fp32 | 36.20 / 0.9500 |');
     expect(report).toContain('| int8 (served) | 36.19 / 0.9500 |');
+    expect(report).not.toContain('In training, not served'); // the reference the fine-tune started from is not a candidate
     expect(report).toContain('Trained by run `R` for 40 iterations, then fine-tuned quantization-aware by run `Q` for 200 iterations (0.5 h of training on 2 shared CPU cores) on `T91`.');
   });
 

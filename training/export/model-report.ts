@@ -37,9 +37,11 @@ function fineTunedFrom(model: ManifestModel): Pick<Training, 'run' | 'checkpoint
 function runLength(training: Pick<Training, 'run' | 'iterations'>, runs: ReadonlyMap<string, RunHistory>): string {
   const run = runs.get(training.run);
   const wall = run ? ` (${hours(trainingWallSeconds(run.records, training.iterations))} of training on 2 shared CPU cores)` : '';
-  const warmStarts = (run?.records ?? []).filter((r) => r.type === 'start' && r.warmStartFrom !== undefined && r.iteration < training.iterations);
-  const restarts = warmStarts.length === 0 ? '' : `, continued ${warmStarts.length === 1 ? 'once' : `${warmStarts.length} times`} from its exported fp32 model with new Adam moments (at ${warmStarts.map((r) => r.iteration.toLocaleString('en-US')).join(', ')})`;
-  return `\`${training.run}\` for ${training.iterations.toLocaleString('en-US')} iterations${wall}${restarts}`;
+  const warmStarts = (run?.records ?? []).flatMap((r) => (r.type === 'start' && r.warmStartFrom !== undefined && r.iteration < training.iterations ? [r.warmStartFrom] : []));
+  const own = warmStarts.filter((origin) => origin.run === training.run);
+  const others = warmStarts.filter((origin) => origin.run !== training.run).map((origin) => `, started from run \`${origin.run}\` at ${origin.iterations.toLocaleString('en-US')} iterations`);
+  const restarts = own.length === 0 ? '' : `, continued ${own.length === 1 ? 'once' : `${own.length} times`} from its exported fp32 model with new Adam moments (at ${own.map((o) => o.iterations.toLocaleString('en-US')).join(', ')})`;
+  return `\`${training.run}\` for ${training.iterations.toLocaleString('en-US')} iterations${wall}${others.join('')}${restarts}`;
 }
 
 /**
@@ -97,6 +99,32 @@ export function runCharts(run: RunHistory, bicubicPsnr: number | undefined): { l
     charts.psnr = renderLineChart({ title: `${run.name}: validation Y-PSNR`, xLabel: 'iteration', yLabel: 'Set5 Y-PSNR (dB)', series });
   }
   return charts;
+}
+
+/**
+ * fp32 references no served model was quantized from: networks still in training, kept in model/
+ * so that the next session continues them (`npm run train -- --warm-start`), with what they scored.
+ */
+function inTraining(manifest: Manifest, runs: ReadonlyMap<string, RunHistory>, plots: ReadonlyMap<string, { loss?: string; psnr?: string }>): string[] {
+  const key = (origin: Pick<Training, 'run' | 'checkpoint'> | null | undefined) => `${origin?.run}/${origin?.checkpoint}`;
+  const quantizedFrom = new Set(manifest.models.map((m) => key(fineTunedFrom(m) ?? (m.training as Training | null))));
+  const training = manifest.references.filter((r) => {
+    return !quantizedFrom.has(key(r.training as Training | null));
+  });
+  if (training.length === 0) return [];
+  const lines = ['## In training, not served', '', 'fp32 exports of runs still training, kept here so they continue from these weights (`npm run train -- --config <its config> --warm-start model/<file>`).', ''];
+  for (const model of training) {
+    const trained = (model.training as Training | null)!;
+    const sets = Object.entries(setsOf(model)).map(([set, m]) => `${set} ${m.psnr.toFixed(2)} / ${m.ssim.toFixed(4)} (bicubic ${m.bicubicPsnr.toFixed(2)})`);
+    lines.push(`- \`${model.file}\`: x${model.scale}, n_feats ${model.arch.nFeats}, ${model.arch.nBlocks} blocks, ${model.parameters.toLocaleString('en-US')} parameters; run ${runLength(trained, runs)}; ${sets.join(', ')}.`);
+  }
+  lines.push('');
+  for (const model of training) {
+    const name = (model.training as Training | null)!.run;
+    const plot = plots.get(name);
+    if (plot?.psnr) lines.push(`![validation PSNR of ${name}](${plot.psnr})`, '');
+  }
+  return lines;
 }
 
 /** model/README.md: per scale, bicubic / fp32 / int8 quality, size, speed and training cost, with the commands. */
@@ -177,6 +205,7 @@ export function formatModelReport(
       if (plot?.psnr) lines.push(`![validation PSNR of ${name}](${plot.psnr})`, '');
     }
   }
+  lines.push(...inTraining(manifest, runs, plots));
   // The size comparison (`npm run compare:sizes`, training/export/size-comparison.ts) that chose the served size.
   if (sizeComparison !== undefined) lines.push(sizeComparison.trimEnd(), '');
   return `${lines.join('\n')}\n`;
