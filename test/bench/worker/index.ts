@@ -26,8 +26,10 @@ import { modelTime } from './model-time';
 
 type Bindings = { readonly ORIGIN: string };
 
+// `references` also holds fp32 models still in training (other sizes and scales); only this one is bundled here.
+const fp32Reference = manifestJson.references.filter((model) => model.file === 'wdsr-b-x2-fp32.onnx');
 /** The fp32 reference of the served x2 model; a catalog of its own, sharing the isolate's ORT runtime. */
-const fp32Models = createModelCatalog(parseManifest({ schemaVersion: 1, models: manifestJson.references }), (model) => createOrtRunner(model, fp32Bytes));
+const fp32Models = createModelCatalog(parseManifest({ schemaVersion: 1, models: fp32Reference }), (model) => createOrtRunner(model, fp32Bytes));
 const variants = new Map<string, MiddlewareHandler>();
 
 function variant(origin: string, tile: string | undefined, model: string | undefined): MiddlewareHandler {
