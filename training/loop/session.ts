@@ -49,9 +49,9 @@ export function buildModel(config: ExperimentConfig, weights?: NamedWeights): Tf
 /**
  * Builds a session from scratch (weights from `config.train.seed`), from a checkpoint
  * (weights, Adam moments and step, RNG state, iteration), or warm-started from trained
- * weights (their iteration count, fresh Adam moments (the trainer re-estimates them), and a data stream of its own so the
- * first run's first batches are not replayed), and starts `train.workers - 1` gradient
- * worker threads. Expects the backend to be ready.
+ * weights: their iteration count, empty Adam moments (the trainer re-estimates them), and a
+ * data stream seeded by that iteration so the first run's first batches are not replayed.
+ * Starts `train.workers - 1` gradient worker threads. Expects the backend to be ready.
  */
 export async function openSession(config: ExperimentConfig, checkpoint?: Checkpoint, warmStart?: StartingPoint): Promise<TrainingSession> {
   const sampler = await PairedPatchSampler.fromDirectories(config.data.train.map(resolveRepoPath), {
