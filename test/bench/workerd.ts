@@ -1,6 +1,6 @@
 import { loadavg } from 'node:os';
-import { residentMemory, resetPeakMemory } from '../support/process-memory';
-import type { WranglerDev } from '../support/wrangler-dev';
+import { residentMemory, resetPeakMemory } from '../../training/workerd/process-memory';
+import type { WranglerDev } from '../../training/workerd/wrangler-dev';
 import { parseServerTiming } from './report';
 
 /** One request as the client saw it, with the Worker's own stage timings. */

@@ -9,7 +9,7 @@ import { UPLOAD_PATH } from '../../src/http/routes';
 import { Canvas } from '../../src/samples/paint';
 import { launchChromium, launchChromiumWithSoftwareWebgpu } from './chromium';
 import { colourPsnr, maxAbsDiff, readCanvas, waitForRun } from './demo-page';
-import { startWranglerDev, type WranglerDev } from '../support/wrangler-dev';
+import { startWranglerDev, type WranglerDev } from '../../training/workerd/wrangler-dev';
 
 // The demo page end to end: `wrangler dev` serving the Worker and its assets (the [build] step
 // bundles the client), driven in headless Chromium without a GPU. Screenshots go to ARTIFACTS.

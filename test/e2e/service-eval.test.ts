@@ -11,7 +11,7 @@ import { serviceUpscaler } from '../../training/eval/service-upscaler';
 import type { ManifestModel } from '../../training/export/manifest';
 import { recordServedMetrics, ServedModelMismatchError } from '../../training/export/served-metrics';
 import manifest from '../../model/manifest.json';
-import { startWranglerDev, type WranglerDev } from '../support/wrangler-dev';
+import { startWranglerDev, type WranglerDev } from '../../training/workerd/wrangler-dev';
 
 // `npm run eval -- --model http://…` scores the running service (what the model README's
 // "served" numbers come from). Here it runs against `wrangler dev` on a folder of the generated,

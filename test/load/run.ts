@@ -3,8 +3,8 @@ import { Rng } from '../../training/data/rng';
 import { hitRequest, plannedRequest, WARM_PATHS, type Kind, type PlannedRequest } from './scenario';
 import { summarise } from '../support/stats';
 import { LARGEST_SOURCE, startOrigin } from '../support/origin-server';
-import { startWranglerDev, type WranglerDev } from '../support/wrangler-dev';
-import { findWorkerd, residentMemory, resetPeakMemory } from '../support/process-memory';
+import { startWranglerDev, type WranglerDev } from '../../training/workerd/wrangler-dev';
+import { findWorkerd, residentMemory, resetPeakMemory } from '../../training/workerd/process-memory';
 
 /*
  * npm run test:load: the shipped Worker under `wrangler dev` on loopback, its origin a local HTTP

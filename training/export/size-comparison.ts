@@ -55,7 +55,7 @@ export interface SizeComparison {
   readonly scale: number;
   /** How every size was quantized: the served model's settings (model/manifest.json). */
   readonly export: { readonly calibration: CalibrationMethod & { readonly samples: number }; readonly floatConvs: readonly string[] };
-  /** `autogroupNice`: the priority workerd's session had against the machine's other sessions (test/support/scheduling.ts). */
+  /** `autogroupNice`: the priority workerd's session had against the machine's other sessions (training/workerd/scheduling.ts). */
   readonly timing: { readonly inputSize: number; readonly repeats: number; readonly method: string; readonly autogroupNice: number };
   readonly budget: { readonly secondsPerMegapixel: number; readonly rule: string };
   readonly sizes: readonly SizeResult[];

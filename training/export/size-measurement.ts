@@ -1,7 +1,7 @@
 import { cpus, loadavg } from 'node:os';
 import { basename, resolve } from 'node:path';
 // The workerd side is the benchmark's: the bench Worker under `wrangler dev` (test/bench, test/support).
-import { startModelTimer } from '../../test/bench/model-timer';
+import { startModelTimer } from '../workerd/model-timer';
 import { setName } from '../eval/evaluate';
 import { loadOnnxUpscaler } from '../eval/onnx-upscaler';
 import { BENCHMARK_SETS, evaluateSets } from '../eval/sets';

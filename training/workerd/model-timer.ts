@@ -1,7 +1,7 @@
-import type { ModelTimeResult } from '../../training/export/forward-timing';
-import { findWorkerd } from '../support/process-memory';
-import { shareAutogroupNice } from '../support/scheduling';
-import { startWranglerDev } from '../support/wrangler-dev';
+import type { ModelTimeResult } from '../export/forward-timing';
+import { findWorkerd } from './process-memory';
+import { shareAutogroupNice } from './scheduling';
+import { startWranglerDev } from './wrangler-dev';
 
 /** Times ONNX models in workerd, one at a time, through the bench Worker's `POST /_bench/model-time`. */
 export interface ModelTimer {
@@ -15,7 +15,7 @@ export interface ModelTimer {
 
 /**
  * Starts the bench Worker (test/bench/worker/index.ts) under `wrangler dev`, as `npm run bench`
- * does, with workerd given this process's autogroup priority (test/support/scheduling.ts).
+ * does, with workerd given this process's autogroup priority (./scheduling.ts).
  *
  * @example
  * const timer = await startModelTimer();
