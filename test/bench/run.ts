@@ -8,6 +8,7 @@ import { shareAutogroupNice } from '../../training/workerd/scheduling';
 import { summarise } from '../support/stats';
 import { startWranglerDev, type WranglerDev } from '../../training/workerd/wrangler-dev';
 import { measureBundle } from './bundle';
+import { heapTotal, watchIsolateHeap, type IsolateHeapWatch } from './isolate-heap';
 import { measureNative, measureSessionOptions, SESSION_VARIANTS, type NativeRow } from './native';
 import { formatMiB, formatMs, markdownTable, p50p90 } from './report';
 import { floor, hits, interleavedMisses, misses, ortHeap, request, stage, type Group, type Sample, type Variant } from './workerd';
@@ -54,11 +55,16 @@ interface MissRow {
   readonly group: Group;
 }
 
-async function startServer(originUrl: string): Promise<{ server: WranglerDev; pid: number }> {
+async function startServer(originUrl: string): Promise<{ server: WranglerDev; pid: number; watch: IsolateHeapWatch }> {
   const server = await startWranglerDev({ script: 'test/bench/worker/index.ts', vars: { ORIGIN: originUrl } });
-  const pid = findWorkerd(server.port);
-  shareAutogroupNice(pid);
-  return { server, pid };
+  try {
+    const pid = findWorkerd(server.port);
+    shareAutogroupNice(pid);
+    return { server, pid, watch: await watchIsolateHeap(server) };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
 }
 
 /** The first rendition request of a fresh isolate (wrangler's readiness probe, a pass-through, came first). */
@@ -69,7 +75,7 @@ async function coldRequest(server: WranglerDev, size: number): Promise<Sample> {
 function missTable(rows: readonly MissRow[]): string {
   const stages = ['cache', 'fetch', 'model', 'decode', 'infer', 'encode'];
   return markdownTable(
-    ['Request', 'Format', 'Runs', 'Total p50 / p90 ms', ...stages.map((name) => `${name} ms`), 'cache put ms', 'Peak RSS MiB', 'ORT heap MiB', 'Load'],
+    ['Request', 'Format', 'Runs', 'Total p50 / p90 ms', ...stages.map((name) => `${name} ms`), 'cache put ms', 'Peak RSS MiB', 'Isolate peak MiB', 'ORT heap MiB', 'Load'],
     rows.map(({ label, format, group }) => [
       label,
       format,
@@ -78,10 +84,11 @@ function missTable(rows: readonly MissRow[]): string {
       ...stages.map((name) => p50p90(stage(group.samples, name))),
       p50p90(group.background),
       formatMiB(group.peakRss),
+      group.isolatePeak === undefined ? '-' : formatMiB(heapTotal(group.isolatePeak)),
       formatMiB(group.ortHeap),
       loads(group),
     ]),
-    ['Runs', 'Total p50 / p90 ms', 'Peak RSS MiB', 'ORT heap MiB'],
+    ['Runs', 'Total p50 / p90 ms', 'Peak RSS MiB', 'Isolate peak MiB', 'ORT heap MiB'],
   );
 }
 
@@ -132,7 +139,7 @@ async function main(): Promise<void> {
 
   const sources = [...sizes.map(opaqueSource), LARGEST_SOURCE];
   const origin = await startOrigin(sources);
-  let { server, pid } = await startServer(origin.url);
+  let { server, pid, watch } = await startServer(origin.url);
   try {
     const idleRss = residentMemory(pid).rss;
     const { tileSize } = (await (await fetch(`${server.url}/_bench/config`)).json()) as { tileSize: number };
@@ -143,7 +150,7 @@ async function main(): Promise<void> {
     for (const size of sizes) {
       const formats = size === focus ? ['png', 'jpeg', 'webp'] : ['png'];
       for (const format of formats) {
-        const group = await misses(server, pid, opaqueSource(size).path, upscaleQuery(format), runs);
+        const group = await misses(server, pid, watch, opaqueSource(size).path, upscaleQuery(format), runs);
         missRows.push({ label: `${size}x${size} → ${size * scale}x${size * scale}`, format, group });
         if (format === 'png') {
           workerdInfer.set(`${size}/int8`, stage(group.samples, 'infer'));
@@ -153,7 +160,7 @@ async function main(): Promise<void> {
     }
     const { width, height } = LARGEST_SOURCE;
     for (const format of ['png', 'webp']) {
-      const group = await misses(server, pid, LARGEST_SOURCE.path, upscaleQuery(format), runs);
+      const group = await misses(server, pid, watch, LARGEST_SOURCE.path, upscaleQuery(format), runs);
       missRows.push({ label: `${width}x${height} translucent → ${width * scale}x${height * scale}`, format, group });
     }
     const afterMisses = residentMemory(pid);
@@ -178,18 +185,20 @@ async function main(): Promise<void> {
     }
 
     // Fresh isolates: the cold start, then the largest request's memory on top of an idle process.
-    const fresh: { idle: number; peak: number; heap: number }[] = [];
+    const fresh: { idle: number; peak: number; heap: number; isolate: number; readings: number }[] = [];
     for (let start = 1; start < Number(values['cold-starts']); start++) {
+      watch.close();
       await server.stop();
-      ({ server, pid } = await startServer(origin.url));
+      ({ server, pid, watch } = await startServer(origin.url));
       const idle = residentMemory(pid).rss;
       cold.push(await coldRequest(server, sizes[0]!));
-      const largest = await misses(server, pid, LARGEST_SOURCE.path, upscaleQuery('webp'), 1);
-      fresh.push({ idle, peak: largest.peakRss, heap: largest.ortHeap });
+      const largest = await misses(server, pid, watch, LARGEST_SOURCE.path, upscaleQuery('webp'), 1);
+      const { isolatePeak } = largest;
+      fresh.push({ idle, peak: largest.peakRss, heap: largest.ortHeap, isolate: heapTotal(isolatePeak!), readings: isolatePeak!.readings });
     }
 
     console.log(`## Cache misses, one at a time (source PNG, opaque unless named; tile ${tileSize}; ${runs} runs each)\n`);
-    console.log('Server-Timing stages as the Worker measured them; `cache` is the lookup that missed, `model` the wait for the session after the fetch; the cache put runs after the response (`waitUntil`). Peak RSS: workerd\'s `VmHWM` over the group (the whole process, WebAssembly heaps included).\n');
+    console.log('Server-Timing stages as the Worker measured them; `cache` is the lookup that missed, `model` the wait for the session after the fetch; the cache put runs after the response (`waitUntil`). Peak RSS: workerd\'s `VmHWM` over the group (the whole process, WebAssembly heaps included). Isolate peak: the largest reading of the Worker isolate\'s JavaScript heap plus ArrayBuffer backing stores (WebAssembly memories at full size) through V8\'s inspector, read back to back between tasks during each request and its cache put (test/bench/isolate-heap.ts); garbage not yet collected counts, as it does against the limit until V8 collects it.\n');
     console.log(missTable(missRows));
     console.log(`\nworkerd RSS: ${formatMiB(idleRss)} MiB after start, ${formatMiB(afterMisses.rss)} MiB after the misses, peak ${formatMiB(afterMisses.peak)} MiB.\n`);
 
@@ -233,13 +242,14 @@ async function main(): Promise<void> {
       const { width, height } = LARGEST_SOURCE;
       console.log(`\n## The largest request in a fresh isolate (${width}x${height} translucent PNG → ${width * scale}x${height * scale} WebP, after the cold-start request)\n`);
       console.log(markdownTable(
-        ['Process', 'RSS after start MiB', 'Peak RSS MiB', 'Peak − start MiB', 'ORT heap MiB'],
-        fresh.map((row, n) => [String(n + 2), formatMiB(row.idle), formatMiB(row.peak), formatMiB(row.peak - row.idle), formatMiB(row.heap)]),
-        ['RSS after start MiB', 'Peak RSS MiB', 'Peak − start MiB', 'ORT heap MiB'],
+        ['Process', 'RSS after start MiB', 'Peak RSS MiB', 'Peak − start MiB', 'Isolate peak MiB (readings)', 'ORT heap MiB'],
+        fresh.map((row, n) => [String(n + 2), formatMiB(row.idle), formatMiB(row.peak), formatMiB(row.peak - row.idle), `${formatMiB(row.isolate)} (${row.readings})`, formatMiB(row.heap)]),
+        ['RSS after start MiB', 'Peak RSS MiB', 'Peak − start MiB', 'Isolate peak MiB (readings)', 'ORT heap MiB'],
       ));
     }
     console.log(`\nBenchmark took ${((performance.now() - started) / 1000).toFixed(0)} s; load average at the end ${load()}.`);
   } finally {
+    watch.close();
     await server.stop();
     origin.close();
   }

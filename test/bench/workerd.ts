@@ -1,6 +1,7 @@
 import { loadavg } from 'node:os';
 import { residentMemory, resetPeakMemory } from '../../training/workerd/process-memory';
 import type { WranglerDev } from '../../training/workerd/wrangler-dev';
+import { heapTotal, type HeapPeak, type IsolateHeapWatch } from './isolate-heap';
 import { parseServerTiming } from './report';
 
 /** One request as the client saw it, with the Worker's own stage timings. */
@@ -22,6 +23,8 @@ export interface Group {
   readonly peakRss: number;
   /** onnxruntime's WebAssembly heap after the group, bytes (it never shrinks). */
   readonly ortHeap: number;
+  /** The isolate's largest memory reading over the group (JS heap + buffers, see isolate-heap.ts); misses only. */
+  readonly isolatePeak?: HeapPeak;
   /** 1-minute load average at the start and the end of the group. */
   readonly load: readonly [number, number];
 }
@@ -77,20 +80,28 @@ async function miss(server: WranglerDev, sourcePath: string, query: string, vari
 
 /**
  * `runs` cache misses of `query` on `sourcePath`, one at a time, each followed by collecting its
- * cache put's duration when the request is cached. workerd's memory peak is reset first, so the
- * group's peak is its own.
+ * cache put's duration when the request is cached, with the isolate's memory read throughout
+ * (`watch`). workerd's memory peak is reset first, so the group's peak is its own.
  */
-export async function misses(server: WranglerDev, workerdPid: number, sourcePath: string, query: string, runs: number): Promise<Group & { readonly lastPath: string }> {
+export async function misses(server: WranglerDev, workerdPid: number, watch: IsolateHeapWatch, sourcePath: string, query: string, runs: number): Promise<Group & { readonly lastPath: string }> {
   resetPeakMemory(workerdPid);
   const load0 = loadavg()[0]!;
   const samples: (Sample & { readonly path: string })[] = [];
   const puts: number[] = [];
+  let isolatePeak: HeapPeak | undefined;
+  let readings = 0;
   for (let run = 0; run < runs; run++) {
-    const sample = await miss(server, sourcePath, query, {});
+    // The cache put runs after the response, so it is read too.
+    const { result: sample, peak } = await watch.during(async () => {
+      const missed = await miss(server, sourcePath, query, {});
+      if (missed.cacheStatus!.includes('stored')) puts.push(...(await background(server, 1)));
+      return missed;
+    });
     samples.push(sample);
-    if (sample.cacheStatus!.includes('stored')) puts.push(...(await background(server, 1)));
+    readings += peak.readings;
+    if (isolatePeak === undefined || heapTotal(peak) > heapTotal(isolatePeak)) isolatePeak = peak;
   }
-  return { samples, background: puts, peakRss: residentMemory(workerdPid).peak, ortHeap: await ortHeap(server), load: [load0, loadavg()[0]!], lastPath: samples[samples.length - 1]!.path };
+  return { samples, background: puts, peakRss: residentMemory(workerdPid).peak, ortHeap: await ortHeap(server), isolatePeak: { ...isolatePeak!, readings }, load: [load0, loadavg()[0]!], lastPath: samples[samples.length - 1]!.path };
 }
 
 /**

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 export interface WranglerDev {
   readonly url: string;
   readonly port: number;
+  /** wrangler's V8 inspector proxy for the Worker (`ws://127.0.0.1:<port>/`), e.g. for heap statistics. */
+  readonly inspectorPort: number;
   /** stdout and stderr so far, for failure messages. */
   output(): string;
   /** Stops wrangler, its build step and workerd (the whole process group) and removes its state directory. */
@@ -63,6 +65,7 @@ export async function startWranglerDev(options: WranglerDevOptions = {}): Promis
   const dev: WranglerDev = {
     url: `http://127.0.0.1:${port}`,
     port,
+    inspectorPort,
     output: () => output,
     stop: async () => {
       await stopGroup(child);

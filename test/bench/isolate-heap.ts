@@ -1,0 +1,108 @@
+import type { WranglerDev } from '../../training/workerd/wrangler-dev';
+
+/** One reading of the Worker isolate's memory through V8's inspector (`Runtime.getHeapUsage`), bytes. */
+export interface HeapReading {
+  /** The JavaScript heap V8 has reserved (`totalSize`): live objects, garbage not yet collected, and free space. */
+  readonly jsHeap: number;
+  /**
+   * ArrayBuffer backing stores (`backingStorageSize`): typed arrays, image buffers and every
+   * WebAssembly memory at its full `byteLength`, touched or not, which is how the isolate holds it.
+   */
+  readonly buffers: number;
+}
+
+/** The largest reading of a stretch of work, by `jsHeap + buffers`, and how many readings it was taken from. */
+export interface HeapPeak extends HeapReading {
+  readonly readings: number;
+}
+
+export const heapTotal = (reading: HeapReading): number => reading.jsHeap + reading.buffers;
+
+/** Reads the Worker isolate's memory while work runs. */
+export interface IsolateHeapWatch {
+  /**
+   * Runs `work` while reading the isolate's memory back to back (one request in flight), and returns
+   * its result with the largest reading, the one before `work` included.
+   */
+  during<T>(work: () => Promise<T>): Promise<{ readonly result: T; readonly peak: HeapPeak }>;
+  close(): void;
+}
+
+interface InspectorReply {
+  readonly id?: number;
+  readonly result?: { readonly totalSize?: number; readonly backingStorageSize?: number };
+  readonly error?: { readonly message: string };
+}
+
+/**
+ * Connects to the V8 inspector of the isolate `wrangler dev` runs (through wrangler's inspector
+ * proxy, which only accepts a localhost Origin). Needs a global WebSocket (Node 22, or Node 20 with
+ * `--experimental-websocket`, as `npm run bench` runs).
+ *
+ * What it can and cannot see: the isolate answers the inspector only between tasks, so a reading
+ * waits for the synchronous step in progress (a decode, a tile, an encode) to finish. What such a
+ * step allocates and keeps, or leaves as garbage not yet collected (a codec's WebAssembly memory
+ * after the call), is still there to read; what V8 collects within the step is not. So the peak is
+ * a lower bound of the isolate's true peak, and usually close to it: WebAssembly memories, the bulk,
+ * never shrink while referenced and are only reclaimed by a collection.
+ *
+ * @example
+ * const watch = await watchIsolateHeap(server);
+ * const { peak } = await watch.during(() => request(server, '/big.png?upscale=2'));
+ */
+export async function watchIsolateHeap(server: WranglerDev): Promise<IsolateHeapWatch> {
+  const targets = (await (await fetch(`http://127.0.0.1:${server.inspectorPort}/json`)).json()) as { webSocketDebuggerUrl: string }[];
+  const url = targets[0]?.webSocketDebuggerUrl;
+  if (url === undefined) throw new Error(`wrangler's inspector on port ${server.inspectorPort} lists no Worker`);
+  // Node's WebSocket (undici) takes request headers in its second argument; the DOM type does not say so.
+  const socket = new WebSocket(url, { headers: { Origin: 'http://localhost' } } as unknown as string[]);
+  await new Promise<void>((resolve, reject) => {
+    socket.onopen = () => resolve();
+    socket.onerror = () => reject(new Error(`cannot open the inspector at ${url}`));
+  });
+  let nextId = 0;
+  const pending = new Map<number, (reply: InspectorReply) => void>();
+  socket.onmessage = (event) => {
+    const reply = JSON.parse(String(event.data)) as InspectorReply;
+    if (reply.id !== undefined) pending.get(reply.id)?.(reply);
+  };
+  const read = (): Promise<HeapReading> => new Promise((resolve, reject) => {
+    const id = ++nextId;
+    const timer = setTimeout(() => reject(new Error('Runtime.getHeapUsage: no answer within 120 s')), 120_000);
+    pending.set(id, (reply) => {
+      clearTimeout(timer);
+      pending.delete(id);
+      const { totalSize, backingStorageSize } = reply.result ?? {};
+      if (totalSize === undefined || backingStorageSize === undefined) reject(new Error(`Runtime.getHeapUsage answered ${JSON.stringify(reply)}`));
+      else resolve({ jsHeap: totalSize, buffers: backingStorageSize });
+    });
+    socket.send(JSON.stringify({ id, method: 'Runtime.getHeapUsage' }));
+  });
+  return {
+    async during(work) {
+      let peak = await read();
+      let readings = 1;
+      let done = false;
+      let failure: unknown;
+      // Reads until the work is over, then once more: the step that ended it may have left garbage to see.
+      const reading = (async () => {
+        for (let last = false; !last; ) {
+          last = done;
+          const next = await read();
+          readings++;
+          if (heapTotal(next) > heapTotal(peak)) peak = next;
+        }
+      })().catch((error: unknown) => (failure = error));
+      let result: Awaited<ReturnType<typeof work>>;
+      try {
+        result = await work();
+      } finally {
+        done = true;
+      }
+      await reading;
+      if (failure !== undefined) throw failure;
+      return { result, peak: { ...peak, readings } };
+    },
+    close: () => socket.close(),
+  };
+}
