@@ -59,6 +59,7 @@ export async function startWranglerDev(options: WranglerDevOptions = {}): Promis
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
   });
+  if (child.pid !== undefined) stopWithThisProcess(child.pid);
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -102,18 +103,53 @@ async function waitUntilServing(url: string, child: ChildProcess, timeoutMs: num
 
 /** SIGTERM to the group, SIGKILL if it lingers; resolves when the leader has exited. */
 async function stopGroup(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const signal = (name: NodeJS.Signals) => {
-    try {
-      process.kill(-child.pid!, name);
-    } catch {
-      // The group is already gone.
+  if (child.pid === undefined) return;
+  const group = child.pid;
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    signalGroup(group, 'SIGTERM');
+    const killer = setTimeout(() => signalGroup(group, 'SIGKILL'), 5000);
+    await exited;
+    clearTimeout(killer);
+  }
+  signalGroup(group, 'SIGKILL'); // workerd may outlive wrangler
+  liveGroups.delete(group);
+}
+
+function signalGroup(group: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-group, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+/** Process groups of the wrangler instances started here and not stopped yet. */
+const liveGroups = new Set<number>();
+let hooksInstalled = false;
+
+/**
+ * wrangler runs in a process group of its own, so that stopping it reaches workerd too; which also
+ * lets it outlive this process when this one ends without `stop()` (an uncaught error, Ctrl-C, a
+ * timeout's SIGTERM), leaving a workerd that holds its port, memory and sometimes a core. So
+ * whatever is still running is killed when this process exits or is interrupted; the signal is
+ * then raised again, so that it ends this process as it would have.
+ */
+function stopWithThisProcess(group: number): void {
+  if (!hooksInstalled) {
+    hooksInstalled = true;
+    process.on('exit', killLiveGroups);
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        killLiveGroups();
+        process.kill(process.pid, signal);
+      });
     }
-  };
-  signal('SIGTERM');
-  const killer = setTimeout(() => signal('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(killer);
-  signal('SIGKILL'); // workerd may outlive wrangler
+  }
+  liveGroups.add(group);
+}
+
+function killLiveGroups(): void {
+  for (const group of liveGroups) signalGroup(group, 'SIGKILL');
+  liveGroups.clear();
 }
