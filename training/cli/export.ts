@@ -1,24 +1,11 @@
 import { BENCHMARK_SETS } from '../eval/sets';
-import { parseCalibrationMethod, type CalibrationMethod } from '../export/calibration-method';
 import { exportRun } from '../export/run-export';
-import { parseCommandLine } from './usage';
+import { calibrationFlag, parseCommandLine, positiveIntegerFlag, UsageError } from './usage';
 
 const USAGE = `usage: npm run export -- --run <run dir | checkpoint dir> [--int8] [--id <model id>] [--model-dir model]
   [--calibration minmax | percentile:<p>] [--calibration-patches 64] [--float-convs tail,skip] [--eval <HR dir> ...]
 A quantization-aware run (a config with "quantization") exports int8 with the ranges and float convs it trained with;
 the calibration options apply to other runs only.`;
-
-function parseCalibration(text: string): CalibrationMethod {
-  const method = parseCalibrationMethod(text);
-  if (method === undefined) throw new Error(`--calibration must be minmax or percentile:<50..100>, got ${text}`);
-  return method;
-}
-
-function positiveInteger(text: string, flag: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} must be a positive integer, got ${text}`);
-  return value;
-}
 
 async function main(argv: string[]): Promise<void> {
   const { values } = parseCommandLine({
@@ -36,13 +23,15 @@ async function main(argv: string[]): Promise<void> {
     },
   });
   if (!values.run) throw new Error('--run is required');
+  const [calibration, ...more] = calibrationFlag('--calibration', values.calibration);
+  if (calibration === undefined || more.length > 0) throw new UsageError(`--calibration takes one method, got ${values.calibration}`);
   const entry = await exportRun({
     run: values.run,
     int8: values.int8,
     ...(values.id ? { id: values.id } : {}),
     modelDir: values['model-dir'],
-    calibration: parseCalibration(values.calibration),
-    calibrationPatches: positiveInteger(values['calibration-patches'], '--calibration-patches'),
+    calibration,
+    calibrationPatches: positiveIntegerFlag('--calibration-patches', values['calibration-patches'])!,
     floatConvs: values['float-convs'].split(',').filter(Boolean),
     evalDirs: values.eval ?? [...BENCHMARK_SETS],
   });

@@ -2,20 +2,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BENCHMARK_SETS } from '../eval/sets';
-import { parseCalibrationMethod, type CalibrationMethod } from '../export/calibration-method';
 import { calibrationVariants, FP32_VARIANT, formatPrecisionReport, measurePrecisionVariants, type PrecisionReportOptions, type PrecisionVariant } from '../export/precision-report';
-import { parseCommandLine } from './usage';
+import { calibrationFlag, parseCommandLine } from './usage';
 
 const USAGE = `usage: npm run report:quantization -- --run <run or checkpoint dir> [--out docs/quantization.md] [--eval <HR dir> ...]
   [--float-convs tail,skip] [--calibrations minmax,percentile:99.99,percentile:99.999] [--qat <quantization-aware run or checkpoint dir>]`;
-
-function parseCalibrations(text: string): CalibrationMethod[] {
-  return text.split(',').map((item) => {
-    const method = parseCalibrationMethod(item);
-    if (method === undefined) throw new Error(`--calibrations: expected minmax or percentile:<50..100>, got ${item}`);
-    return method;
-  });
-}
 
 /**
  * `npm run report:quantization`: one checkpoint as fp32 and as post-training int8 with each
@@ -36,7 +27,7 @@ async function main(argv: string[]): Promise<void> {
     },
   });
   if (!values.run) throw new Error(USAGE);
-  const variants: PrecisionVariant[] = [FP32_VARIANT, ...calibrationVariants(parseCalibrations(values.calibrations))];
+  const variants: PrecisionVariant[] = [FP32_VARIANT, ...calibrationVariants(calibrationFlag('--calibrations', values.calibrations))];
   if (values.qat) variants.push({ label: 'int8, quantization-aware fine-tune', int8: true, calibration: { kind: 'minmax' }, run: values.qat });
   const workDir = await mkdtemp(join(tmpdir(), 'wdsr-edge-quant-'));
   try {

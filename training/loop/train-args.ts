@@ -1,4 +1,4 @@
-import { parseCommandLine, UsageError } from '../cli/usage';
+import { parseCommandLine, positiveIntegerFlag, UsageError } from '../cli/usage';
 import { BACKEND_NAMES, type BackendName } from '../backend/init';
 
 /** What `npm run train` was asked to do. */
@@ -42,10 +42,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   if (backend !== undefined && !(BACKEND_NAMES as readonly string[]).includes(backend)) {
     throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(', ')}, got ${backend}`);
   }
-  const workers = values.workers === undefined ? undefined : Number(values.workers);
-  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) {
-    throw new UsageError(`--workers must be a positive integer, got ${values.workers}`);
-  }
+  const workers = positiveIntegerFlag('--workers', values.workers);
   const resume = values.resume ?? false;
   if (values['warm-start'] !== undefined && (resume || values.config === undefined)) {
     throw new UsageError('--warm-start starts a new run: give it with --config, not with --resume');

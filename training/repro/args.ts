@@ -1,4 +1,4 @@
-import { parseCommandLine, UsageError } from '../cli/usage';
+import { parseCommandLine, positiveIntegerFlag, UsageError } from '../cli/usage';
 import { SUITE_NAMES, type SuiteName } from './suites';
 
 /** What `npm run repro` was asked to do: train one suite or both, or only rewrite the report. */
@@ -42,10 +42,7 @@ export function parseReproArgs(argv: string[]): ReproArgs {
   if (positionals.length !== 1 || !commands.includes(positionals[0]!)) {
     throw new UsageError(`expected one command of ${commands.join(', ')}, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
   }
-  const iterations = values.iterations === undefined ? undefined : Number(values.iterations);
-  if (iterations !== undefined && !(Number.isInteger(iterations) && iterations >= 1)) {
-    throw new UsageError(`--iterations must be a positive integer, got ${values.iterations}`);
-  }
+  const iterations = positiveIntegerFlag('--iterations', values.iterations);
   return {
     command: positionals[0] as ReproArgs['command'],
     ...(values['run-root'] === undefined ? {} : { runRoot: values['run-root'] }),
