@@ -5,8 +5,10 @@ export interface HeapReading {
   /** The JavaScript heap V8 has reserved (`totalSize`): live objects, garbage not yet collected, and free space. */
   readonly jsHeap: number;
   /**
-   * ArrayBuffer backing stores (`backingStorageSize`): typed arrays, image buffers and every
-   * WebAssembly memory at its full `byteLength`, touched or not, which is how the isolate holds it.
+   * ArrayBuffer backing stores (`backingStorageSize`): typed arrays, image buffers and the codecs'
+   * WebAssembly memories at their full `byteLength`, touched or not. Not onnxruntime's memory: its
+   * threaded build's memory is shared, and V8 counts shared backing stores elsewhere (measured: the
+   * reading stays at 2 MB while onnxruntime holds 16 MiB), so callers add it (`/_bench/memory`).
    */
   readonly buffers: number;
 }

@@ -84,7 +84,7 @@ function missTable(rows: readonly MissRow[]): string {
       ...stages.map((name) => p50p90(stage(group.samples, name))),
       p50p90(group.background),
       formatMiB(group.peakRss),
-      group.isolatePeak === undefined ? '-' : formatMiB(heapTotal(group.isolatePeak)),
+      group.isolatePeak === undefined ? '-' : formatMiB(heapTotal(group.isolatePeak) + group.ortHeap),
       formatMiB(group.ortHeap),
       loads(group),
     ]),
@@ -194,11 +194,11 @@ async function main(): Promise<void> {
       cold.push(await coldRequest(server, sizes[0]!));
       const largest = await misses(server, pid, watch, LARGEST_SOURCE.path, upscaleQuery('webp'), 1);
       const { isolatePeak } = largest;
-      fresh.push({ idle, peak: largest.peakRss, heap: largest.ortHeap, isolate: heapTotal(isolatePeak!), readings: isolatePeak!.readings });
+      fresh.push({ idle, peak: largest.peakRss, heap: largest.ortHeap, isolate: heapTotal(isolatePeak!) + largest.ortHeap, readings: isolatePeak!.readings });
     }
 
     console.log(`## Cache misses, one at a time (source PNG, opaque unless named; tile ${tileSize}; ${runs} runs each)\n`);
-    console.log('Server-Timing stages as the Worker measured them; `cache` is the lookup that missed, `model` the wait for the session after the fetch; the cache put runs after the response (`waitUntil`). Peak RSS: workerd\'s `VmHWM` over the group (the whole process, WebAssembly heaps included). Isolate peak: the largest reading of the Worker isolate\'s JavaScript heap plus ArrayBuffer backing stores (WebAssembly memories at full size) through V8\'s inspector, read back to back between tasks during each request and its cache put (test/bench/isolate-heap.ts); garbage not yet collected counts, as it does against the limit until V8 collects it.\n');
+    console.log('Server-Timing stages as the Worker measured them; `cache` is the lookup that missed, `model` the wait for the session after the fetch; the cache put runs after the response (`waitUntil`). Peak RSS: workerd\'s `VmHWM` over the group (the whole process, WebAssembly heaps included). Isolate peak: the largest reading of the Worker isolate\'s JavaScript heap plus ArrayBuffer backing stores (the codecs\' WebAssembly memories at full size) through V8\'s inspector, read back to back between tasks during each request and its cache put (test/bench/isolate-heap.ts), plus onnxruntime\'s heap (shared memory, which those counters leave out); garbage not yet collected counts, as it does against the limit until V8 collects it.\n');
     console.log(missTable(missRows));
     console.log(`\nworkerd RSS: ${formatMiB(idleRss)} MiB after start, ${formatMiB(afterMisses.rss)} MiB after the misses, peak ${formatMiB(afterMisses.peak)} MiB.\n`);
 
