@@ -47,6 +47,8 @@ const scale = model.scale;
 const opaqueSource = (size: number): PaintedSource => ({ path: `/bench-${size}.png`, width: size, height: size, translucent: false });
 const upscaleQuery = (format: string) => `upscale=${scale}&format=${format}`;
 const load = () => loadavg()[0]!.toFixed(1);
+/** The isolate's memory peak over a group: the inspector's largest reading plus onnxruntime's shared heap, which it leaves out. */
+const isolatePeakBytes = (group: Group): number | undefined => (group.isolatePeak === undefined ? undefined : heapTotal(group.isolatePeak) + group.ortHeap);
 const loads = (group: Group) => `${group.load[0].toFixed(1)}-${group.load[1].toFixed(1)}`;
 
 interface MissRow {
@@ -84,7 +86,7 @@ function missTable(rows: readonly MissRow[]): string {
       ...stages.map((name) => p50p90(stage(group.samples, name))),
       p50p90(group.background),
       formatMiB(group.peakRss),
-      group.isolatePeak === undefined ? '-' : formatMiB(heapTotal(group.isolatePeak) + group.ortHeap),
+      isolatePeakBytes(group) === undefined ? '-' : formatMiB(isolatePeakBytes(group)!),
       formatMiB(group.ortHeap),
       loads(group),
     ]),
@@ -193,8 +195,7 @@ async function main(): Promise<void> {
       const idle = residentMemory(pid).rss;
       cold.push(await coldRequest(server, sizes[0]!));
       const largest = await misses(server, pid, watch, LARGEST_SOURCE.path, upscaleQuery('webp'), 1);
-      const { isolatePeak } = largest;
-      fresh.push({ idle, peak: largest.peakRss, heap: largest.ortHeap, isolate: heapTotal(isolatePeak!) + largest.ortHeap, readings: isolatePeak!.readings });
+      fresh.push({ idle, peak: largest.peakRss, heap: largest.ortHeap, isolate: isolatePeakBytes(largest)!, readings: largest.isolatePeak!.readings });
     }
 
     console.log(`## Cache misses, one at a time (source PNG, opaque unless named; tile ${tileSize}; ${runs} runs each)\n`);

@@ -23,7 +23,7 @@ export interface Group {
   readonly peakRss: number;
   /** onnxruntime's WebAssembly heap after the group, bytes (it never shrinks). */
   readonly ortHeap: number;
-  /** The isolate's largest memory reading over the group (JS heap + buffers, see isolate-heap.ts); misses only. */
+  /** The isolate's largest inspector reading over the group (JS heap + buffers, without onnxruntime's shared heap; see isolate-heap.ts); misses only. */
   readonly isolatePeak?: HeapPeak;
   /** 1-minute load average at the start and the end of the group. */
   readonly load: readonly [number, number];

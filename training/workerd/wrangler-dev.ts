@@ -42,7 +42,8 @@ export function freePort(): Promise<number> {
  * Starts `wrangler dev` (which runs the wrangler.toml `[build]` step) on loopback with a fresh
  * state directory (the local Cache API persists, and earlier entries would turn misses into
  * hits), in its own process group, and resolves once it answers HTTP. Rejects, after stopping
- * it, if it exits or does not come up within the timeout. Used by the browser test and the load test.
+ * it, if it exits or does not come up within the timeout. Used by the browser, end-to-end and load tests,
+ * `npm run bench` and `npm run compare:sizes`.
  *
  * @example
  * const dev = await startWranglerDev({ vars: { CACHE: 'off' } });
