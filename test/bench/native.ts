@@ -3,16 +3,37 @@ import { join } from 'node:path';
 import * as ortWeb from 'onnxruntime-web/wasm';
 import { TILED_SESSION_OPTIONS } from '../../src/inference/session-runner';
 import { medianInferenceSeconds, type Runtime } from '../../training/export/inference-timing';
+import manifestJson from '../../model/manifest.json';
+
+/**
+ * The x2 models compared: the served one and the references quantized from the same float
+ * weights (fp32; static int8, whose QLinearConv kernels are what WebAssembly makes slow).
+ */
+export const BENCH_MODELS = ['served', 'int8', 'fp32'] as const;
+export type BenchModel = (typeof BENCH_MODELS)[number];
+
+const FILES: Readonly<Record<BenchModel, string>> = { served: 'wdsr-b-x2.onnx', int8: 'wdsr-b-x2-int8.onnx', fp32: 'wdsr-b-x2-fp32.onnx' };
+
+/** How a table names a model: the served one by its manifest precision. */
+export function benchModelLabel(model: BenchModel): string {
+  return model === 'served' ? `${servedModel().precision} (served)` : `${model} reference`;
+}
+
+/** The served x2 model's manifest entry. */
+export function servedModel(): { readonly file: string; readonly precision: string; readonly scale: number } {
+  const served = manifestJson.models.find((entry) => entry.file === FILES.served);
+  if (served === undefined) throw new Error(`model/manifest.json serves no ${FILES.served}`);
+  return served;
+}
 
 export interface NativeRow {
   readonly size: number;
-  readonly precision: 'int8' | 'fp32';
+  readonly model: BenchModel;
   readonly runtime: Runtime;
   readonly ms: number;
 }
 
 const MODEL_DIR = join(import.meta.dirname, '../../model');
-const FILES = { int8: 'wdsr-b-x2.onnx', fp32: 'wdsr-b-x2-fp32.onnx' } as const;
 
 /**
  * Whole-image forward passes outside workerd, single-threaded: native onnxruntime-node (the
@@ -22,10 +43,10 @@ const FILES = { int8: 'wdsr-b-x2.onnx', fp32: 'wdsr-b-x2-fp32.onnx' } as const;
 export async function measureNative(sizes: readonly number[], repeats: number): Promise<NativeRow[]> {
   const rows: NativeRow[] = [];
   for (const size of sizes) {
-    for (const precision of ['int8', 'fp32'] as const) {
+    for (const model of BENCH_MODELS) {
       for (const runtime of ['onnxruntime-node', 'onnxruntime-web'] as const) {
-        const seconds = await medianInferenceSeconds(join(MODEL_DIR, FILES[precision]), runtime, size, repeats);
-        rows.push({ size, precision, runtime, ms: seconds * 1000 });
+        const seconds = await medianInferenceSeconds(join(MODEL_DIR, FILES[model]), runtime, size, repeats);
+        rows.push({ size, model, runtime, ms: seconds * 1000 });
       }
     }
   }
@@ -33,12 +54,12 @@ export async function measureNative(sizes: readonly number[], repeats: number): 
 }
 
 /** Session options compared on the Worker's WASM build (hosted by Node), against the shipped ones. */
-export const SESSION_VARIANTS: readonly { readonly name: string; readonly precision: 'int8' | 'fp32'; readonly options: ortWeb.InferenceSession.SessionOptions }[] = [
-  { name: 'shipped: graph level all, no memory pattern', precision: 'int8', options: TILED_SESSION_OPTIONS },
-  { name: 'graph level extended (no NHWC layout transform)', precision: 'int8', options: { ...TILED_SESSION_OPTIONS, graphOptimizationLevel: 'extended' } },
-  { name: 'CPU memory arena on', precision: 'int8', options: { ...TILED_SESSION_OPTIONS, enableCpuMemArena: true } },
-  { name: 'QDQ fusion off (float Conv between Q/DQ)', precision: 'int8', options: { ...TILED_SESSION_OPTIONS, extra: { session: { disable_quant_qdq: '1' } } } },
-  { name: 'fp32 reference model, shipped options', precision: 'fp32', options: TILED_SESSION_OPTIONS },
+export const SESSION_VARIANTS: readonly { readonly name: string; readonly model: BenchModel; readonly options: ortWeb.InferenceSession.SessionOptions }[] = [
+  { name: 'shipped: graph level all, no memory pattern', model: 'served', options: TILED_SESSION_OPTIONS },
+  { name: 'graph level extended (no NHWC layout transform)', model: 'served', options: { ...TILED_SESSION_OPTIONS, graphOptimizationLevel: 'extended' } },
+  { name: 'CPU memory arena on', model: 'served', options: { ...TILED_SESSION_OPTIONS, enableCpuMemArena: true } },
+  { name: 'static int8 reference model, shipped options', model: 'int8', options: TILED_SESSION_OPTIONS },
+  { name: 'fp32 reference model, shipped options', model: 'fp32', options: TILED_SESSION_OPTIONS },
 ];
 
 /**
@@ -50,7 +71,7 @@ export async function measureSessionOptions(window: number, rounds: number): Pro
   ortWeb.env.wasm.numThreads = 1;
   const sessions = [];
   for (const variant of SESSION_VARIANTS) {
-    sessions.push(await ortWeb.InferenceSession.create(new Uint8Array(await readFile(join(MODEL_DIR, FILES[variant.precision]))), variant.options));
+    sessions.push(await ortWeb.InferenceSession.create(new Uint8Array(await readFile(join(MODEL_DIR, FILES[variant.model]))), variant.options));
   }
   try {
     const data = Float32Array.from({ length: 3 * window * window }, (_, i) => (Math.sin(i * 0.37) + 1) / 2);

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import manifestJson from '../../model/manifest.json';
 import { LARGEST_SOURCE, startOrigin, type PaintedSource } from '../support/origin-server';
 import { findWorkerd, residentMemory } from '../../training/workerd/process-memory';
 import { shareAutogroupNice } from '../../training/workerd/scheduling';
@@ -9,7 +8,7 @@ import { summarise } from '../support/stats';
 import { startWranglerDev, type WranglerDev } from '../../training/workerd/wrangler-dev';
 import { measureBundle } from './bundle';
 import { heapTotal, watchIsolateHeap, type IsolateHeapWatch } from './isolate-heap';
-import { measureNative, measureSessionOptions, SESSION_VARIANTS, type NativeRow } from './native';
+import { BENCH_MODELS, benchModelLabel, measureNative, measureSessionOptions, servedModel, SESSION_VARIANTS, type NativeRow } from './native';
 import { formatMiB, formatMs, markdownTable, p50p90 } from './report';
 import { floor, hits, interleavedMisses, misses, ortHeap, request, stage, type Group, type Sample, type Variant } from './workerd';
 
@@ -39,7 +38,7 @@ const { values } = parseArgs({
 const runs = Number(values.runs);
 const sizes = values.sizes.split(',').map(Number);
 const tiles = values.tiles.split(',').map(Number);
-const model = manifestJson.models[0]!;
+const model = servedModel();
 /** The size the targets name (512x512 to 1024x1024), when benchmarked; else the largest one. */
 const focus = sizes.includes(512) ? 512 : Math.max(...sizes);
 const scale = model.scale;
@@ -95,16 +94,16 @@ function missTable(rows: readonly MissRow[]): string {
 }
 
 function nativeTable(native: readonly NativeRow[], workerdInfer: ReadonlyMap<string, number[]>, tileSize: number): string {
-  const find = (size: number, precision: string, runtime: string) => native.find((row) => row.size === size && row.precision === precision && row.runtime === runtime)?.ms;
+  const find = (size: number, model: string, runtime: string) => native.find((row) => row.size === size && row.model === model && row.runtime === runtime)?.ms;
   const rows = [...new Set(native.map((row) => row.size))].flatMap((size) =>
-    (['int8', 'fp32'] as const).map((precision) => {
-      const nativeMs = find(size, precision, 'onnxruntime-node')!;
-      const webMs = find(size, precision, 'onnxruntime-web')!;
-      const infer = workerdInfer.get(`${size}/${precision}`);
+    BENCH_MODELS.map((model) => {
+      const nativeMs = find(size, model, 'onnxruntime-node')!;
+      const webMs = find(size, model, 'onnxruntime-web')!;
+      const infer = workerdInfer.get(`${size}/${model}`);
       const inferP50 = infer === undefined ? undefined : summarise(infer).p50;
       return [
         `${size}x${size}`,
-        precision,
+        benchModelLabel(model),
         formatMs(nativeMs),
         formatMs(webMs),
         (webMs / nativeMs).toFixed(1),
@@ -155,7 +154,7 @@ async function main(): Promise<void> {
         const group = await misses(server, pid, watch, opaqueSource(size).path, upscaleQuery(format), runs);
         missRows.push({ label: `${size}x${size} → ${size * scale}x${size * scale}`, format, group });
         if (format === 'png') {
-          workerdInfer.set(`${size}/int8`, stage(group.samples, 'infer'));
+          workerdInfer.set(`${size}/served`, stage(group.samples, 'infer'));
           hitRows.push({ label: `${size * scale}x${size * scale} ${format}, ${formatMiB(group.samples[0]!.bytes)} MiB`, group: await hits(server, pid, group.lastPath, Number(values.hits)) });
         }
       }
@@ -170,8 +169,8 @@ async function main(): Promise<void> {
 
     const variantRows: string[][] = [];
     if (!values['skip-variants']) {
-      const variants: Variant[] = [...tiles.map((tile) => ({ tile })), { tile: tileSize, model: 'fp32' }];
-      const name = (variant: Variant) => `${variant.model ?? 'int8'}, tile ${variant.tile}`;
+      const variants: Variant[] = [...tiles.map((tile) => ({ tile })), { tile: tileSize, model: 'int8' }, { tile: tileSize, model: 'fp32' }];
+      const name = (variant: Variant) => `${benchModelLabel(variant.model ?? 'served')}, tile ${variant.tile}`;
       // One pass in ascending tile order first: the heap only grows, so each reading is what that tile needs.
       const heaps: number[] = [];
       for (const variant of variants) {
@@ -182,7 +181,7 @@ async function main(): Promise<void> {
       const samples = await interleavedMisses(server, opaqueSource(focus).path, upscaleQuery('png'), runs, variants);
       for (const [i, variant] of variants.entries()) {
         variantRows.push([name(variant), p50p90(stage(samples[i]!, 'infer')), p50p90(samples[i]!.map((s) => s.ms)), formatMiB(heaps[i]!), `${load0}-${load()}`]);
-        if (variant.tile === tileSize) workerdInfer.set(`${focus}/${variant.model ?? 'int8'}`, stage(samples[i]!, 'infer'));
+        if (variant.tile === tileSize) workerdInfer.set(`${focus}/${variant.model ?? 'served'}`, stage(samples[i]!, 'infer'));
       }
     }
 

@@ -3,6 +3,7 @@ import { residentMemory, resetPeakMemory } from '../../training/workerd/process-
 import type { WranglerDev } from '../../training/workerd/wrangler-dev';
 import { heapTotal, type HeapPeak, type IsolateHeapWatch } from './isolate-heap';
 import { parseServerTiming } from './report';
+import type { BenchModel } from './native';
 
 /** One request as the client saw it, with the Worker's own stage timings. */
 export interface Sample {
@@ -32,7 +33,8 @@ export interface Group {
 /** Extra request headers choosing a benchmark variant (test/bench/worker/index.ts). */
 export interface Variant {
   readonly tile?: number;
-  readonly model?: 'fp32';
+  /** A reference model instead of the served one. */
+  readonly model?: Exclude<BenchModel, 'served'>;
 }
 
 /**

@@ -2,7 +2,7 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import type { ArchConfig } from '../../training/archs/config';
 import { buildArch } from '../../training/archs/index';
-import { exportModel } from '../../training/export/export';
+import { exportModel, INT8_WEIGHTS } from '../../training/export/export';
 import { foldConv } from '../../training/export/fold';
 import { ModelProtoType } from '../../training/export/onnx-proto';
 import { quantizedTensors } from '../../training/quant/plan';
@@ -132,5 +132,53 @@ describe('int8 QDQ export', () => {
     // head + 3 blocks x 3 convs are quantized; tail and skip stay float.
     expect(ops.filter((op) => op === 'QLinearConv')).toHaveLength(1 + 3 * 3);
     expect(ops.filter((op) => op === 'QLinearAdd').length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('int8-weights export', () => {
+  const config: ArchConfig = { ...wdsrB, nFeats: 16, nBlocks: 3 };
+  const weights = seededWeights(buildArch(config), 5);
+  type Graph = { node: { opType: string; input: string[]; output: string[] }[]; initializer: { name: string; dataType: number }[] };
+  const graphOf = (bytes: Uint8Array) => (ModelProtoType.toObject(ModelProtoType.decode(bytes)) as { graph: Graph }).graph;
+
+  it('stores every conv weight as int8 behind a DequantizeLinear and keeps activations and biases float', async () => {
+    const { bytes, entry } = await exportModel(config, weights, INT8_WEIGHTS);
+    expect(entry.precision).toBe('int8-weights');
+    const graph = graphOf(bytes);
+    const producer = new Map(graph.node.flatMap((n) => n.output.map((o) => [o, n] as const)));
+    const dataType = new Map(graph.initializer.map((t) => [t.name, t.dataType]));
+    const convs = graph.node.filter((n) => n.opType === 'Conv');
+    // head, 3 blocks x 3, tail and skip.
+    expect(convs).toHaveLength(1 + 3 * 3 + 2);
+    for (const conv of convs) {
+      const dq = producer.get(conv.input[1]!)!;
+      expect(dq.opType).toBe('DequantizeLinear');
+      expect(dataType.get(dq.input[0]!)).toBe(3); // INT8
+      expect(dataType.get(conv.input[2]!)).toBe(1); // a float bias initializer
+    }
+    expect(graph.node.some((n) => n.opType === 'QuantizeLinear')).toBe(false);
+  });
+
+  it('is under 40% of the float file, computes far closer to it than static int8, and runs as float Conv in onnxruntime', async () => {
+    const fp32 = await exportModel(config, weights);
+    const int8Weights = await exportModel(config, weights, INT8_WEIGHTS);
+    expect(int8Weights.bytes.length).toBeLessThan(fp32.bytes.length * 0.4);
+    const image = syntheticImage(20, 20, 9);
+    const a = (await run(fp32.bytes, image, 20, 20)).data as Float32Array;
+    const b = (await run(int8Weights.bytes, image, 20, 20)).data as Float32Array;
+    const meanAbs = (x: Float32Array) => a.reduce((s, v, i) => s + Math.abs(v - x[i]!), 0) / a.length;
+    // Only the weights are rounded: far closer to float than static int8, which rounds activations too.
+    const samples = [0, 1, 2, 3].map((seed) => ({ data: syntheticImage(24, 24, seed), dims: [1, 3, 24, 24] as const }));
+    const staticInt8 = await exportModel(config, weights, { samples, method: { kind: 'minmax' }, floatConvs: [] });
+    const staticGap = meanAbs((await run(staticInt8.bytes, image, 20, 20)).data as Float32Array);
+    expect(meanAbs(b)).toBeLessThan(staticGap / 3);
+    expect(meanAbs(b)).toBeLessThan(1 / 255);
+    expect(meanAbs(b)).toBeGreaterThan(0);
+    const optimizedPath = `${process.env.TMPDIR ?? '/tmp'}/wdsr-edge-int8-weights-optimized.onnx`;
+    const session = await ort.InferenceSession.create(int8Weights.bytes, { graphOptimizationLevel: 'all', optimizedModelFilePath: optimizedPath });
+    await session.release();
+    const { readFile } = await import('node:fs/promises');
+    const ops = graphOf(await readFile(optimizedPath)).node.map((n) => n.opType);
+    expect(ops.some((op) => op.startsWith('QLinear'))).toBe(false);
   });
 });

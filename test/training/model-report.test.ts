@@ -102,6 +102,25 @@ describe('model report', () => {
     expect(report).toContain('Trained by run `R` for 40 iterations, then fine-tuned quantization-aware by run `Q` for 200 iterations (0.5 h of training on 2 shared CPU cores) on `T91`.');
   });
 
+  it('shows every precision exported from the served model\'s float checkpoint, in order, with how the static int8 one was fine-tuned', () => {
+    const source = { run: 'R', checkpoint: '00000040', iterations: 40 };
+    const fp32 = { ...model('fp32', 36.2), training: { ...source, data: ['T91'] } };
+    const staticInt8 = {
+      ...model('int8', 36.15),
+      id: 'wdsr-b-x2-int8',
+      file: 'wdsr-b-x2-int8.onnx',
+      training: { run: 'Q', checkpoint: '00000200', iterations: 200, data: ['T91'] },
+      quantization: { quantizationAwareTraining: { from: source } },
+    };
+    const served: ManifestModel = { ...model('int8', 36.19), precision: 'int8-weights', training: { ...source, data: ['T91'] } };
+    const report = formatModelReport({ schemaVersion: 1, models: [served], references: [staticInt8, fp32] }, new Map(), new Map(), new Map(), 'npm run report:model');
+    const rows = report.split('\n').filter((line) => /^\| (fp32|int8)/.test(line));
+    expect(rows.map((line) => line.split(' | ')[0])).toEqual(['| fp32', '| int8', '| int8-weights (served)', '| int8-weights over HTTP (`npm start`)']);
+    expect(report).toContain('The int8 reference (`wdsr-b-x2-int8.onnx`) was fine-tuned quantization-aware by run `Q` for 200 iterations.');
+    expect(report).toContain('int8 weights, which onnxruntime dequantizes, with float32 activations and arithmetic');
+    expect(report).not.toContain('In training, not served');
+  });
+
   it('draws loss and validation curves once there are two points of each', () => {
     const records: LogRecord[] = [train(10, 1), train(20, 2), { type: 'val', iteration: 10, set: 'Set5', psnr: 34, ssim: 0.9 }];
     expect(runCharts({ name: 'R', records }, 33.67)).toEqual({ loss: expect.stringContaining('<svg') });

@@ -12,7 +12,7 @@ import { validateExperimentConfig } from '../../training/config/validate';
 import { exportModel } from '../../training/export/export';
 import type { ManifestModel } from '../../training/export/manifest';
 import { quantizeActivation, quantizeWeightsPerChannel } from '../../training/export/quantize';
-import { exportRun } from '../../training/export/run-export';
+import { exportCheckpoint, exportRun } from '../../training/export/run-export';
 import { ProgressLine } from '../../training/loop/progress';
 import type { LogRecord } from '../../training/loop/run-log';
 import { train } from '../../training/loop/trainer';
@@ -181,7 +181,7 @@ describe('a quantization-aware run', () => {
       const [start, , end] = valPsnr(records);
 
       const exported = async (run: string, id: string) =>
-        exportRun({ run, int8: true, id, modelDir: workDir, calibration: { kind: 'minmax' }, calibrationPatches: 8, floatConvs: ['tail', 'skip'], evalDirs: [join(workDir, 'val')] });
+        exportRun({ run, precision: 'int8', id, modelDir: workDir, calibration: { kind: 'minmax' }, calibrationPatches: 8, floatConvs: ['tail', 'skip'], evalDirs: [join(workDir, 'val')] });
       const psnrOf = (entry: ManifestModel) => (entry.metrics as { sets: Record<string, { psnr: number }> }).sets.val!.psnr;
       // The fake-quantized forward pass scores what onnxruntime's int8 model scores: before training
       // against post-training quantization of the float checkpoint, after it against the run's own export.
@@ -189,6 +189,8 @@ describe('a quantization-aware run', () => {
       const qat = await exported(awareDir, 'qat');
       expect(Math.abs(end! - psnrOf(qat))).toBeLessThan(0.05);
       expect(qat.quantization).toMatchObject({ calibration: { kind: 'minmax', samples: 8 }, quantizationAwareTraining: { from: { run: 'float', checkpoint: '00000006', iterations: 6 } }, floatConvs: ['tail', 'skip'] });
+      // Weight-only int8 keeps float activations, which such a run was not trained for.
+      await expect(exportCheckpoint(awareDir, 'int8-weights')).rejects.toThrow(/quantization-aware: export it as --int8/);
     } finally {
       await rm(workDir, { recursive: true, force: true });
     }

@@ -2,10 +2,13 @@ import { BENCHMARK_SETS } from '../eval/sets';
 import { exportRun } from '../export/run-export';
 import { calibrationFlag, parseCommandLine, positiveIntegerFlag, UsageError } from './usage';
 
-const USAGE = `usage: npm run export -- --run <run dir | checkpoint dir> [--int8] [--id <model id>] [--model-dir model]
+const USAGE = `usage: npm run export -- --run <run dir | checkpoint dir> [--int8 | --int8-weights] [--reference] [--id <model id>] [--model-dir model]
   [--calibration minmax | percentile:<p>] [--calibration-patches 64] [--float-convs tail,skip] [--eval <HR dir> ...]
-A quantization-aware run (a config with "quantization") exports int8 with the ranges and float convs it trained with;
-the calibration options apply to other runs only.`;
+Without a precision flag the fp32 reference is exported; --int8 (static: int8 weights and uint8 activations, QLinearConv)
+and --int8-weights (int8 weights, float activations and arithmetic) export the served model of the scale, or with
+--reference a model listed under references (compared by the benchmarks, not served).
+A quantization-aware run (a config with "quantization") exports --int8 with the ranges and float convs it trained with;
+the calibration options apply to --int8 exports of other runs only.`;
 
 async function main(argv: string[]): Promise<void> {
   const { values } = parseCommandLine({
@@ -14,6 +17,8 @@ async function main(argv: string[]): Promise<void> {
     options: {
       run: { type: 'string' },
       int8: { type: 'boolean', default: false },
+      'int8-weights': { type: 'boolean', default: false },
+      reference: { type: 'boolean', default: false },
       id: { type: 'string' },
       'model-dir': { type: 'string', default: 'model' },
       calibration: { type: 'string', default: 'percentile:99.999' },
@@ -23,11 +28,13 @@ async function main(argv: string[]): Promise<void> {
     },
   });
   if (!values.run) throw new Error('--run is required');
+  if (values.int8 && values['int8-weights']) throw new UsageError('--int8 and --int8-weights are two precisions: give one');
   const [calibration, ...more] = calibrationFlag('--calibration', values.calibration);
   if (calibration === undefined || more.length > 0) throw new UsageError(`--calibration takes one method, got ${values.calibration}`);
   const entry = await exportRun({
     run: values.run,
-    int8: values.int8,
+    precision: values.int8 ? 'int8' : values['int8-weights'] ? 'int8-weights' : 'fp32',
+    reference: values.reference,
     ...(values.id ? { id: values.id } : {}),
     modelDir: values['model-dir'],
     calibration,

@@ -2,14 +2,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BENCHMARK_SETS } from '../eval/sets';
-import { calibrationVariants, FP32_VARIANT, formatPrecisionReport, measurePrecisionVariants, type PrecisionReportOptions, type PrecisionVariant } from '../export/precision-report';
+import { calibrationVariants, FP32_VARIANT, formatPrecisionReport, INT8_WEIGHTS_VARIANT, measurePrecisionVariants, type PrecisionReportOptions, type PrecisionVariant } from '../export/precision-report';
 import { calibrationFlag, parseCommandLine } from './usage';
 
 const USAGE = `usage: npm run report:quantization -- --run <run or checkpoint dir> [--out docs/quantization.md] [--eval <HR dir> ...]
   [--float-convs tail,skip] [--calibrations minmax,percentile:99.99,percentile:99.999] [--qat <quantization-aware run or checkpoint dir>]`;
 
 /**
- * `npm run report:quantization`: one checkpoint as fp32 and as post-training int8 with each
+ * `npm run report:quantization`: one checkpoint as fp32, as int8 weights with float activations, and as post-training int8 with each
  * calibration method, plus, with `--qat`, the int8 export of a quantization-aware fine-tune of it;
  * all measured, written as Markdown.
  */
@@ -27,8 +27,8 @@ async function main(argv: string[]): Promise<void> {
     },
   });
   if (!values.run) throw new Error(USAGE);
-  const variants: PrecisionVariant[] = [FP32_VARIANT, ...calibrationVariants(calibrationFlag('--calibrations', values.calibrations))];
-  if (values.qat) variants.push({ label: 'int8, quantization-aware fine-tune', int8: true, calibration: { kind: 'minmax' }, run: values.qat });
+  const variants: PrecisionVariant[] = [FP32_VARIANT, INT8_WEIGHTS_VARIANT, ...calibrationVariants(calibrationFlag('--calibrations', values.calibrations))];
+  if (values.qat) variants.push({ label: 'int8, quantization-aware fine-tune', precision: 'int8', calibration: { kind: 'minmax' }, run: values.qat });
   const workDir = await mkdtemp(join(tmpdir(), 'wdsr-edge-quant-'));
   try {
     const options: PrecisionReportOptions = {

@@ -5,9 +5,9 @@ import { splitRanges } from '../quant/plan';
 import { calibrate, type CalibrationSample } from './calibrate';
 import type { CalibrationMethod } from './calibration-method';
 import { OPSET_VERSION, encodeModel } from './onnx-model';
-import { INPUT_NAME, OUTPUT_NAME, archToOnnx } from './to-onnx';
+import { INPUT_NAME, OUTPUT_NAME, archToOnnx, type OnnxQuantization } from './to-onnx';
 import type { TensorSpec } from '../../src/core/manifest';
-import { sha256Hex, type ManifestModel } from './manifest';
+import { sha256Hex, type ManifestModel, type ModelPrecision } from './manifest';
 import type { NamedWeights } from './weights';
 
 /** Post-training quantization: activation ranges calibrated on `samples` of the float model. */
@@ -30,6 +30,21 @@ export interface TrainedInt8 {
 
 export type Int8Options = CalibratedInt8 | TrainedInt8;
 
+/**
+ * Weight-only int8: every conv weight stored as per-channel int8 levels that onnxruntime
+ * dequantizes, activations and arithmetic in float. No calibration; in WebAssembly, which has
+ * no 8-bit dot product, it runs at float speed (docs/benchmarks.md measures both forms).
+ */
+export const INT8_WEIGHTS = { int8Weights: true } as const;
+
+export type Quantization = Int8Options | typeof INT8_WEIGHTS;
+
+/** The manifest's name for how a model computes. */
+export function precisionOf(quantization: Quantization | undefined): ModelPrecision {
+  if (quantization === undefined) return 'fp32';
+  return 'int8Weights' in quantization ? 'int8-weights' : 'int8';
+}
+
 export interface ExportResult {
   readonly bytes: Uint8Array;
   /** Manifest entry without file name and measured metrics, which the caller knows. */
@@ -38,16 +53,18 @@ export interface ExportResult {
 
 const tensor = (name: string): TensorSpec => ({ name, layout: 'NCHW', channels: 'RGB', dtype: 'float32', range: [0, 1] });
 
-/** Exports trained weights as a float or static-int8 ONNX model. Deterministic: same inputs, same bytes. */
-export async function exportModel(arch: ArchConfig, weights: NamedWeights, int8?: Int8Options): Promise<ExportResult> {
+/** Exports trained weights as a float, static-int8 or weight-only int8 ONNX model. Deterministic: same inputs, same bytes. */
+export async function exportModel(arch: ArchConfig, weights: NamedWeights, quantization?: Quantization): Promise<ExportResult> {
   const graph = buildArch(arch);
-  const floatConvs = new Set(int8?.floatConvs ?? []);
-  let plan;
-  if (int8 !== undefined) {
-    plan = 'trained' in int8 ? splitRanges(graph, weights, int8.floatConvs).plan : await calibrate(graph, weights, int8.samples, int8.method, floatConvs);
+  const precision = precisionOf(quantization);
+  let onnxQuantization: OnnxQuantization | undefined;
+  if (quantization !== undefined) {
+    if ('int8Weights' in quantization) onnxQuantization = INT8_WEIGHTS;
+    else if ('trained' in quantization) onnxQuantization = { plan: splitRanges(graph, weights, quantization.floatConvs).plan };
+    else onnxQuantization = { plan: await calibrate(graph, weights, quantization.samples, quantization.method, new Set(quantization.floatConvs)) };
   }
-  const { graph: onnx } = archToOnnx(graph, weights, plan);
-  const metadata = { arch: JSON.stringify(arch), precision: int8 ? 'int8' : 'fp32' };
+  const { graph: onnx } = archToOnnx(graph, weights, onnxQuantization);
+  const metadata = { arch: JSON.stringify(arch), precision };
   const bytes = encodeModel(onnx, metadata, `${arch.arch} x${arch.scale}, exported by wdsr-edge`);
   return {
     bytes,
@@ -55,23 +72,29 @@ export async function exportModel(arch: ArchConfig, weights: NamedWeights, int8?
       sha256: sha256Hex(bytes),
       bytes: bytes.length,
       scale: arch.scale,
-      precision: int8 ? 'int8' : 'fp32',
+      precision,
       input: tensor(INPUT_NAME),
       output: tensor(OUTPUT_NAME),
       receptiveField: receptiveFieldRadius(graph),
       opset: OPSET_VERSION,
       arch,
       parameters: countParameters(graph),
-      quantization: int8
-        ? {
-            weights: 'int8 symmetric per output channel',
-            activations: 'uint8 per tensor',
-            bias: 'int32',
-            calibration: 'trained' in int8 ? { ...int8.trained.method, samples: int8.trained.samples } : { ...int8.method, samples: int8.samples.length },
-            ...('trained' in int8 ? { quantizationAwareTraining: { from: int8.trained.from } } : {}),
-            floatConvs: int8.floatConvs,
-          }
-        : null,
+      quantization: quantizationRecord(quantization),
     },
+  };
+}
+
+function quantizationRecord(quantization: Quantization | undefined): Record<string, unknown> | null {
+  if (quantization === undefined) return null;
+  if ('int8Weights' in quantization) {
+    return { weights: 'int8 symmetric per output channel, dequantized by onnxruntime', activations: 'float32', bias: 'float32', floatConvs: [] };
+  }
+  return {
+    weights: 'int8 symmetric per output channel',
+    activations: 'uint8 per tensor',
+    bias: 'int32',
+    calibration: 'trained' in quantization ? { ...quantization.trained.method, samples: quantization.trained.samples } : { ...quantization.method, samples: quantization.samples.length },
+    ...('trained' in quantization ? { quantizationAwareTraining: { from: quantization.trained.from } } : {}),
+    floatConvs: quantization.floatConvs,
   };
 }

@@ -8,8 +8,11 @@ import type { ArchConfig } from '../archs/config';
  * A model file and everything benchmarks and people need to know about it: the Worker's
  * contract (src/core/manifest.ts) plus how the model was made and what it measured.
  */
+/** How a model computes: float, static int8 (QDQ, QLinearConv), or int8 weights with float arithmetic. */
+export type ModelPrecision = 'fp32' | 'int8' | 'int8-weights';
+
 export interface ManifestModel extends ModelEntry {
-  readonly precision: 'fp32' | 'int8';
+  readonly precision: ModelPrecision;
   readonly opset: number;
   readonly arch: ArchConfig;
   readonly parameters: number;

@@ -2,12 +2,13 @@ import { join } from 'node:path';
 import { resolveCheckpointDir } from '../checkpoint/load';
 import type { CalibrationMethod } from './calibration-method';
 import { medianInferenceSeconds } from './inference-timing';
-import type { ManifestModel } from './manifest';
+import type { ManifestModel, ModelPrecision } from './manifest';
 import { exportRun } from './run-export';
 
 export interface PrecisionVariant {
   readonly label: string;
-  readonly int8: boolean;
+  readonly precision: ModelPrecision;
+  /** Static int8 only. */
   readonly calibration: CalibrationMethod;
   /**
    * Another checkpoint than the report's: a quantization-aware run's, which exports with the
@@ -20,12 +21,15 @@ export interface PrecisionVariant {
 export function calibrationVariants(methods: readonly CalibrationMethod[]): PrecisionVariant[] {
   return methods.map((calibration) => ({
     label: calibration.kind === 'minmax' ? 'int8, min-max calibration' : `int8, ${calibration.percentile}th percentile`,
-    int8: true,
+    precision: 'int8',
     calibration,
   }));
 }
 
-export const FP32_VARIANT: PrecisionVariant = { label: 'fp32', int8: false, calibration: { kind: 'minmax' } };
+export const FP32_VARIANT: PrecisionVariant = { label: 'fp32', precision: 'fp32', calibration: { kind: 'minmax' } };
+
+/** int8 weights, float activations: no calibration. */
+export const INT8_WEIGHTS_VARIANT: PrecisionVariant = { label: 'int8 weights, float activations', precision: 'int8-weights', calibration: { kind: 'minmax' } };
 
 
 export interface PrecisionRow {
@@ -54,7 +58,7 @@ export async function measurePrecisionVariants(options: PrecisionReportOptions, 
   for (const [index, variant] of variants.entries()) {
     const entry = await exportRun({
       run: variant.run === undefined ? checkpoint : await resolveCheckpointDir(variant.run),
-      int8: variant.int8,
+      precision: variant.precision,
       id: `variant-${index}`,
       modelDir: options.workDir,
       calibration: variant.calibration,
@@ -98,7 +102,7 @@ export function formatPrecisionReport(rows: readonly PrecisionRow[], options: Pr
     '# fp32 vs int8',
     '',
     `Model: \`${training.run}\` at iteration ${training.iterations}, x${rows[0]!.entry.scale}, ${rows[0]!.entry.parameters.toLocaleString('en-US')} parameters.`,
-    `int8 is static QDQ (weights int8 symmetric per output channel, activations uint8 per tensor, int32 biases) with ${options.calibrationPatches} LR training patches for calibration; convs kept in float: ${options.floatConvs.join(', ') || 'none'}.`,
+    `int8 is static QDQ (weights int8 symmetric per output channel, activations uint8 per tensor, int32 biases) with ${options.calibrationPatches} LR training patches for calibration; convs kept in float: ${options.floatConvs.join(', ') || 'none'}. int8 weights: every conv weight int8 symmetric per output channel, dequantized by onnxruntime; activations, biases and arithmetic float32.`,
     `Quality: Y-PSNR (dB) / Y-SSIM, MATLAB bicubic LR of the mod-cropped HR, shave = scale, outputs rounded to 8 bits (training/eval/evaluate.ts).`,
     ...trainedRows.map((row) => {
       const trained = row.entry.training as { run: string; iterations: number; checkpoint: string };

@@ -9,16 +9,20 @@ import { manifestSetMetrics } from '../eval/report';
 import { evaluateSets } from '../eval/sets';
 import { trainingCalibrationSamples } from './calibrate';
 import { parseCalibrationMethod, type CalibrationMethod } from './calibration-method';
-import { exportModel, type ExportResult, type Int8Options } from './export';
-import { writeManifestEntry, type ManifestModel } from './manifest';
+import { exportModel, INT8_WEIGHTS, type ExportResult, type Int8Options, type Quantization } from './export';
+import { writeManifestEntry, type ManifestModel, type ModelPrecision } from './manifest';
 
 export interface ExportOptions {
   /** A run directory (its latest checkpoint is exported) or one checkpoint directory. */
   readonly run: string;
-  readonly int8: boolean;
-  /** Model id and file stem; defaults to e.g. `wdsr-b-x2` (int8) or `wdsr-b-x2-fp32`. */
+  /** fp32 exports a reference; int8 (static, QDQ) and int8-weights export the served model of the scale. */
+  readonly precision: ModelPrecision;
+  /** Records a quantized export under `references` (kept for comparison and benchmarks), not as the served model. */
+  readonly reference?: boolean;
+  /** Model id and file stem; defaults to e.g. `wdsr-b-x2` (served), `wdsr-b-x2-fp32` or `wdsr-b-x2-int8` (references). */
   readonly id?: string;
   readonly modelDir: string;
+  /** Static int8 only, as the two below. */
   readonly calibration: CalibrationMethod;
   readonly calibrationPatches: number;
   readonly floatConvs: readonly string[];
@@ -28,13 +32,15 @@ export interface ExportOptions {
 
 /**
  * `npm run export`: the latest checkpoint of a run as an ONNX model in model/, measured
- * on the evaluation sets, and recorded in model/manifest.json (int8 as the served model
- * of its scale, fp32 as the reference it was quantized from).
+ * on the evaluation sets, and recorded in model/manifest.json (a quantized model as the served
+ * model of its scale, fp32 as the reference it was quantized from).
  */
 export async function exportRun(options: ExportOptions): Promise<ManifestModel> {
-  const { checkpointDir, checkpoint, bytes, entry } = await exportCheckpoint(options.run, options.int8 ? options : undefined);
+  const served = options.precision !== 'fp32' && options.reference !== true;
+  const quantize = options.precision === 'fp32' ? undefined : options.precision === 'int8-weights' ? 'int8-weights' : options;
+  const { checkpointDir, checkpoint, bytes, entry } = await exportCheckpoint(options.run, quantize);
   const { config } = checkpoint;
-  const id = options.id ?? `${config.arch.arch.replace('_', '-')}-x${config.arch.scale}${options.int8 ? '' : '-fp32'}`;
+  const id = options.id ?? `${config.arch.arch.replace('_', '-')}-x${config.arch.scale}${served ? '' : `-${options.precision}`}`;
   const file = `${id}.onnx`;
   await mkdir(options.modelDir, { recursive: true });
   const path = join(options.modelDir, file);
@@ -59,12 +65,15 @@ export async function exportRun(options: ExportOptions): Promise<ManifestModel> 
       sets: manifestSetMetrics(report),
     },
   };
-  await writeManifestEntry(options.modelDir, manifestEntry, options.int8 ? 'models' : 'references');
+  await writeManifestEntry(options.modelDir, manifestEntry, served ? 'models' : 'references');
   return manifestEntry;
 }
 
-/** How a float checkpoint is quantized (a quantization-aware one brings its own ranges and float convs). */
+/** How a float checkpoint is quantized to static int8 (a quantization-aware one brings its own ranges and float convs). */
 export type Int8Settings = Pick<ExportOptions, 'calibration' | 'calibrationPatches' | 'floatConvs'>;
+
+/** How a checkpoint is quantized for export: weight-only int8, or static int8 with these settings. */
+export type QuantizeSettings = 'int8-weights' | Int8Settings;
 
 /** An exported checkpoint, with where it was read from. */
 export interface ExportedCheckpoint extends ExportResult {
@@ -74,16 +83,23 @@ export interface ExportedCheckpoint extends ExportResult {
 
 /**
  * A run's latest checkpoint (or one checkpoint directory) exported in memory as `npm run export`
- * exports it: fp32 without `int8`, else int8 with those settings.
+ * exports it: fp32 without `quantize`, else quantized as it says.
  *
  * @example
  * const { bytes, entry } = await exportCheckpoint(runDir, { calibration: { kind: 'percentile', percentile: 99.999 }, calibrationPatches: 64, floatConvs: ['tail', 'skip'] });
  */
-export async function exportCheckpoint(run: string, int8: Int8Settings | undefined): Promise<ExportedCheckpoint> {
+export async function exportCheckpoint(run: string, quantize: QuantizeSettings | undefined): Promise<ExportedCheckpoint> {
   const checkpointDir = await resolveCheckpointDir(run);
   const checkpoint = await loadCheckpoint(checkpointDir);
-  const options = int8 === undefined ? undefined : await int8Options(checkpoint.config, int8);
-  return { checkpointDir, checkpoint, ...(await exportModel(checkpoint.config.arch, checkpoint.weights, options)) };
+  let quantization: Quantization | undefined;
+  if (quantize === 'int8-weights') {
+    // Its weights were trained through activation rounding that a weight-only model does not do.
+    if (checkpoint.config.quantization !== undefined) throw new Error(`${checkpointDir} is quantization-aware: export it as --int8`);
+    quantization = INT8_WEIGHTS;
+  } else if (quantize !== undefined) {
+    quantization = await int8Options(checkpoint.config, quantize);
+  }
+  return { checkpointDir, checkpoint, ...(await exportModel(checkpoint.config.arch, checkpoint.weights, quantization)) };
 }
 
 /**

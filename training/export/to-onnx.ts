@@ -10,13 +10,19 @@ export const INPUT_NAME = 'lr';
 export const OUTPUT_NAME = 'sr';
 
 /**
- * Translates an architecture graph with trained weights into an ONNX graph (NCHW, input
- * and output RGB in [0, 1], dynamic spatial size, output clamped). With a plan, it emits
- * static int8 QDQ: per-channel symmetric int8 weights, per-tensor uint8 activations and
- * int32 biases, the form onnxruntime fuses into QLinearConv / QLinearAdd.
+ * How the exported graph is quantized: a plan gives static int8 QDQ (per-channel symmetric
+ * int8 weights, per-tensor uint8 activations and int32 biases, the form onnxruntime fuses into
+ * QLinearConv / QLinearAdd); `int8Weights` stores every conv weight as per-channel int8 behind
+ * a DequantizeLinear and leaves activations, biases and arithmetic in float.
  */
-export function archToOnnx(graph: ArchGraph, weights: NamedWeights, plan?: QuantizationPlan): OnnxExport {
-  const emitter = new OnnxEmitter(plan);
+export type OnnxQuantization = { readonly plan: QuantizationPlan } | { readonly int8Weights: true };
+
+/**
+ * Translates an architecture graph with trained weights into an ONNX graph (NCHW, input
+ * and output RGB in [0, 1], dynamic spatial size, output clamped), in float unless quantized.
+ */
+export function archToOnnx(graph: ArchGraph, weights: NamedWeights, quantization?: OnnxQuantization): OnnxExport {
+  const emitter = new OnnxEmitter(quantization !== undefined && 'plan' in quantization ? quantization.plan : undefined, quantization !== undefined && 'int8Weights' in quantization);
   emitter.rename(graph.input, INPUT_NAME);
   graph.nodes.forEach((node, index) => emitter.emit(node, index, weights));
   const clamped = emitter.add('Clip', [emitter.ref(graph.output), emitter.constant('clip_min', 0), emitter.constant('clip_max', 1)], OUTPUT_NAME);
@@ -40,7 +46,10 @@ class OnnxEmitter {
   /** ArchGraph tensor name -> ONNX tensor name of its float value, before any Q/DQ pair. */
   readonly tensorNames = new Map<string, string>();
 
-  constructor(private readonly plan: QuantizationPlan | undefined) {}
+  constructor(
+    private readonly plan: QuantizationPlan | undefined,
+    private readonly int8Weights: boolean,
+  ) {}
 
   rename(archName: string, onnxName: string): void {
     this.names.set(archName, onnxName);
@@ -96,25 +105,36 @@ class OnnxEmitter {
     if (!inputRange) {
       // A float conv reads the unquantized value where there is one: no rounding it does not need.
       const input = this.tensorNames.get(node.input) ?? this.ref(node.input);
-      this.initializers.push(makeTensor(`${node.name}/W`, folded.dims, folded.weight), makeTensor(`${node.name}/B`, [node.outChannels], folded.bias));
-      this.produce(node, this.add('Conv', [input, `${node.name}/W`, `${node.name}/B`], `${node.name}/out`, attributes));
+      let weight = `${node.name}/W`;
+      if (this.int8Weights) weight = this.int8Weight(node.name, folded.dims, quantizeWeightsPerChannel(folded.weight, node.outChannels));
+      else this.initializers.push(makeTensor(weight, folded.dims, folded.weight));
+      this.initializers.push(makeTensor(`${node.name}/B`, [node.outChannels], folded.bias));
+      this.produce(node, this.add('Conv', [input, weight, `${node.name}/B`], `${node.name}/out`, attributes));
       return;
     }
     const input = this.ref(node.input);
     const weight = quantizeWeightsPerChannel(folded.weight, node.outChannels);
     const inputScale = quantizeActivation(inputRange).scale;
     const bias = quantizeBias(folded.bias, inputScale, weight.scales);
+    const w = this.int8Weight(node.name, folded.dims, weight);
     this.initializers.push(
-      makeTensor(`${node.name}/W_q`, folded.dims, weight.values),
-      makeTensor(`${node.name}/W_scale`, [node.outChannels], weight.scales),
-      makeTensor(`${node.name}/W_zero`, [node.outChannels], new Int8Array(node.outChannels)),
       makeTensor(`${node.name}/B_q`, [node.outChannels], bias.values),
       makeTensor(`${node.name}/B_scale`, [node.outChannels], bias.scales),
       makeTensor(`${node.name}/B_zero`, [node.outChannels], new Int32Array(node.outChannels)),
     );
-    const w = this.add('DequantizeLinear', [`${node.name}/W_q`, `${node.name}/W_scale`, `${node.name}/W_zero`], `${node.name}/W`, { axis: 0 });
     const b = this.add('DequantizeLinear', [`${node.name}/B_q`, `${node.name}/B_scale`, `${node.name}/B_zero`], `${node.name}/B`, { axis: 0 });
     this.produce(node, this.add('Conv', [input, w, b], `${node.name}/out`, attributes));
+  }
+
+  /** A conv weight stored as per-output-channel int8 levels, dequantized in the graph (`<conv>/W`). */
+  private int8Weight(conv: string, dims: number[], weight: { values: Int8Array; scales: Float32Array }): string {
+    const channels = dims[0]!;
+    this.initializers.push(
+      makeTensor(`${conv}/W_q`, dims, weight.values),
+      makeTensor(`${conv}/W_scale`, [channels], weight.scales),
+      makeTensor(`${conv}/W_zero`, [channels], new Int8Array(channels)),
+    );
+    return this.add('DequantizeLinear', [`${conv}/W_q`, `${conv}/W_scale`, `${conv}/W_zero`], `${conv}/W`, { axis: 0 });
   }
 
   /**

@@ -1,6 +1,7 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import manifestJson from '../../../model/manifest.json';
 import fp32Bytes from '../../../model/wdsr-b-x2-fp32.onnx';
+import int8Bytes from '../../../model/wdsr-b-x2-int8.onnx';
 import { parseManifest } from '../../../src/core/manifest';
 import { createModelCatalog } from '../../../src/core/model-catalog';
 import { readConfig } from '../../../src/config';
@@ -17,8 +18,8 @@ import { modelTime } from './model-time';
  *   is not in Server-Timing) is timed from hand-over to settling; GET /_bench/background returns
  *   the durations so far and forgets them; GET /_bench/config the tile size the Worker runs with,
  *   GET /_bench/memory the isolate's WebAssembly memories (src/platform/wasm-memory.ts);
- * - a request with `X-Bench-Tile: N` and/or `X-Bench-Model: fp32` is served, uncached, by the
- *   package middleware with that tile size and/or the manifest's fp32 reference model, so tile
+ * - a request with `X-Bench-Tile: N` and/or `X-Bench-Model: fp32 | int8` is served, uncached, by the
+ *   package middleware with that tile size and/or that reference of the served model, so tile
  *   sizes and precisions compare on one isolate without redeploying;
  * - POST /_bench/model-time times the ONNX model in the body, whole-image, in this isolate's
  *   onnxruntime-web (./model-time.ts), for `npm run compare:sizes`.
@@ -26,18 +27,29 @@ import { modelTime } from './model-time';
 
 type Bindings = { readonly ORIGIN: string };
 
-// `references` also holds fp32 models still in training (other sizes and scales); only this one is bundled here.
-const fp32Reference = manifestJson.references.filter((model) => model.file === 'wdsr-b-x2-fp32.onnx');
-/** The fp32 reference of the served x2 model; a catalog of its own, sharing the isolate's ORT runtime. */
-const fp32Models = createModelCatalog(parseManifest({ schemaVersion: 1, models: fp32Reference }), (model) => createOrtRunner(model, fp32Bytes));
+/**
+ * The served x2 model's references in other precisions, each a catalog of its own sharing the
+ * isolate's ORT runtime. `references` also holds fp32 models still in training (other sizes and
+ * scales); only these two are bundled here.
+ */
+const REFERENCES: Readonly<Record<string, { readonly file: string; readonly bytes: ArrayBuffer }>> = {
+  fp32: { file: 'wdsr-b-x2-fp32.onnx', bytes: fp32Bytes },
+  int8: { file: 'wdsr-b-x2-int8.onnx', bytes: int8Bytes },
+};
+
+function referenceCatalog(name: string) {
+  const reference = REFERENCES[name];
+  if (reference === undefined) throw new Error(`X-Bench-Model must be one of ${Object.keys(REFERENCES).join(', ')}, got ${name}`);
+  const entries = manifestJson.references.filter((model) => model.file === reference.file);
+  return createModelCatalog(parseManifest({ schemaVersion: 1, models: entries }), (model) => createOrtRunner(model, reference.bytes));
+}
 const variants = new Map<string, MiddlewareHandler>();
 
 function variant(origin: string, tile: string | undefined, model: string | undefined): MiddlewareHandler {
   const key = `${tile}/${model}`;
   let middleware = variants.get(key);
   if (middleware === undefined) {
-    if (model !== undefined && model !== 'fp32') throw new Error(`X-Bench-Model must be fp32, got ${model}`);
-    middleware = upscale({ origin, cache: false, tileSize: tile === undefined ? undefined : Number(tile), models: model === 'fp32' ? fp32Models : undefined });
+    middleware = upscale({ origin, cache: false, tileSize: tile === undefined ? undefined : Number(tile), models: model === undefined ? undefined : referenceCatalog(model) });
     variants.set(key, middleware);
   }
   return middleware;
