@@ -2,7 +2,7 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import type { ArchConfig } from '../../training/archs/config';
 import { buildArch } from '../../training/archs/index';
-import { exportModel, INT8_WEIGHTS } from '../../training/export/export';
+import { exportModel } from '../../training/export/export';
 import { foldConv } from '../../training/export/fold';
 import { ModelProtoType } from '../../training/export/onnx-proto';
 import { quantizedTensors } from '../../training/quant/plan';
@@ -141,19 +141,26 @@ describe('int8-weights export', () => {
   type Graph = { node: { opType: string; input: string[]; output: string[] }[]; initializer: { name: string; dataType: number }[] };
   const graphOf = (bytes: Uint8Array) => (ModelProtoType.toObject(ModelProtoType.decode(bytes)) as { graph: Graph }).graph;
 
-  it('stores every conv weight as int8 behind a DequantizeLinear and keeps activations and biases float', async () => {
-    const { bytes, entry } = await exportModel(config, weights, INT8_WEIGHTS);
+  it.each([
+    { floatConvs: [], int8: 1 + 3 * 3 + 2 },
+    { floatConvs: ['tail', 'skip'], int8: 1 + 3 * 3 },
+  ])('stores the weights of convs outside $floatConvs as int8 behind a DequantizeLinear; activations and biases stay float', async ({ floatConvs, int8 }) => {
+    const { bytes, entry } = await exportModel(config, weights, { int8Weights: true, floatConvs });
     expect(entry.precision).toBe('int8-weights');
+    expect(entry.quantization).toMatchObject({ activations: 'float32', floatConvs });
     const graph = graphOf(bytes);
     const producer = new Map(graph.node.flatMap((n) => n.output.map((o) => [o, n] as const)));
     const dataType = new Map(graph.initializer.map((t) => [t.name, t.dataType]));
     const convs = graph.node.filter((n) => n.opType === 'Conv');
     // head, 3 blocks x 3, tail and skip.
     expect(convs).toHaveLength(1 + 3 * 3 + 2);
+    const quantized = convs.filter((conv) => producer.get(conv.input[1]!)?.opType === 'DequantizeLinear');
+    expect(quantized).toHaveLength(int8);
     for (const conv of convs) {
-      const dq = producer.get(conv.input[1]!)!;
-      expect(dq.opType).toBe('DequantizeLinear');
-      expect(dataType.get(dq.input[0]!)).toBe(3); // INT8
+      const dq = producer.get(conv.input[1]!);
+      const name = conv.input[1]!.split('/W')[0]!;
+      if (floatConvs.includes(name)) expect(dataType.get(conv.input[1]!)).toBe(1); // a float weight initializer
+      else expect(dataType.get(dq!.input[0]!)).toBe(3); // INT8
       expect(dataType.get(conv.input[2]!)).toBe(1); // a float bias initializer
     }
     expect(graph.node.some((n) => n.opType === 'QuantizeLinear')).toBe(false);
@@ -161,7 +168,7 @@ describe('int8-weights export', () => {
 
   it('is under 40% of the float file, computes far closer to it than static int8, and runs as float Conv in onnxruntime', async () => {
     const fp32 = await exportModel(config, weights);
-    const int8Weights = await exportModel(config, weights, INT8_WEIGHTS);
+    const int8Weights = await exportModel(config, weights, { int8Weights: true, floatConvs: [] });
     expect(int8Weights.bytes.length).toBeLessThan(fp32.bytes.length * 0.4);
     const image = syntheticImage(20, 20, 9);
     const a = (await run(fp32.bytes, image, 20, 20)).data as Float32Array;

@@ -190,7 +190,7 @@ describe('a quantization-aware run', () => {
       expect(Math.abs(end! - psnrOf(qat))).toBeLessThan(0.05);
       expect(qat.quantization).toMatchObject({ calibration: { kind: 'minmax', samples: 8 }, quantizationAwareTraining: { from: { run: 'float', checkpoint: '00000006', iterations: 6 } }, floatConvs: ['tail', 'skip'] });
       // Weight-only int8 keeps float activations, which such a run was not trained for.
-      await expect(exportCheckpoint(awareDir, 'int8-weights')).rejects.toThrow(/quantization-aware: export it as --int8/);
+      await expect(exportCheckpoint(awareDir, { precision: 'int8-weights', floatConvs: [] })).rejects.toThrow(/quantization-aware: export it as --int8/);
     } finally {
       await rm(workDir, { recursive: true, force: true });
     }

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { readManifest } from '../export/manifest';
 import { formatSizeComparison } from '../export/size-comparison';
-import { compareSizes, servedInt8Settings } from '../export/size-measurement';
+import { compareSizes, staticInt8Settings } from '../export/size-measurement';
 import { parseCommandLine, UsageError } from './usage';
 
 const USAGE = `usage: npm run compare:sizes -- --run <run dir> [--run <run dir> ...] [--out model/size-comparison.json]
@@ -28,7 +28,7 @@ async function main(argv: string[]): Promise<void> {
   if (!values.out.endsWith('.json')) throw new UsageError(`--out must name a .json file, got ${values.out}`);
   const comparison = await compareSizes({
     runs: values.run,
-    int8: servedInt8Settings(await readManifest('model')),
+    int8: staticInt8Settings(await readManifest('model')),
     command: `npm run compare:sizes -- ${argv.join(' ')}`,
     onProgress: (line) => process.stderr.write(`${line}\n`),
   });

@@ -8,7 +8,7 @@ Without a precision flag the fp32 reference is exported; --int8 (static: int8 we
 and --int8-weights (int8 weights, float activations and arithmetic) export the served model of the scale, or with
 --reference a model listed under references (compared by the benchmarks, not served).
 A quantization-aware run (a config with "quantization") exports --int8 with the ranges and float convs it trained with;
-the calibration options apply to --int8 exports of other runs only.`;
+the calibration options apply to --int8 exports of other runs only; --float-convs to both precisions.`;
 
 async function main(argv: string[]): Promise<void> {
   const { values } = parseCommandLine({

@@ -5,7 +5,7 @@ import { splitRanges } from '../quant/plan';
 import { calibrate, type CalibrationSample } from './calibrate';
 import type { CalibrationMethod } from './calibration-method';
 import { OPSET_VERSION, encodeModel } from './onnx-model';
-import { INPUT_NAME, OUTPUT_NAME, archToOnnx, type OnnxQuantization } from './to-onnx';
+import { INPUT_NAME, OUTPUT_NAME, archToOnnx, type Int8Weights, type OnnxQuantization } from './to-onnx';
 import type { TensorSpec } from '../../src/core/manifest';
 import { sha256Hex, type ManifestModel, type ModelPrecision } from './manifest';
 import type { NamedWeights } from './weights';
@@ -31,13 +31,11 @@ export interface TrainedInt8 {
 export type Int8Options = CalibratedInt8 | TrainedInt8;
 
 /**
- * Weight-only int8: every conv weight stored as per-channel int8 levels that onnxruntime
- * dequantizes, activations and arithmetic in float. No calibration; in WebAssembly, which has
- * no 8-bit dot product, it runs at float speed (docs/benchmarks.md measures both forms).
+ * Static int8, or weight-only int8 ({@link Int8Weights}: conv weights as per-channel int8 levels
+ * that onnxruntime dequantizes, activations and arithmetic in float; no calibration, and in
+ * WebAssembly, which has no 8-bit dot product, float speed: docs/benchmarks.md measures both).
  */
-export const INT8_WEIGHTS = { int8Weights: true } as const;
-
-export type Quantization = Int8Options | typeof INT8_WEIGHTS;
+export type Quantization = Int8Options | Int8Weights;
 
 /** The manifest's name for how a model computes. */
 export function precisionOf(quantization: Quantization | undefined): ModelPrecision {
@@ -59,7 +57,7 @@ export async function exportModel(arch: ArchConfig, weights: NamedWeights, quant
   const precision = precisionOf(quantization);
   let onnxQuantization: OnnxQuantization | undefined;
   if (quantization !== undefined) {
-    if ('int8Weights' in quantization) onnxQuantization = INT8_WEIGHTS;
+    if ('int8Weights' in quantization) onnxQuantization = quantization;
     else if ('trained' in quantization) onnxQuantization = { plan: splitRanges(graph, weights, quantization.floatConvs).plan };
     else onnxQuantization = { plan: await calibrate(graph, weights, quantization.samples, quantization.method, new Set(quantization.floatConvs)) };
   }
@@ -87,7 +85,7 @@ export async function exportModel(arch: ArchConfig, weights: NamedWeights, quant
 function quantizationRecord(quantization: Quantization | undefined): Record<string, unknown> | null {
   if (quantization === undefined) return null;
   if ('int8Weights' in quantization) {
-    return { weights: 'int8 symmetric per output channel, dequantized by onnxruntime', activations: 'float32', bias: 'float32', floatConvs: [] };
+    return { weights: 'int8 symmetric per output channel, dequantized by onnxruntime', activations: 'float32', bias: 'float32', floatConvs: quantization.floatConvs };
   }
   return {
     weights: 'int8 symmetric per output channel',

@@ -102,7 +102,7 @@ export function formatPrecisionReport(rows: readonly PrecisionRow[], options: Pr
     '# fp32 vs int8',
     '',
     `Model: \`${training.run}\` at iteration ${training.iterations}, x${rows[0]!.entry.scale}, ${rows[0]!.entry.parameters.toLocaleString('en-US')} parameters.`,
-    `int8 is static QDQ (weights int8 symmetric per output channel, activations uint8 per tensor, int32 biases) with ${options.calibrationPatches} LR training patches for calibration; convs kept in float: ${options.floatConvs.join(', ') || 'none'}. int8 weights: every conv weight int8 symmetric per output channel, dequantized by onnxruntime; activations, biases and arithmetic float32.`,
+    `int8 is static QDQ (weights int8 symmetric per output channel, activations uint8 per tensor, int32 biases) with ${options.calibrationPatches} LR training patches for calibration; convs kept in float: ${options.floatConvs.join(', ') || 'none'}. int8 weights: the same convs' weights int8 symmetric per output channel, dequantized by onnxruntime; activations, biases and arithmetic float32.`,
     `Quality: Y-PSNR (dB) / Y-SSIM, MATLAB bicubic LR of the mod-cropped HR, shave = scale, outputs rounded to 8 bits (training/eval/evaluate.ts).`,
     ...trainedRows.map((row) => {
       const trained = row.entry.training as { run: string; iterations: number; checkpoint: string };

@@ -9,7 +9,7 @@ import { manifestSetMetrics } from '../eval/report';
 import { evaluateSets } from '../eval/sets';
 import { trainingCalibrationSamples } from './calibrate';
 import { parseCalibrationMethod, type CalibrationMethod } from './calibration-method';
-import { exportModel, INT8_WEIGHTS, type ExportResult, type Int8Options, type Quantization } from './export';
+import { exportModel, type ExportResult, type Int8Options, type Quantization } from './export';
 import { writeManifestEntry, type ManifestModel, type ModelPrecision } from './manifest';
 
 export interface ExportOptions {
@@ -22,9 +22,10 @@ export interface ExportOptions {
   /** Model id and file stem; defaults to e.g. `wdsr-b-x2` (served), `wdsr-b-x2-fp32` or `wdsr-b-x2-int8` (references). */
   readonly id?: string;
   readonly modelDir: string;
-  /** Static int8 only, as the two below. */
+  /** Static int8 only, as the next one. */
   readonly calibration: CalibrationMethod;
   readonly calibrationPatches: number;
+  /** Convs kept in float by a quantized export (a quantization-aware run brings its own). */
   readonly floatConvs: readonly string[];
   /** HR folders to measure the exported model on (with bicubic alongside). */
   readonly evalDirs: readonly string[];
@@ -37,7 +38,8 @@ export interface ExportOptions {
  */
 export async function exportRun(options: ExportOptions): Promise<ManifestModel> {
   const served = options.precision !== 'fp32' && options.reference !== true;
-  const quantize = options.precision === 'fp32' ? undefined : options.precision === 'int8-weights' ? 'int8-weights' : options;
+  const quantize: QuantizeSettings | undefined =
+    options.precision === 'fp32' ? undefined : options.precision === 'int8-weights' ? { precision: 'int8-weights', floatConvs: options.floatConvs } : { ...options, precision: 'int8' };
   const { checkpointDir, checkpoint, bytes, entry } = await exportCheckpoint(options.run, quantize);
   const { config } = checkpoint;
   const id = options.id ?? `${config.arch.arch.replace('_', '-')}-x${config.arch.scale}${served ? '' : `-${options.precision}`}`;
@@ -73,7 +75,7 @@ export async function exportRun(options: ExportOptions): Promise<ManifestModel> 
 export type Int8Settings = Pick<ExportOptions, 'calibration' | 'calibrationPatches' | 'floatConvs'>;
 
 /** How a checkpoint is quantized for export: weight-only int8, or static int8 with these settings. */
-export type QuantizeSettings = 'int8-weights' | Int8Settings;
+export type QuantizeSettings = { readonly precision: 'int8-weights'; readonly floatConvs: readonly string[] } | ({ readonly precision: 'int8' } & Int8Settings);
 
 /** An exported checkpoint, with where it was read from. */
 export interface ExportedCheckpoint extends ExportResult {
@@ -86,16 +88,16 @@ export interface ExportedCheckpoint extends ExportResult {
  * exports it: fp32 without `quantize`, else quantized as it says.
  *
  * @example
- * const { bytes, entry } = await exportCheckpoint(runDir, { calibration: { kind: 'percentile', percentile: 99.999 }, calibrationPatches: 64, floatConvs: ['tail', 'skip'] });
+ * const { bytes, entry } = await exportCheckpoint(runDir, { precision: 'int8-weights', floatConvs: ['tail', 'skip'] });
  */
 export async function exportCheckpoint(run: string, quantize: QuantizeSettings | undefined): Promise<ExportedCheckpoint> {
   const checkpointDir = await resolveCheckpointDir(run);
   const checkpoint = await loadCheckpoint(checkpointDir);
   let quantization: Quantization | undefined;
-  if (quantize === 'int8-weights') {
+  if (quantize?.precision === 'int8-weights') {
     // Its weights were trained through activation rounding that a weight-only model does not do.
     if (checkpoint.config.quantization !== undefined) throw new Error(`${checkpointDir} is quantization-aware: export it as --int8`);
-    quantization = INT8_WEIGHTS;
+    quantization = { int8Weights: true, floatConvs: quantize.floatConvs };
   } else if (quantize !== undefined) {
     quantization = await int8Options(checkpoint.config, quantize);
   }

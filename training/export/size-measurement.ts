@@ -38,21 +38,22 @@ export interface CompareSizesOptions {
 }
 
 /**
- * How the served models were quantized (their model/manifest.json entries), so that every size is
- * exported as the one it might replace. Throws if no model is served or served models differ.
+ * How the manifest's static int8 models (served or kept as references) were quantized, so that
+ * every size is exported as they were; the comparison (model/size-comparison.json) was made in
+ * static int8. Throws if there is none or they differ.
  *
  * @example
- * servedInt8Settings(await readManifest('model')); // { calibration: { kind: 'percentile', percentile: 99.999 }, calibrationPatches: 64, floatConvs: ['tail', 'skip'] }
+ * staticInt8Settings(await readManifest('model')); // { calibration: { kind: 'percentile', percentile: 99.999 }, calibrationPatches: 64, floatConvs: ['tail', 'skip'] }
  */
-export function servedInt8Settings(manifest: Manifest): Int8Settings {
-  const settings = manifest.models.map((model): Int8Settings => {
+export function staticInt8Settings(manifest: Manifest): Int8Settings {
+  const settings = [...manifest.models, ...manifest.references].filter((model) => model.precision === 'int8').map((model): Int8Settings => {
     const quantization = model.quantization as { calibration?: CalibrationMethod & { samples: number }; floatConvs?: string[] } | null;
-    if (quantization?.calibration === undefined || quantization.floatConvs === undefined) throw new Error(`served model ${model.id} records no int8 calibration`);
+    if (quantization?.calibration === undefined || quantization.floatConvs === undefined) throw new Error(`int8 model ${model.id} records no calibration`);
     const { samples, ...method } = quantization.calibration;
     return { calibration: method as CalibrationMethod, calibrationPatches: samples, floatConvs: quantization.floatConvs };
   });
-  if (settings.length === 0) throw new Error('the manifest serves no model whose int8 export to repeat');
-  if (new Set(settings.map((s) => JSON.stringify(s))).size > 1) throw new Error(`the served models were quantized differently: ${settings.map((s) => JSON.stringify(s)).join(' / ')}`);
+  if (settings.length === 0) throw new Error('the manifest lists no static int8 model whose export to repeat');
+  if (new Set(settings.map((s) => JSON.stringify(s))).size > 1) throw new Error(`the int8 models were quantized differently: ${settings.map((s) => JSON.stringify(s)).join(' / ')}`);
   return settings[0]!;
 }
 
@@ -101,7 +102,7 @@ export async function compareSizes(options: CompareSizesOptions): Promise<SizeCo
 async function scoreSize(run: string, int8: Int8Settings, progress: (line: string) => void): Promise<{ bytes: Uint8Array; size: Omit<SizeResult, 'workerd'> }> {
   const records = await readRunLog(run);
   if (records.length === 0) throw new Error(`${run} has no ${RUN_LOG_FILE}: give a run directory (its training time comes from the log)`);
-  const { checkpointDir, checkpoint, bytes, entry } = await exportCheckpoint(run, int8);
+  const { checkpointDir, checkpoint, bytes, entry } = await exportCheckpoint(run, { ...int8, precision: 'int8' });
   const { config } = checkpoint;
   progress(`${config.name}: checkpoint ${checkpointDir} exported int8, ${bytes.length} bytes`);
   const report = await evaluateSets(COMPARISON_SETS, config.arch.scale, config.name, await loadOnnxUpscaler(bytes), ({ method, result, seconds }) => {

@@ -10,19 +10,29 @@ export const INPUT_NAME = 'lr';
 export const OUTPUT_NAME = 'sr';
 
 /**
+ * Weight-only int8: the weight of every conv but `floatConvs` stored as per-output-channel int8
+ * behind a DequantizeLinear; activations, biases and arithmetic stay float.
+ */
+export interface Int8Weights {
+  readonly int8Weights: true;
+  readonly floatConvs: readonly string[];
+}
+
+/**
  * How the exported graph is quantized: a plan gives static int8 QDQ (per-channel symmetric
  * int8 weights, per-tensor uint8 activations and int32 biases, the form onnxruntime fuses into
- * QLinearConv / QLinearAdd); `int8Weights` stores every conv weight as per-channel int8 behind
- * a DequantizeLinear and leaves activations, biases and arithmetic in float.
+ * QLinearConv / QLinearAdd), or {@link Int8Weights}.
  */
-export type OnnxQuantization = { readonly plan: QuantizationPlan } | { readonly int8Weights: true };
+export type OnnxQuantization = { readonly plan: QuantizationPlan } | Int8Weights;
 
 /**
  * Translates an architecture graph with trained weights into an ONNX graph (NCHW, input
  * and output RGB in [0, 1], dynamic spatial size, output clamped), in float unless quantized.
  */
 export function archToOnnx(graph: ArchGraph, weights: NamedWeights, quantization?: OnnxQuantization): OnnxExport {
-  const emitter = new OnnxEmitter(quantization !== undefined && 'plan' in quantization ? quantization.plan : undefined, quantization !== undefined && 'int8Weights' in quantization);
+  const plan = quantization !== undefined && 'plan' in quantization ? quantization.plan : undefined;
+  const int8WeightConvs = (name: string) => quantization !== undefined && 'int8Weights' in quantization && !quantization.floatConvs.includes(name);
+  const emitter = new OnnxEmitter(plan, int8WeightConvs);
   emitter.rename(graph.input, INPUT_NAME);
   graph.nodes.forEach((node, index) => emitter.emit(node, index, weights));
   const clamped = emitter.add('Clip', [emitter.ref(graph.output), emitter.constant('clip_min', 0), emitter.constant('clip_max', 1)], OUTPUT_NAME);
@@ -48,7 +58,8 @@ class OnnxEmitter {
 
   constructor(
     private readonly plan: QuantizationPlan | undefined,
-    private readonly int8Weights: boolean,
+    /** Whether a float conv (one the plan does not quantize) stores its weight as int8. */
+    private readonly int8WeightConvs: (conv: string) => boolean,
   ) {}
 
   rename(archName: string, onnxName: string): void {
@@ -106,7 +117,7 @@ class OnnxEmitter {
       // A float conv reads the unquantized value where there is one: no rounding it does not need.
       const input = this.tensorNames.get(node.input) ?? this.ref(node.input);
       let weight = `${node.name}/W`;
-      if (this.int8Weights) weight = this.int8Weight(node.name, folded.dims, quantizeWeightsPerChannel(folded.weight, node.outChannels));
+      if (this.int8WeightConvs(node.name)) weight = this.int8Weight(node.name, folded.dims, quantizeWeightsPerChannel(folded.weight, node.outChannels));
       else this.initializers.push(makeTensor(weight, folded.dims, folded.weight));
       this.initializers.push(makeTensor(`${node.name}/B`, [node.outChannels], folded.bias));
       this.produce(node, this.add('Conv', [input, weight, `${node.name}/B`], `${node.name}/out`, attributes));
