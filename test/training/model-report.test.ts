@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LogRecord } from '../../training/loop/run-log';
-import { formatModelReport, runCharts, trainingWallSeconds, withEarlierHistory } from '../../training/export/model-report';
+import { formatModelReport, runCharts, trainingWallSeconds, withEarlierHistory, withWarmStartLineage } from '../../training/export/model-report';
 import type { Manifest, ManifestModel } from '../../training/export/manifest';
 
 const train = (iteration: number, elapsedSec: number): LogRecord => ({ type: 'train', iteration, loss: 0.05 / (1 + iteration / 100), lr: 1e-3, itPerSec: 0.5, elapsedSec });
@@ -36,6 +36,26 @@ describe('withEarlierHistory', () => {
   it('leaves a log alone that does not continue this run', () => {
     expect(withEarlierHistory('other', after, before)).toEqual(after);
     expect(withEarlierHistory('R', before, after)).toEqual(before);
+  });
+});
+
+describe('withWarmStartLineage', () => {
+  const from = (run: string, iterations: number): LogRecord => ({ type: 'start', iteration: iterations, backend: 'wasm', warmStartFrom: { path: `/runs/${run}`, run, checkpoint: String(iterations).padStart(8, '0'), iterations } });
+  const long: LogRecord[] = [{ type: 'start', iteration: 0, backend: 'wasm' }, train(10, 20), train(20, 40), train(30, 60)];
+  const decay: LogRecord[] = [from('long', 20), train(25, 10), train(40, 30)];
+  const again: LogRecord[] = [from('decay', 40), train(50, 12)];
+  const logs = new Map([['long', long], ['decay', decay], ['again', again]]);
+
+  it('prepends the runs a run was warm-started from, each up to the iteration it started at', () => {
+    const merged = withWarmStartLineage('again', logs);
+    expect(merged.map((r) => `${r.type}@${r.iteration}`)).toEqual(['start@0', 'train@10', 'train@20', 'start@20', 'train@25', 'train@40', 'start@40', 'train@50']);
+    expect(trainingWallSeconds(merged, 50)).toBe(40 + 30 + 12);
+  });
+
+  it('stops where a log is unknown, and at a cycle', () => {
+    expect(withWarmStartLineage('decay', new Map([['decay', decay]]))).toEqual(decay);
+    const cycle = new Map([['a', [from('b', 5)]], ['b', [from('a', 5)]]]);
+    expect(withWarmStartLineage('a', cycle).map((r) => r.type === 'start' && r.warmStartFrom?.run)).toEqual(['a', 'b']);
   });
 });
 

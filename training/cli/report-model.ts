@@ -6,7 +6,8 @@ import { readManifest } from '../export/manifest';
 import { recordServedMetrics } from '../export/served-metrics';
 import { formatSizeComparison } from '../export/size-comparison';
 import { parseSizeComparison } from '../export/size-comparison-schema';
-import { formatModelReport, runCharts, withEarlierHistory, type ModelTiming, type RunHistory } from '../export/model-report';
+import { formatModelReport, runCharts, withEarlierHistory, withWarmStartLineage, type ModelTiming, type RunHistory } from '../export/model-report';
+import type { LogRecord } from '../loop/run-log';
 import { RUN_CONFIG_FILE, RUN_LOG_FILE } from '../loop/run-dir';
 import { readRunLog } from '../plot/run-curves';
 import { summarizeRunLog } from '../plot/run-log-summary';
@@ -34,6 +35,8 @@ async function main(argv: string[]): Promise<void> {
   const manifest = await readManifest(MODEL_DIR);
   const runs = new Map<string, RunHistory>();
   const plots = new Map<string, { loss?: string; psnr?: string }>();
+  // Each run's own log is summarized as it is; curves and wall times also cover the runs it was warm-started from.
+  const logs = new Map<string, LogRecord[]>();
   for (const runDir of values.run ?? []) {
     const name = basename(runDir);
     const summaryDir = join(MODEL_DIR, 'runs', name);
@@ -44,6 +47,11 @@ async function main(argv: string[]): Promise<void> {
       await copyFile(join(runDir, RUN_CONFIG_FILE), join(summaryDir, RUN_CONFIG_FILE));
       await writeFile(join(summaryDir, RUN_LOG_FILE), summarizeRunLog(records).map((r) => JSON.stringify(r)).join('\n') + '\n');
     }
+    logs.set(name, records);
+  }
+  for (const name of logs.keys()) {
+    const records = withWarmStartLineage(name, logs);
+    const summaryDir = join(MODEL_DIR, 'runs', name);
     const served = manifest.models.find((m) => (m.training as { run?: string } | null)?.run === name);
     const bicubic = served ? (served.metrics as { sets?: Record<string, { bicubicPsnr: number }> } | null)?.sets?.['Set5']?.bicubicPsnr : undefined;
     const charts = runCharts({ name, records }, bicubic);

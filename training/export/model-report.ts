@@ -53,6 +53,24 @@ function runLength(training: Pick<Training, 'run' | 'iterations'>, runs: Readonl
 }
 
 /**
+ * A run's log preceded by the history of the run it was warm-started from, up to the iteration it
+ * started at, and so on back while those runs' logs are known: the whole training of a model whose
+ * run continued another one (a shorter learning-rate schedule from a longer run's checkpoint), so
+ * its curves and wall time cover every iteration behind it.
+ *
+ * @example
+ * withWarmStartLineage('decay', logs); // the long run's records to iteration 10,595, then the decay run's
+ */
+export function withWarmStartLineage(name: string, logs: ReadonlyMap<string, readonly LogRecord[]>, seen: ReadonlySet<string> = new Set([name])): LogRecord[] {
+  const records = logs.get(name) ?? [];
+  const first = records[0];
+  const from = first?.type === 'start' ? first.warmStartFrom : undefined;
+  if (from === undefined || seen.has(from.run) || !logs.has(from.run)) return [...records];
+  const history = withWarmStartLineage(from.run, logs, new Set([...seen, from.run]));
+  return [...history.filter((r) => r.iteration <= from.iterations), ...records];
+}
+
+/**
  * A run's whole history when its log starts with a warm start from its own exported model (its
  * checkpoints, and so its old log, were on a machine that is gone): the committed summary up to
  * that iteration, then the new log.
