@@ -38,7 +38,7 @@ export type Int8Options = CalibratedInt8 | TrainedInt8;
 export type Quantization = Int8Options | Int8Weights;
 
 /** The manifest's name for how a model computes. */
-export function precisionOf(quantization: Quantization | undefined): ModelPrecision {
+function precisionOf(quantization: Quantization | undefined): ModelPrecision {
   if (quantization === undefined) return 'fp32';
   return 'int8Weights' in quantization ? 'int8-weights' : 'int8';
 }
