@@ -98,6 +98,15 @@ describe('model report', () => {
     expect(report).not.toContain('- `wdsr-b-x2-fp32.onnx`');
   });
 
+  it('names the runs a model\'s weights came through, oldest first, each with the iteration it handed over at', () => {
+    const start = (run: string, iterations: number): LogRecord => ({ type: 'start', iteration: iterations, backend: 'wasm', warmStartFrom: { path: `/runs/${run}`, run, checkpoint: String(iterations).padStart(8, '0'), iterations } });
+    const records: LogRecord[] = [{ type: 'start', iteration: 0, backend: 'wasm' }, train(1000, 900), start('long', 1000), train(10_595, 9000), start('decay', 10_595), train(16_000, 3600)];
+    const candidate = { ...model('fp32', 35.5), id: 'c-fp32', file: 'c-fp32.onnx', training: { run: 'C', checkpoint: '00016000', iterations: 16_000, data: ['T91'] } };
+    const manifest: Manifest = { schemaVersion: 1, models: [model('int8', 36.1)], references: [model('fp32', 36.2), candidate] };
+    const report = formatModelReport(manifest, new Map(), new Map([['C', { name: 'C', records }]]), new Map(), 'npm run report:model');
+    expect(report).toContain('run `C` for 16,000 iterations (3.8 h of training on 2 shared CPU cores), continuing runs `long` to 1,000, then `decay` to 10,595 iterations;');
+  });
+
   it('adds the scores measured through the running service, with the command that measured them', () => {
     const served = { ...model('int8', 36.1), metrics: { ...model('int8', 36.1).metrics, served: { command: 'npm run eval -- --model http://127.0.0.1:8787', sets: { Set5: { psnr: 36.094, ssim: 0.9512, bicubicPsnr: 33.67, bicubicSsim: 0.93 } } } } };
     const report = formatModelReport({ schemaVersion: 1, models: [served], references: [] }, new Map(), new Map(), new Map(), 'npm run report:model');

@@ -47,9 +47,11 @@ function runLength(training: Pick<Training, 'run' | 'iterations'>, runs: Readonl
   const wall = run ? ` (${hours(trainingWallSeconds(run.records, training.iterations))} of training on 2 shared CPU cores)` : '';
   const warmStarts = (run?.records ?? []).flatMap((r) => (r.type === 'start' && r.warmStartFrom !== undefined && r.iteration < training.iterations ? [r.warmStartFrom] : []));
   const own = warmStarts.filter((origin) => origin.run === training.run);
-  const others = warmStarts.filter((origin) => origin.run !== training.run).map((origin) => `, started from run \`${origin.run}\` at ${origin.iterations.toLocaleString('en-US')} iterations`);
+  // The records are the lineage's, oldest first: each other run trained the weights up to the iteration the next one started at.
+  const others = warmStarts.filter((origin) => origin.run !== training.run).map((origin) => `\`${origin.run}\` to ${origin.iterations.toLocaleString('en-US')}`);
+  const lineage = others.length === 0 ? '' : `, continuing ${others.length === 1 ? 'run' : 'runs'} ${others.join(', then ')} iterations`;
   const restarts = own.length === 0 ? '' : `, continued ${own.length === 1 ? 'once' : `${own.length} times`} from its exported fp32 model with new Adam moments (at ${own.map((o) => o.iterations.toLocaleString('en-US')).join(', ')})`;
-  return `\`${training.run}\` for ${training.iterations.toLocaleString('en-US')} iterations${wall}${others.join('')}${restarts}`;
+  return `\`${training.run}\` for ${training.iterations.toLocaleString('en-US')} iterations${wall}${lineage}${restarts}`;
 }
 
 /**
