@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildArch } from '../../training/archs/index';
 import { latestCheckpoint, loadCheckpoint } from '../../training/checkpoint/load';
 import { weightsFromOnnx } from '../../training/checkpoint/onnx-weights';
-import { loadStartingPoint } from '../../training/checkpoint/starting-point';
+import { loadInitialization, loadStartingPoint } from '../../training/checkpoint/starting-point';
 import type { ExperimentConfig } from '../../training/config/experiment';
 import { validateExperimentConfig } from '../../training/config/validate';
 import { exportModel } from '../../training/export/export';
@@ -109,6 +109,63 @@ describe('train --warm-start', () => {
     await expect(loadStartingPoint(stray, config.arch)).rejects.toThrow(/no entry in .*manifest\.json has its sha256/);
     await expect(loadStartingPoint(sourceRun, { ...config.arch, nBlocks: 2 })).rejects.toThrow(/holds a .* network, not this config's/);
     await expect(train({ config, runDir: join(workDir, 'both'), resume: true, warmStart: sourceRun, console: silent })).rejects.toThrow(/not with --resume/);
+  });
+});
+
+describe('initFrom: a new run of another scale from trained weights', () => {
+  let workDir: string;
+  let source: ExperimentConfig;
+  let sourceRun: string;
+
+  beforeAll(async () => {
+    workDir = await mkdtemp(join(tmpdir(), 'wdsr-init-'));
+    await writeImages(join(workDir, 'train'), 3, 48, 1);
+    await writeImages(join(workDir, 'val'), 2, 24, 2);
+    source = validateExperimentConfig(
+      {
+        name: 'init-source',
+        arch: { arch: 'wdsr_b', scale: 2, nFeats: 6, nBlocks: 1, expansion: 4, lowRank: 0.8, resScale: 1, normalization: 'weight' },
+        data: { train: [join(workDir, 'train')], val: join(workDir, 'val'), hrPatchSize: 16 },
+        train: { iterations: 4, batchSize: 2, lrHalvingSteps: [], seed: 5, logEvery: 1, validateEvery: 0, checkpointEvery: 4, keepCheckpoints: 1 },
+      },
+      'inline',
+    );
+    sourceRun = join(workDir, 'x2');
+    await train({ config: source, runDir: sourceRun, resume: false, console: silent });
+  });
+
+  it('takes every tensor of the same name and shape, and seeds the scale-specific tail and skip', async () => {
+    const trained = await loadStartingPoint(sourceRun, source.arch);
+    const x3 = { ...source.arch, scale: 3 } as const;
+    const seeded = seededWeights(buildArch(x3), 9);
+    const { weights, origin, fresh } = await loadInitialization(sourceRun, x3, seeded);
+    expect(origin).toEqual({ run: 'init-source', checkpoint: '00000004', iterations: 4 });
+    expect(fresh.length).toBeGreaterThan(0);
+    expect(fresh.every((name) => /^(tail|skip)\//.test(name))).toBe(true);
+    for (const [name, tensor] of weights) {
+      const expected = fresh.includes(name) ? seeded.get(name)! : trained.weights.get(name)!;
+      expect(tensor.shape, name).toEqual(seeded.get(name)!.shape);
+      expect(tensor.data, name).toEqual(expected.data);
+    }
+    // At the same scale nothing is seeded: the whole network carries over.
+    expect((await loadInitialization(sourceRun, source.arch, seededWeights(buildArch(source.arch), 9))).fresh).toEqual([]);
+    await expect(loadInitialization(sourceRun, { ...x3, nFeats: 8 }, seededWeights(buildArch({ ...x3, nFeats: 8 }), 9))).rejects.toThrow(/only its scale may differ/);
+  });
+
+  it('starts the run at iteration 0 from them, logs where they came from, and leaves a resumed run alone', async () => {
+    const x3: ExperimentConfig = { ...source, name: 'init-x3', arch: { ...source.arch, scale: 3 }, data: { ...source.data, hrPatchSize: 18 }, initFrom: sourceRun };
+    const records: LogRecord[] = [];
+    const runDir = join(workDir, 'x3');
+    await train({ config: { ...x3, train: { ...x3.train, iterations: 2, checkpointEvery: 2 } }, runDir, resume: false, console: silent, onRecord: (r) => records.push(r) });
+    expect(records[0]).toMatchObject({ type: 'start', iteration: 0, initFrom: { path: sourceRun, run: 'init-source', checkpoint: '00000004', iterations: 4 } });
+    const fresh = (records[0] as { initFrom: { fresh: string[] } }).initFrom.fresh;
+    expect(new Set(fresh.map((name) => name.split('/')[0]))).toEqual(new Set(['tail', 'skip']));
+    expect((await loadCheckpoint((await latestCheckpoint(runDir))!)).optimizer.step).toBe(2);
+
+    const resumed: LogRecord[] = [];
+    await train({ config: { ...x3, train: { ...x3.train, iterations: 3, checkpointEvery: 1 } }, runDir, resume: true, console: silent, onRecord: (r) => resumed.push(r) });
+    expect(resumed[0]).toMatchObject({ type: 'start', iteration: 2 });
+    expect(resumed[0]).not.toHaveProperty('initFrom');
   });
 });
 

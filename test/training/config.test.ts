@@ -44,6 +44,11 @@ describe('validateExperimentConfig', () => {
     expect(validateExperimentConfig(raw, 'test.json')).toEqual(raw);
   });
 
+  it('accepts trained weights to initialize from', () => {
+    const raw = { ...validRaw(), initFrom: 'model/wdsr-b-x4-fp32.onnx' };
+    expect(validateExperimentConfig(raw, 'test.json')).toEqual(raw);
+  });
+
   it('rejects a typo in a key, and reports the key it was meant to be as missing', () => {
     expect(issuesOf((r) => {
       r.train.batchsize = 16;
@@ -73,10 +78,12 @@ describe('validateExperimentConfig', () => {
     ['a negative learning rate', (r) => (r.train.lr = -1), 'train.lr: expected number in (0, 1], got -1'],
     ['a seed outside uint32', (r) => (r.train.seed = 2 ** 32), 'train.seed: expected integer in [0, 4294967295], got 4294967296'],
     ['a run name with a path separator', (r) => (r.name = 'runs/x'), 'name: expected letters, digits and . _ + - (it names the run directory), got "runs/x"'],
-    ['an unknown top-level key', (r) => (r.model = {}), 'config.model: unknown key (allowed: name, description, arch, data, train, quantization)'],
+    ['an unknown top-level key', (r) => (r.model = {}), 'config.model: unknown key (allowed: name, description, arch, data, train, quantization, initFrom)'],
     ['an unknown calibration method', (r) => (r.quantization = { ...quantization(), calibration: 'entropy' }), 'quantization.calibration: expected "minmax" or "percentile:<p>" with p in (50, 100], got "entropy"'],
     ['a float conv the network does not have', (r) => (r.quantization = { ...quantization(), floatConvs: ['tail', 'body/9/expand'] }), 'quantization.floatConvs: "body/9/expand" is not a conv of this architecture'],
     ['quantization-aware training with batch norm', (r) => { r.arch.normalization = 'batch'; r.train.workers = 1; r.quantization = quantization(); }, 'quantization: quantization-aware training does not support arch.normalization "batch"'],
+    ['an empty initFrom', (r) => (r.initFrom = ''), 'initFrom: expected a non-empty string, got ""'],
+    ['initFrom on a quantization-aware run', (r) => { r.initFrom = 'model/m-fp32.onnx'; r.quantization = quantization(); }, 'initFrom: a quantization-aware run starts from quantization.from; give one of them'],
     ['quantization without a checkpoint to start from', (r) => { r.quantization = quantization(); delete r.quantization.from; }, 'quantization.from: expected a non-empty string, got nothing'],
   ])('rejects %s', (_, mutate, issue) => {
     expect(issuesOf(mutate)).toEqual([issue]);

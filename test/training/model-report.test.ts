@@ -107,6 +107,15 @@ describe('model report', () => {
     expect(report).toContain('run `C` for 16,000 iterations (3.8 h of training on 2 shared CPU cores), continuing runs `long` to 1,000, then `decay` to 10,595 iterations;');
   });
 
+  it('says which run of another scale a model was initialized from, and which convs started seeded', () => {
+    const initFrom = { path: 'model/wdsr-b-x4-fp32.onnx', run: 'X4', checkpoint: '00008000', iterations: 8000, fresh: ['tail/v', 'tail/g', 'tail/b', 'skip/v', 'skip/g', 'skip/b'] };
+    const records: LogRecord[] = [{ type: 'start', iteration: 0, backend: 'wasm', initFrom }, train(2000, 3600)];
+    const candidate = { ...model('fp32', 35.5), id: 'c-fp32', file: 'c-fp32.onnx', training: { run: 'C', checkpoint: '00002000', iterations: 2000, data: ['T91'] } };
+    const manifest: Manifest = { schemaVersion: 1, models: [model('int8', 36.1)], references: [model('fp32', 36.2), candidate] };
+    const report = formatModelReport(manifest, new Map(), new Map([['C', { name: 'C', records }]]), new Map(), 'npm run report:model');
+    expect(report).toContain('run `C` for 2,000 iterations (1.0 h of training on 2 shared CPU cores), initialized from run `X4` at 8,000 iterations except its tail and skip convs;');
+  });
+
   it('adds the scores measured through the running service, with the command that measured them', () => {
     const served = { ...model('int8', 36.1), metrics: { ...model('int8', 36.1).metrics, served: { command: 'npm run eval -- --model http://127.0.0.1:8787', sets: { Set5: { psnr: 36.094, ssim: 0.9512, bicubicPsnr: 33.67, bicubicSsim: 0.93 } } } } };
     const report = formatModelReport({ schemaVersion: 1, models: [served], references: [] }, new Map(), new Map(), new Map(), 'npm run report:model');

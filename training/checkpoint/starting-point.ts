@@ -30,11 +30,46 @@ export interface StartingPoint {
  * const { weights, origin } = await loadStartingPoint('model/wdsr-b-x2-fp32.onnx', config.arch);
  */
 export async function loadStartingPoint(path: string, arch: ArchConfig): Promise<StartingPoint> {
-  const start = path.endsWith('.onnx') ? await fromOnnx(path) : await fromCheckpoint(path);
+  const start = await readTrained(path);
   if (JSON.stringify(start.arch) !== JSON.stringify(arch)) {
     throw new Error(`${path} holds a ${JSON.stringify(start.arch)} network, not this config's ${JSON.stringify(arch)}`);
   }
   return { weights: start.weights, origin: start.origin };
+}
+
+/** Trained weights of another scale merged into a new run's seeded ones (see `ExperimentConfig.initFrom`). */
+export interface Initialization extends StartingPoint {
+  /** The seeded tensors kept because the trained network has none of that name and shape. */
+  readonly fresh: readonly string[];
+}
+
+/**
+ * A new run's first weights from the trained network at `path` (read as `loadStartingPoint`
+ * reads it), which must be `arch` at any scale: each tensor of `seeded` (the run's initial
+ * weights) is replaced by the trained tensor of the same name and shape, when there is one.
+ *
+ * @example
+ * const { weights, fresh } = await loadInitialization('model/wdsr-b-x4-fp32.onnx', x3Arch, seeded);
+ * // fresh: the tail and skip conv tensors, whose output channels depend on the scale
+ */
+export async function loadInitialization(path: string, arch: ArchConfig, seeded: NamedWeights): Promise<Initialization> {
+  const start = await readTrained(path);
+  if (JSON.stringify({ ...start.arch, scale: arch.scale }) !== JSON.stringify(arch)) {
+    throw new Error(`${path} holds a ${JSON.stringify(start.arch)} network: only its scale may differ from this config's ${JSON.stringify(arch)}`);
+  }
+  const weights: NamedWeights = new Map();
+  const fresh: string[] = [];
+  for (const [name, tensor] of seeded) {
+    const trained = start.weights.get(name);
+    const matches = trained !== undefined && trained.shape.join() === tensor.shape.join();
+    weights.set(name, matches ? trained : tensor);
+    if (!matches) fresh.push(name);
+  }
+  return { weights, origin: start.origin, fresh };
+}
+
+function readTrained(path: string): Promise<StartingPoint & { arch: ArchConfig }> {
+  return path.endsWith('.onnx') ? fromOnnx(path) : fromCheckpoint(path);
 }
 
 async function fromCheckpoint(path: string): Promise<StartingPoint & { arch: ArchConfig }> {

@@ -15,6 +15,15 @@ export interface ExperimentConfig {
   readonly train: TrainConfig;
   /** Present for quantization-aware training: the forward pass rounds as the int8 export does. */
   readonly quantization?: QuantizationConfig;
+  /**
+   * Trained weights a new float run starts from instead of `train.seed`'s: a checkpoint directory,
+   * a run (its newest) or an fp32 model from `npm run export`, of this architecture at any scale.
+   * Every tensor they share by name and shape is taken; the tail and skip convs of another scale
+   * (3 scale^2 outputs) keep their seeded values. EDSR trains its x3 and x4 models this way, from
+   * the x2 one: the body's features carry over, and the run starts far above a random network.
+   * The run still counts from iteration 0, with fresh Adam moments.
+   */
+  readonly initFrom?: string;
 }
 
 /**

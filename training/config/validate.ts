@@ -26,7 +26,7 @@ const MAX_SEED = 2 ** 32 - 1;
  */
 export function validateExperimentConfig(raw: unknown, source: string): ExperimentConfig {
   const issues: Issues = [];
-  const root = fieldsOf(raw, 'config', issues, ['name', 'description', 'arch', 'data', 'train', 'quantization']);
+  const root = fieldsOf(raw, 'config', issues, ['name', 'description', 'arch', 'data', 'train', 'quantization', 'initFrom']);
   const name = nonEmptyString(root.name, 'name', issues);
   if (typeof name === 'string' && !RUN_NAME.test(name)) {
     issues.push(`name: expected letters, digits and . _ + - (it names the run directory), got ${JSON.stringify(name)}`);
@@ -37,6 +37,8 @@ export function validateExperimentConfig(raw: unknown, source: string): Experime
   const train = validateTrain(root.train, arch, issues);
   const archIssues = issues.some((issue) => issue.startsWith('arch'));
   const quantization = root.quantization === undefined ? undefined : validateQuantization(root.quantization, archIssues ? undefined : arch, issues);
+  if (root.initFrom !== undefined) nonEmptyString(root.initFrom, 'initFrom', issues);
+  if (root.initFrom !== undefined && quantization !== undefined) issues.push('initFrom: a quantization-aware run starts from quantization.from; give one of them');
   if (issues.length > 0) throw new ConfigError(source, issues);
   return {
     name,
@@ -45,6 +47,7 @@ export function validateExperimentConfig(raw: unknown, source: string): Experime
     data,
     train,
     ...(quantization === undefined ? {} : { quantization }),
+    ...(root.initFrom === undefined ? {} : { initFrom: root.initFrom as string }),
   };
 }
 

@@ -50,8 +50,11 @@ function runLength(training: Pick<Training, 'run' | 'iterations'>, runs: Readonl
   // The records are the lineage's, oldest first: each other run trained the weights up to the iteration the next one started at.
   const others = warmStarts.filter((origin) => origin.run !== training.run).map((origin) => `\`${origin.run}\` to ${origin.iterations.toLocaleString('en-US')}`);
   const lineage = others.length === 0 ? '' : `, continuing ${others.length === 1 ? 'run' : 'runs'} ${others.join(', then ')} iterations`;
+  const init = (run?.records ?? []).flatMap((r) => (r.type === 'start' && r.initFrom !== undefined ? [r.initFrom] : []))[0];
+  const seededLayers = [...new Set(init?.fresh.map((name) => name.split('/')[0]))];
+  const initialized = init === undefined ? '' : `, initialized from run \`${init.run}\` at ${init.iterations.toLocaleString('en-US')} iterations${seededLayers.length === 0 ? '' : ` except its ${seededLayers.join(' and ')} conv${seededLayers.length === 1 ? '' : 's'}`}`;
   const restarts = own.length === 0 ? '' : `, continued ${own.length === 1 ? 'once' : `${own.length} times`} from its exported fp32 model with new Adam moments (at ${own.map((o) => o.iterations.toLocaleString('en-US')).join(', ')})`;
-  return `\`${training.run}\` for ${training.iterations.toLocaleString('en-US')} iterations${wall}${lineage}${restarts}`;
+  return `\`${training.run}\` for ${training.iterations.toLocaleString('en-US')} iterations${wall}${initialized}${lineage}${restarts}`;
 }
 
 /**

@@ -1,6 +1,5 @@
 import { buildArch } from '../archs/index';
 import type { Checkpoint } from '../checkpoint/format';
-import type { StartingPoint } from '../checkpoint/starting-point';
 import type { ExperimentConfig } from '../config/experiment';
 import { resolveRepoPath } from '../config/load';
 import { Rng } from '../data/rng';
@@ -46,22 +45,38 @@ export function buildModel(config: ExperimentConfig, weights?: NamedWeights): Tf
   return weights === undefined ? TfjsModel.create(graph, config.train.seed) : TfjsModel.fromWeights(graph, weights, config.quantization);
 }
 
+/** The weights `config.train.seed` initialises a new run with. Expects the backend to be ready. */
+export function seededWeights(config: ExperimentConfig): NamedWeights {
+  const model = TfjsModel.create(buildArch(config.arch), config.train.seed);
+  try {
+    return model.namedWeights();
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Weights a new session starts from, and the iteration it counts on from. */
+export interface SessionStart {
+  readonly weights: NamedWeights;
+  readonly iteration: number;
+}
+
 /**
  * Builds a session from scratch (weights from `config.train.seed`), from a checkpoint
- * (weights, Adam moments and step, RNG state, iteration), or warm-started from trained
- * weights: their iteration count, empty Adam moments (the trainer re-estimates them), and a
- * data stream seeded by that iteration so the first run's first batches are not replayed.
+ * (weights, Adam moments and step, RNG state, iteration), or from given weights (a warm
+ * start at its iteration, or an initialization at 0): empty Adam moments, and a data stream
+ * seeded by the iteration so an earlier run's first batches are not replayed.
  * Starts `train.workers - 1` gradient worker threads. Expects the backend to be ready.
  */
-export async function openSession(config: ExperimentConfig, checkpoint?: Checkpoint, warmStart?: StartingPoint): Promise<TrainingSession> {
+export async function openSession(config: ExperimentConfig, checkpoint?: Checkpoint, start?: SessionStart): Promise<TrainingSession> {
   const sampler = await PairedPatchSampler.fromDirectories(config.data.train.map(resolveRepoPath), {
     scale: config.arch.scale,
     hrPatchSize: config.data.hrPatchSize,
   });
   // A fresh quantization-aware run starts from its float checkpoint (training/quant/start.ts).
-  const model = buildModel(config, checkpoint?.weights ?? warmStart?.weights ?? (await startingWeights(config)));
+  const model = buildModel(config, checkpoint?.weights ?? start?.weights ?? (await startingWeights(config)));
   const optimizer = new Adam(model.trainableNames, model.trainableVariables, checkpoint?.optimizer.hyperparameters ?? PAPER_ADAM);
-  const startIteration = checkpoint?.iteration ?? warmStart?.origin.iterations ?? 0;
+  const startIteration = checkpoint?.iteration ?? start?.iteration ?? 0;
   let workers: GradientWorkers | undefined;
   try {
     if (checkpoint !== undefined) optimizer.restore(checkpoint.optimizer);

@@ -4,12 +4,13 @@ import { initBackend } from '../backend/init';
 import type { Checkpoint } from '../checkpoint/format';
 import { latestCheckpoint, loadCheckpoint } from '../checkpoint/load';
 import { saveCheckpoint } from '../checkpoint/save';
-import { loadStartingPoint } from '../checkpoint/starting-point';
+import { loadInitialization, loadStartingPoint, type Initialization } from '../checkpoint/starting-point';
 import { learningRateAt, type ExperimentConfig } from '../config/experiment';
+import { resolveRepoPath } from '../config/load';
 import { formatProgress, ProgressLine } from './progress';
 import { openRunDirectory, RUN_LOG_FILE, RunDirectoryError } from './run-dir';
 import { RunLog, type LogRecord } from './run-log';
-import { openSession, type TrainingSession } from './session';
+import { openSession, seededWeights, type SessionStart, type TrainingSession } from './session';
 import { Throughput } from './throughput';
 import { validate } from './validation';
 
@@ -75,11 +76,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     throw new RunDirectoryError(`a warm start begins a new float run: not with --resume, nor with a quantization config (it starts from quantization.from)`);
   }
   const start = warmStart === undefined ? undefined : await loadStartingPoint(warmStart, config.arch);
+  await initBackend(config.train.backend);
+  const initialization = await initializationOf(config, options.resume || start !== undefined);
   const changed = await openRunDirectory(runDir, config, options.resume);
   const checkpointDir = options.resume ? await latestCheckpoint(runDir) : undefined;
   const checkpoint = checkpointDir === undefined ? undefined : await loadCheckpoint(checkpointDir);
-  await initBackend(config.train.backend);
-  const session = await openSession(config, checkpoint, start);
+  const sessionStart: SessionStart | undefined = start !== undefined ? { weights: start.weights, iteration: start.origin.iterations } : initialization !== undefined ? { weights: initialization.weights, iteration: 0 } : undefined;
+  const session = await openSession(config, checkpoint, sessionStart);
   const log = new RunLog(join(runDir, RUN_LOG_FILE));
   const output = options.console ?? new ProgressLine(process.stderr);
   const record = async (entry: LogRecord): Promise<void> => {
@@ -90,13 +93,24 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const { backend, workers } = config.train;
     const resumedFrom = checkpointDir === undefined ? {} : { resumedFrom: checkpointDir, changed };
     const warmStartFrom = start === undefined ? {} : { warmStartFrom: { path: warmStart!, ...start.origin }, momentSteps: WARM_START_MOMENT_STEPS };
-    await record({ type: 'start', iteration: session.startIteration, backend, workers, ...resumedFrom, ...warmStartFrom });
+    const initialized = initialization === undefined ? {} : { initFrom: { path: initialization.path, ...initialization.origin, fresh: [...initialization.fresh] } };
+    await record({ type: 'start', iteration: session.startIteration, backend, workers, ...resumedFrom, ...warmStartFrom, ...initialized });
     const how = checkpointDir !== undefined ? `resuming from ${checkpointDir}:` : start !== undefined ? `warm start from ${warmStart} (iteration ${start.origin.iterations}):` : 'training';
     output.print(`${how} ${config.name} on ${backend} with ${workers} worker(s), ${session.sampler.pairs.length} training images`);
+    if (initialization !== undefined) {
+      output.print(`initialized from ${initialization.path} (run ${initialization.origin.run} at ${initialization.origin.iterations} iterations); seeded: ${initialization.fresh.join(', ') || 'none'}`);
+    }
     return await runLoop(options, session, output, record, { validateFirst: checkpointDir === undefined, momentSteps: start === undefined ? 0 : WARM_START_MOMENT_STEPS });
   } finally {
     await session.close();
   }
+}
+
+/** A new run's first weights from `config.initFrom`, unless the run continues trained weights (a checkpoint or a warm start). */
+async function initializationOf(config: ExperimentConfig, continuesTrainedWeights: boolean): Promise<(Initialization & { path: string }) | undefined> {
+  if (continuesTrainedWeights || config.initFrom === undefined) return undefined;
+  const path = resolveRepoPath(config.initFrom);
+  return { path, ...(await loadInitialization(path, config.arch, seededWeights(config))) };
 }
 
 async function runLoop(
