@@ -80,7 +80,7 @@ describe('model report', () => {
 
   it('tabulates bicubic, fp32 and the served int8 model with measured speed, and never invents a timing', () => {
     const manifest: Manifest = { schemaVersion: 1, models: [model('int8', 36.1)], references: [model('fp32', 36.2)] };
-    const timings = new Map([['wdsr-b-x2', { nodeSecondsPerMegapixel: 0.4, webSecondsPerMegapixel: 1.25, loadAverage: 1.5 }]]);
+    const timings = new Map([['wdsr-b-x2', { nodeSecondsPerMegapixel: 0.4, workerdSecondsPerMegapixel: 1.25, loadAverage: 1.5 }]]);
     const report = formatModelReport(manifest, timings, new Map(), new Map(), 'npm run report:model');
     expect(report).toContain('| bicubic | 33.67 / 0.9300 |');
     expect(report).toContain('| fp32 | 36.20 / 0.9500 | 2 KiB | not measured | not measured |');

@@ -1,6 +1,7 @@
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { basename, join } from 'node:path';
+import { secondsPerOutputMegapixel } from '../export/forward-timing';
 import { medianInferenceSeconds } from '../export/inference-timing';
 import { readManifest } from '../export/manifest';
 import { recordServedMetrics } from '../export/served-metrics';
@@ -11,6 +12,7 @@ import type { LogRecord } from '../loop/run-log';
 import { RUN_CONFIG_FILE, RUN_LOG_FILE } from '../loop/run-dir';
 import { readRunLog } from '../plot/run-curves';
 import { summarizeRunLog } from '../plot/run-log-summary';
+import { startModelTimer } from '../workerd/model-timer';
 import { parseCommandLine } from './usage';
 
 const MODEL_DIR = 'model';
@@ -66,14 +68,19 @@ async function main(argv: string[]): Promise<void> {
     plots.set(name, plotPaths);
   }
   const timings = new Map<string, ModelTiming>();
-  for (const model of [...manifest.models, ...manifest.references]) {
-    const path = join(MODEL_DIR, model.file);
-    const megapixels = (TIMING_SIZE * model.scale) ** 2 / 1e6;
-    timings.set(model.id, {
-      nodeSecondsPerMegapixel: (await medianInferenceSeconds(path, 'onnxruntime-node', TIMING_SIZE, REPEATS)) / megapixels,
-      webSecondsPerMegapixel: (await medianInferenceSeconds(path, 'onnxruntime-web', TIMING_SIZE, REPEATS)) / megapixels,
-      loadAverage: loadavg()[0]!,
-    });
+  const timer = await startModelTimer();
+  try {
+    for (const model of [...manifest.models, ...manifest.references]) {
+      const path = join(MODEL_DIR, model.file);
+      const megapixels = (TIMING_SIZE * model.scale) ** 2 / 1e6;
+      timings.set(model.id, {
+        nodeSecondsPerMegapixel: (await medianInferenceSeconds(path, 'onnxruntime-node', TIMING_SIZE, REPEATS)) / megapixels,
+        workerdSecondsPerMegapixel: secondsPerOutputMegapixel(await timer.time(new Uint8Array(await readFile(path)), TIMING_SIZE, REPEATS)),
+        loadAverage: loadavg()[0]!,
+      });
+    }
+  } finally {
+    await timer.stop();
   }
   const command = `npm run report:model -- ${argv.join(' ')}`;
   await writeFile(join(MODEL_DIR, 'README.md'), formatModelReport(manifest, timings, runs, plots, command, await sizeComparisonSection()));

@@ -6,7 +6,8 @@ import type { Manifest, ManifestModel, ModelPrecision, SetMetrics } from './mani
 /** What the report knows about one model beyond its manifest entry: measured speed. */
 export interface ModelTiming {
   readonly nodeSecondsPerMegapixel: number;
-  readonly webSecondsPerMegapixel: number;
+  /** The model in workerd, on the Worker's onnxruntime-web WASM build (training/workerd/model-timer.ts). */
+  readonly workerdSecondsPerMegapixel: number;
   /** 1-minute load average of the 2-core machine when timed: other work inflates these numbers. */
   readonly loadAverage: number;
 }
@@ -183,9 +184,10 @@ export function formatModelReport(
     'pixels shaved, outputs rounded to 8 bits (`training/eval/evaluate.ts`; the bicubic column reproduces the',
     'published 33.66 / 30.24 / 29.56 / 26.88 at x2). The "over HTTP" row is the served model scored through the',
     'running service (`npm start`): each LR image uploaded as PNG, the PNG answer scored, so tiling and codecs count.',
-    'Speed: median single-threaded forward pass on a 256x256 LR input, seconds per output megapixel, in',
-    'onnxruntime-node (native) and onnxruntime-web (the WASM build the Worker runs, hosted by Node); the Worker',
-    'itself, in workerd, end to end and per stage, is measured by `npm run bench` (docs/benchmarks.md).',
+    'Speed: median single-threaded forward pass on a whole 256x256 LR input, seconds per output megapixel,',
+    'in onnxruntime-node (native) and in workerd (the Worker\'s onnxruntime-web WASM build, through the bench',
+    'Worker under `wrangler dev`); a whole request, tiled, end to end and per stage, is measured by `npm run bench`',
+    '(docs/benchmarks.md).',
     '',
   ];
   for (const served of [...manifest.models].sort((a, b) => a.scale - b.scale)) {
@@ -210,7 +212,7 @@ export function formatModelReport(
       if (from && tuned) lines.push(`The ${reference.precision} reference (\`${reference.file}\`) was fine-tuned quantization-aware by run ${runLength(tuned, runs)}.`);
     }
     lines.push('');
-    const header = ['model', ...setNames, 'file', 'native s/MP', 'WASM s/MP'];
+    const header = ['model', ...setNames, 'file', 'native s/MP', 'workerd s/MP'];
     const bicubicRow = ['bicubic', ...setNames.map((s) => `${setsOf(served)[s]!.bicubicPsnr.toFixed(2)} / ${setsOf(served)[s]!.bicubicSsim.toFixed(4)}`), '-', '-', '-'];
     const modelRows = rows.map((m) => {
       const timing = timings.get(m.id);
@@ -219,7 +221,7 @@ export function formatModelReport(
         ...setNames.map((s) => (setsOf(m)[s] ? `${setsOf(m)[s]!.psnr.toFixed(2)} / ${setsOf(m)[s]!.ssim.toFixed(4)}` : 'not measured')),
         `${(m.bytes / 1024).toFixed(0)} KiB`,
         timing ? timing.nodeSecondsPerMegapixel.toFixed(2) : 'not measured',
-        timing ? timing.webSecondsPerMegapixel.toFixed(2) : 'not measured',
+        timing ? timing.workerdSecondsPerMegapixel.toFixed(2) : 'not measured',
       ];
     });
     const overHttp = servedOf(served);
