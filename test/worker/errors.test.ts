@@ -3,7 +3,7 @@ import { MODEL_FILES } from '../../model/files';
 import { sha256Hex } from '../../src/core/digest';
 import { createModelCatalog } from '../../src/core/model-catalog';
 import { createOrtRunner } from '../../src/inference/ort-runner';
-import { imageResponse, manifest, serviceApp, TestOrigin } from './harness';
+import { imageResponse, manifest, serviceApp, shippedScales, TestOrigin } from './harness';
 
 /** Every error body is `{"error":{"code","message"}}` and nothing else: no stack, no cause. */
 async function expectError(response: Response, status: number, code: string): Promise<string> {
@@ -22,8 +22,8 @@ afterEach(() => vi.restoreAllMocks());
 describe('error responses', () => {
   describe('400 invalid_parameter names the allowed values', () => {
     it.each([
-      ['an unknown scale', '/a.png?upscale=5', 'upscale must be one of 2'],
-      ['a padded scale', '/a.png?upscale=02', 'upscale must be one of 2'],
+      ['an unknown scale', '/a.png?upscale=5', `upscale must be one of ${shippedScales}`],
+      ['a padded scale', '/a.png?upscale=02', `upscale must be one of ${shippedScales}`],
       ['an unknown format', '/a.png?upscale=2&format=gif', 'format must be one of png, jpeg, webp, auto'],
       ['an upper-case format', '/a.png?upscale=2&format=PNG', 'format must be one of png, jpeg, webp, auto'],
       ['quality out of range', '/a.png?upscale=2&format=jpeg&quality=101', 'quality must be an integer from 1 to 100'],
@@ -31,7 +31,7 @@ describe('error responses', () => {
       ['quality for png', '/a.png?upscale=2&format=png&quality=80', 'quality applies to lossy output only'],
       ['quality for a png source', '/a.png?upscale=2&quality=80', 'quality applies to lossy output only'],
       ['a repeated parameter', '/a.png?upscale=2&upscale=2', 'upscale is given 2 times'],
-      ['format without upscale or a size', '/a.png?format=webp', 'upscale is required (one of 2), or a width or height'],
+      ['format without upscale or a size', '/a.png?format=webp', `upscale is required (one of ${shippedScales}), or a width or height`],
       ['upscale with a size', '/a.png?upscale=2&height=40', 'upscale sets a scale and height a display size'],
       ['a bad fit', '/a.png?width=40&fit=stretch', 'fit must be one of contain, cover, scale-down'],
     ])('%s', async (_, path, message) => {

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 // The package as another project imports it (package.json "exports"), not by a relative path.
 import { handleError, signUrl, upscale, type Origin } from 'wdsr-edge';
-import { imageResponse, responseSize } from './harness';
+import { imageResponse, responseSize, shippedScales } from './harness';
 
 const image = await imageResponse('png', 30, 20);
 // The origin is asked for the request's whole path, mount point included.
@@ -29,9 +29,9 @@ describe("import { upscale } from 'wdsr-edge' in a fresh Hono app", () => {
   });
 
   it('renders its errors as JSON through the exported error handler', async () => {
-    const response = await app.request('https://site.test/images/cat.png?upscale=3');
+    const response = await app.request('https://site.test/images/cat.png?upscale=5');
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ error: { code: 'invalid_parameter', message: 'upscale must be one of 2' } });
+    expect(await response.json()).toEqual({ error: { code: 'invalid_parameter', message: `upscale must be one of ${shippedScales}` } });
   });
 
   it('requires signatures when given keys', async () => {

@@ -6,7 +6,7 @@ import { handleError } from '../../src/http/handle-error';
 import { UPLOAD_PATH } from '../../src/http/routes';
 import { signUrl } from '../../src/http/signature';
 import { upload, type UploadOptions } from '../../src/http/upload';
-import { codecs, imageResponse, models, responseSize, serviceApp, TestOrigin } from './harness';
+import { codecs, imageResponse, models, responseSize, serviceApp, shippedScales, TestOrigin } from './harness';
 
 /** The upload route as the shipped Worker mounts it, with the default limits unless overridden. */
 function uploadApp(overrides: Partial<UploadOptions> = {}): Hono {
@@ -78,8 +78,8 @@ describe('upload route', () => {
   describe('rejects', () => {
     // The parameter parser's own messages are its tests' business; these name the offending parameter.
     it.each([
-      ['no parameters', '', 'upscale (2), width or height is required'],
-      ['an unknown scale', '?upscale=3', 'upscale'],
+      ['no parameters', '', `upscale (${shippedScales}), width or height is required`],
+      ['an unknown scale', '?upscale=5', 'upscale'],
       ['format without a size', '?format=png', 'upscale'],
       ['a scale and a display size', '?upscale=2&width=100', 'width'],
       ['a parameter it does not take', '?upscale=2&v=1', 'uploads take only upscale, width, height'],
