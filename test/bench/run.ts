@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import manifestJson from '../../model/manifest.json';
 import { LARGEST_SOURCE, startOrigin, type PaintedSource } from '../support/origin-server';
 import { findWorkerd, residentMemory } from '../../training/workerd/process-memory';
 import { shareAutogroupNice } from '../../training/workerd/scheduling';
@@ -44,7 +45,15 @@ const focus = sizes.includes(512) ? 512 : Math.max(...sizes);
 const scale = model.scale;
 
 const opaqueSource = (size: number): PaintedSource => ({ path: `/bench-${size}.png`, width: size, height: size, translucent: false });
-const upscaleQuery = (format: string) => `upscale=${scale}&format=${format}`;
+const upscaleQuery = (format: string, at = scale) => `upscale=${at}&format=${format}`;
+/** The other shipped scales (x4): each served at every benchmarked size whose output the limit accepts, and at the largest it accepts. */
+const otherScales = manifestJson.models.map((entry) => entry.scale).filter((other) => other !== scale).sort((a, b) => a - b);
+/** The Worker's default MAX_OUTPUT_PIXELS (src/config.ts, which needs Workers types to compile); checked against the running Worker's. */
+const OUTPUT_PIXELS = 1536 * 1024;
+const largestAt = (at: number): PaintedSource => {
+  const side = Math.floor(Math.sqrt(OUTPUT_PIXELS) / at);
+  return { path: `/largest-x${at}.png`, width: side, height: side, translucent: true };
+};
 const load = () => loadavg()[0]!.toFixed(1);
 /** The isolate's memory peak over a group: the inspector's largest reading plus onnxruntime's shared heap, which it leaves out. */
 const isolatePeakBytes = (group: Group): number | undefined => (group.isolatePeak === undefined ? undefined : heapTotal(group.isolatePeak) + group.ortHeap);
@@ -138,12 +147,13 @@ async function main(): Promise<void> {
   const sessionWindow = Number(values.window);
   const sessionTimes = values['skip-sessions'] ? [] : await measureSessionOptions(sessionWindow, 2 * runs);
 
-  const sources = [...sizes.map(opaqueSource), LARGEST_SOURCE];
+  const sources = [...sizes.map(opaqueSource), LARGEST_SOURCE, ...otherScales.map(largestAt)];
   const origin = await startOrigin(sources);
   let { server, pid, watch } = await startServer(origin.url);
   try {
     const idleRss = residentMemory(pid).rss;
-    const { tileSize } = (await (await fetch(`${server.url}/_bench/config`)).json()) as { tileSize: number };
+    const { tileSize, outputPixels } = (await (await fetch(`${server.url}/_bench/config`)).json()) as { tileSize: number; outputPixels: number };
+    if (outputPixels !== OUTPUT_PIXELS) throw new Error(`the Worker limits outputs to ${outputPixels} pixels; the bench sizes its largest x${otherScales.join(', x')} sources for ${OUTPUT_PIXELS}`);
     const cold: Sample[] = [await coldRequest(server, sizes[0]!)];
     const missRows: MissRow[] = [];
     const hitRows: { label: string; group: Group }[] = [];
@@ -163,6 +173,17 @@ async function main(): Promise<void> {
     for (const format of ['png', 'webp']) {
       const group = await misses(server, pid, watch, LARGEST_SOURCE.path, upscaleQuery(format), runs);
       missRows.push({ label: `${width}x${height} translucent → ${width * scale}x${height * scale}`, format, group });
+    }
+    for (const at of otherScales) {
+      for (const size of sizes.filter((side) => (side * at) ** 2 <= OUTPUT_PIXELS)) {
+        const group = await misses(server, pid, watch, opaqueSource(size).path, upscaleQuery('png', at), runs);
+        missRows.push({ label: `${size}x${size} → ${size * at}x${size * at} (x${at})`, format: 'png', group });
+      }
+      const largest = largestAt(at);
+      for (const format of ['png', 'webp']) {
+        const group = await misses(server, pid, watch, largest.path, upscaleQuery(format, at), runs);
+        missRows.push({ label: `${largest.width}x${largest.height} translucent → ${largest.width * at}x${largest.height * at} (x${at})`, format, group });
+      }
     }
     const afterMisses = residentMemory(pid);
     const floorMs = await floor(server, Number(values.hits));

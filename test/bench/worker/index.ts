@@ -16,7 +16,7 @@ import { modelTime } from './model-time';
  * test/bench/worker/index.ts`, the rest of wrangler.toml unchanged):
  * - work handed to `waitUntil` (the cache put after a miss, which ends after the response and so
  *   is not in Server-Timing) is timed from hand-over to settling; GET /_bench/background returns
- *   the durations so far and forgets them; GET /_bench/config the tile size the Worker runs with,
+ *   the durations so far and forgets them; GET /_bench/config the tile size and output limit the Worker runs with,
  *   GET /_bench/memory the isolate's WebAssembly memories (src/platform/wasm-memory.ts);
  * - a request with `X-Bench-Tile: N` and/or `X-Bench-Model: fp32 | int8` is served, uncached, by the
  *   package middleware with that tile size and/or that reference of the served model, so tile
@@ -70,7 +70,10 @@ function timedContext(ctx: ExecutionContext): ExecutionContext {
 
 const bench = new Hono<{ Bindings: Bindings }>();
 bench.get('/_bench/background', (c) => c.json(background.splice(0)));
-bench.get('/_bench/config', (c) => c.json({ tileSize: readConfig(c.env).tileSize }));
+bench.get('/_bench/config', (c) => {
+  const config = readConfig(c.env);
+  return c.json({ tileSize: config.tileSize, outputPixels: config.limits.outputPixels });
+});
 bench.get('/_bench/memory', (c) => c.json(wasmMemoryBytes()));
 bench.post('/_bench/model-time', modelTime);
 bench.use('*', (c, next) => {
