@@ -52,20 +52,7 @@ describe('train --warm-start', () => {
   let sourceRun: string;
 
   beforeAll(async () => {
-    workDir = await mkdtemp(join(tmpdir(), 'wdsr-warm-'));
-    await writeImages(join(workDir, 'train'), 3, 40, 1);
-    await writeImages(join(workDir, 'val'), 2, 24, 2);
-    config = validateExperimentConfig(
-      {
-        name: 'warm-test',
-        arch: { arch: 'wdsr_b', scale: 2, nFeats: 6, nBlocks: 1, expansion: 4, lowRank: 0.8, resScale: 1, normalization: 'weight' },
-        data: { train: [join(workDir, 'train')], val: join(workDir, 'val'), hrPatchSize: 16 },
-        train: { iterations: 6, batchSize: 2, lrHalvingSteps: [], seed: 5, logEvery: 1, validateEvery: 6, checkpointEvery: 6, keepCheckpoints: 1 },
-      },
-      'inline',
-    );
-    sourceRun = join(workDir, 'source');
-    await train({ config, runDir: sourceRun, resume: false, console: silent });
+    ({ workDir, config, sourceRun } = await trainedSourceRun('warm-test'));
   });
 
   it('continues from an exported fp32 model at its iteration, validating the same PSNR it was trained to', async () => {
@@ -118,20 +105,7 @@ describe('initFrom: a new run of another scale from trained weights', () => {
   let sourceRun: string;
 
   beforeAll(async () => {
-    workDir = await mkdtemp(join(tmpdir(), 'wdsr-init-'));
-    await writeImages(join(workDir, 'train'), 3, 48, 1);
-    await writeImages(join(workDir, 'val'), 2, 24, 2);
-    source = validateExperimentConfig(
-      {
-        name: 'init-source',
-        arch: { arch: 'wdsr_b', scale: 2, nFeats: 6, nBlocks: 1, expansion: 4, lowRank: 0.8, resScale: 1, normalization: 'weight' },
-        data: { train: [join(workDir, 'train')], val: join(workDir, 'val'), hrPatchSize: 16 },
-        train: { iterations: 4, batchSize: 2, lrHalvingSteps: [], seed: 5, logEvery: 1, validateEvery: 0, checkpointEvery: 4, keepCheckpoints: 1 },
-      },
-      'inline',
-    );
-    sourceRun = join(workDir, 'x2');
-    await train({ config: source, runDir: sourceRun, resume: false, console: silent });
+    ({ workDir, config: source, sourceRun } = await trainedSourceRun('init-source'));
   });
 
   it('takes every tensor of the same name and shape, and seeds the scale-specific tail and skip', async () => {
@@ -139,7 +113,7 @@ describe('initFrom: a new run of another scale from trained weights', () => {
     const x3 = { ...source.arch, scale: 3 } as const;
     const seeded = seededWeights(buildArch(x3), 9);
     const { weights, origin, fresh } = await loadInitialization(sourceRun, x3, seeded);
-    expect(origin).toEqual({ run: 'init-source', checkpoint: '00000004', iterations: 4 });
+    expect(origin).toEqual({ run: 'init-source', checkpoint: '00000006', iterations: 6 });
     expect(fresh.length).toBeGreaterThan(0);
     expect(fresh.every((name) => /^(tail|skip)\//.test(name))).toBe(true);
     for (const [name, tensor] of weights) {
@@ -157,7 +131,7 @@ describe('initFrom: a new run of another scale from trained weights', () => {
     const records: LogRecord[] = [];
     const runDir = join(workDir, 'x3');
     await train({ config: { ...x3, train: { ...x3.train, iterations: 2, checkpointEvery: 2 } }, runDir, resume: false, console: silent, onRecord: (r) => records.push(r) });
-    expect(records[0]).toMatchObject({ type: 'start', iteration: 0, initFrom: { path: sourceRun, run: 'init-source', checkpoint: '00000004', iterations: 4 } });
+    expect(records[0]).toMatchObject({ type: 'start', iteration: 0, initFrom: { path: sourceRun, run: 'init-source', checkpoint: '00000006', iterations: 6 } });
     const fresh = (records[0] as { initFrom: { fresh: string[] } }).initFrom.fresh;
     expect(new Set(fresh.map((name) => name.split('/')[0]))).toEqual(new Set(['tail', 'skip']));
     expect((await loadCheckpoint((await latestCheckpoint(runDir))!)).optimizer.step).toBe(2);
@@ -168,6 +142,25 @@ describe('initFrom: a new run of another scale from trained weights', () => {
     expect(resumed[0]).not.toHaveProperty('initFrom');
   });
 });
+
+/** A tiny x2 run named `name`, trained for 6 iterations on generated images in a new temporary directory. */
+async function trainedSourceRun(name: string): Promise<{ workDir: string; config: ExperimentConfig; sourceRun: string }> {
+  const workDir = await mkdtemp(join(tmpdir(), 'wdsr-start-'));
+  await writeImages(join(workDir, 'train'), 3, 40, 1);
+  await writeImages(join(workDir, 'val'), 2, 24, 2);
+  const config = validateExperimentConfig(
+    {
+      name,
+      arch: { arch: 'wdsr_b', scale: 2, nFeats: 6, nBlocks: 1, expansion: 4, lowRank: 0.8, resScale: 1, normalization: 'weight' },
+      data: { train: [join(workDir, 'train')], val: join(workDir, 'val'), hrPatchSize: 16 },
+      train: { iterations: 6, batchSize: 2, lrHalvingSteps: [], seed: 5, logEvery: 1, validateEvery: 6, checkpointEvery: 6, keepCheckpoints: 1 },
+    },
+    'inline',
+  );
+  const sourceRun = join(workDir, 'source');
+  await train({ config, runDir: sourceRun, resume: false, console: silent });
+  return { workDir, config, sourceRun };
+}
 
 async function readLog(runDir: string): Promise<LogRecord[]> {
   return (await readFile(join(runDir, 'log.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as LogRecord);
