@@ -68,6 +68,6 @@ describe('evaluating the running service over HTTP', () => {
   });
 
   it('reports the service error instead of a score for a scale the service does not serve', async () => {
-    await expect(evaluateDirectory(hrDir, 3, serviceUpscaler(dev.url, 3))).rejects.toThrow(/answered 400/);
+    await expect(evaluateDirectory(hrDir, 5, serviceUpscaler(dev.url, 5))).rejects.toThrow(/answered 400/);
   });
 });

@@ -18,7 +18,7 @@ export const MIX: Readonly<Record<Kind, number>> = { hit: 0.45, miss: 0.15, erro
 
 const ERRORS: readonly { readonly path: (n: number) => string; readonly status: number; readonly code: string }[] = [
   { path: (n) => `/samples/missing-${n}.png?upscale=2`, status: 404, code: 'origin_not_found' },
-  { path: () => '/samples/gradient-shapes.png?upscale=3', status: 400, code: 'invalid_parameter' },
+  { path: () => '/samples/gradient-shapes.png?upscale=5', status: 400, code: 'invalid_parameter' },
   { path: () => '/index.html?upscale=2', status: 415, code: 'unsupported_image' },
   { path: () => '/%2F%2Fevil.test/a.png?upscale=2', status: 400, code: 'invalid_path' },
   { path: () => '/samples/gradient-shapes.png?width=16000&height=16000&fit=cover', status: 422, code: 'image_too_large' },
