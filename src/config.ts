@@ -38,7 +38,10 @@ export type ConfigVariable =
 /**
  * Defaults sized for the 128 MB isolate (README, "Limits"): the largest request makes a 1.5-MiP
  * output (e.g. 1254x1254 from 627x627 at x2), measured in workerd at ~97 MB worst case (PNG to
- * translucent WebP): onnxruntime's heap ~25 MB at 96-pixel tiles, the rest JavaScript and libwebp.
+ * translucent WebP): onnxruntime's heap ~25 MB, the rest JavaScript and libwebp. 128-pixel tiles
+ * recompute less overlap than 96-pixel ones (1.25x the pixels of a 512x512 image instead of 1.42x)
+ * and, since the exported models run their widest layers in bands, take the heap 96-pixel tiles
+ * took before (docs/benchmarks.md).
  */
 export const DEFAULT_CONFIG: ServiceConfig = {
   origin: { kind: 'assets' },
@@ -47,7 +50,7 @@ export const DEFAULT_CONFIG: ServiceConfig = {
   limits: { sourceBytes: 6 * 1024 * 1024, sourcePixels: 384 * 1024, outputPixels: 1536 * 1024 },
   originTimeoutMs: 10_000,
   deadlineMs: 60_000,
-  tileSize: 96,
+  tileSize: 128,
   defaultQuality: 85,
   signingKeys: [],
 };

@@ -25,15 +25,15 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     hits: { type: 'string', default: '30' },
     sizes: { type: 'string', default: '128,256,512,627' },
-    tiles: { type: 'string', default: '64,96,128,192' },
+    tiles: { type: 'string', default: '96,128,192' },
     'cold-starts': { type: 'string', default: '3' },
     'native-runs': { type: 'string', default: '3' },
     'skip-native': { type: 'boolean', default: false },
     'skip-bundle': { type: 'boolean', default: false },
     'skip-variants': { type: 'boolean', default: false },
     'skip-sessions': { type: 'boolean', default: false },
-    /** The session-options comparison's input: an interior tile's read window at TILE_SIZE 96 (96 + 2 x 10). */
-    window: { type: 'string', default: '116' },
+    /** The session-options comparison's input: an interior tile's read window at the default TILE_SIZE, 128 (128 + 2 x 10). */
+    window: { type: 'string', default: '148' },
   },
 });
 const runs = Number(values.runs);

@@ -4,7 +4,9 @@ import type { ArchConfig } from '../../training/archs/config';
 import { buildArch } from '../../training/archs/index';
 import { exportModel } from '../../training/export/export';
 import { foldConv } from '../../training/export/fold';
+import { encodeModel } from '../../training/export/onnx-model';
 import { ModelProtoType } from '../../training/export/onnx-proto';
+import { POINTWISE_BANDS, archToOnnx, type OnnxQuantization } from '../../training/export/to-onnx';
 import { quantizedTensors } from '../../training/quant/plan';
 import { seededWeights, syntheticImage } from './helpers/weights';
 
@@ -50,6 +52,38 @@ describe('ONNX export', () => {
     const values = output.data as Float32Array;
     expect(Math.min(...values)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...values)).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('banded pointwise chains', () => {
+  const weights = seededWeights(buildArch(wdsrB), 11);
+  const onnx = (bands: number, quantization?: OnnxQuantization) =>
+    encodeModel(archToOnnx(buildArch(wdsrB), weights, quantization, { pointwiseBands: bands }).graph, {}, 'banding test');
+  const opTypes = (bytes: Uint8Array) => (ModelProtoType.toObject(ModelProtoType.decode(bytes)) as { graph: { node: { opType: string }[] } }).graph.node.map((n) => n.opType);
+
+  it('runs each WDSR-B expand-ReLU-reduce chain in POINTWISE_BANDS bands by default', async () => {
+    const ops = opTypes((await exportModel(wdsrB, weights)).bytes);
+    const count = (op: string) => ops.filter((o) => o === op).length;
+    expect(POINTWISE_BANDS).toBeGreaterThan(1);
+    expect(count('Split')).toBe(wdsrB.nBlocks);
+    // Per block: the 3x3 conv, and both 1x1 convs once per band; plus head, tail and skip.
+    expect(count('Conv')).toBe(wdsrB.nBlocks * (1 + 2 * POINTWISE_BANDS) + 3);
+    expect(opTypes(onnx(1)).filter((o) => o === 'Split')).toHaveLength(0);
+  });
+
+  it.each([
+    ['fp32', undefined],
+    ['int8 weights', { int8Weights: true, floatConvs: ['tail', 'skip'] } as const],
+  ])('gives the output of whole chains (%s), for heights below, at and above the band count', async (_, quantization) => {
+    const whole = onnx(1, quantization);
+    const banded = onnx(POINTWISE_BANDS, quantization);
+    for (const [height, width] of [[1, 5], [2, 3], [POINTWISE_BANDS, 6], [POINTWISE_BANDS + 1, 4], [13, 9]] as const) {
+      const image = syntheticImage(height, width, height);
+      const a = (await run(whole, image, height, width)).data as Float32Array;
+      const b = (await run(banded, image, height, width)).data as Float32Array;
+      expect(b.length).toBe(3 * height * width * wdsrB.scale ** 2);
+      expect(Math.max(...a.map((v, i) => Math.abs(v - b[i]!)))).toBeLessThanOrEqual(1e-6);
+    }
   });
 });
 
@@ -140,10 +174,17 @@ describe('int8-weights export', () => {
   const weights = seededWeights(buildArch(config), 5);
   type Graph = { node: { opType: string; input: string[]; output: string[] }[]; initializer: { name: string; dataType: number }[] };
   const graphOf = (bytes: Uint8Array) => (ModelProtoType.toObject(ModelProtoType.decode(bytes)) as { graph: Graph }).graph;
+  // The 3x3 conv, and the two 1x1 convs once per band.
+  const blockConvs = 1 + 2 * POINTWISE_BANDS;
+  const initializerBytes = (bytes: Uint8Array) =>
+    (ModelProtoType.toObject(ModelProtoType.decode(bytes), { bytes: Uint8Array }) as { graph: { initializer: { rawData?: Uint8Array }[] } }).graph.initializer.reduce(
+      (sum, tensor) => sum + (tensor.rawData?.length ?? 0),
+      0,
+    );
 
   it.each([
-    { floatConvs: [], int8: 1 + 3 * 3 + 2 },
-    { floatConvs: ['tail', 'skip'], int8: 1 + 3 * 3 },
+    { floatConvs: [], int8: 1 + 3 * blockConvs + 2 },
+    { floatConvs: ['tail', 'skip'], int8: 1 + 3 * blockConvs },
   ])('stores the weights of convs outside $floatConvs as int8 behind a DequantizeLinear; activations and biases stay float', async ({ floatConvs, int8 }) => {
     const { bytes, entry } = await exportModel(config, weights, { int8Weights: true, floatConvs });
     expect(entry.precision).toBe('int8-weights');
@@ -152,8 +193,8 @@ describe('int8-weights export', () => {
     const producer = new Map(graph.node.flatMap((n) => n.output.map((o) => [o, n] as const)));
     const dataType = new Map(graph.initializer.map((t) => [t.name, t.dataType]));
     const convs = graph.node.filter((n) => n.opType === 'Conv');
-    // head, 3 blocks x 3, tail and skip.
-    expect(convs).toHaveLength(1 + 3 * 3 + 2);
+    // head, 3 blocks, tail and skip.
+    expect(convs).toHaveLength(1 + 3 * blockConvs + 2);
     const quantized = convs.filter((conv) => producer.get(conv.input[1]!)?.opType === 'DequantizeLinear');
     expect(quantized).toHaveLength(int8);
     for (const conv of convs) {
@@ -166,10 +207,10 @@ describe('int8-weights export', () => {
     expect(graph.node.some((n) => n.opType === 'QuantizeLinear')).toBe(false);
   });
 
-  it('is under 40% of the float file, computes far closer to it than static int8, and runs as float Conv in onnxruntime', async () => {
+  it('stores under 40% of the float weights\' bytes, computes far closer to float than static int8, and runs as float Conv in onnxruntime', async () => {
     const fp32 = await exportModel(config, weights);
     const int8Weights = await exportModel(config, weights, { int8Weights: true, floatConvs: [] });
-    expect(int8Weights.bytes.length).toBeLessThan(fp32.bytes.length * 0.4);
+    expect(initializerBytes(int8Weights.bytes)).toBeLessThan(initializerBytes(fp32.bytes) * 0.4);
     const image = syntheticImage(20, 20, 9);
     const a = (await run(fp32.bytes, image, 20, 20)).data as Float32Array;
     const b = (await run(int8Weights.bytes, image, 20, 20)).data as Float32Array;

@@ -10,9 +10,9 @@ describe('onnxruntime heap', () => {
     const runner = await models.runner(2);
     await upscaleImage(paintedImage(40, 40), runner, { tileSize: 40 });
     const afterSmallImage = wasmMemoryBytes().onnxruntime!;
-    await upscaleImage(paintedImage(200, 160), runner, { tileSize: 40 });
+    await upscaleImage(paintedImage(320, 240), runner, { tileSize: 40 });
     const afterLargeImageTiled = wasmMemoryBytes().onnxruntime!;
-    await upscaleImage(paintedImage(200, 160), runner, { tileSize: 1024 });
+    await upscaleImage(paintedImage(320, 240), runner, { tileSize: 1024 });
     const afterLargeImageWhole = wasmMemoryBytes().onnxruntime!;
 
     expect(afterSmallImage).toBeGreaterThan(0);

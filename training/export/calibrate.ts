@@ -40,7 +40,8 @@ export async function calibrate(
   floatConvs: ReadonlySet<string>,
 ): Promise<QuantizationPlan> {
   const tensors = [...quantizedTensors(graph, floatConvs)];
-  const probe = archToOnnx(graph, weights);
+  // Whole chains: every tensor the plan may quantize must exist to be read.
+  const probe = archToOnnx(graph, weights, undefined, { pointwiseBands: 1 });
   const onnxNames = tensors.map((t) => probe.tensorNames.get(t)!);
   probe.graph.output.push(...onnxNames.map((name) => makeValueInfo(name)));
   const session = await ort.InferenceSession.create(encodeModel(probe.graph, {}, 'calibration probe'));
