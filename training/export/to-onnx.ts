@@ -29,10 +29,10 @@ export type OnnxQuantization = { readonly plan: QuantizationPlan } | Int8Weights
  * How many horizontal bands a pointwise chain (1x1 conv, ReLU, 1x1 conv: WDSR-B's wide
  * activation) runs in, one after the other. The chain's widest tensor (6x the block's channels in
  * WDSR-B) is the largest allocation of a forward pass and sets onnxruntime's WebAssembly heap,
- * which never shrinks; in bands, only a quarter of it is alive at a time. Measured in
- * onnxruntime-web's WASM build (docs/benchmarks.md): the x2 16/8 model's heap after a 148x148
- * window is 19.3 MiB banded against 26.6 unbanded, so the service can afford larger tiles, which
- * recompute less of their overlap. The chain is per pixel, so the bands change no output value.
+ * which never shrinks; in bands, only a quarter of it is alive at a time. Measured in workerd
+ * (`npm run bench`, docs/benchmarks.md): the x2 16/8 model's heap after 128-pixel tiles of a
+ * 512x512 image is 19.3 MiB banded against 27.8 unbanded, so the service can afford larger tiles,
+ * which recompute less of their overlap. The chain is per pixel: bands change no output value.
  */
 export const POINTWISE_BANDS = 4;
 
