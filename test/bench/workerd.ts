@@ -83,9 +83,19 @@ async function miss(server: WranglerDev, sourcePath: string, query: string, vari
 /**
  * `runs` cache misses of `query` on `sourcePath`, one at a time, each followed by collecting its
  * cache put's duration when the request is cached, with the isolate's memory read throughout
- * (`watch`). workerd's memory peak is reset first, so the group's peak is its own.
+ * (`watch`). workerd's memory peak is reset first, so the group's peak is its own. With
+ * `collectGarbageFirst`, a full collection before each miss leaves the isolate's peak to that miss
+ * alone, not to the garbage of what ran before it.
  */
-export async function misses(server: WranglerDev, workerdPid: number, watch: IsolateHeapWatch, sourcePath: string, query: string, runs: number): Promise<Group & { readonly lastPath: string }> {
+export async function misses(
+  server: WranglerDev,
+  workerdPid: number,
+  watch: IsolateHeapWatch,
+  sourcePath: string,
+  query: string,
+  runs: number,
+  collectGarbageFirst = false,
+): Promise<Group & { readonly lastPath: string }> {
   resetPeakMemory(workerdPid);
   const load0 = loadavg()[0]!;
   const samples: (Sample & { readonly path: string })[] = [];
@@ -93,6 +103,7 @@ export async function misses(server: WranglerDev, workerdPid: number, watch: Iso
   let isolatePeak: HeapPeak | undefined;
   let readings = 0;
   for (let run = 0; run < runs; run++) {
+    if (collectGarbageFirst) await watch.collectGarbage();
     // The cache put runs after the response, so it is read too.
     const { result: sample, peak } = await watch.during(async () => {
       const missed = await miss(server, sourcePath, query, {});
