@@ -44,7 +44,7 @@ export interface BrowserUpscaler {
   upscale(image: ImageDataLike, options: BrowserUpscaleOptions): Promise<BrowserUpscaleResult>;
 }
 
-/** Default tile edge: a browser tab has more memory than a Worker's 96-pixel budget assumes. */
+/** Default tile edge, the Worker's too (`TILE_SIZE`); a browser tab with memory to spare can pass a larger `tileSize`. */
 const DEFAULT_TILE_SIZE = 128;
 
 /**
