@@ -89,8 +89,8 @@ export async function watchIsolateHeap(server: WranglerDev): Promise<IsolateHeap
   };
   return {
     async collectGarbage() {
-      // workerd never answers HeapProfiler.collectGarbage (V8 runs it as a platform task that the
-      // idle isolate does not pump); a heap snapshot starts with the same full collection, in line.
+      // workerd's inspector never answered HeapProfiler.collectGarbage here (120 s without a
+      // reply); a heap snapshot starts with a full collection and does answer.
       await call('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
     },
     async during(work) {
