@@ -37,8 +37,10 @@ export type ConfigVariable =
 
 /**
  * Defaults sized for the 128 MB isolate (README, "Limits"): the largest request makes a 1.5-MiP
- * output (e.g. 1254x1254 from 627x627 at x2), measured in workerd at ~97 MB worst case (PNG to
- * translucent WebP): onnxruntime's heap ~25 MB, the rest JavaScript and libwebp. 128-pixel tiles
+ * output (e.g. 1254x1254 from 627x627 at x2); PNG to translucent WebP, its worst case, peaked at
+ * 64-67 MiB in a fresh isolate and 85.5 MiB in a long-lived one with earlier garbage collected
+ * (`npm run bench`, docs/benchmarks.md): onnxruntime's heap 19-28 MiB, the rest JavaScript and
+ * libwebp. 128-pixel tiles
  * recompute less overlap than 96-pixel ones (1.25x the pixels of a 512x512 image instead of 1.42x)
  * and, since the exported models run their widest layers in bands, take the heap 96-pixel tiles
  * took before (docs/benchmarks.md).
