@@ -1,0 +1,81 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+/**
+ * The few pieces of the WebAssembly binary format that this project's hand-assembled
+ * SIMD modules (wasm-simd-transpose.ts, wasm-simd-filter-gradient.ts) need, and their
+ * instantiation on the tfjs-wasm backend's own memory, so they work on tensors where they lie.
+ */
+
+/** The part of the WebAssembly JS API used here (TypeScript declares it in the DOM lib, which the Node build leaves out). */
+interface WebAssemblyApi {
+  readonly Memory: abstract new (...args: never[]) => object;
+  readonly Module: new (bytes: Uint8Array) => object;
+  readonly Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+}
+const { WebAssembly: wasm } = globalThis as unknown as { WebAssembly: WebAssemblyApi };
+
+export const uleb = (value: number): number[] => {
+  const bytes: number[] = [];
+  do {
+    const low = value & 0x7f;
+    value >>>= 7;
+    bytes.push(value === 0 ? low : low | 0x80);
+  } while (value !== 0);
+  return bytes;
+};
+
+/** i32.const for the small non-negative constants of these modules, whose signed LEB128 is one byte. */
+export const i32Const = (value: number): number[] => {
+  if (!Number.isInteger(value) || value < 0 || value >= 64) throw new RangeError(`i32Const: ${value} needs more than one byte`);
+  return [0x41, value];
+};
+
+export const vector = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const name = (text: string): number[] => [...uleb(text.length), ...[...text].map((c) => c.charCodeAt(0))];
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+
+export const I32 = 0x7f;
+export const V128 = 0x7b;
+
+/** local.get, local.set and local.tee of local `index`. */
+export const get = (index: number): number[] => [0x20, index];
+export const set = (index: number): number[] => [0x21, index];
+export const tee = (index: number): number[] => [0x22, index];
+
+/**
+ * A module importing `env.memory` and exporting one function `exportName` of `params` i32
+ * parameters and no result, whose body is `locals` (a `vector` of local declarations)
+ * followed by `code` (without the final `end`).
+ */
+export function singleFunctionModule(exportName: string, params: number, locals: number[], code: number[]): Uint8Array {
+  const body = [...locals, ...code, 0x0b];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vector([[0x60, ...vector(Array.from({ length: params }, () => [I32])), 0x00]])),
+    ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])), // memory, at least 1 page
+    ...section(3, vector([[0x00]])),
+    ...section(7, vector([[...name(exportName), 0x00, 0x00]])),
+    ...section(10, vector([[...uleb(body.length), ...body]])),
+  ]);
+}
+
+const instances = new WeakMap<object, Map<string, unknown>>();
+
+/**
+ * The exported function of `build()`'s module, instantiated once per backend memory
+ * (Emscripten's `Module.asm.memory`, imported, so it always sees the heap as it is, grown
+ * or not); undefined when the backend does not expose its memory, and callers then keep
+ * their portable path.
+ */
+export function onBackendMemory<F>(backend: BackendWasm, exportName: string, build: () => Uint8Array): F | undefined {
+  const memory = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm?.memory;
+  if (!(memory instanceof wasm.Memory)) return undefined;
+  let functions = instances.get(memory);
+  if (functions === undefined) instances.set(memory, (functions = new Map()));
+  let f = functions.get(exportName);
+  if (f === undefined) {
+    f = new wasm.Instance(new wasm.Module(build()), { env: { memory } }).exports[exportName];
+    functions.set(exportName, f);
+  }
+  return f as F;
+}
