@@ -20,7 +20,7 @@ export interface StepProfile {
 /**
  * Per-kernel time of one training step, split into forward, backward and optimizer by
  * profiling the forward pass alone, then forward + gradients (backward = the difference,
- * kernel by kernel), then the Adam update. Composite wasm kernels (the conv gradients)
+ * kernel by kernel), then the Adam update, after one unprofiled forward + gradients pass. Composite wasm kernels (the conv gradients)
  * count as one kernel, including the kernels they call. Sorted by time, descending.
  */
 export async function profileTrainingStep(model: TfjsModel, adam: Adam, batch: PatchBatch, learningRate: number): Promise<StepProfile> {
@@ -28,13 +28,21 @@ export async function profileTrainingStep(model: TfjsModel, adam: Adam, batch: P
   const lr = tf.tensor4d(batch.lr, [batchSize, lrPatchSize, lrPatchSize, 3]);
   const hr = tf.tensor4d(batch.hr, [batchSize, lrPatchSize * scale, lrPatchSize * scale, 3]);
   const loss = () => l1Loss(model.forward(lr, true), hr);
+  const gradientsOfLoss = () => tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(loss, model.trainableVariables);
+    value.dispose();
+    return model.trainableVariables.map((variable) => grads[variable.name]!);
+  });
   try {
+    // An unprofiled pass first grows the wasm heap to this batch's peak. A batch larger than
+    // the thread trained on so far (16 after shards of 8) would otherwise put its fresh pages'
+    // first-touch faults on the profiled kernels: on the 2026-11-27 machine, Step and Multiply
+    // showed 70-80 ms per call instead of 5-8.
+    tf.dispose(gradientsOfLoss());
     const forward = await kernelTimes(() => tf.tidy(() => void loss()));
     let gradients: tf.Tensor[] = [];
     const withGradients = await kernelTimes(() => {
-      const { value, grads } = tf.variableGrads(loss, model.trainableVariables);
-      value.dispose();
-      gradients = model.trainableVariables.map((variable) => grads[variable.name]!);
+      gradients = gradientsOfLoss();
     });
     const optimizer = await kernelTimes(() => adam.apply(gradients, learningRate));
     tf.dispose(gradients);

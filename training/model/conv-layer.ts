@@ -29,8 +29,19 @@ export function effectiveKernel(node: ConvNode, variable: VariableLookup): tf.Te
  * With `inputRange` (the conv runs in int8, its input already rounded to that range), the
  * kernel is the exported one: weight norm folded, then rounded to int8 per output channel,
  * and the bias rounded to int32 at input scale times weight scale, as QLinearConv sees them.
+ *
+ * Without `inputNeedsGradient` (in training, the head and skip convs, which read the image),
+ * the bias is added after an unfused conv: tfjs's fused conv computes its input gradient
+ * whether or not anything needs it, and for those two convs that was about 1 % of a
+ * benchmark step (docs/training-speed.md).
  */
-export function convLayer(x: tf.Tensor4D, node: ConvNode, variable: VariableLookup, training: boolean, inputRange?: ActivationRange): tf.Tensor4D {
+export function convLayer(
+  x: tf.Tensor4D,
+  node: ConvNode,
+  variable: VariableLookup,
+  training: boolean,
+  { inputRange, inputNeedsGradient = true }: { readonly inputRange?: ActivationRange | undefined; readonly inputNeedsGradient?: boolean } = {},
+): tf.Tensor4D {
   let filter = effectiveKernel(node, variable);
   let bias = variable(`${node.name}/bias`) as tf.Tensor1D;
   if (inputRange !== undefined) {
@@ -40,7 +51,7 @@ export function convLayer(x: tf.Tensor4D, node: ConvNode, variable: VariableLook
     filter = quantized.kernel;
     bias = fakeQuantizeBias(bias, quantizeActivation(inputRange).scale, quantized.scales);
   }
-  const y = tf.fused.conv2d({ x, filter, strides: 1, pad: 'same', bias });
+  const y = inputNeedsGradient ? tf.fused.conv2d({ x, filter, strides: 1, pad: 'same', bias }) : tf.add<tf.Tensor4D>(tf.conv2d(x, filter, 1, 'same'), bias);
   return node.normalization === 'batch' ? batchNorm(y, node.name, variable, training) : y;
 }
 

@@ -30,6 +30,8 @@ export class TfjsModel {
   readonly trainableNames: string[];
   /** For each node index, the intermediate values no later node reads. */
   private readonly expiringAfter: string[][];
+  /** The values computed from some weight, whose gradients backprop needs. */
+  private readonly weightDependent: ReadonlySet<string>;
 
   private constructor(
     readonly graph: ArchGraph,
@@ -42,6 +44,7 @@ export class TfjsModel {
     this.trainableNames = trainable.map((spec) => spec.name);
     this.trainableVariables = trainable.map((spec) => this.variable(spec.name));
     this.expiringAfter = lastReaders(graph);
+    this.weightDependent = weightDependentValues(graph);
   }
 
   /** A freshly initialised model (PyTorch's default conv init, see init.ts), deterministic in `seed`. */
@@ -113,7 +116,10 @@ export class TfjsModel {
       case 'conv': {
         // An int8 conv reads the rounded input; a float one the value before rounding, as the export does.
         const inputRange = quantizedConvInput(this.plan, node);
-        return convLayer(read(node.input, inputRange === undefined), node, (name) => this.variable(name), training, inputRange);
+        const input = read(node.input, inputRange === undefined);
+        // In training, a conv reading the image (head, skip) needs no input gradient.
+        const inputNeedsGradient = !training || this.weightDependent.has(node.input);
+        return convLayer(input, node, (name) => this.variable(name), training, { inputRange, inputNeedsGradient });
       }
       case 'relu':
         return tf.relu(read(node.input));
@@ -160,10 +166,23 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 }
 
 /** Groups every intermediate value (not the graph's input or output) under the index of the last node that reads it. */
+function nodeInputs(node: GraphNode): readonly string[] {
+  return node.op === 'add' ? node.inputs : [node.input];
+}
+
+/** Outputs of the convs and of every node reading one, directly or not. */
+function weightDependentValues(graph: ArchGraph): Set<string> {
+  const dependent = new Set<string>();
+  for (const node of graph.nodes) {
+    if (node.op === 'conv' || nodeInputs(node).some((name) => dependent.has(name))) dependent.add(node.output);
+  }
+  return dependent;
+}
+
 function lastReaders(graph: ArchGraph): string[][] {
   const lastRead = new Map<string, number>();
   graph.nodes.forEach((node, index) => {
-    for (const name of node.op === 'add' ? node.inputs : [node.input]) lastRead.set(name, index);
+    for (const name of nodeInputs(node)) lastRead.set(name, index);
   });
   const expiring = graph.nodes.map((): string[] => []);
   for (const [name, index] of lastRead) {
