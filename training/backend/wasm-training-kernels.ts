@@ -2,6 +2,7 @@ import { Cast, Conv2DBackpropInput, getKernel, Identity, registerKernel, Sum, un
 import { castAliasConfig, identityAliasConfig } from './wasm-alias-kernels';
 import { conv2DBackpropFilterConfig } from './wasm-conv-backprop-filter';
 import { conv2DBackpropInputConfig } from './wasm-conv-backprop-input';
+import { reluBackpropConfig } from './wasm-relu-backprop';
 import { sumConfig } from './wasm-sum-kernel';
 
 let registered = false;
@@ -10,8 +11,8 @@ let registered = false;
  * Installs what training needs on the wasm backend, in place of or next to the stock
  * kernels: a missing `Conv2DBackpropFilter`, an XNNPACK-backed `Conv2DBackpropInput`
  * (the stock scalar loop stays as the fallback for strides other than 1), copy-free
- * `Identity`/same-dtype `Cast`, and a `Sum` that computes bias gradients without a
- * transpose. Idempotent.
+ * `Identity`/same-dtype `Cast`, a `Sum` that computes bias gradients without a
+ * transpose, and the one-pass `ReluBackprop` that `reluLayer`'s gradient uses. Idempotent.
  */
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
@@ -19,7 +20,9 @@ export function registerWasmTrainingKernels(): void {
   replace(Cast, (stock) => castAliasConfig(stock));
   replace(Identity, () => identityAliasConfig);
   replace(Sum, (stock) => sumConfig(stock));
-  if (getKernel(conv2DBackpropFilterConfig.kernelName, 'wasm') === undefined) registerKernel(conv2DBackpropFilterConfig);
+  for (const added of [conv2DBackpropFilterConfig, reluBackpropConfig]) {
+    if (getKernel(added.kernelName, 'wasm') === undefined) registerKernel(added);
+  }
   registered = true;
 }
 

@@ -5,6 +5,7 @@ import type { NamedWeights } from '../export/weights';
 import { fakeQuantizeActivation } from '../quant/fake-quant';
 import { outputRange, quantizedConvInput, rangeWeights, splitRanges, type QuantizationPlan } from '../quant/plan';
 import { convLayer } from './conv-layer';
+import { reluLayer } from './relu-layer';
 import { initialWeights } from './init';
 import { pixelShuffle } from './pixel-shuffle';
 import { modelVariableSpecs, type VariableSpec } from './variables';
@@ -122,7 +123,7 @@ export class TfjsModel {
         return convLayer(input, node, (name) => this.variable(name), training, { inputRange, inputNeedsGradient });
       }
       case 'relu':
-        return tf.relu(read(node.input));
+        return reluLayer(read(node.input));
       case 'add':
         return tf.add(read(node.inputs[0]), read(node.inputs[1]));
       case 'affine': {
