@@ -57,7 +57,7 @@ export const conv2DBackpropFilterConfig: KernelConfig = {
  * call sums the outer products of `x`'s and `dy`'s pixels, one image row at a time, straight
  * from their NHWC layout (`x` zero-padded first when the conv pads). The side whose channel
  * count is a multiple of 8 is the kernel's vector side; when that is `x`, the taps come out
- * as `[out, in]` and are transposed at the end. 1.6x to 2.3x faster per call than the
+ * as `[out, in]` and are transposed at the end. 2.3x to 2.6x faster per call than the
  * XNNPACK routes below at the shapes of a WDSR-B block (docs/training-speed.md).
  */
 function simdFilterGradient(backend: BackendWasm, sum: SimdOuterProductSum, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
