@@ -20,8 +20,9 @@ export interface StepProfile {
 /**
  * Per-kernel time of one training step, split into forward, backward and optimizer by
  * profiling the forward pass alone, then forward + gradients (backward = the difference,
- * kernel by kernel), then the Adam update, after one unprofiled forward + gradients pass. Composite wasm kernels (the conv gradients)
- * count as one kernel, including the kernels they call. Sorted by time, descending.
+ * kernel by kernel), then the Adam update, after one unprofiled forward + gradients pass.
+ * Composite wasm kernels (the conv gradients) count as one kernel, including the kernels
+ * they call. Sorted by time, descending.
  */
 export async function profileTrainingStep(model: TfjsModel, adam: Adam, batch: PatchBatch, learningRate: number): Promise<StepProfile> {
   const { batchSize, lrPatchSize, scale } = batch;

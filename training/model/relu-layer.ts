@@ -4,7 +4,7 @@ import { RELU_BACKPROP } from '../backend/wasm-relu-backprop';
 /**
  * `relu(x)` whose gradient is one kernel, `ReluBackprop` (`dy` where `x > 0`), on a backend
  * that registers it (wasm, see training/backend/wasm-relu-backprop.ts), and tfjs's own
- * `dy * step(x)` elsewhere. Same values either way.
+ * `dy * step(x)` elsewhere. Same values either way, but for the sign of a masked zero.
  */
 export const reluLayer = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];

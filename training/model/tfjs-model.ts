@@ -166,7 +166,6 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((size, i) => size === b[i]);
 }
 
-/** Groups every intermediate value (not the graph's input or output) under the index of the last node that reads it. */
 function nodeInputs(node: GraphNode): readonly string[] {
   return node.op === 'add' ? node.inputs : [node.input];
 }
@@ -180,6 +179,7 @@ function weightDependentValues(graph: ArchGraph): Set<string> {
   return dependent;
 }
 
+/** Groups every intermediate value (not the graph's input or output) under the index of the last node that reads it. */
 function lastReaders(graph: ArchGraph): string[][] {
   const lastRead = new Map<string, number>();
   graph.nodes.forEach((node, index) => {
