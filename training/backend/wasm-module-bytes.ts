@@ -2,8 +2,9 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 /**
  * The few pieces of the WebAssembly binary format that this project's hand-assembled
- * SIMD modules (wasm-simd-transpose.ts, wasm-simd-filter-gradient.ts) need, and their
- * instantiation on the tfjs-wasm backend's own memory, so they work on tensors where they lie.
+ * SIMD modules (wasm-simd-transpose.ts, wasm-simd-filter-gradient.ts, wasm-relu-backprop.ts)
+ * need, and their instantiation on the tfjs-wasm backend's own memory, so they work on
+ * tensors where they lie.
  */
 
 /** The part of the WebAssembly JS API used here (TypeScript declares it in the DOM lib, which the Node build leaves out). */
@@ -41,6 +42,24 @@ export const V128 = 0x7b;
 export const get = (index: number): number[] => [0x20, index];
 export const set = (index: number): number[] => [0x21, index];
 export const tee = (index: number): number[] => [0x22, index];
+
+/** The instructions the modules use. Their i32 values are small and non-negative, so signed comparisons serve. */
+export const i32Add = [0x6a];
+export const i32Sub = [0x6b];
+export const i32Mul = [0x6c];
+export const i32Shl = [0x74];
+export const i32LessThan = [0x48];
+export const i32LessOrEqual = [0x4c];
+/** br_if to the enclosing block or loop `depth` levels out. */
+export const brIf = (depth: number): number[] => [0x0d, depth];
+/** SIMD memory access at the address on the stack plus `offset` bytes (alignment hint 1 byte). */
+export const v128Load = (offset = 0): number[] => [0xfd, 0x00, 0x00, ...uleb(offset)];
+export const v128Store = (offset = 0): number[] => [0xfd, 0x0b, 0x00, ...uleb(offset)];
+export const v128Load32Splat = (offset = 0): number[] => [0xfd, 0x09, 0x00, ...uleb(offset)];
+export const f32x4Add = [0xfd, 0xe4, 0x01];
+export const f32x4Mul = [0xfd, 0xe6, 0x01];
+export const f32x4GreaterThan = [0xfd, 0x44];
+export const v128And = [0xfd, 0x4e];
 
 /**
  * A module importing `env.memory` and exporting one function `exportName` of `params` i32

@@ -1,6 +1,8 @@
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { get, i32Const, onBackendMemory, set, singleFunctionModule, tee, vector } from './wasm-module-bytes';
+import {
+  brIf, f32x4GreaterThan, get, i32Add, i32Const, i32Sub, onBackendMemory, set, singleFunctionModule, tee, v128And, v128Load, v128Store, vector,
+} from './wasm-module-bytes';
 import { callWasmKernel, release } from './wasm-kernel-calls';
 
 /** The kernel behind `reluLayer`'s gradient (training/model/relu-layer.ts): `dy` where `x > 0`, else 0. */
@@ -39,17 +41,14 @@ export const reluBackpropConfig: KernelConfig = {
 
 function reluBackpropModule(): Uint8Array {
   const [DY, X, OUT, COUNT] = [0, 1, 2, 3] as const;
-  const [add, sub] = [[0x6a], [0x6b]];
-  const load = [0xfd, 0x00, 0x00, 0x00];
-  const store = [0xfd, 0x0b, 0x00, 0x00];
-  const zeroVector = [0xfd, 0x0c, ...Array<number>(16).fill(0)];
-  const [f32x4GreaterThan, v128And] = [[0xfd, 0x44], [0xfd, 0x4e]];
+  const [add, sub, load, store] = [i32Add, i32Sub, v128Load(), v128Store()];
+  const zeroVector = [0xfd, 0x0c, ...Array<number>(16).fill(0)]; // v128.const 0
   const advance = (pointer: number) => [...get(pointer), ...i32Const(16), ...add, ...set(pointer)];
   const code = [
     0x03, 0x40, // loop over groups of 4
     ...get(OUT), ...get(DY), ...load, ...get(X), ...load, ...zeroVector, ...f32x4GreaterThan, ...v128And, ...store,
     ...advance(DY), ...advance(X), ...advance(OUT),
-    ...get(COUNT), ...i32Const(1), ...sub, ...tee(COUNT), 0x0d, 0, // br_if to the loop while groups remain
+    ...get(COUNT), ...i32Const(1), ...sub, ...tee(COUNT), ...brIf(0), // to the loop while groups remain
     0x0b,
   ];
   return singleFunctionModule('reluBackprop', 4, vector([]), code); // no locals beyond the parameters

@@ -1,5 +1,8 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { get, I32, i32Const, onBackendMemory, set, singleFunctionModule, tee, uleb, V128, vector } from './wasm-module-bytes';
+import {
+  brIf, f32x4Add, f32x4Mul, get, I32, i32Add, i32Const, i32LessOrEqual, i32LessThan, i32Mul, i32Shl, i32Sub, onBackendMemory, set,
+  singleFunctionModule, tee, V128, v128Load, v128Load32Splat, v128Store, vector,
+} from './wasm-module-bytes';
 
 /**
  * `c[i, o] += sum over r < rows, k < cols of a[r, k, i] * b[r, k, o]` on a wasm memory:
@@ -39,12 +42,8 @@ function outerProductSumModule(): Uint8Array {
   // v128 locals: the two b vectors of a pixel, one splat, 4 x 2 accumulators
   const [B0, B1, S] = [21, 22, 23] as const;
   const ACC = (row: number, half: number) => 24 + 2 * row + half;
-  const [add, sub, mul, shl, lessThan, lessOrEqual] = [[0x6a], [0x6b], [0x6c], [0x74], [0x48], [0x4c]];
-  const load = (offset: number) => [0xfd, 0x00, 0x00, ...uleb(offset)];
-  const store = (offset: number) => [0xfd, 0x0b, 0x00, ...uleb(offset)];
-  const loadSplat = (offset: number) => [0xfd, 0x09, 0x00, ...uleb(offset)];
-  const [f32x4Add, f32x4Mul] = [[0xfd, 0xe4, 0x01], [0xfd, 0xe6, 0x01]];
-  const brIf = (depth: number) => [0x0d, depth];
+  const [add, sub, mul, shl, lessThan, lessOrEqual] = [i32Add, i32Sub, i32Mul, i32Shl, i32LessThan, i32LessOrEqual];
+  const [load, store, loadSplat] = [v128Load, v128Store, v128Load32Splat];
   /** `while (condition) body`: a block that skips a do-while loop when the condition fails on entry. */
   const whileLoop = (condition: number[], body: number[]) => [
     0x02, 0x40, ...condition, 0x45, ...brIf(0), // i32.eqz: leave when false

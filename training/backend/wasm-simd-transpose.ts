@@ -1,5 +1,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { get, I32, i32Const, onBackendMemory, set, singleFunctionModule, tee, uleb, V128, vector } from './wasm-module-bytes';
+import {
+  brIf, get, I32, i32Add, i32Const, i32LessThan, i32Mul, i32Shl, onBackendMemory, set, singleFunctionModule, tee, V128, v128Load, v128Store, vector,
+} from './wasm-module-bytes';
 
 /**
  * Transposes a row-major float32 `[rows, cols]` matrix at byte offset `source` of a wasm
@@ -33,9 +35,7 @@ export function wasmSimdTranspose(backend: BackendWasm): SimdTranspose | undefin
 function transposeModule(): Uint8Array {
   // Locals: the 4 parameters, 6 i32 and 8 v128 (the 4 loaded rows, 4 half-transposed pairs).
   const [SOURCE, TARGET, ROWS, COLS, R, C, S, D, SOURCE_ROW, TARGET_ROW, A, B, CC, DD, T0, T1, T2, T3] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17] as const;
-  const [add, mul, shl, lessThan] = [[0x6a], [0x6c], [0x74], [0x49]];
-  const load = [0xfd, 0x00, 0x00, 0x00];
-  const store = (offset: number) => [0xfd, 0x0b, 0x00, ...uleb(offset)];
+  const [add, mul, shl, lessThan, load, store] = [i32Add, i32Mul, i32Shl, i32LessThan, v128Load(), v128Store];
   /** i8x16.shuffle picking four 32-bit lanes (0-3 of the first operand, 4-7 of the second). */
   const lanes = (picks: number[]) => [0xfd, 0x0d, ...picks.flatMap((lane) => [4 * lane, 4 * lane + 1, 4 * lane + 2, 4 * lane + 3])];
   /** Source row `r + row`, target row `c + column` of the current block. */
@@ -66,9 +66,9 @@ function transposeModule(): Uint8Array {
     ...get(SOURCE), ...get(R), ...get(COLS), ...mul, ...get(C), ...add, ...i32Const(2), ...shl, ...add, ...set(S),
     ...get(TARGET), ...get(C), ...get(ROWS), ...mul, ...get(R), ...add, ...i32Const(2), ...shl, ...add, ...set(D),
     ...[0, 1, 2, 3].flatMap(block),
-    ...get(C), ...i32Const(4), ...add, ...tee(C), ...get(COLS), ...lessThan, 0x0d, 0, // br_if to the column loop
+    ...get(C), ...i32Const(4), ...add, ...tee(C), ...get(COLS), ...lessThan, ...brIf(0), // to the column loop
     0x0b,
-    ...get(R), ...i32Const(16), ...add, ...tee(R), ...get(ROWS), ...lessThan, 0x0d, 0, // br_if to the band loop
+    ...get(R), ...i32Const(16), ...add, ...tee(R), ...get(ROWS), ...lessThan, ...brIf(0), // to the band loop
     0x0b,
   ];
   return singleFunctionModule('transpose', 4, vector([[6, I32], [8, V128]]), code); // locals: 6 i32, 8 v128
