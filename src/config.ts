@@ -1,4 +1,4 @@
-import type { Limits } from './http/pipeline';
+import type { CostModel, Limits } from './http/pipeline';
 import { parseOriginPrefix } from './http/origin';
 
 /**
@@ -13,6 +13,7 @@ export interface ServiceConfig {
   readonly cacheEnabled: boolean;
   readonly cacheControl: string;
   readonly limits: Limits;
+  readonly cost: CostModel;
   readonly originTimeoutMs: number;
   readonly deadlineMs: number;
   readonly tileSize: number;
@@ -21,35 +22,48 @@ export interface ServiceConfig {
   readonly signingKeys: readonly string[];
 }
 
-/** Environment variable names, as set in wrangler.toml `[vars]` or with `wrangler dev --var NAME:value`. */
-export type ConfigVariable =
-  | 'ORIGIN'
-  | 'CACHE'
-  | 'CACHE_CONTROL'
-  | 'MAX_SOURCE_BYTES'
-  | 'MAX_SOURCE_PIXELS'
-  | 'MAX_OUTPUT_PIXELS'
-  | 'ORIGIN_TIMEOUT_MS'
-  | 'DEADLINE_MS'
-  | 'TILE_SIZE'
-  | 'DEFAULT_QUALITY'
-  | 'SIGNING_KEYS';
+/** The integer settings, by their option name: `limits.*` and the top-level ones. */
+type IntegerSetting = `limits.${keyof Limits}` | 'originTimeoutMs' | 'deadlineMs' | 'tileSize' | 'defaultQuality';
 
 /**
- * Defaults sized for the 128 MB isolate (README, "Limits"): the largest request makes a 1.5-MiP
- * output (e.g. 1254x1254 from 627x627 at x2); PNG to translucent WebP, its worst case, peaked at
- * 64-67 MiB in a fresh isolate and 85.5 MiB in a long-lived one with earlier garbage collected
- * (`npm run bench`, docs/benchmarks.md): onnxruntime's heap 19-28 MiB, the rest JavaScript and
- * libwebp. 128-pixel tiles
- * recompute less overlap than 96-pixel ones (1.25x the pixels of a 512x512 image instead of 1.42x)
- * and, since the exported models run their widest layers in bands, take the heap 96-pixel tiles
- * took before (docs/benchmarks.md).
+ * Every integer setting: its environment variable and the bounds both the Worker's variables
+ * and the middleware's options are validated against, in one place.
+ */
+export const INTEGER_SETTINGS = {
+  'limits.sourceBytes': { variable: 'MAX_SOURCE_BYTES', min: 1, max: Number.MAX_SAFE_INTEGER },
+  'limits.sourceSide': { variable: 'MAX_SOURCE_SIDE', min: 1, max: 65_535 },
+  'limits.sourcePixels': { variable: 'MAX_SOURCE_PIXELS', min: 1, max: Number.MAX_SAFE_INTEGER },
+  'limits.wholeSourcePixels': { variable: 'MAX_WHOLE_SOURCE_PIXELS', min: 1, max: Number.MAX_SAFE_INTEGER },
+  'limits.outputPixels': { variable: 'MAX_OUTPUT_PIXELS', min: 1, max: Number.MAX_SAFE_INTEGER },
+  'limits.webpOutputPixels': { variable: 'MAX_WEBP_OUTPUT_PIXELS', min: 1, max: Number.MAX_SAFE_INTEGER },
+  originTimeoutMs: { variable: 'ORIGIN_TIMEOUT_MS', min: 1, max: Number.MAX_SAFE_INTEGER },
+  deadlineMs: { variable: 'DEADLINE_MS', min: 1, max: Number.MAX_SAFE_INTEGER },
+  tileSize: { variable: 'TILE_SIZE', min: 16, max: 1024 },
+  defaultQuality: { variable: 'DEFAULT_QUALITY', min: 1, max: 100 },
+} as const satisfies Readonly<Record<IntegerSetting, { readonly variable: string; readonly min: number; readonly max: number }>>;
+
+/** Environment variable names, as set in wrangler.toml `[vars]` or with `wrangler dev --var NAME:value`. */
+export type ConfigVariable = 'ORIGIN' | 'CACHE' | 'CACHE_CONTROL' | 'SIGNING_KEYS' | (typeof INTEGER_SETTINGS)[IntegerSetting]['variable'];
+
+/**
+ * Defaults sized for the 128 MB isolate and the measured cost of the largest request (README,
+ * "Limits"; docs/benchmarks.md, "Streaming"): outputs stream in bands, so their limit is set by
+ * time, not memory; sources an upscale reads whole, and formats that decode whole, have their
+ * own, lower limit; WebP output, encoded whole by libwebp, keeps the whole-image limit it had.
  */
 export const DEFAULT_CONFIG: ServiceConfig = {
   origin: { kind: 'assets' },
   cacheEnabled: true,
   cacheControl: 'public, max-age=86400',
-  limits: { sourceBytes: 6 * 1024 * 1024, sourcePixels: 384 * 1024, outputPixels: 1536 * 1024 },
+  limits: {
+    sourceBytes: 32 * 1024 * 1024,
+    sourceSide: 12_000,
+    sourcePixels: 24 * 1024 * 1024,
+    wholeSourcePixels: 4 * 1024 * 1024,
+    outputPixels: 16 * 1024 * 1024,
+    webpOutputPixels: 1536 * 1024,
+  },
+  cost: { inferSecondsPerMegapixel: { 2: 1.4, 3: 1.3, 4: 0.8 }, streamSecondsPerMegapixel: 0.25 },
   originTimeoutMs: 10_000,
   deadlineMs: 60_000,
   tileSize: 128,
@@ -60,13 +74,27 @@ export const DEFAULT_CONFIG: ServiceConfig = {
 /** Shortest signing key accepted: 16 characters; 32 random bytes, hex-encoded, are recommended. */
 export const MIN_SIGNING_KEY_LENGTH = 16;
 
-/** A variable with a value the service cannot use; names the variable and the rule. */
+/** A variable or option with a value the service cannot use; names it and the rule. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
 /**
- * Validates the environment into a {@link ServiceConfig}; unset or empty variables take their
+ * Checks an integer setting against {@link INTEGER_SETTINGS}, naming it as the caller spells it.
+ *
+ * @example
+ * checkInteger('tileSize', 'upscale(): tileSize', 8); // throws ConfigError: ... from 16 to 1024
+ */
+export function checkInteger(setting: IntegerSetting, label: string, value: number): number {
+  const bounds = INTEGER_SETTINGS[setting] as { readonly min: number; readonly max: number } | undefined;
+  if (bounds === undefined) throw new ConfigError(`${label} is not a setting`);
+  const { min, max } = bounds;
+  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${label} must be an integer from ${min} to ${max}, got ${value}`);
+  return value;
+}
+
+/**
+ * Maps the environment onto a {@link ServiceConfig}; unset or empty variables take their
  * defaults, set ones must be well-formed (a typo fails loudly instead of running with a default).
  *
  * @example
@@ -79,30 +107,30 @@ export function readConfig(env: Partial<Record<ConfigVariable, unknown>>): Servi
     if (typeof raw !== 'string') throw new ConfigError(`${name} must be a string`);
     return raw;
   };
-  const integer = (name: ConfigVariable, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
-    const raw = value(name);
+  const integer = (setting: IntegerSetting, fallback: number): number => {
+    const { variable, min, max }: { variable: ConfigVariable; min: number; max: number } = INTEGER_SETTINGS[setting];
+    const raw = value(variable);
     if (raw === undefined) return fallback;
-    const parsed = Number(raw);
-    if (!/^\d+$/.test(raw) || parsed < min || parsed > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-    return parsed;
+    if (!/^\d+$/.test(raw)) throw new ConfigError(`${variable} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+    return checkInteger(setting, variable, Number(raw));
   };
   const origin = value('ORIGIN');
   const cache = value('CACHE') ?? 'on';
   if (cache !== 'on' && cache !== 'off') throw new ConfigError(`CACHE must be "on" or "off", got ${JSON.stringify(cache)}`);
   const defaults = DEFAULT_CONFIG;
+  const limits = Object.fromEntries(
+    (Object.keys(defaults.limits) as (keyof Limits)[]).map((name) => [name, integer(`limits.${name}`, defaults.limits[name])]),
+  ) as unknown as Limits;
   return {
     origin: origin === undefined ? defaults.origin : originSetting(origin),
     cacheEnabled: cache === 'on',
     cacheControl: value('CACHE_CONTROL') ?? defaults.cacheControl,
-    limits: {
-      sourceBytes: integer('MAX_SOURCE_BYTES', defaults.limits.sourceBytes, 1),
-      sourcePixels: integer('MAX_SOURCE_PIXELS', defaults.limits.sourcePixels, 1),
-      outputPixels: integer('MAX_OUTPUT_PIXELS', defaults.limits.outputPixels, 1),
-    },
-    originTimeoutMs: integer('ORIGIN_TIMEOUT_MS', defaults.originTimeoutMs, 1),
-    deadlineMs: integer('DEADLINE_MS', defaults.deadlineMs, 1),
-    tileSize: integer('TILE_SIZE', defaults.tileSize, 16, 1024),
-    defaultQuality: integer('DEFAULT_QUALITY', defaults.defaultQuality, 1, 100),
+    limits,
+    cost: defaults.cost,
+    originTimeoutMs: integer('originTimeoutMs', defaults.originTimeoutMs),
+    deadlineMs: integer('deadlineMs', defaults.deadlineMs),
+    tileSize: integer('tileSize', defaults.tileSize),
+    defaultQuality: integer('defaultQuality', defaults.defaultQuality),
     signingKeys: signingKeys(value('SIGNING_KEYS')),
   };
 }

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { ImageCodecs } from './codec/codecs';
-import { DEFAULT_CONFIG, MIN_SIGNING_KEY_LENGTH } from './config';
+import { checkInteger, DEFAULT_CONFIG, MIN_SIGNING_KEY_LENGTH } from './config';
 import type { ModelCatalog } from './core/model-catalog';
 import { urlPrefixOrigin, type Origin } from './http/origin';
 import type { Limits } from './http/pipeline';
@@ -43,7 +43,7 @@ export interface UpscaleMiddlewareOptions {
   readonly deadlineMs?: number;
   /** Origin download budget in ms; default 10000. */
   readonly originTimeoutMs?: number;
-  /** Inference tile edge in source pixels; default 96. */
+  /** Inference tile edge in source pixels; default 128. */
   readonly tileSize?: number;
   /** Quality of lossy outputs without `quality`; default 85. */
   readonly defaultQuality?: number;
@@ -71,6 +71,7 @@ export function upscale(options: UpscaleMiddlewareOptions): MiddlewareHandler {
     cache: options.cache === false ? undefined : (options.cache ?? defaultCache()),
     cacheControl: options.cacheControl ?? defaults.cacheControl,
     limits: { ...defaults.limits, ...options.limits },
+    cost: defaults.cost,
     signingKeys: options.signing?.keys ?? [],
     deadlineMs: options.deadlineMs ?? defaults.deadlineMs,
     originTimeoutMs: options.originTimeoutMs ?? defaults.originTimeoutMs,
@@ -79,16 +80,13 @@ export function upscale(options: UpscaleMiddlewareOptions): MiddlewareHandler {
   });
 }
 
-/** The same bounds `readConfig` applies to the Worker's variables; a bad option fails at setup, not per request. */
+/** The bounds `readConfig` applies to the Worker's variables ({@link INTEGER_SETTINGS}); a bad option fails at setup, not per request. */
 function checkOptions(options: UpscaleMiddlewareOptions): void {
-  const integer = (name: string, value: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER) => {
-    if (value !== undefined && !(Number.isInteger(value) && value >= min && value <= max)) throw new RangeError(`upscale(): ${name} must be an integer from ${min} to ${max}, got ${value}`);
-  };
-  for (const [name, value] of Object.entries(options.limits ?? {})) integer(`limits.${name}`, value, 1);
-  integer('deadlineMs', options.deadlineMs, 1);
-  integer('originTimeoutMs', options.originTimeoutMs, 1);
-  integer('tileSize', options.tileSize, 16, 1024);
-  integer('defaultQuality', options.defaultQuality, 1, 100);
+  for (const [name, value] of Object.entries(options.limits ?? {})) checkInteger(`limits.${name as keyof Limits}`, `upscale(): limits.${name}`, value);
+  for (const name of ['deadlineMs', 'originTimeoutMs', 'tileSize', 'defaultQuality'] as const) {
+    const value = options[name];
+    if (value !== undefined) checkInteger(name, `upscale(): ${name}`, value);
+  }
   for (const key of options.signing?.keys ?? []) {
     if (key.length < MIN_SIGNING_KEY_LENGTH) throw new RangeError(`upscale(): signing keys need at least ${MIN_SIGNING_KEY_LENGTH} characters`);
   }

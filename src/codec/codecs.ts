@@ -1,78 +1,148 @@
-import { flattenAlpha, isOpaque, type RgbaImage } from '../core/image';
-import { MalformedImageError } from './errors';
+import { bandsOf, collectBands, type BandedImage, type RgbaBand } from '../core/bands';
+import { isOpaque, type RgbaImage } from '../core/image';
+import { flattenBands } from '../core/resample';
+import type { Size } from '../core/resize-plan';
+import { MalformedImageError, UnsupportedImageError } from './errors';
 import type { ImageFormat } from './format';
 import type { ImageHeader } from './header';
-import { decodeJpeg, encodeJpeg } from './jpeg';
-import { decodePng, encodePng } from './png';
+import { decodeJpeg } from './jpeg';
+import { decodeJpegBands, scaledJpegSize, type JpegScaleDenominator } from './jpeg-decoder';
+import { encodeJpegBands } from './jpeg-encoder';
+import { decodePng } from './png';
+import { decodePngBands } from './png-decoder';
+import { encodePngBands } from './png-encoder';
 import type { WebpCodec } from './webp';
 
 /** Decode and encode by format: the one codec entry point of the upscale pipeline. */
 export interface ImageCodecs {
   /**
    * Decodes `bytes`, whose header {@link readImageHeader} has already read (and the caller has
-   * checked against its limits), to RGBA8. A decoder that disagrees with the header about the
-   * size is treated as a malformed image.
+   * checked against its limits), to a banded image: in strips where the header says the format
+   * allows it, whole otherwise. With `atLeast`, a decoder that can shrink on load (baseline JPEG,
+   * in the DCT domain) returns the smallest reduction (1/2, 1/4, 1/8) still at least that size.
+   * Decoder failures, before or during the bands, are {@link MalformedImageError}s.
    */
-  decode(bytes: Uint8Array, header: ImageHeader): Promise<RgbaImage>;
-  /** `quality` (1..100) is used by the lossy formats and ignored by PNG. */
+  decodeBands(bytes: Uint8Array<ArrayBuffer>, header: ImageHeader, atLeast?: Size): Promise<BandedImage>;
+  /** The encoded bytes of `image` as they are produced; `quality` (1..100) is used by the lossy formats. */
+  encodeBands(image: BandedImage, format: ImageFormat, quality: number): AsyncGenerator<Uint8Array<ArrayBuffer>>;
+  /** {@link decodeBands} gathered whole, at full size. */
+  decode(bytes: Uint8Array<ArrayBuffer>, header: ImageHeader): Promise<RgbaImage>;
+  /** {@link encodeBands} of a whole image, gathered into one buffer. */
   encode(image: RgbaImage, format: ImageFormat, quality: number): Promise<Uint8Array<ArrayBuffer>>;
 }
+
+/**
+ * Changes whenever an encoder's output bytes for the same pixels change (a new encoder, new
+ * settings): entity tags derive from it, since they are known before the bytes are.
+ */
+export const CODECS_VERSION = 'streamed-1';
 
 /** JPEG has no alpha channel: translucent pixels are composited over white. */
 const JPEG_BACKGROUND = [255, 255, 255] as const;
 
+/** DCT-domain reductions, largest first. */
+const JPEG_DENOMINATORS: readonly JpegScaleDenominator[] = [8, 4, 2, 1];
+
 /**
- * PNG and JPEG in pure JavaScript (fast-png, jpeg-js), WebP through the given libwebp codec.
+ * PNG and JPEG streamed in JavaScript (our row decoders and encoders; fast-png and jpeg-js for
+ * the variants that decode whole), WebP through the given libwebp codec, whole.
  *
  * @example
  * const codecs = createImageCodecs(createWebpCodec(modules));
- * const image = await codecs.decode(bytes, readImageHeader(bytes));
+ * const image = await codecs.decodeBands(bytes, readImageHeader(bytes));
  */
 export function createImageCodecs(webp: WebpCodec): ImageCodecs {
-  return {
-    async decode(bytes, header) {
-      const image = await decodeByFormat(bytes, header, webp);
-      if (image.width !== header.width || image.height !== header.height) {
-        throw new MalformedImageError(`${header.format} decoded to ${image.width}x${image.height}, header says ${header.width}x${header.height}`);
+  const codecs: ImageCodecs = {
+    async decodeBands(bytes, header, atLeast) {
+      let image: BandedImage;
+      let expected: Size = header;
+      try {
+        if (header.format === 'jpeg' && header.decodesInStrips) {
+          const denominator = atLeast === undefined ? 1 : jpegReduction(header, atLeast);
+          expected = scaledJpegSize(header, denominator);
+          image = decodeJpegBands(bytes, denominator);
+        } else if (header.format === 'png' && header.decodesInStrips) {
+          image = decodePngBands(bytes);
+        } else {
+          const whole = await decodeWhole(bytes, header, webp);
+          image = bandsOf(whole, isOpaque(whole));
+        }
+      } catch (error) {
+        throw asDecodeError(error, header);
       }
-      return image;
+      if (image.width !== expected.width || image.height !== expected.height) {
+        throw new MalformedImageError(`${header.format} decoded to ${image.width}x${image.height}, header says ${expected.width}x${expected.height}`);
+      }
+      return { ...image, bands: decodeErrorsMapped(image.bands, header) };
     },
-    async encode(image, format, quality) {
+    encodeBands(image, format, quality) {
       switch (format) {
         case 'png':
-          return inArrayBuffer(encodePng(image, isOpaque(image)));
+          return encodePngBands(image);
         case 'jpeg':
-          return inArrayBuffer(encodeJpeg(isOpaque(image) ? image : flattenAlpha(image, JPEG_BACKGROUND), quality));
+          return encodeJpegBands(flattenBands(image, JPEG_BACKGROUND), quality);
         case 'webp':
-          return webp.encode(image, quality);
+          return encodeWebpWhole(image, quality, webp);
       }
     },
+    async decode(bytes, header) {
+      return collectBands(await codecs.decodeBands(bytes, header));
+    },
+    async encode(image, format, quality) {
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of codecs.encodeBands(bandsOf(image, isOpaque(image)), format, quality)) chunks.push(chunk);
+      return concatBytes(chunks);
+    },
   };
+  return codecs;
 }
 
-async function decodeByFormat(bytes: Uint8Array, header: ImageHeader, webp: WebpCodec): Promise<RgbaImage> {
-  try {
-    switch (header.format) {
-      case 'png':
-        return decodePng(bytes);
-      case 'jpeg':
-        // jpeg-js has its own megapixel budget; ours was applied to the same header already, so
-        // give it the header's size, rounded up (w * h / 1e6 * 1e6 can round below w * h).
-        return decodeJpeg(bytes, Math.ceil((header.width * header.height) / 1e6));
-      case 'webp':
-        return await webp.decode(bytes);
-    }
-  } catch (error) {
-    if (error instanceof MalformedImageError) throw error;
-    throw new MalformedImageError(`${header.format} decoder failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+/** The largest DCT-domain reduction whose output is still at least `atLeast` on both sides. */
+function jpegReduction(size: Size, atLeast: Size): JpegScaleDenominator {
+  return JPEG_DENOMINATORS.find((d) => {
+    const reduced = scaledJpegSize(size, d);
+    return reduced.width >= atLeast.width && reduced.height >= atLeast.height;
+  })!; // 1 always qualifies for a target no larger than the source
+}
+
+async function decodeWhole(bytes: Uint8Array, header: ImageHeader, webp: WebpCodec): Promise<RgbaImage> {
+  switch (header.format) {
+    case 'png':
+      return decodePng(bytes);
+    case 'jpeg':
+      // jpeg-js has its own megapixel budget; ours was applied to the same header already, so
+      // give it the header's size, rounded up (w * h / 1e6 * 1e6 can round below w * h).
+      return decodeJpeg(bytes, Math.ceil((header.width * header.height) / 1e6));
+    case 'webp':
+      return webp.decode(bytes);
   }
 }
 
-/**
- * The JavaScript encoders return views of ordinary ArrayBuffers, which `Response` bodies and Web
- * Crypto require; TypeScript's typed-array types cannot say so, hence this checked narrowing.
- */
-function inArrayBuffer(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
-  if (!(bytes.buffer instanceof ArrayBuffer)) throw new TypeError('encoder returned bytes outside an ArrayBuffer');
-  return bytes as Uint8Array<ArrayBuffer>;
+async function* encodeWebpWhole(image: BandedImage, quality: number, webp: WebpCodec): AsyncGenerator<Uint8Array<ArrayBuffer>> {
+  // libwebp encodes whole pictures only: the pipeline bounds WebP outputs by their own limit.
+  yield await webp.encode(await collectBands(image), quality);
+}
+
+/** Failures inside the decoders become {@link MalformedImageError}s, during the bands as before them. */
+async function* decodeErrorsMapped(bands: AsyncIterable<RgbaBand>, header: ImageHeader): AsyncGenerator<RgbaBand> {
+  try {
+    yield* bands;
+  } catch (error) {
+    throw asDecodeError(error, header);
+  }
+}
+
+function asDecodeError(error: unknown, header: ImageHeader): Error {
+  if (error instanceof MalformedImageError || error instanceof UnsupportedImageError) return error;
+  return new MalformedImageError(`${header.format} decoder failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+}
+
+function concatBytes(chunks: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(chunks.reduce((total, chunk) => total + chunk.length, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
 }

@@ -4,6 +4,9 @@ export type ImageFormat = 'png' | 'jpeg' | 'webp';
 /** Every {@link ImageFormat}, in the order error messages list them. */
 export const IMAGE_FORMATS: readonly ImageFormat[] = ['png', 'jpeg', 'webp'];
 
+/** Formats whose encoders stream (take rows, emit bytes); WebP encodes whole pictures only. */
+export const STREAMED_FORMATS: readonly ImageFormat[] = ['png', 'jpeg'];
+
 /** Each format's media type, for `Content-Type` and `Accept` matching. */
 export const MEDIA_TYPES: Readonly<Record<ImageFormat, string>> = {
   png: 'image/png',

@@ -6,6 +6,12 @@ export interface ImageHeader {
   readonly format: ImageFormat;
   readonly width: number;
   readonly height: number;
+  /**
+   * Whether the streaming decoders can read the image in strips, holding O(width) memory: baseline
+   * JPEG and non-interlaced PNG. Progressive JPEG (coefficients for the whole image), interlaced
+   * PNG (Adam7 passes) and WebP (libwebp) decode whole, under a lower pixel limit.
+   */
+  readonly decodesInStrips: boolean;
 }
 
 /**
@@ -21,7 +27,7 @@ export function readImageHeader(bytes: Uint8Array): ImageHeader {
   const format = sniffFormat(bytes);
   if (format === undefined) throw new UnsupportedImageError('not a PNG, JPEG or WebP image');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const size = format === 'png' ? pngSize(bytes, view) : format === 'jpeg' ? jpegSize(bytes, view) : webpSize(bytes, view);
+  const size = format === 'png' ? pngSize(bytes, view) : format === 'jpeg' ? jpegSize(bytes, view) : { ...webpSize(bytes, view), decodesInStrips: false };
   if (size.width < 1 || size.height < 1) throw new MalformedImageError(`${format} header declares a ${size.width}x${size.height} image`);
   return { format, ...size };
 }
@@ -31,18 +37,23 @@ interface Size {
   readonly height: number;
 }
 
-/** The IHDR chunk must come first (PNG spec 5.6); width and height are big-endian u32. */
-function pngSize(bytes: Uint8Array, view: DataView): Size {
-  if (bytes.length < 24 || !startsWith(bytes, 12, ascii('IHDR'))) throw new MalformedImageError('PNG without a leading IHDR chunk');
-  return { width: view.getUint32(16), height: view.getUint32(20) };
+type StripSize = Size & { readonly decodesInStrips: boolean };
+
+/** The IHDR chunk must come first (PNG spec 5.6): width and height big-endian u32, the interlace method its 13th byte. */
+function pngSize(bytes: Uint8Array, view: DataView): StripSize {
+  if (bytes.length < 29 || !startsWith(bytes, 12, ascii('IHDR'))) throw new MalformedImageError('PNG without a leading IHDR chunk');
+  return { width: view.getUint32(16), height: view.getUint32(20), decodesInStrips: bytes[28] === 0 };
 }
 
 /** Start-of-frame markers carry the size: SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC). */
 const SOF_MARKERS = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf]);
 const START_OF_SCAN = 0xda;
 
+/** Huffman-coded sequential frames (SOF0 baseline, SOF1 extended) of grey or YCbCr: the ones decoded in strips. */
+const SEQUENTIAL_HUFFMAN = new Set([0xc0, 0xc1]);
+
 /** Walks the marker segments (ITU T.81 B.1) until the frame header. */
-function jpegSize(bytes: Uint8Array, view: DataView): Size {
+function jpegSize(bytes: Uint8Array, view: DataView): StripSize {
   let offset = 2; // past SOI
   while (offset + 4 <= bytes.length) {
     if (bytes[offset] !== 0xff) throw new MalformedImageError(`JPEG marker expected at byte ${offset}`);
@@ -53,10 +64,12 @@ function jpegSize(bytes: Uint8Array, view: DataView): Size {
     }
     const length = view.getUint16(offset + 2);
     if (SOF_MARKERS.has(marker)) {
-      if (offset + 9 > bytes.length) break;
+      if (offset + 10 > bytes.length) break;
       const precision = bytes[offset + 4];
       if (precision !== 8) throw new UnsupportedImageError(`${precision}-bit JPEG is not supported (8-bit only)`);
-      return { height: view.getUint16(offset + 5), width: view.getUint16(offset + 7) };
+      const components = bytes[offset + 9];
+      const decodesInStrips = SEQUENTIAL_HUFFMAN.has(marker) && (components === 1 || components === 3);
+      return { height: view.getUint16(offset + 5), width: view.getUint16(offset + 7), decodesInStrips };
     }
     if (marker === START_OF_SCAN) throw new MalformedImageError('JPEG scan starts before any frame header');
     if (length < 2) throw new MalformedImageError(`JPEG segment at byte ${offset} has length ${length}`);

@@ -28,19 +28,17 @@ export function isOpaque(image: RgbaImage): boolean {
 }
 
 /**
- * Composites a translucent image over an opaque `background` colour (straight alpha), for
- * outputs without an alpha channel: JPEG would otherwise show whatever colour hides under
- * transparent pixels.
+ * Composites `length` RGBA bytes of `from` over an opaque `background` colour (straight alpha)
+ * into `to`, for outputs without an alpha channel: JPEG would otherwise show whatever colour hides
+ * under transparent pixels.
  *
  * @example
- * const forJpeg = flattenAlpha(image, [255, 255, 255]);
+ * flattenPixels(band.data, flat, band.data.length, [255, 255, 255]);
  */
-export function flattenAlpha(image: RgbaImage, background: readonly [number, number, number]): RgbaImage {
-  const data = new Uint8Array(image.data.length);
-  for (let i = 0; i < data.length; i += 4) {
-    const alpha = image.data[i + 3]! / 255;
-    for (let c = 0; c < 3; c++) data[i + c] = Math.round(image.data[i + c]! * alpha + background[c]! * (1 - alpha));
-    data[i + 3] = 255;
+export function flattenPixels(from: Uint8Array, to: Uint8Array, length: number, background: readonly [number, number, number]): void {
+  for (let i = 0; i < length; i += 4) {
+    const alpha = from[i + 3]! / 255;
+    for (let c = 0; c < 3; c++) to[i + c] = Math.round(from[i + c]! * alpha + background[c]! * (1 - alpha));
+    to[i + 3] = 255;
   }
-  return { width: image.width, height: image.height, data };
 }

@@ -164,37 +164,186 @@ function resizeAxis(src: Raster, axis: Axis, table: ContributionTable, toUint8: 
   const width = axis === 'columns' ? table.outLength : src.width;
   const height = axis === 'rows' ? table.outLength : src.height;
   const out = toUint8 ? new Uint8Array(width * height * channels) : new Float64Array(width * height * channels);
-  const { taps, weights, indices } = table;
   const input = src.data;
-  let target = 0;
   if (axis === 'rows') {
-    // Each output row is a weighted sum of whole input rows, so every read walks memory contiguously.
     const rowLength = width * channels;
-    const rowStarts = new Int32Array(taps);
+    const sources = new Array<PixelArray>(table.taps).fill(input);
+    const offsets = new Int32Array(table.taps);
     for (let o = 0; o < height; o++) {
-      const base = o * taps;
-      for (let t = 0; t < taps; t++) rowStarts[t] = indices[base + t]! * rowLength;
-      for (let i = 0; i < rowLength; i++) {
-        let sum = 0;
-        for (let t = 0; t < taps; t++) sum += weights[base + t]! * input[rowStarts[t]! + i]!;
-        out[target++] = toUint8 ? toByte(sum) : sum;
-      }
+      for (let t = 0; t < table.taps; t++) offsets[t] = table.indices[o * table.taps + t]! * rowLength;
+      blendRows(table, o, sources, offsets, rowLength, out, o * rowLength, toUint8);
     }
   } else {
-    const offsets = Int32Array.from(indices, (index) => index * channels);
-    for (let y = 0; y < height; y++) {
-      const rowStart = y * src.width * channels;
-      for (let o = 0; o < width; o++) {
-        const base = o * taps;
-        for (let c = 0; c < channels; c++) {
-          let sum = 0;
-          for (let t = 0; t < taps; t++) sum += weights[base + t]! * input[rowStart + offsets[base + t]! + c]!;
-          out[target++] = toUint8 ? toByte(sum) : sum;
-        }
-      }
-    }
+    const offsets = columnOffsets(table, channels);
+    for (let y = 0; y < height; y++) resizeRow(table, offsets, channels, input, y * src.width * channels, out, y * width * channels, toUint8);
   }
   return { width, height, channels, data: out };
+}
+
+/**
+ * The rows pass for output row `o`: `out[outStart + i] = sum over taps t of weight(o, t) *
+ * sources[t][offsets[t] + i]` for `i < length`, where tap `t`'s input row starts at
+ * `sources[t][offsets[t]]`. Whole rows are weighted, so every read walks memory contiguously.
+ * Shared by the whole-image resize and the streaming {@link RowResizer}.
+ */
+export function blendRows(
+  table: ContributionTable,
+  o: number,
+  sources: readonly PixelArray[],
+  offsets: Int32Array,
+  length: number,
+  out: PixelArray,
+  outStart: number,
+  toUint8: boolean,
+): void {
+  const { taps, weights } = table;
+  const base = o * taps;
+  for (let i = 0; i < length; i++) {
+    let sum = 0;
+    for (let t = 0; t < taps; t++) sum += weights[base + t]! * sources[t]![offsets[t]! + i]!;
+    out[outStart + i] = toUint8 ? toByte(sum) : sum;
+  }
+}
+
+/** Each tap's input sample offset within a row of `channels` interleaved values, for {@link resizeRow}. */
+export function columnOffsets(table: ContributionTable, channels: number): Int32Array {
+  return Int32Array.from(table.indices, (index) => index * channels);
+}
+
+/**
+ * The columns pass for one row: resizes the row of `table.inLength` pixels starting at
+ * `input[inStart]` into `table.outLength` pixels at `out[outStart]`. `offsets` comes from
+ * {@link columnOffsets}. Shared by the whole-image resize and the streaming {@link RowResizer}.
+ */
+export function resizeRow(
+  table: ContributionTable,
+  offsets: Int32Array,
+  channels: number,
+  input: PixelArray,
+  inStart: number,
+  out: PixelArray,
+  outStart: number,
+  toUint8: boolean,
+): void {
+  const { taps, weights, outLength } = table;
+  let target = outStart;
+  for (let o = 0; o < outLength; o++) {
+    const base = o * taps;
+    for (let c = 0; c < channels; c++) {
+      let sum = 0;
+      for (let t = 0; t < taps; t++) sum += weights[base + t]! * input[inStart + offsets[base + t]! + c]!;
+      out[target++] = toUint8 ? toByte(sum) : sum;
+    }
+  }
+}
+
+/**
+ * {@link imresizeUint8} one row at a time, for images that stream through in bands: input rows
+ * are pushed top to bottom and each output row is handed to `emit` as soon as every input row it
+ * depends on has arrived. Only the window of rows the bicubic taps still need is kept (a ring of
+ * row buffers), so memory is O(width) however tall the image. The passes, their order and the
+ * uint8 rounding between them are imresize.m's, so the rows equal {@link imresizeUint8}'s exactly.
+ *
+ * @example
+ * const resizer = new RowResizer({ width: 4000, height: 3000 }, { width: 640, height: 480 }, 4, (row, y) => band.set(row, y * 640 * 4));
+ * for (const row of sourceRows) resizer.push(row);
+ */
+export class RowResizer {
+  readonly #channels: number;
+  readonly #columnsFirst: boolean;
+  readonly #rows: ContributionTable | undefined;
+  readonly #columns: ContributionTable | undefined;
+  readonly #columnOffsets: Int32Array | undefined;
+  /** Per output row: the largest input row its taps read (it is ready once that row is in). */
+  readonly #lastNeeded: Int32Array;
+  readonly #ring: Uint8Array[];
+  readonly #stored: Int32Array;
+  readonly #storedLength: number;
+  readonly #blended: Uint8Array;
+  readonly #output: Uint8Array;
+  readonly #sources: Uint8Array[];
+  readonly #offsets: Int32Array;
+  readonly #outHeight: number;
+  readonly #emit: (row: Uint8Array, y: number) => void;
+  #received = 0;
+  #nextOutput = 0;
+
+  /** `emit` gets a buffer reused for the next row: copy it to keep it. */
+  constructor(from: { width: number; height: number }, to: { width: number; height: number }, channels: number, emit: (row: Uint8Array, y: number) => void) {
+    this.#channels = channels;
+    this.#emit = emit;
+    this.#outHeight = to.height;
+    // imresize.m resizes the axis with the smaller scale first; a stable sort puts rows first on ties.
+    this.#columnsFirst = to.width / from.width < to.height / from.height;
+    this.#rows = to.height === from.height ? undefined : contributionTable(from.height, to.height);
+    this.#columns = to.width === from.width ? undefined : contributionTable(from.width, to.width);
+    this.#columnOffsets = this.#columns && columnOffsets(this.#columns, channels);
+    const taps = this.#rows?.taps ?? 1;
+    const indices = this.#rows?.indices ?? Int32Array.from({ length: to.height }, (_, o) => o);
+    this.#lastNeeded = new Int32Array(to.height);
+    const firstNeeded = new Int32Array(to.height);
+    for (let o = to.height - 1; o >= 0; o--) {
+      let low = Number.MAX_SAFE_INTEGER;
+      let high = -1;
+      for (let t = 0; t < taps; t++) {
+        low = Math.min(low, indices[o * taps + t]!);
+        high = Math.max(high, indices[o * taps + t]!);
+      }
+      this.#lastNeeded[o] = high;
+      // The rows any later output still reads start here: rows above it can be recycled.
+      firstNeeded[o] = o === to.height - 1 ? low : Math.min(low, firstNeeded[o + 1]!);
+    }
+    let window = 1;
+    for (let o = 0; o < to.height; o++) window = Math.max(window, this.#lastNeeded[o]! - firstNeeded[o]! + 1);
+    this.#storedLength = (this.#columnsFirst ? to.width : from.width) * channels;
+    this.#ring = Array.from({ length: window + 1 }, () => new Uint8Array(this.#storedLength));
+    this.#stored = new Int32Array(window + 1).fill(-1);
+    this.#blended = new Uint8Array(this.#storedLength);
+    this.#output = this.#columnsFirst || this.#columns === undefined ? this.#blended : new Uint8Array(to.width * channels);
+    this.#sources = new Array<Uint8Array>(taps);
+    this.#offsets = new Int32Array(taps);
+  }
+
+  /** Output rows emitted so far. */
+  get rowsOut(): number {
+    return this.#nextOutput;
+  }
+
+  /** Feeds the next input row (`from.width * channels` values from `row[start]`); emits every output row it completes. */
+  push(row: Uint8Array, start = 0): void {
+    const y = this.#received++;
+    const slot = y % this.#ring.length;
+    const stored = this.#ring[slot]!;
+    if (this.#columnsFirst && this.#columns !== undefined) resizeRow(this.#columns, this.#columnOffsets!, this.#channels, row, start, stored, 0, true);
+    else stored.set(row.subarray(start, start + this.#storedLength));
+    this.#stored[slot] = y;
+    while (this.#nextOutput < this.#outHeight && this.#lastNeeded[this.#nextOutput]! < this.#received) this.#emitNext();
+  }
+
+  #emitNext(): void {
+    const o = this.#nextOutput++;
+    const rows = this.#rows;
+    let blended: Uint8Array;
+    if (rows === undefined) {
+      blended = this.#row(o);
+    } else {
+      for (let t = 0; t < rows.taps; t++) this.#sources[t] = this.#row(rows.indices[o * rows.taps + t]!);
+      blendRows(rows, o, this.#sources, this.#offsets, this.#storedLength, this.#blended, 0, true);
+      blended = this.#blended;
+    }
+    if (!this.#columnsFirst && this.#columns !== undefined) {
+      resizeRow(this.#columns, this.#columnOffsets!, this.#channels, blended, 0, this.#output, 0, true);
+      this.#emit(this.#output, o);
+    } else {
+      this.#emit(blended, o);
+    }
+  }
+
+  #row(y: number): Uint8Array {
+    const slot = y % this.#ring.length;
+    if (this.#stored[slot] !== y) throw new Error(`row ${y} is no longer held (the resize window is too small)`);
+    return this.#ring[slot]!;
+  }
 }
 
 /** Rounds half away from zero and saturates, as MATLAB converts to uint8 (Math.round is half-up, the same for v > 0). */

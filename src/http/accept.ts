@@ -28,16 +28,17 @@ export function formatPreferences(accept: string | undefined): FormatPreferences
 
 /**
  * `format=auto`: the format the client prefers most; ties go to WebP (smallest files at equal
- * quality), then to the source's own format. When the client accepts none of them, the source
- * format is served anyway (RFC 9110 lets a server disregard `Accept` rather than answer 406).
+ * quality), then to the source's own format. Only `allowed` formats are considered (an output too
+ * large for WebP's whole-image encoder leaves it out). When the client accepts none of them, the
+ * source format (else the first allowed) is served anyway (RFC 9110 lets a server disregard `Accept` rather than answer 406).
  *
  * @example
  * chooseFormat(formatPreferences('image/avif,image/webp'), 'jpeg'); // 'webp'
  * chooseFormat(formatPreferences('image/png,image/jpeg'), 'jpeg'); // 'jpeg' (tie: the source's format)
  */
-export function chooseFormat(preferences: FormatPreferences, source: ImageFormat): ImageFormat {
-  const order = ['webp', source, ...IMAGE_FORMATS].filter((format, i, all) => all.indexOf(format) === i) as ImageFormat[];
-  let chosen = source;
+export function chooseFormat(preferences: FormatPreferences, source: ImageFormat, allowed: readonly ImageFormat[] = IMAGE_FORMATS): ImageFormat {
+  const order = (['webp', source, ...IMAGE_FORMATS] as ImageFormat[]).filter((format, i, all) => all.indexOf(format) === i && allowed.includes(format));
+  let chosen = allowed.includes(source) ? source : order[0]!;
   let bestQ = 0;
   for (const format of order) {
     if (preferences[format] > bestQ) {

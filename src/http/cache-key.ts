@@ -1,4 +1,4 @@
-import { IMAGE_FORMATS } from '../codec/format';
+import { IMAGE_FORMATS, STREAMED_FORMATS } from '../codec/format';
 import type { ModelCatalog } from '../core/model-catalog';
 import { devicePixels, type ResizeRequest } from '../core/resize-plan';
 import { chooseFormat, type FormatPreferences } from './accept';
@@ -12,8 +12,9 @@ import { originQuery, type UpscaleParams } from './params';
  * - the resize: `upscale=N`, or the box in device pixels (`width * dpr`, `auto` when absent)
  *   and the fit, so `width=300&dpr=2` and `width=600` are one entry;
  * - `format` (`source` when absent) and `quality` (`default` when absent); for `format=auto` the
- *   negotiated format for each possible source format (`auto:png>webp,jpeg>webp,webp>webp`),
- *   which is all `Accept` decides, so browsers with different but equivalent headers share entries;
+ *   negotiated format for each possible source format, among all formats and among the streamed
+ *   ones (for outputs too large for WebP): `auto:png>webp/png,jpeg>webp/jpeg,webp>webp/png`. That
+ *   is all `Accept` decides, so browsers with different but equivalent headers share entries;
  * - the SHA-256 of every model the rendition may run (for `upscale`, that scale's; for a display
  *   size, all of them, since the source's size picks one), so a new model never serves an old
  *   model's pixels.
@@ -23,11 +24,23 @@ import { originQuery, type UpscaleParams } from './params';
  * // 'https://x.dev/a.png?upscale=2&format=source&quality=80&model=<sha>'
  */
 export function renditionCacheKey(url: URL, params: UpscaleParams, preferences: FormatPreferences | undefined, models: ModelCatalog): string {
+  return `${url.origin}${renditionId(url, params, preferences, models)}`;
+}
+
+/**
+ * {@link renditionCacheKey} without the scheme and host: what determines a rendition's bytes
+ * besides the source itself, whichever host name it was asked under (entity tags derive from it).
+ *
+ * @example
+ * renditionId(new URL('https://x.dev/a.png?upscale=2'), params, undefined, models);
+ * // '/a.png?upscale=2&format=source&quality=default&model=<sha>'
+ */
+export function renditionId(url: URL, params: UpscaleParams, preferences: FormatPreferences | undefined, models: ModelCatalog): string {
   const ours = [resizeKey(params.resize), `format=${formatKey(params, preferences)}`, `quality=${params.quality ?? 'default'}`];
   const scales = params.resize.kind === 'scale' ? [params.resize.scale] : models.scales;
   ours.push(`model=${scales.map((scale) => models.entry(scale)!.sha256).join(',')}`);
   const rest = originQuery(url.search);
-  return `${url.origin}${url.pathname}${rest === '' ? '?' : `${rest}&`}${ours.join('&')}`;
+  return `${url.pathname}${rest === '' ? '?' : `${rest}&`}${ours.join('&')}`;
 }
 
 function resizeKey(resize: ResizeRequest): string {
@@ -40,5 +53,5 @@ function formatKey(params: UpscaleParams, preferences: FormatPreferences | undef
   if (params.format === undefined) return 'source';
   if (params.format !== 'auto') return params.format;
   if (preferences === undefined) throw new TypeError('format=auto needs the client preferences in its cache key');
-  return `auto:${IMAGE_FORMATS.map((source) => `${source}>${chooseFormat(preferences, source)}`).join(',')}`;
+  return `auto:${IMAGE_FORMATS.map((source) => `${source}>${chooseFormat(preferences, source)}/${chooseFormat(preferences, source, STREAMED_FORMATS)}`).join(',')}`;
 }

@@ -8,8 +8,8 @@
  * the Cache API covers the rest once the first result is stored.
  *
  * @example
- * const inFlight = new Coalescer<Rendition>();
- * const { result, joined } = inFlight.run(cacheKey, () => render(...));
+ * const inFlight = new Coalescer<boolean>();
+ * const { result, joined } = inFlight.run(cacheKey, () => renderAndStore(...)); // joiners read the cache after
  */
 export class Coalescer<T> {
   readonly #pending = new Map<string, Promise<T>>();

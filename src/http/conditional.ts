@@ -1,14 +1,19 @@
+import { CODECS_VERSION } from '../codec/codecs';
 import { sha256Hex } from '../core/digest';
 
 /**
- * A strong entity tag derived from the response bytes (128 bits of their SHA-256), so equal tags
- * mean byte-identical bodies, as RFC 9110 8.8.3 requires of a strong validator.
+ * A strong entity tag for a body that is still to be computed: 128 bits of the SHA-256 of what
+ * determines its bytes, known before the first byte is sent. That is the source's bytes (their
+ * SHA-256), the rendition's identity (`renditionId`: path, canonical parameters, negotiated
+ * format, the SHA-256 of every model it may run) and {@link CODECS_VERSION}. The pipeline is deterministic, so equal
+ * inputs give byte-identical bodies, as RFC 9110 8.8.3 requires of a strong validator.
  *
  * @example
- * await strongEtag(bytes); // '"9f86d081884c7d659a2feaa0c55ad015"'
+ * await renditionEtag(sourceBytes, renditionId(url, params, preferences, models)); // '"9f86d081884c7d659a2feaa0c55ad015"'
  */
-export async function strongEtag(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  return `"${(await sha256Hex(bytes)).slice(0, 32)}"`;
+export async function renditionEtag(source: Uint8Array<ArrayBuffer>, id: string): Promise<string> {
+  const validator = `${await sha256Hex(source)} ${id} ${CODECS_VERSION}`;
+  return `"${(await sha256Hex(new TextEncoder().encode(validator))).slice(0, 32)}"`;
 }
 
 /**

@@ -66,9 +66,11 @@ export function isTimeout(error: unknown): boolean {
 }
 
 /**
- * Logs a server-side failure with its cause; client errors (4xx) are not worth a log line.
+ * Logs a server-side failure with its cause; client errors (4xx) are not worth a log line, except
+ * `after` the headers were sent, when the client saw only an aborted body.
  */
-export function logServiceError(error: ServiceError, request: Request): void {
-  if (error.status < 500) return;
-  console.error(`[wdsr-edge] ${error.status} ${error.code} ${request.method} ${request.url}:`, error.cause ?? error.message);
+export function logServiceError(error: ServiceError, request: Request, after?: string): void {
+  if (error.status < 500 && after === undefined) return;
+  const when = after === undefined ? '' : ` (${after}: the response was aborted)`;
+  console.error(`[wdsr-edge] ${error.status} ${error.code} ${request.method} ${request.url}${when}:`, error.cause ?? error.message);
 }

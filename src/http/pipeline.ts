@@ -1,12 +1,13 @@
 import type { ImageCodecs } from '../codec/codecs';
-import { isLossy, type ImageFormat } from '../codec/format';
+import { isLossy, STREAMED_FORMATS, type ImageFormat } from '../codec/format';
 import { readImageHeader, type ImageHeader } from '../codec/header';
+import { collectBands, type BandedImage } from '../core/bands';
 import { checkDecodeCost } from '../core/decode-guard';
-import type { RgbaImage } from '../core/image';
 import type { ModelCatalog } from '../core/model-catalog';
-import { cropRgba, resampleRgba } from '../core/resample';
+import type { ModelRunner } from '../core/model-runner';
+import { cropBands, resizeBands } from '../core/resample';
 import { planResize, type ResizePlan } from '../core/resize-plan';
-import { upscaleImage } from '../core/upscale';
+import { upscaleBands } from '../core/upscale';
 import { chooseFormat, type FormatPreferences } from './accept';
 import { ServiceError } from './errors';
 import type { Origin } from './origin';
@@ -14,14 +15,39 @@ import type { UpscaleParams } from './params';
 import { fetchSource } from './source';
 import type { StageTimer } from './timing';
 
-/** Size limits, checked before the work they bound (bytes before download, pixels before decode). */
+/**
+ * Size limits, checked from the header before the work they bound (bytes before download, pixels
+ * before decode). Each is set from a measurement of the isolate's peak memory and of the time the
+ * largest accepted request takes (README, "Limits"; docs/benchmarks.md).
+ */
 export interface Limits {
   /** Largest source file, in bytes (413 above it). */
   readonly sourceBytes: number;
-  /** Largest source image, in pixels (422 above it). */
+  /** Longest source side, in pixels (422 above it). */
+  readonly sourceSide: number;
+  /** Largest source decoded in strips (baseline JPEG, non-interlaced PNG) for a resize that does not enlarge, in pixels (422 above it). */
   readonly sourcePixels: number;
-  /** Largest output, or intermediate image of a resize (e.g. the model's output before a downscale), in pixels (422 above it). */
+  /**
+   * Largest source decoded whole, in pixels (422 above it): the source of an upscale (the model's
+   * tiles read it at random) and every progressive JPEG, interlaced PNG and WebP.
+   */
+  readonly wholeSourcePixels: number;
+  /** Largest output, or model output before a resample, in pixels (422 above it): both stream in bands. */
   readonly outputPixels: number;
+  /** Largest WebP output, in pixels: libwebp encodes whole pictures (422 above it; `format=auto` picks a streamed format instead). */
+  readonly webpOutputPixels: number;
+}
+
+/**
+ * What the largest request may cost, estimated from the header before the first byte is sent:
+ * a refusal after that could only abort the stream. Seconds per output megapixel as measured in
+ * workerd by `npm run bench` (docs/benchmarks.md, "Streaming").
+ */
+export interface CostModel {
+  /** Inference, tiles and their overlap included, per model output megapixel, by scale. */
+  readonly inferSecondsPerMegapixel: Readonly<Record<number, number>>;
+  /** Decoding, resampling and encoding, per megapixel of the largest raster the plan streams. */
+  readonly streamSecondsPerMegapixel: number;
 }
 
 export interface RenderOptions {
@@ -29,7 +55,10 @@ export interface RenderOptions {
   readonly models: ModelCatalog;
   readonly codecs: ImageCodecs;
   readonly limits: Limits;
+  readonly cost: CostModel;
   readonly originTimeoutMs: number;
+  /** Processing budget of a request, in milliseconds: the cost estimate must fit it. */
+  readonly deadlineMs: number;
   readonly tileSize: number;
   /** Quality of lossy outputs when the request gives none. */
   readonly defaultQuality: number;
@@ -41,24 +70,33 @@ export interface RenderRequest {
   readonly params: UpscaleParams;
   /** The client's format preferences (from `Accept`), used by `format=auto`. */
   readonly preferences: FormatPreferences;
-  /** The processing deadline; checked between stages and between tiles. */
+  /** The processing deadline; checked between stages, tiles and bands. */
   readonly signal: AbortSignal;
 }
 
-export interface Rendition {
-  readonly bytes: Uint8Array<ArrayBuffer>;
+/** A rendition ready to stream: everything that can refuse it has run. */
+export interface PreparedRendition {
   readonly format: ImageFormat;
+  /** The downloaded source, for validators derived from it. */
+  readonly source: Uint8Array<ArrayBuffer>;
+  /** The encoded bytes as they are produced; pulling them runs inference, resampling and encoding. */
+  readonly body: AsyncGenerator<Uint8Array<ArrayBuffer>>;
 }
 
 /**
- * The work behind a cache miss, as timed stages with the deadline checked after each: fetch (the
- * model of a fixed scale warms up meanwhile), header, plan and limits, decode-cost checks and
- * decode, inference (when the plan enlarges), resample and crop (when it asks), encode.
+ * The work behind a cache miss, in two parts. Before the first byte, as timed stages with the
+ * deadline checked after each: fetch (the model of a fixed scale warms up meanwhile), header,
+ * plan, every limit and the cost estimate, and, when the source is decoded whole, the decode.
+ * Then the body, a pipeline of bands: inference tile row by tile row (when the plan enlarges),
+ * resample and crop row by row, encode band by band. The output never exists whole (except for
+ * WebP, whose encoder needs the picture), and a thumbnail's source is decoded in strips, shrunk
+ * in the DCT domain when it is a baseline JPEG.
  *
  * @example
- * const { bytes, format } = await render({ path: '/a.png', params, preferences, signal }, options, timer);
+ * const { format, body } = await prepareRendition({ path: '/a.png', params, preferences, signal }, options, timer);
+ * for await (const chunk of body) write(chunk);
  */
-export async function render(request: RenderRequest, options: RenderOptions, timer: StageTimer): Promise<Rendition> {
+export async function prepareRendition(request: RenderRequest, options: RenderOptions, timer: StageTimer): Promise<PreparedRendition> {
   const { params, signal } = request;
   // A fixed scale names its model up front: load it while the source downloads (memoised, so
   // the await below gets the same promise; a failed load is reported there).
@@ -69,37 +107,53 @@ export async function render(request: RenderRequest, options: RenderOptions, tim
   const header = readImageHeader(source);
   const plan = planResize(header, params.resize, options.models.scales);
   checkPixelLimits(header, plan, options.limits);
-  const format = outputFormat(params, header.format, request.preferences);
+  const format = outputFormat(params, header.format, request.preferences, plan, options.limits);
+  checkCost(plan, options);
   const runner = plan.scale === undefined ? undefined : await timer.time('model', () => options.models.runner(plan.scale!));
-  const image = await timer.time('decode', async () => {
-    await checkDecodeCost(source, header);
-    return options.codecs.decode(source, header);
-  });
+  await timer.time('check', () => checkDecodeCost(source, header));
+  const decoded = await timer.time('decode', () => decodeSource(source, header, plan, runner, options, signal));
   signal.throwIfAborted();
-  const inference = { tileSize: options.tileSize, signal, beforeTile: yieldToEventLoop };
-  const enlarged = runner === undefined ? image : await timer.time('infer', () => upscaleImage(image, runner, inference));
-  const output = await resizeAndCrop(enlarged, plan, timer);
-  signal.throwIfAborted();
-  const bytes = await timer.time('encode', () => options.codecs.encode(output, format, params.quality ?? options.defaultQuality));
-  signal.throwIfAborted();
-  return { bytes, format };
+  const output = resizeAndCrop(decoded, plan);
+  const body = checkedBetweenChunks(options.codecs.encodeBands(output, format, params.quality ?? options.defaultQuality), signal);
+  return { format, source, body };
 }
 
-/** The plan's resample (when the size still differs) and crop (`cover`), timed as `resize`. */
-async function resizeAndCrop(image: RgbaImage, plan: ResizePlan, timer: StageTimer): Promise<RgbaImage> {
+/**
+ * The source as a banded image at the plan's first step: upscaled band by band (the source itself
+ * decoded whole, which the tiles read at random), or decoded in strips for a resample, shrunk on
+ * load towards the resample's size.
+ */
+async function decodeSource(
+  source: Uint8Array<ArrayBuffer>,
+  header: ImageHeader,
+  plan: ResizePlan,
+  runner: ModelRunner | undefined,
+  options: RenderOptions,
+  signal: AbortSignal,
+): Promise<BandedImage> {
+  if (runner === undefined) return options.codecs.decodeBands(source, header, plan.resize);
+  const image = await collectBands(await options.codecs.decodeBands(source, header));
+  return upscaleBands(image, runner, { tileSize: options.tileSize, signal, beforeTile: yieldToEventLoop });
+}
+
+/** The plan's resample (when the size still differs) and crop (`cover`), as band transforms. */
+function resizeAndCrop(image: BandedImage, plan: ResizePlan): BandedImage {
   const { resize, crop } = plan;
-  if (image.width === resize.width && image.height === resize.height && crop === undefined) return image;
-  return timer.time('resize', () => {
-    const sized = resampleRgba(image, resize.width, resize.height);
-    return crop === undefined ? sized : cropRgba(sized, crop);
-  });
+  const resized = resizeBands(image, resize.width, resize.height);
+  return crop === undefined ? resized : cropBands(resized, crop);
 }
 
 /** Limits from the header alone, before a pixel is decoded: the source, and every raster the plan makes. */
 function checkPixelLimits(header: ImageHeader, plan: ResizePlan, limits: Limits): void {
   const { width, height } = header;
-  if (width * height > limits.sourcePixels) {
-    throw new ServiceError(422, 'image_too_large', `the source image is ${width}x${height}; at most ${limits.sourcePixels} pixels are accepted`);
+  if (Math.max(width, height) > limits.sourceSide) {
+    throw new ServiceError(422, 'image_too_large', `the source image is ${width}x${height}; sides of at most ${limits.sourceSide} pixels are accepted`);
+  }
+  const whole = plan.scale !== undefined || !header.decodesInStrips;
+  const sourceLimit = whole ? limits.wholeSourcePixels : limits.sourcePixels;
+  if (width * height > sourceLimit) {
+    const why = plan.scale !== undefined ? 'as the source of an upscale' : `as a ${header.format} that decodes whole`;
+    throw new ServiceError(422, 'image_too_large', `the source image is ${width}x${height}; at most ${sourceLimit} pixels are accepted ${why}`);
   }
   if (plan.peakPixels > limits.outputPixels) {
     const work = plan.scale === undefined ? `resizing ${width}x${height}` : `upscaling ${width}x${height} by ${plan.scale}`;
@@ -108,17 +162,60 @@ function checkPixelLimits(header: ImageHeader, plan: ResizePlan, limits: Limits)
   }
 }
 
-function outputFormat(params: UpscaleParams, source: ImageFormat, preferences: FormatPreferences): ImageFormat {
-  const format = params.format === undefined ? source : params.format === 'auto' ? chooseFormat(preferences, source) : params.format;
+function outputFormat(params: UpscaleParams, source: ImageFormat, preferences: FormatPreferences, plan: ResizePlan, limits: Limits): ImageFormat {
+  const outputPixels = plan.output.width * plan.output.height;
+  const webpFits = outputPixels <= limits.webpOutputPixels;
+  let format: ImageFormat;
+  if (params.format === 'auto') format = chooseFormat(preferences, source, webpFits ? undefined : STREAMED_FORMATS);
+  else format = params.format ?? source;
+  if (format === 'webp' && !webpFits) {
+    const output = `${plan.output.width}x${plan.output.height}`;
+    throw new ServiceError(422, 'image_too_large', `WebP output is limited to ${limits.webpOutputPixels} pixels (this one is ${output}); ask for png, jpeg or format=auto`);
+  }
   if (params.quality !== undefined && !isLossy(format)) {
     throw new ServiceError(400, 'invalid_parameter', `quality applies to lossy output only (jpeg, webp); this output is ${format}`);
   }
   return format;
 }
 
+/** Refuses, before the first byte, a request whose estimated time would not fit the deadline. */
+function checkCost(plan: ResizePlan, options: RenderOptions): void {
+  const seconds = estimateSeconds(plan, options.cost);
+  if (seconds * 1000 > options.deadlineMs) {
+    throw new ServiceError(
+      422,
+      'image_too_large',
+      `this rendition would take about ${seconds.toFixed(1)} s, over this service's ${(options.deadlineMs / 1000).toFixed(1)} s budget`,
+    );
+  }
+}
+
 /**
- * Lets queued macrotasks run between tiles. Inference is synchronous WASM inside promises, so
- * without this no timer (such as the deadline's) could fire until the whole image is done.
+ * Seconds the plan is estimated to take: inference over the model's output, plus decoding,
+ * resampling and encoding over the largest raster streamed.
+ *
+ * @example
+ * estimateSeconds(planResize({ width: 2048, height: 2048 }, { kind: 'scale', scale: 2 }, [2]), cost); // ~ 16.8 * cost.inferSecondsPerMegapixel[2] + ...
+ */
+export function estimateSeconds(plan: ResizePlan, cost: CostModel): number {
+  const megapixels = plan.peakPixels / 1e6;
+  const infer = plan.scale === undefined ? 0 : megapixels * (cost.inferSecondsPerMegapixel[plan.scale] ?? Math.max(...Object.values(cost.inferSecondsPerMegapixel)));
+  return infer + megapixels * cost.streamSecondsPerMegapixel;
+}
+
+/** Checks the deadline between chunks and lets other requests run (the work between them is synchronous). */
+async function* checkedBetweenChunks(body: AsyncGenerator<Uint8Array<ArrayBuffer>>, signal: AbortSignal): AsyncGenerator<Uint8Array<ArrayBuffer>> {
+  for await (const chunk of body) {
+    signal.throwIfAborted();
+    yield chunk;
+    await yieldToEventLoop();
+  }
+}
+
+/**
+ * Lets queued macrotasks run. Inference is synchronous WASM inside promises, so without this
+ * between tiles no timer (such as the deadline's) could fire and no cache hit could be answered
+ * until the whole image is done.
  */
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));

@@ -4,13 +4,12 @@ import { formatPreferences } from './accept';
 import { logServiceError, ServiceError, toServiceError } from './errors';
 import type { Origin } from './origin';
 import { originQuery, parseUpscaleParams, PARAM_NAMES } from './params';
-import { render, type RenderOptions } from './pipeline';
+import { prepareRendition, type RenderOptions } from './pipeline';
 import { signatureVerifier } from './signature';
+import { streamBody } from './stream-body';
 import { StageTimer } from './timing';
 
 export interface UploadOptions extends Omit<RenderOptions, 'origin'> {
-  /** Processing budget per request, in milliseconds (503 when exceeded). */
-  readonly deadlineMs: number;
   /** Keys accepted for signed URLs, as for GET renditions; empty: no signature is required. */
   readonly signingKeys: readonly string[];
 }
@@ -18,7 +17,7 @@ export interface UploadOptions extends Omit<RenderOptions, 'origin'> {
 /**
  * Handles `POST` uploads: the image bytes as the request body (its `Content-Type` is not trusted,
  * magic bytes decide), with the rendition parameters of GET requests (`upscale`, or `width` /
- * `height` with `fit` and `dpr`; `format`, `quality`). The body goes through the same pipeline,
+ * `height` with `fit` and `dpr`; `format`, `quality`). The body goes through the same streaming pipeline,
  * limits and errors as an origin image: 413 by `Content-Length` or while reading, 422 by header
  * size before decoding, and so on; a body that takes longer than `originTimeoutMs` to arrive is a
  * 504, like a slow origin. With signing keys the upload URL must be signed too (403 otherwise),
@@ -41,10 +40,10 @@ export function upload(options: UploadOptions): Handler {
     try {
       const timer = new StageTimer();
       const request = { path: url.pathname, params, preferences: formatPreferences(c.req.header('Accept')), signal: AbortSignal.timeout(options.deadlineMs) };
-      const { bytes, format } = await render(request, { ...options, origin: requestBodyOrigin(c) }, timer);
+      const { format, body } = await prepareRendition(request, { ...options, origin: requestBodyOrigin(c) }, timer);
       const headers: Record<string, string> = { 'Content-Type': MEDIA_TYPES[format], 'Cache-Control': 'no-store', 'Server-Timing': timer.header() };
       if (params.format === 'auto') headers.Vary = 'Accept';
-      return new Response(bytes, { headers });
+      return new Response(streamBody(body, (error) => logServiceError(toServiceError(error), c.req.raw, 'after the first byte')), { headers });
     } catch (error) {
       const serviceError = toServiceError(error);
       logServiceError(serviceError, c.req.raw);

@@ -1,14 +1,15 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { MEDIA_TYPES } from '../codec/format';
 import { formatPreferences } from './accept';
-import { renditionCacheKey } from './cache-key';
+import { renditionCacheKey, renditionId } from './cache-key';
 import { Coalescer } from './coalesce';
-import { ifNoneMatchMatches, strongEtag } from './conditional';
+import { ifNoneMatchMatches, renditionEtag } from './conditional';
 import { logServiceError, ServiceError, toServiceError } from './errors';
 import { originPath, type Origin } from './origin';
 import { originQuery, parseUpscaleParams, wantsRendition } from './params';
-import { render, type Rendition, type RenderOptions } from './pipeline';
+import { prepareRendition, type RenderOptions, type RenderRequest } from './pipeline';
 import { SIGNATURE_PARAM, signatureVerifier } from './signature';
+import { streamBody } from './stream-body';
 import { StageTimer } from './timing';
 
 export interface UpscaleOptions extends Omit<RenderOptions, 'origin'> {
@@ -18,8 +19,6 @@ export interface UpscaleOptions extends Omit<RenderOptions, 'origin'> {
   readonly cache: Cache | undefined;
   /** `Cache-Control` of renditions (also how long the Cache API keeps them). */
   readonly cacheControl: string;
-  /** Processing budget per request after the cache lookup, in milliseconds (503 when exceeded). */
-  readonly deadlineMs: number;
   /** Keys accepted for signed URLs (`s=`, see `signUrl`); empty: no signature is required. */
   readonly signingKeys: readonly string[];
 }
@@ -27,25 +26,30 @@ export interface UpscaleOptions extends Omit<RenderOptions, 'origin'> {
 /** RFC 9211 `Cache-Status` cache name. */
 const CACHE_NAME = 'wdsr-edge';
 
-interface SharedRendition extends Rendition {
-  readonly etag: string;
-  readonly timing: string;
+/** A miss being served: its response, and whether its body reached the cache (false on failure or abort). */
+interface StartedMiss {
+  readonly response: Response;
+  readonly stored: Promise<boolean>;
 }
 
 /**
  * Hono middleware that answers GET/HEAD requests carrying rendition parameters (`upscale`, or
  * `width`/`height` with `fit` and `dpr`; `format`, `quality`) with the super-resolved, resized
  * origin image, from the cache when it can. With signing keys, such requests must carry a valid
- * signature (403 otherwise) before anything else happens. Concurrent identical misses in one
- * isolate compute once. Requests without our parameters go to `next()`. Errors are thrown as
- * {@link ServiceError}s, which render as JSON.
+ * signature (403 otherwise) before anything else happens. Requests without our parameters go to
+ * `next()`. Errors are thrown as {@link ServiceError}s, which render as JSON.
+ *
+ * A miss streams: every refusal (limits, cost, format, a damaged source that decodes whole) comes
+ * before the headers, then the body flows while later tiles are still computing. The cache gets
+ * the same stream (a tee) and keeps only complete bodies. Concurrent identical misses in one
+ * isolate compute once: the others wait for the stored entry and are answered from it.
  *
  * @example
  * app.use('/images/*', upscale({ origin: () => urlPrefixOrigin('https://img.example.com'), models, codecs, ... }));
  */
 export function upscale(options: UpscaleOptions): MiddlewareHandler {
   const verify = options.signingKeys.length > 0 ? signatureVerifier(options.signingKeys) : undefined;
-  const inFlight = new Coalescer<SharedRendition>();
+  const inFlight = new Coalescer<boolean>();
   return async function upscale(c, next) {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next();
     const url = new URL(c.req.url);
@@ -54,26 +58,44 @@ export function upscale(options: UpscaleOptions): MiddlewareHandler {
     // an unsigned URL learns nothing, not even whether its parameters would parse.
     if (verify !== undefined && !(await verify(url))) throw badSignature(url);
     const params = parseUpscaleParams(url.searchParams, options.models.scales)!; // defined: wantsRendition
-    const path = originPath(url) + originQuery(url.search);
     try {
       const preferences = formatPreferences(c.req.header('Accept'));
-      const key = renditionCacheKey(url, params, params.format === 'auto' ? preferences : undefined, options.models);
+      const negotiated = params.format === 'auto' ? preferences : undefined;
+      const key = renditionCacheKey(url, params, negotiated, options.models);
+      const id = renditionId(url, params, negotiated, options.models);
       const varyHeaders: Record<string, string> = params.format === 'auto' ? { Vary: 'Accept' } : {};
       const timer = new StageTimer();
-      const cached = options.cache && (await timer.time('cache', () => options.cache!.match(key)));
+      const cache = options.cache;
+      const cached = cache && (await timer.time('cache', () => cache.match(key)));
       if (cached) return respond(c, cached, { 'Cache-Status': `${CACHE_NAME}; hit`, 'Server-Timing': timer.header(), ...varyHeaders });
 
-      const { result, joined } = inFlight.run(key, async () => {
-        const request = { path, params, preferences, signal: AbortSignal.timeout(options.deadlineMs) };
-        const rendition = await render(request, { ...options, origin: options.origin(c) }, timer);
-        return { ...rendition, etag: await strongEtag(rendition.bytes), timing: timer.header() };
+      const request = { path: originPath(url) + originQuery(url.search), params, preferences, signal: AbortSignal.timeout(options.deadlineMs) };
+      const miss = () => startMiss(c, request, { key, id }, options, timer);
+      if (cache === undefined) {
+        const { response } = await miss();
+        return respond(c, response, { 'Cache-Status': `${CACHE_NAME}; fwd=bypass`, 'Server-Timing': timer.header(), ...varyHeaders });
+      }
+      let leader: Promise<StartedMiss> | undefined;
+      const { result, joined } = inFlight.run(key, () => {
+        leader = miss();
+        return leader.then((started) => started.stored);
       });
-      const { bytes, format, etag, timing } = joined ? await timer.time('coalesced', () => result) : await result;
-      const fresh = new Response(bytes, { headers: { 'Content-Type': MEDIA_TYPES[format], 'Cache-Control': options.cacheControl, ETag: etag } });
-      const stored = !joined && options.cache !== undefined && storable(options.cacheControl);
-      if (stored) afterResponse(c, options.cache!.put(key, fresh.clone()));
-      const cacheStatusValue = cacheStatus(options.cache !== undefined, joined, stored);
-      return respond(c, fresh, { 'Cache-Status': cacheStatusValue, 'Server-Timing': joined ? timer.header() : timing, ...varyHeaders });
+      if (!joined) {
+        const { response, stored } = await leader!;
+        afterResponse(c, stored);
+        const status = `${CACHE_NAME}; fwd=uri-miss${storable(options.cacheControl) ? '; stored' : ''}`;
+        return respond(c, response, { 'Cache-Status': status, 'Server-Timing': timer.header(), ...varyHeaders });
+      }
+      // Joined: the leader's failure before its first byte is ours too; after it, or without an
+      // entry to read, this request computes its own.
+      const stored = await timer.time('coalesced', () => result);
+      const collapsed = stored ? await cache.match(key) : undefined;
+      const status = `${CACHE_NAME}; fwd=uri-miss; collapsed`;
+      if (collapsed) return respond(c, collapsed, { 'Cache-Status': status, 'Server-Timing': timer.header(), ...varyHeaders });
+      const own = await miss();
+      afterResponse(c, own.stored);
+      const ownStatus = `${status}${storable(options.cacheControl) ? '; stored' : ''}`;
+      return respond(c, own.response, { 'Cache-Status': ownStatus, 'Server-Timing': timer.header(), ...varyHeaders });
     } catch (error) {
       const serviceError = toServiceError(error);
       logServiceError(serviceError, c.req.raw);
@@ -82,10 +104,29 @@ export function upscale(options: UpscaleOptions): MiddlewareHandler {
   };
 }
 
-/** RFC 9211: a miss, `collapsed` when it joined another request's computation, `stored` when the leader stores it. */
-function cacheStatus(caching: boolean, joined: boolean, stored: boolean): string {
-  if (!caching) return `${CACHE_NAME}; fwd=bypass${joined ? '; collapsed' : ''}`;
-  return `${CACHE_NAME}; fwd=uri-miss${joined ? '; collapsed' : ''}${stored ? '; stored' : ''}`;
+/**
+ * Prepares a rendition (everything that can refuse it) and answers with its streaming body; a
+ * conditional request whose tag matches gets a 304 without any pixel work. With a cache (and a
+ * storable policy), the body is teed into it.
+ */
+async function startMiss(c: Context, request: RenderRequest, rendition: { key: string; id: string }, options: UpscaleOptions, timer: StageTimer): Promise<StartedMiss> {
+  const { key, id } = rendition;
+  const prepared = await prepareRendition(request, { ...options, origin: options.origin(c) }, timer);
+  const etag = await renditionEtag(prepared.source, id);
+  const headers = { 'Content-Type': MEDIA_TYPES[prepared.format], 'Cache-Control': options.cacheControl, ETag: etag };
+  if (ifNoneMatchMatches(c.req.header('If-None-Match'), etag)) {
+    await prepared.body.return(undefined);
+    return { response: new Response(null, { headers }), stored: Promise.resolve(false) };
+  }
+  const body = streamBody(prepared.body, (error) => logServiceError(toServiceError(error), c.req.raw, 'after the first byte'));
+  if (options.cache === undefined || !storable(options.cacheControl)) return { response: new Response(body, { headers }), stored: Promise.resolve(false) };
+  const [client, store] = body.tee();
+  const stored = options.cache.put(key, new Response(store, { headers })).then(
+    () => true,
+    // A failed or aborted body: the Cache API stores nothing, and the failure was logged above.
+    () => false,
+  );
+  return { response: new Response(client, { headers }), stored };
 }
 
 function badSignature(url: URL): ServiceError {
@@ -111,11 +152,10 @@ function storable(cacheControl: string): boolean {
   return !/(^|[\s,])(no-store|private)([\s,=]|$)/i.test(cacheControl);
 }
 
-/** Cache writes happen after the response is sent when the runtime allows (`waitUntil`). */
+/** The cache write finishes after the response is sent when the runtime allows (`waitUntil`). */
 function afterResponse(c: Context, work: Promise<unknown>): void {
-  const logged = work.catch((error: unknown) => console.error('[wdsr-edge] cache put failed:', error));
   try {
-    c.executionCtx.waitUntil(logged);
+    c.executionCtx.waitUntil(work);
   } catch {
     // No execution context (e.g. `app.request()` in tests): the promise still runs to completion.
   }

@@ -5,7 +5,9 @@ import { readImageHeader } from '../../src/codec/header';
 import { encodeJpeg } from '../../src/codec/jpeg';
 import { encodeGreyPng, encodePalettePng, encodePng } from '../../src/codec/png';
 import { createRgbaImage, type RgbaImage } from '../../src/core/image';
+import { jpegFile } from './jpeg-writer';
 import { nodeWebpCodec } from './node-webp';
+import { rawPng } from './png-writer';
 
 const webp = nodeWebpCodec();
 
@@ -36,8 +38,16 @@ describe('readImageHeader', () => {
     ] as const)('%s', async (_, make, format, width, height) => {
       const bytes = await make();
       expect(sniffFormat(bytes)).toBe(format);
-      expect(readImageHeader(bytes)).toEqual({ format, width, height });
+      expect(readImageHeader(bytes)).toEqual({ format, width, height, decodesInStrips: format !== 'webp' });
     });
+  });
+
+  it('says which images decode in strips: baseline grey or YCbCr JPEG and non-interlaced PNG, not progressive or CMYK JPEG, Adam7 PNG or WebP', async () => {
+    expect(readImageHeader(jpegFile(16, 8, { components: 3 })).decodesInStrips).toBe(true);
+    expect(readImageHeader(jpegFile(16, 8, { components: 3, progressive: true })).decodesInStrips).toBe(false);
+    expect(readImageHeader(jpegFile(16, 8, { components: 4 })).decodesInStrips).toBe(false); // Adobe CMYK: jpeg-js, whole
+    const adam7 = await rawPng(9, 7, { interlace: 1 });
+    expect(readImageHeader(adam7).decodesInStrips).toBe(false);
   });
 
   describe('refuses what we do not decode (415)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRgbaImage, flattenAlpha } from '../../src/core/image';
+import { createRgbaImage, flattenPixels } from '../../src/core/image';
 import { interleavedToPlanar, planarToInterleaved, readPlanar, writePlanar } from '../../src/core/planar';
 
 describe('planar layout', () => {
@@ -51,9 +51,11 @@ describe('interleaved float RGB (the evaluator and calibration layout)', () => {
   });
 });
 
-describe('flattenAlpha', () => {
-  it('composites over the background and makes the image opaque', () => {
-    const image = { width: 2, height: 1, data: new Uint8Array([200, 0, 0, 0, 200, 0, 0, 255]) };
-    expect([...flattenAlpha(image, [255, 255, 255]).data]).toEqual([255, 255, 255, 255, 200, 0, 0, 255]);
+describe('flattenPixels', () => {
+  it('composites over the background and makes the pixels opaque', () => {
+    const from = new Uint8Array([200, 0, 0, 0, 200, 0, 0, 255, 100, 50, 0, 128]);
+    const to = new Uint8Array(from.length);
+    flattenPixels(from, to, from.length, [255, 255, 255]);
+    expect([...to]).toEqual([255, 255, 255, 255, 200, 0, 0, 255, 177, 152, 127, 255]);
   });
 });

@@ -34,7 +34,7 @@ async function concurrently(origin: GatedOrigin, send: () => Response | Promise<
 }
 
 describe('request coalescing', () => {
-  it('computes concurrent identical misses once; the others join it', async () => {
+  it('computes concurrent identical misses once; the others are answered from the entry it stores', async () => {
     const image = await imageResponse('png', 24, 16);
     const origin = new GatedOrigin(image);
     const app = serviceApp(origin, { cache: await caches.open('coalescing') });
@@ -53,19 +53,26 @@ describe('request coalescing', () => {
 
   it('keeps different renditions apart', async () => {
     const origin = new GatedOrigin(await imageResponse('png', 24, 16));
-    const app = serviceApp(origin);
+    const app = serviceApp(origin, { cache: await caches.open('coalescing-apart') });
     let n = 0;
     const responses = await concurrently(origin, () => app.request(n++ % 2 === 0 ? '/a.png?upscale=2' : '/a.png?upscale=2&format=webp'), 4);
     expect(origin.fetches.get('/a.png')).toBe(2);
     expect(responses.map((r) => r.headers.get('Content-Type')).sort()).toEqual(['image/png', 'image/png', 'image/webp', 'image/webp']);
   });
 
-  it('shares a failure with every joined request', async () => {
+  it('shares a failure before the first byte with every joined request', async () => {
     const origin = new GatedOrigin(() => new Response('gone', { status: 404 }));
-    const app = serviceApp(origin);
+    const app = serviceApp(origin, { cache: await caches.open('coalescing-failure') });
     const responses = await concurrently(origin, () => app.request('/missing.png?upscale=2'), 3);
     expect(responses.map((r) => r.status)).toEqual([404, 404, 404]);
     expect(origin.fetches.get('/missing.png')).toBe(1);
+  });
+
+  it('without a cache there is no entry to share: each miss computes its own', async () => {
+    const origin = new GatedOrigin(await imageResponse('png', 24, 16));
+    const responses = await concurrently(origin, () => serviceApp(origin).request('/a.png?upscale=2'), 2);
+    expect(responses.map((r) => r.headers.get('Cache-Status'))).toEqual(['wdsr-edge; fwd=bypass', 'wdsr-edge; fwd=bypass']);
+    expect(origin.fetches.get('/a.png')).toBe(2);
   });
 });
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MODEL_FILES } from '../../model/files';
+import { DEFAULT_CONFIG } from '../../src/config';
 import { sha256Hex } from '../../src/core/digest';
 import { createModelCatalog } from '../../src/core/model-catalog';
 import { createOrtRunner } from '../../src/inference/ort-runner';
@@ -64,7 +65,7 @@ describe('error responses', () => {
       // A stream has no Content-Length: the limit must hold while reading.
       '/streamed.png': () => new Response(new Blob([new Uint8Array(5000)]).stream()),
     });
-    const app = serviceApp(origin, { limits: { sourceBytes: 1000, sourcePixels: 1 << 20, outputPixels: 1 << 22 } });
+    const app = serviceApp(origin, { limits: { ...DEFAULT_CONFIG.limits, sourceBytes: 1000, wholeSourcePixels: 1 << 20, outputPixels: 1 << 22 } });
     await expectError(await app.request('/declared.png?upscale=2'), 413, 'source_too_large');
     await expectError(await app.request('/streamed.png?upscale=2'), 413, 'source_too_large');
   });
@@ -82,9 +83,9 @@ describe('error responses', () => {
 
   it('422 image_too_large for too many source or output pixels, before decoding', async () => {
     const origin = new TestOrigin({ '/big.png': await imageResponse('png', 40, 30) });
-    const sourceLimited = serviceApp(origin, { limits: { sourceBytes: 1 << 20, sourcePixels: 1000, outputPixels: 1 << 22 } });
-    const outputLimited = serviceApp(origin, { limits: { sourceBytes: 1 << 20, sourcePixels: 1 << 20, outputPixels: 4000 } });
-    expect(await expectError(await sourceLimited.request('/big.png?upscale=2'), 422, 'image_too_large')).toContain('40x30');
+    const sourceLimited = serviceApp(origin, { limits: { ...DEFAULT_CONFIG.limits, sourceBytes: 1 << 20, wholeSourcePixels: 1000, outputPixels: 1 << 22 } });
+    const outputLimited = serviceApp(origin, { limits: { ...DEFAULT_CONFIG.limits, sourceBytes: 1 << 20, wholeSourcePixels: 1 << 20, outputPixels: 4000 } });
+    expect(await expectError(await sourceLimited.request("/big.png?upscale=2"), 422, "image_too_large")).toContain("40x30");
     expect(await expectError(await outputLimited.request('/big.png?upscale=2'), 422, 'image_too_large')).toContain('4000-pixel output limit');
   });
 
@@ -121,10 +122,17 @@ describe('error responses', () => {
     await expectError(await serviceApp(origin, { models }).request('/a.png?upscale=2'), 503, 'model_unavailable');
   });
 
-  it('503 deadline_exceeded when processing outlives the deadline', async () => {
+  it('422 image_too_large, before any pixel work, when the estimated time is over the deadline', async () => {
+    const origin = new TestOrigin({ '/a.png': await imageResponse('png', 64, 64) });
+    const message = await expectError(await serviceApp(origin, { deadlineMs: 1, tileSize: 16 }).request('/a.png?upscale=2'), 422, 'image_too_large');
+    expect(message).toMatch(/would take about 0\.\d s, over this service's 0\.0 s budget/);
+  });
+
+  it('503 deadline_exceeded when the deadline passes before the first byte', async () => {
     const origin = new TestOrigin({ '/a.png': await imageResponse('png', 64, 64) });
     vi.spyOn(console, 'error').mockImplementation(() => {});
-    await expectError(await serviceApp(origin, { deadlineMs: 1, tileSize: 16 }).request('/a.png?upscale=2'), 503, 'deadline_exceeded');
+    const free = { inferSecondsPerMegapixel: { 2: 0, 3: 0, 4: 0 }, streamSecondsPerMegapixel: 0 };
+    await expectError(await serviceApp(origin, { deadlineMs: 1, cost: free }).request('/a.png?upscale=2'), 503, 'deadline_exceeded');
   });
 
   it('504 origin_timeout when the origin does not answer in time', async () => {

@@ -69,5 +69,6 @@ export async function imageResponse(format: ImageFormat, width: number, height: 
 
 /** Reads the width and height an image response carries, from its header. */
 export async function responseSize(response: Response): Promise<{ format: ImageFormat; width: number; height: number }> {
-  return readImageHeader(new Uint8Array(await response.arrayBuffer()));
+  const { format, width, height } = readImageHeader(new Uint8Array(await response.arrayBuffer()));
+  return { format, width, height };
 }

@@ -59,11 +59,11 @@ describe('renditionCacheKey', () => {
   it('keys format=auto by the negotiated format for each source format', () => {
     const chrome = 'image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8';
     expect(key('https://e.dev/a.png?upscale=2&format=auto', chrome)).toBe(
-      `https://e.dev/a.png?upscale=2&format=auto:png>webp,jpeg>webp,webp>webp&quality=default&model=${sha(2)}`,
+      `https://e.dev/a.png?upscale=2&format=auto:png>webp/png,jpeg>webp/jpeg,webp>webp/png&quality=default&model=${sha(2)}`,
     );
     // Different headers, same negotiation: one entry.
     expect(key('https://e.dev/a.png?upscale=2&format=auto', 'image/webp')).toBe(key('https://e.dev/a.png?upscale=2&format=auto', chrome));
-    expect(key('https://e.dev/a.png?upscale=2&format=auto', 'image/png,image/jpeg')).toContain('format=auto:png>png,jpeg>jpeg,webp>png&');
+    expect(key('https://e.dev/a.png?upscale=2&format=auto', 'image/png,image/jpeg')).toContain('format=auto:png>png/png,jpeg>jpeg/jpeg,webp>png/png&');
   });
 
   it('is the same for equivalent requests and differs for different ones', () => {
