@@ -1,5 +1,6 @@
 import { MalformedImageError, UnsupportedImageError } from './errors';
 import { ascii, sniffFormat, startsWith, type ImageFormat } from './format';
+import { jpegDecodesInStrips } from './jpeg-decoder';
 
 /** What the first bytes of a file say, read without decoding a single pixel. */
 export interface ImageHeader {
@@ -49,9 +50,6 @@ function pngSize(bytes: Uint8Array, view: DataView): StripSize {
 const SOF_MARKERS = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf]);
 const START_OF_SCAN = 0xda;
 
-/** Huffman-coded sequential frames (SOF0 baseline, SOF1 extended) of grey or YCbCr: the ones decoded in strips. */
-const SEQUENTIAL_HUFFMAN = new Set([0xc0, 0xc1]);
-
 /** Walks the marker segments (ITU T.81 B.1) until the frame header. */
 function jpegSize(bytes: Uint8Array, view: DataView): StripSize {
   let offset = 2; // past SOI
@@ -64,12 +62,10 @@ function jpegSize(bytes: Uint8Array, view: DataView): StripSize {
     }
     const length = view.getUint16(offset + 2);
     if (SOF_MARKERS.has(marker)) {
-      if (offset + 10 > bytes.length) break;
+      if (offset + 9 > bytes.length) break;
       const precision = bytes[offset + 4];
       if (precision !== 8) throw new UnsupportedImageError(`${precision}-bit JPEG is not supported (8-bit only)`);
-      const components = bytes[offset + 9];
-      const decodesInStrips = SEQUENTIAL_HUFFMAN.has(marker) && (components === 1 || components === 3);
-      return { height: view.getUint16(offset + 5), width: view.getUint16(offset + 7), decodesInStrips };
+      return { height: view.getUint16(offset + 5), width: view.getUint16(offset + 7), decodesInStrips: jpegDecodesInStrips(bytes) };
     }
     if (marker === START_OF_SCAN) throw new MalformedImageError('JPEG scan starts before any frame header');
     if (length < 2) throw new MalformedImageError(`JPEG segment at byte ${offset} has length ${length}`);

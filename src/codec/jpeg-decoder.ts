@@ -18,8 +18,10 @@ import { MalformedImageError, UnsupportedImageError } from './errors';
  *    at 1/2 decodes chroma with the 8x8 IDCT, at 1/4 with 4x4 and at 1/8 with 2x2, so no
  *    upsampling at all), as libjpeg-turbo does; what is left is upsampled with libjpeg's "fancy"
  *    triangle filter (3/4 nearer + 1/4 further sample in each direction, with its rounding and
- *    edge replication), or replicated where libjpeg replicates (output blocks of one pixel, i.e.
- *    1/8, and components at most 2 samples wide).
+ *    edge replication) for 2:1 ratios, or replicated where libjpeg replicates (output blocks of
+ *    one pixel, i.e. 1/8; components at most 2 samples wide; ratios of 3 or 4, as in 4:1:1).
+ *    Sampling factors 1..4 with integer ratios are decoded; fractional ratios are not (libjpeg
+ *    refuses them too).
  *  - YCbCr to RGB is the JFIF full-range conversion in libjpeg's 16-bit fixed point.
  *
  * Damaged data: a scan that ends (end of file or an unexpected marker) before its last MCU throws
@@ -105,10 +107,12 @@ export function scaledJpegSize(frame: { width: number; height: number }, denomin
 
 /**
  * Streams a baseline (SOF0/SOF1, Huffman, 8-bit) JPEG as RGBA bands (alpha 255, `opaque: true`),
- * one MCU row a band (8 or 16 source rows, so 1 to 16 output rows), at 1/denominator scale. The
- * headers are read now: format errors throw here, {@link UnsupportedImageError} for progressive,
- * arithmetic-coded, lossless, hierarchical, 12-bit, CMYK/YCCK and multi-scan files,
- * {@link MalformedImageError} for damaged ones. The scan is decoded as the bands are iterated
+ * one MCU row a band (8, 16, 24 or 32 source rows; 8 or 16 in practice), at 1/denominator scale.
+ * The headers are read now: format errors throw here, {@link UnsupportedImageError} for
+ * progressive, arithmetic-coded, lossless, hierarchical, 12-bit, CMYK/YCCK files, files whose
+ * components are in separate scans and fractional sampling ratios, {@link MalformedImageError}
+ * for damaged headers. A scan that is damaged or ends early rejects the bands' iteration with
+ * {@link MalformedImageError} (no zero padding). The scan is decoded as the bands are iterated
  * (once), and each band's buffer is reused for the next one.
  *
  * @example
@@ -122,6 +126,23 @@ export function decodeJpegBands(bytes: Uint8Array, denominator: JpegScaleDenomin
   const headers = parseHeaders(bytes);
   const { width, height } = scaledJpegSize(headers.frame, denominator);
   return { width, height, opaque: true, bands: decodeScan(bytes, headers, denominator) };
+}
+
+/**
+ * Whether {@link decodeJpegBands} reads this JPEG, from its headers alone: the rest (progressive,
+ * CMYK, separate scans, ...) decode whole, under a lower limit. Damaged headers count as
+ * decodable, so that the decoder itself reports them.
+ *
+ * @example
+ * jpegDecodesInStrips(baseline); // true
+ */
+export function jpegDecodesInStrips(bytes: Uint8Array): boolean {
+  try {
+    parseHeaders(bytes);
+    return true;
+  } catch (error) {
+    return !(error instanceof UnsupportedImageError);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -350,8 +371,10 @@ function checkDecodable(frame: Frame): void {
   if (components.length !== 1 && components.length !== 3) {
     throw new UnsupportedImageError(`JPEG with ${components.length} components is not supported (greyscale and YCbCr/RGB only)`);
   }
-  if (components.length === 3 && components.some((c) => c.h > 2 || c.v > 2)) {
-    throw new UnsupportedImageError('JPEG sampling factors above 2 are not supported');
+  const hMax = Math.max(...components.map((c) => c.h));
+  const vMax = Math.max(...components.map((c) => c.v));
+  if (components.length === 3 && components.some((c) => hMax % c.h !== 0 || vMax % c.v !== 0)) {
+    throw new UnsupportedImageError('JPEG with fractional sampling ratios is not supported'); // as libjpeg
   }
 }
 
@@ -639,7 +662,7 @@ class Component {
     /** Blocks across and down in an MCU (1x1 in a single-component scan). */
     readonly h: number,
     readonly v: number,
-    /** Output samples per block side: 8 / denominator, or twice or four times that for subsampled chroma. */
+    /** Output samples per block side: 8 / denominator, or a multiple of it for subsampled chroma. */
     readonly size: number,
     /** Samples per row of the MCU row buffers. */
     readonly stride: number,
@@ -648,7 +671,7 @@ class Component {
     /** Samples across and down that carry image data (libjpeg's downsampled_width/height). */
     readonly realWidth: number,
     readonly realHeight: number,
-    /** Upsampling factors to the output grid, 1 or 2. */
+    /** Upsampling factors to the output grid: 1, 2, 3 or 4. */
     readonly ratioH: number,
     readonly ratioV: number,
     readonly fancy: boolean,
@@ -663,7 +686,7 @@ class Component {
     for (let i = 0; i < 64; i++) this.mult[i] = size === 8 ? (quant[i]! * AAN_SCALE[i >> 3]! * AAN_SCALE[i & 7]!) / 8 : quant[i]!;
   }
 
-  /** After band `mcuRow`: keeps its last sample row as the row above the next one, and swaps buffers. */
+  /** After a band: keeps the last sample row as the row above the next MCU row, and swaps buffers. */
   advance(): void {
     this.above.set(this.cur.subarray((this.rows - 1) * this.stride, this.rows * this.stride));
     const cur = this.cur;
@@ -673,46 +696,37 @@ class Component {
 
   /** Points {@link rowData}/{@link rowOffset} at the samples of output row `y` of MCU row `mcuRow`. */
   prepareRow(mcuRow: number, y: number): void {
-    const { ratioH, ratioV, stride, realWidth } = this;
-    if (ratioV === 1) {
-      if (ratioH === 1) {
-        this.rowData = this.cur;
-        this.rowOffset = y * stride;
-        return;
-      }
-      if (this.fancy) upsampleH2V1(this.cur, y * stride, this.up, realWidth);
-      else replicateH2(this.cur, y * stride, this.up, realWidth);
-      this.rowData = this.up;
-      this.rowOffset = 0;
-      return;
-    }
-    const base = mcuRow * this.rows;
-    const near = Math.min(base + (y >> 1), this.realHeight - 1);
+    const { ratioH, ratioV, stride, realWidth, rows } = this;
+    const base = mcuRow * rows;
+    const near = ratioV === 1 ? base + y : Math.min(base + Math.floor(y / ratioV), this.realHeight - 1);
     const nearOffset = (near - base) * stride;
-    if (!this.fancy) {
-      if (ratioH === 1) {
-        this.rowData = this.cur;
-        this.rowOffset = nearOffset;
-      } else {
-        replicateH2(this.cur, nearOffset, this.up, realWidth);
-        this.rowData = this.up;
-        this.rowOffset = 0;
-      }
+    if (this.fancy && ratioV === 2) {
+      const far = Math.max(0, Math.min((y & 1) === 0 ? near - 1 : near + 1, this.realHeight - 1));
+      const local = far - base;
+      const farData = local < 0 ? this.above : local < rows ? this.cur : this.next;
+      const farOffset = local < 0 ? 0 : local < rows ? local * stride : (local - rows) * stride;
+      if (ratioH === 1) upsampleH1V2(this.cur, nearOffset, farData, farOffset, this.up, realWidth, (y & 1) === 0 ? 1 : 2);
+      else upsampleH2V2(this.cur, nearOffset, farData, farOffset, this.up, realWidth);
+    } else if (ratioH === 1) {
+      this.rowData = this.cur;
+      this.rowOffset = nearOffset;
       return;
+    } else if (this.fancy) {
+      upsampleH2V1(this.cur, nearOffset, this.up, realWidth);
+    } else {
+      replicate(this.cur, nearOffset, this.up, realWidth, ratioH);
     }
-    const far = Math.max(0, Math.min((y & 1) === 0 ? near - 1 : near + 1, this.realHeight - 1));
-    const local = far - base;
-    const farData = local < 0 ? this.above : local < this.rows ? this.cur : this.next;
-    const farOffset = local < 0 ? 0 : local < this.rows ? local * stride : (local - this.rows) * stride;
-    if (ratioH === 1) upsampleH1V2(this.cur, nearOffset, farData, farOffset, this.up, realWidth, (y & 1) === 0 ? 1 : 2);
-    else upsampleH2V2(this.cur, nearOffset, farData, farOffset, this.up, realWidth);
     this.rowData = this.up;
     this.rowOffset = 0;
   }
 }
 
-function replicateH2(src: Uint8ClampedArray, offset: number, out: Uint8ClampedArray, width: number): void {
-  for (let j = 0; j < width; j++) out[2 * j] = out[2 * j + 1] = src[offset + j]!;
+/** Box upsampling by an integer factor across (libjpeg's int_upsample; rows are repeated by the caller). */
+function replicate(src: Uint8ClampedArray, offset: number, out: Uint8ClampedArray, width: number, factor: number): void {
+  for (let j = 0, p = 0; j < width; j++) {
+    const value = src[offset + j]!;
+    for (let t = 0; t < factor; t++) out[p++] = value;
+  }
 }
 
 /** libjpeg's h2v1 "fancy" upsampling: 3/4 nearer + 1/4 further sample, edges replicated. */
@@ -777,8 +791,9 @@ async function* decodeScan(bytes: Uint8Array, headers: Headers, denominator: Jpe
     const ratioH = (hMax * minSize) / (h * size);
     const ratioV = (vMax * minSize) / (v * size);
     const realWidth = Math.ceil((frame.width * h * size) / (hMax * 8));
-    // jdsample.c: no fancy upsampling at 1 sample a block, nor h2 fancy for components 2 samples wide.
-    const fancy = minSize > 1 && (ratioH === 1 || realWidth > 2);
+    // jdsample.c: "fancy" (triangle) upsampling for 2:1 across, down or both, but not at 1 sample
+    // a block nor across for components at most 2 samples wide; other integer ratios replicate.
+    const fancy = minSize > 1 && ratioH <= 2 && ratioV <= 2 && ratioH * ratioV > 1 && (ratioH === 1 || realWidth > 2);
     return { h, v, size, ratioH, ratioV, realWidth, fancy };
   });
   const withContext = geometry.some((g) => g.ratioV === 2 && g.fancy);
@@ -912,7 +927,12 @@ class ScanDecoder {
             if (last === 0) {
               // Flat block: the 8x8 multipliers include 1/8, the others do not.
               const value = (size === 8 ? block[0]! : block[0]! / 8) + 128;
-              for (let r = 0, p = offset; r < size; r++, p += stride) plane.fill(value, p, p + size);
+              if (size === 1) plane[offset] = value;
+              else {
+                for (let r = 0, p = offset; r < size; r++, p += stride) {
+                  for (let x = 0; x < size; x++) plane[p + x] = value;
+                }
+              }
               continue;
             }
             if (size === 8) idct8(block, plane, offset, stride, workspace);

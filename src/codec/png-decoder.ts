@@ -40,11 +40,14 @@ type RowConverter = (line: Uint8Array, out: Uint8Array, at: number) => void;
  * with {@link MalformedImageError}. The whole stream, zlib's Adler-32 included, is checked before
  * the last band is produced. Chunk CRCs are not checked (fast-png does not either).
  *
- * Pixels equal {@link decodePng}'s (`src/codec/png.ts`): 16-bit samples keep their high byte;
- * tRNS is applied to palette images only (grey and RGB ones decode opaque); a palette index past
- * the palette is opaque black. Grey below 8 bits is scaled by `255 / (2^depth - 1)`. `opaque` is
- * true for grey and RGB, and for palette images whose tRNS (if any) holds only 255s. The band's
- * buffer is reused for the next band.
+ * Pixels equal `decodePng`'s (`./png`): 16-bit samples keep their high byte; tRNS is applied to
+ * palette images only (grey and RGB ones decode opaque, their tRNS ignored); a palette index past
+ * the palette is opaque black. Two differences, where `decodePng` (fast-png 8.0.0) is wrong: grey
+ * below 8 bits is unpacked and scaled by `255 / (2^depth - 1)` (`decodePng` reads the packed bytes
+ * as samples), and a suggested palette (PLTE) in a grey or RGB image is ignored (`decodePng`
+ * applies it as if the image were indexed). `opaque` is true for grey and RGB, and for palette
+ * images whose tRNS (if any) holds only 255s. A band's buffer is reused for the next band, and the
+ * IDAT data is read from `bytes` as the bands are: leave it unchanged until they are done.
  *
  * @example
  * const image = decodePngBands(bytes);
@@ -79,7 +82,7 @@ function readChunks(bytes: Uint8Array<ArrayBuffer>): PngLayout {
     const length = view.getUint32(offset);
     const type = String.fromCharCode(bytes[offset + 4]!, bytes[offset + 5]!, bytes[offset + 6]!, bytes[offset + 7]!);
     const start = offset + 8;
-    if (start + length + 4 > bytes.length) throw new MalformedImageError(`PNG chunk ${JSON.stringify(type)} runs past the end of the file`);
+    if (start + length > bytes.length) throw new MalformedImageError(`PNG chunk ${JSON.stringify(type)} runs past the end of the file`);
     const body = bytes.subarray(start, start + length);
     offset = start + length + 4; // past the CRC
     if (type === 'IHDR') {

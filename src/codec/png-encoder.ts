@@ -16,11 +16,12 @@ const MAX_IDAT_BYTES = 256 * 1024;
  *
  * The signature and IHDR come first, before any band is pulled. Each row is filtered with the
  * filter type (of the five) whose output has the least sum of absolute values as signed bytes
- * (libpng's heuristic), fed to a `CompressionStream('deflate')`, and its output goes out as IDAT chunks of
- * 16 to 256 KiB, flushed after each band that has at least 16 KiB pending. Memory is O(width):
- * six rows, one batch of filtered rows (≤ 128 KiB, or one row) and the pending compressed output.
- * Band buffers are not kept past the next pull. Every yielded chunk is a fresh array. Abandoning
- * the iteration (`return()`) releases the compression stream and the band source.
+ * (libpng's heuristic) and fed to a `CompressionStream('deflate')` (zlib's default level), whose
+ * output goes out as IDAT chunks of at most 256 KiB: after each band once 16 KiB are pending, and
+ * the rest at the end. Memory is O(width): six rows, one batch of filtered rows (≤ 128 KiB, or one
+ * row) and the pending compressed output. Band buffers are not kept past the next pull. Every
+ * yielded chunk is a fresh array. Abandoning the iteration (`return()`) releases the compression
+ * stream and the band source.
  *
  * @example
  * const body = ReadableStream.from(encodePngBands(upscaled));
@@ -78,9 +79,9 @@ export async function* encodePngBands(image: BandedImage): AsyncGenerator<Uint8A
     if (next !== height) throw new RangeError(`bands ended at row ${next} of ${height}`);
     await writer.close();
     await pumping;
+    completed = true;
     while (pending.bytes > 0) yield idatBytes(pending, MAX_IDAT_BYTES);
     yield chunkBytes('IEND', 0, () => {});
-    completed = true;
   } finally {
     if (!completed) {
       reader.cancel().catch(() => {});

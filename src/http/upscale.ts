@@ -121,10 +121,12 @@ async function startMiss(c: Context, request: RenderRequest, rendition: { key: s
   const body = streamBody(prepared.body, (error) => logServiceError(toServiceError(error), c.req.raw, 'after the first byte'));
   if (options.cache === undefined || !storable(options.cacheControl)) return { response: new Response(body, { headers }), stored: Promise.resolve(false) };
   const [client, store] = body.tee();
-  const stored = options.cache.put(key, new Response(store, { headers })).then(
+  const cache = options.cache;
+  const stored = cache.put(key, new Response(store, { headers })).then(
     () => true,
-    // A failed or aborted body: the Cache API stores nothing, and the failure was logged above.
-    () => false,
+    // A failed or aborted body (logged above) rejects the put. wrangler dev's Cache API keeps the
+    // bytes it read before the failure even so, as a complete-looking entry: delete it.
+    () => cache.delete(key).then(() => false),
   );
   return { response: new Response(client, { headers }), stored };
 }

@@ -275,6 +275,7 @@ const VARIANTS = [
   ['4:2:2', ['-quality', '90', '-sample', '2x1']],
   ['4:4:0', ['-quality', '90', '-sample', '1x2']],
   ['4:4:4', ['-quality', '90', '-sample', '1x1']],
+  ['4:1:1', ['-quality', '90', '-sample', '4x1']],
   ['greyscale', ['-quality', '80', '-grayscale']],
   ['restart every MCU row', ['-quality', '90', '-restart', '1']],
   ['restart every MCU, optimised Huffman tables', ['-quality', '95', '-restart', '1B', '-optimize']],

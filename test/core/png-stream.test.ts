@@ -204,6 +204,14 @@ describe('decodePngBands', () => {
     expect([...data]).toEqual([255, 255, 255, 255, 0, 0, 0, 255, 255, 255, 255, 255]);
   });
 
+  it('ignores a suggested palette on an RGB image (decodePng wrongly applies it)', async () => {
+    const plain = await rawPng(37, 19, { colourType: 2 });
+    const suggested = await rawPng(37, 19, { colourType: 2, before: [{ type: 'PLTE', data: Uint8Array.of(1, 2, 3, 4, 5, 6) }] });
+    const image = decodePngBands(suggested);
+    expect(image.opaque).toBe(true);
+    expectSameBytes((await collectBands(image)).data, decodePng(plain).data);
+  });
+
   it('decodes the output of the streaming encoder', async () => {
     const image = photo(123, 45, false, 9);
     const bytes = concat(await collect(encodePngBands(bandsOf(image, false, 10))));

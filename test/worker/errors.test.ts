@@ -129,10 +129,11 @@ describe('error responses', () => {
   });
 
   it('503 deadline_exceeded when the deadline passes before the first byte', async () => {
-    const origin = new TestOrigin({ '/a.png': await imageResponse('png', 64, 64) });
+    const image = await imageResponse('png', 64, 64);
+    const slowOrigin = { fetch: () => new Promise<Response>((resolve) => setTimeout(() => resolve(image()), 30)) };
     vi.spyOn(console, 'error').mockImplementation(() => {});
     const free = { inferSecondsPerMegapixel: { 2: 0, 3: 0, 4: 0 }, streamSecondsPerMegapixel: 0 };
-    await expectError(await serviceApp(origin, { deadlineMs: 1, cost: free }).request('/a.png?upscale=2'), 503, 'deadline_exceeded');
+    await expectError(await serviceApp(slowOrigin, { deadlineMs: 10, cost: free }).request('/a.png?upscale=2'), 503, 'deadline_exceeded');
   });
 
   it('504 origin_timeout when the origin does not answer in time', async () => {
