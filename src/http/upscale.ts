@@ -81,6 +81,8 @@ export function upscale(options: UpscaleOptions): MiddlewareHandler {
         return leader.then((started) => started.stored);
       });
       if (!joined) {
+        // The leader hears of its own failure through `leader`; `result` only carries it to joiners.
+        result.catch(() => {});
         const { response, stored } = await leader!;
         afterResponse(c, stored);
         const status = `${CACHE_NAME}; fwd=uri-miss${storable(options.cacheControl) ? '; stored' : ''}`;

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { upscaleImage } from '../../src/core/upscale';
+import { readImageHeader } from '../../src/codec/header';
+import { encodeJpegBands } from '../../src/codec/jpeg-encoder';
+import type { RgbaBand } from '../../src/core/bands';
+import { resizeBands } from '../../src/core/resample';
+import { upscaleBands, upscaleImage } from '../../src/core/upscale';
 import { wasmMemoryBytes } from '../../src/platform/wasm-memory';
-import { models, paintedImage } from './harness';
+import { codecs, models, paintedImage } from './harness';
 
 // WebAssembly memories never shrink, and the isolate has 128 MB: tiling must cap the ONNX
 // runtime's heap by tile size, whatever the image size.
@@ -20,3 +24,64 @@ describe('onnxruntime heap', () => {
     expect(afterLargeImageWhole).toBeGreaterThan(afterLargeImageTiled * 1.5);
   });
 });
+
+// The pipeline streams: every stage holds bands of O(width) rows, never a whole output image.
+describe('streamed stages', () => {
+  it('upscale in bands of one tile row, through one reused buffer', async () => {
+    const runner = await models.runner(2);
+    const image = upscaleBands(paintedImage(200, 150), runner, { tileSize: 48 });
+    const buffers = new Set<ArrayBufferLike>();
+    let largest = 0;
+    let rows = 0;
+    for await (const band of image.bands) {
+      buffers.add(band.data.buffer);
+      largest = Math.max(largest, band.data.byteLength);
+      rows += band.height;
+    }
+    expect(rows).toBe(300);
+    expect(buffers.size).toBe(1);
+    expect(largest).toBeLessThanOrEqual(400 * 2 * 50 * 4); // one tile row (at most 50 source rows) at x2
+  });
+
+  it('thumbnail a 24-megapixel baseline JPEG in DCT-scaled strips of O(width) bytes', async () => {
+    const width = 6000;
+    const height = 4000;
+    const jpeg = await jpegOf(width, height);
+    const header = readImageHeader(jpeg);
+    expect(header.decodesInStrips).toBe(true);
+    const decoded = await codecs.decodeBands(jpeg, header, { width: 640, height: 427 });
+    expect([decoded.width, decoded.height]).toEqual([750, 500]); // 1/8: the largest reduction still at least 640 wide
+    const thumbnail = resizeBands(decoded, 640, 427);
+    let largest = 0;
+    let rows = 0;
+    for await (const band of thumbnail.bands) {
+      largest = Math.max(largest, band.data.byteLength);
+      rows += band.height;
+    }
+    expect(rows).toBe(427);
+    expect(largest).toBeLessThanOrEqual(640 * 32 * 4);
+  }, 120_000);
+});
+
+/** A baseline JPEG painted band by band (the source itself never exists whole either). */
+async function jpegOf(width: number, height: number): Promise<Uint8Array<ArrayBuffer>> {
+  async function* bands(): AsyncGenerator<RgbaBand> {
+    const rows = 16;
+    const data = new Uint8Array(width * rows * 4);
+    for (let y = 0; y < height; y += rows) {
+      for (let row = 0; row < rows; row++) {
+        for (let x = 0; x < width; x++) data.set([(x * 7 + y + row) % 256, ((y + row) * 3) % 256, (x ^ (y + row)) % 256, 255], (row * width + x) * 4);
+      }
+      yield { y, width, height: Math.min(rows, height - y), data };
+    }
+  }
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of encodeJpegBands({ width, height, opaque: true, bands: bands() }, 85)) chunks.push(chunk);
+  const bytes = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
+}
