@@ -142,7 +142,8 @@ describe('loadExperimentConfig', () => {
   it('fails at load on a missing data directory and on malformed JSON', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'wdsr-config-'));
     const missing = validRaw();
-    missing.data.train = ['../shared/datasets/T91/HR', '../shared/datasets/NoSuchSet/HR'];
+    missing.data.train = [dir, join(dir, 'NoSuchSet', 'HR')];
+    missing.data.val = dir;
     await writeFile(join(dir, 'missing.json'), JSON.stringify(missing));
     await expect(loadExperimentConfig(join(dir, 'missing.json'))).rejects.toThrow(/data\.train\[1\]: no directory at .*NoSuchSet/);
     await writeFile(join(dir, 'broken.json'), '{ "name": ');

@@ -6,6 +6,7 @@ import { UsageError } from '../../training/cli/usage';
 import { parseEvalArgs } from '../../training/eval/args';
 import type { SetResult } from '../../training/eval/evaluate';
 import { formatReportTable } from '../../training/eval/report';
+import { datasets } from '../support/requirements';
 
 describe('parseEvalArgs', () => {
   it('reads repeated --data, the model and --json', () => {
@@ -53,16 +54,19 @@ describe('formatReportTable', () => {
   });
 });
 
+const set5 = datasets('Set5');
+if (set5.missing !== undefined) console.warn(`[not run] npm run eval on Set5: needs ${set5.missing}`);
+
 describe('npm run eval (spawned)', () => {
   const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
   const run = (...args: string[]) => promisify(execFile)(process.execPath, ['--import', 'tsx', 'training/cli/eval.ts', ...args], { cwd: repoRoot });
 
-  it('prints the report as JSON on stdout and progress on stderr', async () => {
-    const { stdout, stderr } = await run('--scale', '2', '--data', '../shared/datasets/Set5/HR', '--model', 'bicubic', '--json');
+  it.skipIf(set5.missing !== undefined)('prints the report as JSON on stdout and progress on stderr (needs Set5)', async () => {
+    const { stdout, stderr } = await run('--scale', '2', '--data', set5.hr('Set5'), '--model', 'bicubic', '--json');
     const report = JSON.parse(stdout) as { scale: number; model: string; sets: { set: string; bicubic: { psnr: number } }[] };
     expect([report.scale, report.model, report.sets.map((set) => set.set)]).toEqual([2, 'bicubic', ['Set5']]);
     expect(Math.abs(report.sets[0]!.bicubic.psnr - 33.66)).toBeLessThan(0.05);
-    expect(stderr).toMatch(/Set5 \(\.\.\/shared\/datasets\/Set5\/HR\), bicubic: 5 images in/);
+    expect(stderr).toContain(`Set5 (${set5.hr('Set5')}), bicubic: 5 images in`);
   });
 
   it('exits 2 with the usage on a bad command line', async () => {
