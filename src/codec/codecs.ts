@@ -1,4 +1,5 @@
 import { bandsOf, collectBands, type BandedImage, type RgbaBand } from '../core/bands';
+import { concatBytes } from '../core/bytes';
 import { isOpaque, type RgbaImage } from '../core/image';
 import { flattenBands } from '../core/resample';
 import type { Size } from '../core/resize-plan';
@@ -135,14 +136,4 @@ async function* decodeErrorsMapped(bands: AsyncIterable<RgbaBand>, header: Image
 function asDecodeError(error: unknown, header: ImageHeader): Error {
   if (error instanceof MalformedImageError || error instanceof UnsupportedImageError) return error;
   return new MalformedImageError(`${header.format} decoder failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-}
-
-function concatBytes(chunks: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(chunks.reduce((total, chunk) => total + chunk.length, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return bytes;
 }

@@ -991,10 +991,8 @@ class ScanDecoder {
     throw new MalformedImageError('JPEG scan has an invalid Huffman code (damaged file)');
   }
 
-  /** Decodes one block into `block` (dequantised, natural order); returns the last zig-zag index set. */
-  private decodeBlock(c: Component): number {
-    const block = this.block;
-    const mult = c.mult;
+  /** Decodes a block's DC difference into the component's predictor (T.81 F.2.2.1), leaving the bit reader past it. */
+  private decodeDc(c: Component): void {
     let bits = this.bits;
     let count = this.count;
     if (count < 25) {
@@ -1023,6 +1021,17 @@ class ScanDecoder {
       if (diff < 1 << (size - 1)) diff += 1 - (1 << size);
       c.pred += diff;
     }
+    this.bits = bits;
+    this.count = count;
+  }
+
+  /** Decodes one block into `block` (dequantised, natural order); returns the last zig-zag index set. */
+  private decodeBlock(c: Component): number {
+    const block = this.block;
+    const mult = c.mult;
+    this.decodeDc(c);
+    let bits = this.bits;
+    let count = this.count;
     block[0] = c.pred * mult[0]!;
     const { fast, lookup } = c.ac;
     let last = 0;
@@ -1081,34 +1090,9 @@ class ScanDecoder {
 
   /** {@link decodeBlock} for 1/8 scale: the AC codes are read past, only the DC coefficient is kept. */
   private decodeDcOnly(c: Component): number {
+    this.decodeDc(c);
     let bits = this.bits;
     let count = this.count;
-    if (count < 25) {
-      this.fill();
-      bits = this.bits;
-      count = this.count;
-    }
-    const dcLook = c.dc.lookup[(bits >>> (count - LOOKAHEAD)) & LOOKAHEAD_MASK]!;
-    let size: number;
-    if (dcLook !== 0) {
-      count -= dcLook >> 8;
-      size = dcLook & 255;
-    } else {
-      size = this.decodeLong(c.dc, bits, count);
-      count = this.count;
-    }
-    if (size !== 0) {
-      if (count < size) {
-        this.count = count;
-        this.fill();
-        bits = this.bits;
-        count = this.count;
-      }
-      count -= size;
-      let diff = (bits >>> count) & ((1 << size) - 1);
-      if (diff < 1 << (size - 1)) diff += 1 - (1 << size);
-      c.pred += diff;
-    }
     this.block[0] = c.pred * c.mult[0]!;
     const skip = c.ac.skip;
     for (let k = 1; k < 64; ) {

@@ -1,3 +1,4 @@
+import { concatBytes } from '../../src/core/bytes';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { decode } from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
@@ -57,15 +58,7 @@ async function chunksOf(image: BandedImage, quality: number): Promise<Uint8Array
   return chunks;
 }
 
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
-}
+const concat = concatBytes;
 
 async function encodeBanded(image: RgbaImage, quality: number, rows = 64): Promise<Uint8Array> {
   return concat(await chunksOf(bandsOf(image, true, rows), quality));

@@ -1,3 +1,4 @@
+import { concatBytes } from '../../src/core/bytes';
 /*
  * A byte-level PNG writer for tests: the variants no encoder we ship produces (Adam7 interlacing,
  * APNG frames, 16-bit samples, lying headers, decompression bombs), written chunk by chunk.
@@ -99,13 +100,5 @@ export function crc32(bytes: Uint8Array): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
-/** Concatenates byte arrays. */
-export function concat(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
+/** Concatenates byte arrays (the service's own helper). */
+export const concat = concatBytes;

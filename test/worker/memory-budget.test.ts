@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readImageHeader } from '../../src/codec/header';
 import { encodeJpegBands } from '../../src/codec/jpeg-encoder';
 import type { RgbaBand } from '../../src/core/bands';
+import { concatBytes } from '../../src/core/bytes';
 import { resizeBands } from '../../src/core/resample';
 import { upscaleBands, upscaleImage } from '../../src/core/upscale';
 import { wasmMemoryBytes } from '../../src/platform/wasm-memory';
@@ -77,11 +78,5 @@ async function jpegOf(width: number, height: number): Promise<Uint8Array<ArrayBu
   }
   const chunks: Uint8Array[] = [];
   for await (const chunk of encodeJpegBands({ width, height, opaque: true, bands: bands() }, 85)) chunks.push(chunk);
-  const bytes = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return bytes;
+  return concatBytes(chunks);
 }
