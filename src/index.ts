@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { MODEL_FILES } from '../model/files';
 import { readConfig } from './config';
+import { cdnCgiImage } from './http/cdn-cgi';
 import { handleError } from './http/handle-error';
 import { modelFiles } from './http/model-files';
 import { passthrough } from './http/passthrough';
@@ -33,6 +34,8 @@ const app = new Hono<{ Bindings: Env & OptionalBindings }>();
 // The Worker's own endpoints (browser client, demo uploads) first: they never reach the origin.
 app.get(`${MODELS_PATH}/*`, modelFiles(models, MODEL_FILES));
 app.post(UPLOAD_PATH, (c, next) => service(c.env).upload(c, next));
+// Cloudflare Images-style URLs (/cdn-cgi/image/<options>/<path>) become the query form first.
+app.use('*', cdnCgiImage());
 app.use('*', (c, next) => service(c.env).upscale(c, next));
 app.all('*', (c, next) => service(c.env).passthrough(c, next));
 app.onError(handleError);

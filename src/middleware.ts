@@ -14,12 +14,13 @@ import { shippedCodecs, shippedModels } from './platform/shipped';
  * Bundlers must load `.onnx` files as binary data (wrangler: a `Data` rule, see the README).
  */
 
+export { cdnCgiImage, type CdnCgiImageOptions } from './http/cdn-cgi';
 export { handleError } from './http/handle-error';
 export { ServiceError, type ErrorCode } from './http/errors';
 export { bindingOrigin, urlPrefixOrigin, type Origin } from './http/origin';
 export { passthrough } from './http/passthrough';
 export { r2Origin } from './http/r2-origin';
-export { signUrl } from './http/signature';
+export { signUrl, type SignUrlOptions } from './http/signature';
 export type { Limits } from './http/pipeline';
 export type { Fit } from './core/resize-plan';
 

@@ -1,5 +1,5 @@
 import type { ImageCodecs } from '../codec/codecs';
-import { isLossy, STREAMED_FORMATS, type ImageFormat } from '../codec/format';
+import { IMAGE_FORMATS, isLossy, type ImageFormat } from '../codec/format';
 import { readImageHeader, type ImageHeader } from '../codec/header';
 import { collectBands, type BandedImage } from '../core/bands';
 import { checkDecodeCost } from '../core/decode-guard';
@@ -29,13 +29,18 @@ export interface Limits {
   readonly sourcePixels: number;
   /**
    * Largest source decoded whole, in pixels (422 above it): the source of an upscale (the model's
-   * tiles read it at random) and every progressive JPEG, interlaced PNG and WebP.
+   * tiles read it at random) and every progressive JPEG, interlaced PNG, WebP and AVIF.
    */
   readonly wholeSourcePixels: number;
   /** Largest output, or model output before a resample, in pixels (422 above it): both stream in bands. */
   readonly outputPixels: number;
-  /** Largest WebP output, in pixels: libwebp encodes whole pictures (422 above it; `format=auto` picks a streamed format instead). */
+  /** Largest WebP output, in pixels: libwebp encodes whole pictures (422 above it; `format=auto` picks another format instead). */
   readonly webpOutputPixels: number;
+  /**
+   * Largest AVIF output, in pixels: libavif encodes whole pictures, and slowly, in a heap that grows
+   * with the picture (422 above it; `format=auto` picks another format instead). docs/avif.md.
+   */
+  readonly avifOutputPixels: number;
 }
 
 /**
@@ -155,25 +160,41 @@ function checkPixelLimits(header: ImageHeader, plan: ResizePlan, limits: Limits)
     const why = plan.scale !== undefined ? 'as the source of an upscale' : `as a ${header.format} that decodes whole`;
     throw new ServiceError(422, 'image_too_large', `the source image is ${width}x${height}; at most ${sourceLimit} pixels are accepted ${why}`);
   }
-  if (plan.peakPixels > limits.outputPixels) {
+  // The rasters the plan produces: the model's output (when it runs) and the resample's.
+  const produced = plan.scale === undefined ? plan.resize.width * plan.resize.height : plan.peakPixels;
+  if (produced > limits.outputPixels) {
     const work = plan.scale === undefined ? `resizing ${width}x${height}` : `upscaling ${width}x${height} by ${plan.scale}`;
     const target = `to ${plan.output.width}x${plan.output.height}`;
-    throw new ServiceError(422, 'image_too_large', `${work} ${target} needs ${plan.peakPixels} pixels, over the ${limits.outputPixels}-pixel output limit`);
+    throw new ServiceError(422, 'image_too_large', `${work} ${target} needs ${produced} pixels, over the ${limits.outputPixels}-pixel output limit`);
   }
 }
 
+/** The pixel limit of each format encoded whole (none: the format streams). */
+function wholeEncodeLimit(format: ImageFormat, limits: Limits): number | undefined {
+  switch (format) {
+    case 'webp':
+      return limits.webpOutputPixels;
+    case 'avif':
+      return limits.avifOutputPixels;
+    default:
+      return undefined;
+  }
+}
+
+const FORMAT_NAMES: Readonly<Record<ImageFormat, string>> = { png: 'PNG', jpeg: 'JPEG', webp: 'WebP', avif: 'AVIF' };
+
 function outputFormat(params: UpscaleParams, source: ImageFormat, preferences: FormatPreferences, plan: ResizePlan, limits: Limits): ImageFormat {
   const outputPixels = plan.output.width * plan.output.height;
-  const webpFits = outputPixels <= limits.webpOutputPixels;
-  let format: ImageFormat;
-  if (params.format === 'auto') format = chooseFormat(preferences, source, webpFits ? undefined : STREAMED_FORMATS);
-  else format = params.format ?? source;
-  if (format === 'webp' && !webpFits) {
+  const allowed = IMAGE_FORMATS.filter((format) => outputPixels <= (wholeEncodeLimit(format, limits) ?? Infinity));
+  const format = params.format === 'auto' ? chooseFormat(preferences, source, allowed) : (params.format ?? source);
+  if (!allowed.includes(format)) {
     const output = `${plan.output.width}x${plan.output.height}`;
-    throw new ServiceError(422, 'image_too_large', `WebP output is limited to ${limits.webpOutputPixels} pixels (this one is ${output}); ask for png, jpeg or format=auto`);
+    const others = [...allowed.filter((other) => other !== format), 'format=auto'];
+    const ask = `${others.slice(0, -1).join(', ')} or ${others.at(-1)}`;
+    throw new ServiceError(422, 'image_too_large', `${FORMAT_NAMES[format]} output is limited to ${wholeEncodeLimit(format, limits)} pixels (this one is ${output}); ask for ${ask}`);
   }
   if (params.quality !== undefined && !isLossy(format)) {
-    throw new ServiceError(400, 'invalid_parameter', `quality applies to lossy output only (jpeg, webp); this output is ${format}`);
+    throw new ServiceError(400, 'invalid_parameter', `quality applies to lossy output only (jpeg, webp, avif); this output is ${format}`);
   }
   return format;
 }

@@ -1,3 +1,4 @@
+import { CDN_CGI_IMAGE_PREFIX, canonicalUrl } from './cdn-cgi';
 import { originQuery, pairName, queryPairs, RENDITION_PARAMS } from './params';
 
 /** The query parameter that carries a URL's signature. */
@@ -9,7 +10,8 @@ export const SIGNATURE_PARAM = 's';
  * parameters in a fixed order (`upscale`, `width`, `height`, `fit`, `dpr`, `format`, `quality`),
  * `s` excluded. Reordering our parameters keeps a signature valid; changing, adding or removing
  * any parameter, or the path, breaks it. The host is not covered, so one signed path works on
- * every hostname the service answers.
+ * every hostname the service answers. A Cloudflare Images-style URL is verified in the query form
+ * that `cdnCgiImage()` rewrites it to, so its message is that form's.
  *
  * @example
  * signedMessage(new URL('https://edge.dev/a.png?v=1&width=300&upscale=2&s=x')); // '/a.png?v=1&upscale=2&width=300'
@@ -21,20 +23,38 @@ export function signedMessage(url: URL): string {
   return pairs.length === 0 ? url.pathname : `${url.pathname}?${pairs.join('&')}`;
 }
 
+/** Options of {@link signUrl}. */
+export interface SignUrlOptions {
+  /**
+   * The prefix of Cloudflare Images-style URLs, as given to `cdnCgiImage()`; default
+   * `/cdn-cgi/image/`. `false`: sign every path as a query-form URL.
+   */
+  readonly cdnCgiPrefix?: string | false;
+}
+
 /**
  * Signs `url` with `key`: HMAC-SHA256 of {@link signedMessage}, base64url without padding, added
  * as `s=`. Use it wherever URLs for a signing deployment are made (a server, a build step).
  *
+ * A Cloudflare Images-style URL (`/cdn-cgi/image/<options>/<path>`, see `cdnCgiImage`) is signed
+ * as the query-form URL it stands for ({@link canonicalUrl}) and keeps its spelling, `s` added to
+ * its query: both spellings of one rendition carry the same signature, whichever option names,
+ * short forms or order they use. Options that cannot be served throw its 400 `ServiceError`.
+ *
  * @example
  * await signUrl('https://edge.example.com/cat.jpg?width=640', secret);
  * // 'https://edge.example.com/cat.jpg?width=640&s=2Qv…'
+ * await signUrl('https://edge.example.com/cdn-cgi/image/w=640/cat.jpg', secret);
+ * // 'https://edge.example.com/cdn-cgi/image/w=640/cat.jpg?s=2Qv…' (the same s)
  */
-export async function signUrl(url: string | URL, key: string): Promise<string> {
+export async function signUrl(url: string | URL, key: string, options: SignUrlOptions = {}): Promise<string> {
   const parsed = new URL(url);
   // Pairs are kept as written: re-serialising the query would change the bytes the origin sees.
   const kept = queryPairs(parsed.search).filter((pair) => pairName(pair) !== SIGNATURE_PARAM);
   const unsigned = `${parsed.origin}${parsed.pathname}${kept.length === 0 ? '' : `?${kept.join('&')}`}`;
-  const signature = await hmac(await importKey(key), signedMessage(new URL(unsigned)));
+  const prefix = options.cdnCgiPrefix ?? CDN_CGI_IMAGE_PREFIX;
+  const signed = (prefix === false ? undefined : canonicalUrl(new URL(unsigned), prefix)) ?? new URL(unsigned);
+  const signature = await hmac(await importKey(key), signedMessage(signed));
   return `${unsigned}${kept.length === 0 ? '?' : '&'}${SIGNATURE_PARAM}=${base64url(signature)}`;
 }
 
