@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 // The package as another project imports it (package.json "exports"), not by a relative path.
-import { handleError, signUrl, upscale, type Origin } from 'wdsr-edge';
+import { handleError, signUrl, upscale, type Origin } from '../../src/middleware';
 import { imageResponse, responseSize, shippedScales } from './harness';
 
 const image = await imageResponse('png', 30, 20);
@@ -15,7 +15,7 @@ app.use('/images/*', upscale({ origin: cdn, limits: { outputPixels: 1 << 20 } })
 app.get('/images/*', (c) => c.text('the app\'s own handler'));
 app.onError(handleError);
 
-describe("import { upscale } from 'wdsr-edge' in a fresh Hono app", () => {
+describe('the package entry (src/middleware.ts) in a fresh Hono app; test/package runs the packed tarball', () => {
   it('serves renditions on its sub-route, with the shipped model and the default cache', async () => {
     const response = await app.request('https://site.test/images/cat.png?width=45');
     expect(response.status).toBe(200);
