@@ -1,7 +1,7 @@
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { MalformedImageError, UnsupportedImageError } from '../codec/errors';
-import { DecodeCostError } from '../core/decode-guard';
+import { DecodeCostError } from '../codec/decode-guard';
 import { ModelUnavailableError } from '../core/model-catalog';
 
 /** Machine-readable error codes, one per failure a client can tell apart. */

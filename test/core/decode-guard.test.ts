@@ -3,10 +3,10 @@ import { MalformedImageError } from '../../src/codec/errors';
 import { readImageHeader } from '../../src/codec/header';
 import { decodeJpeg, encodeJpeg } from '../../src/codec/jpeg';
 import { decodePng } from '../../src/codec/png';
-import { checkDecodeCost, DecodeCostError, MAX_JPEG_SCANS } from '../../src/core/decode-guard';
+import { checkDecodeCost, DecodeCostError, MAX_JPEG_SCANS } from '../../src/codec/decode-guard';
 import { createRgbaImage } from '../../src/core/image';
-import { countJpegScans } from '../../src/core/jpeg-scans';
-import { MAX_ICC_PROFILE_BYTES } from '../../src/core/png-guard';
+import { countJpegScans } from '../../src/codec/jpeg-scans';
+import { MAX_ICC_PROFILE_BYTES } from '../../src/codec/png-guard';
 import { jpegFile, segment } from './jpeg-writer';
 import { deflate, ihdr, pngFile, rawPng } from './png-writer';
 

@@ -4,7 +4,7 @@ import { concatBytes } from '../../src/core/bytes';
  * APNG frames, 16-bit samples, lying headers, decompression bombs), written chunk by chunk.
  * Runs in Node and in workerd (zlib through CompressionStream).
  */
-import { ADAM7, CHANNELS } from '../../src/core/png-guard';
+import { ADAM7, CHANNELS } from '../../src/codec/png-guard';
 
 export interface PngChunk {
   readonly type: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readImageHeader } from '../../src/codec/header';
-import { MAX_JPEG_SCANS } from '../../src/core/decode-guard';
+import { MAX_JPEG_SCANS } from '../../src/codec/decode-guard';
 import { jpegFile } from '../core/jpeg-writer';
 import { concat, deflate, ihdr, pngFile, rawPng, scanlines, u32 } from '../core/png-writer';
 import { codecs, paintedImage, serviceApp, TestOrigin } from './harness';

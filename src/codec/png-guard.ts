@@ -1,4 +1,4 @@
-import { MalformedImageError } from '../codec/errors';
+import { MalformedImageError } from './errors';
 import { inflatesBeyond } from './bounded-inflate';
 
 /**

@@ -1,4 +1,4 @@
-import type { ImageHeader } from '../codec/header';
+import type { ImageHeader } from './header';
 import { countJpegScans } from './jpeg-scans';
 import { checkPngInflation } from './png-guard';
 
