@@ -34,8 +34,10 @@ export const INTEGER_SETTINGS = {
   'limits.sourceSide': { variable: 'MAX_SOURCE_SIDE', min: 1, max: 65_535 },
   'limits.sourcePixels': { variable: 'MAX_SOURCE_PIXELS', min: 1, max: Number.MAX_SAFE_INTEGER },
   'limits.wholeSourcePixels': { variable: 'MAX_WHOLE_SOURCE_PIXELS', min: 1, max: Number.MAX_SAFE_INTEGER },
+  'limits.avifSourcePixels': { variable: 'MAX_AVIF_SOURCE_PIXELS', min: 1, max: Number.MAX_SAFE_INTEGER },
   'limits.outputPixels': { variable: 'MAX_OUTPUT_PIXELS', min: 1, max: Number.MAX_SAFE_INTEGER },
   'limits.webpOutputPixels': { variable: 'MAX_WEBP_OUTPUT_PIXELS', min: 1, max: Number.MAX_SAFE_INTEGER },
+  'limits.avifOutputPixels': { variable: 'MAX_AVIF_OUTPUT_PIXELS', min: 1, max: Number.MAX_SAFE_INTEGER },
   originTimeoutMs: { variable: 'ORIGIN_TIMEOUT_MS', min: 1, max: Number.MAX_SAFE_INTEGER },
   deadlineMs: { variable: 'DEADLINE_MS', min: 1, max: Number.MAX_SAFE_INTEGER },
   tileSize: { variable: 'TILE_SIZE', min: 16, max: 1024 },
@@ -50,6 +52,8 @@ export type ConfigVariable = 'ORIGIN' | 'CACHE' | 'CACHE_CONTROL' | 'SIGNING_KEY
  * "Limits"; docs/benchmarks.md, "Streaming"): outputs stream in bands, so their limit is set by
  * time, not memory; sources an upscale reads whole, and formats that decode whole, have their
  * own, lower limit; WebP output, encoded whole by libwebp, keeps the whole-image limit it had.
+ * AVIF, decoded and encoded whole by libavif, has lower limits still, in and out, set by its
+ * decoder's and encoder's heaps as measured in workerd (docs/avif.md): 28 and 40 MiB at 1 MiP.
  */
 export const DEFAULT_CONFIG: ServiceConfig = {
   origin: { kind: 'assets' },
@@ -60,10 +64,12 @@ export const DEFAULT_CONFIG: ServiceConfig = {
     sourceSide: 12_000,
     sourcePixels: 24 * 1024 * 1024,
     wholeSourcePixels: 4 * 1024 * 1024,
+    avifSourcePixels: 1024 * 1024,
     outputPixels: 16 * 1024 * 1024,
     webpOutputPixels: 1536 * 1024,
+    avifOutputPixels: 1024 * 1024,
   },
-  cost: { inferSecondsPerMegapixel: { 2: 1.4, 3: 1.3, 4: 0.8 }, streamSecondsPerMegapixel: 0.25 },
+  cost: { inferSecondsPerMegapixel: { 2: 1.4, 3: 1.3, 4: 0.8 }, streamSecondsPerMegapixel: 0.25, avifEncodeSecondsPerMegapixel: 1.2 },
   originTimeoutMs: 10_000,
   deadlineMs: 60_000,
   tileSize: 128,

@@ -3,6 +3,7 @@ import { concatBytes } from '../core/bytes';
 import { isOpaque, type RgbaImage } from '../core/image';
 import { flattenBands } from '../core/resample';
 import type { Size } from '../core/resize-plan';
+import type { AvifCodec } from './avif';
 import { MalformedImageError, UnsupportedImageError } from './errors';
 import type { ImageFormat } from './format';
 import type { ImageHeader } from './header';
@@ -46,13 +47,13 @@ const JPEG_DENOMINATORS: readonly JpegScaleDenominator[] = [8, 4, 2, 1];
 
 /**
  * PNG and JPEG streamed in JavaScript (our row decoders and encoders; fast-png and jpeg-js for
- * the variants that decode whole), WebP through the given libwebp codec, whole.
+ * the variants that decode whole), WebP and AVIF through the given libwebp and libavif codecs, whole.
  *
  * @example
- * const codecs = createImageCodecs(createWebpCodec(modules));
+ * const codecs = createImageCodecs(createWebpCodec(webpModules), createAvifCodec(avifModules));
  * const image = await codecs.decodeBands(bytes, readImageHeader(bytes));
  */
-export function createImageCodecs(webp: WebpCodec): ImageCodecs {
+export function createImageCodecs(webp: WebpCodec, avif: AvifCodec): ImageCodecs {
   const codecs: ImageCodecs = {
     async decodeBands(bytes, header, atLeast) {
       let image: BandedImage;
@@ -65,7 +66,7 @@ export function createImageCodecs(webp: WebpCodec): ImageCodecs {
         } else if (header.format === 'png' && header.decodesInStrips) {
           image = decodePngBands(bytes);
         } else {
-          const whole = await decodeWhole(bytes, header, webp);
+          const whole = await decodeWhole(bytes, header, webp, avif);
           image = bandsOf(whole, isOpaque(whole));
         }
       } catch (error) {
@@ -83,7 +84,9 @@ export function createImageCodecs(webp: WebpCodec): ImageCodecs {
         case 'jpeg':
           return encodeJpegBands(flattenBands(image, JPEG_BACKGROUND), quality);
         case 'webp':
-          return encodeWebpWhole(image, quality, webp);
+          return encodeWhole(image, quality, webp);
+        case 'avif':
+          return encodeWhole(image, quality, avif);
       }
     },
     async decode(bytes, header) {
@@ -106,7 +109,7 @@ function jpegReduction(size: Size, atLeast: Size): JpegScaleDenominator {
   })!; // 1 always qualifies for a target no larger than the source
 }
 
-async function decodeWhole(bytes: Uint8Array, header: ImageHeader, webp: WebpCodec): Promise<RgbaImage> {
+async function decodeWhole(bytes: Uint8Array, header: ImageHeader, webp: WebpCodec, avif: AvifCodec): Promise<RgbaImage> {
   switch (header.format) {
     case 'png':
       return decodePng(bytes);
@@ -116,12 +119,14 @@ async function decodeWhole(bytes: Uint8Array, header: ImageHeader, webp: WebpCod
       return decodeJpeg(bytes, Math.ceil((header.width * header.height) / 1e6));
     case 'webp':
       return webp.decode(bytes);
+    case 'avif':
+      return avif.decode(bytes);
   }
 }
 
-async function* encodeWebpWhole(image: BandedImage, quality: number, webp: WebpCodec): AsyncGenerator<Uint8Array<ArrayBuffer>> {
-  // libwebp encodes whole pictures only: the pipeline bounds WebP outputs by their own limit.
-  yield await webp.encode(await collectBands(image), quality);
+async function* encodeWhole(image: BandedImage, quality: number, codec: WebpCodec | AvifCodec): AsyncGenerator<Uint8Array<ArrayBuffer>> {
+  // libwebp and libavif encode whole pictures only: the pipeline bounds their outputs by their own limits.
+  yield await codec.encode(await collectBands(image), quality);
 }
 
 /** Failures inside the decoders become {@link MalformedImageError}s, during the bands as before them. */

@@ -1,5 +1,5 @@
 import { MalformedImageError, UnsupportedImageError } from './errors';
-import { ascii, sniffFormat, startsWith, type ImageFormat } from './format';
+import { ascii, fourCC, ftypBrands, sniffFormat, startsWith, type ImageFormat } from './format';
 import { jpegDecodesInStrips } from './jpeg-decoder';
 
 /** What the first bytes of a file say, read without decoding a single pixel. */
@@ -10,7 +10,7 @@ export interface ImageHeader {
   /**
    * Whether the streaming decoders can read the image in strips, holding O(width) memory: baseline
    * JPEG and non-interlaced PNG. Progressive JPEG (coefficients for the whole image), interlaced
-   * PNG (Adam7 passes) and WebP (libwebp) decode whole, under a lower pixel limit.
+   * PNG (Adam7 passes), WebP (libwebp) and AVIF (libavif) decode whole, under a lower pixel limit.
    */
   readonly decodesInStrips: boolean;
 }
@@ -26,9 +26,20 @@ export interface ImageHeader {
  */
 export function readImageHeader(bytes: Uint8Array): ImageHeader {
   const format = sniffFormat(bytes);
-  if (format === undefined) throw new UnsupportedImageError('not a PNG, JPEG or WebP image');
+  if (format === undefined) throw new UnsupportedImageError('not a PNG, JPEG, WebP or AVIF image');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const size = format === 'png' ? pngSize(bytes, view) : format === 'jpeg' ? jpegSize(bytes, view) : { ...webpSize(bytes, view), decodesInStrips: false };
+  const size = ((): StripSize => {
+    switch (format) {
+      case 'png':
+        return pngSize(bytes, view);
+      case 'jpeg':
+        return jpegSize(bytes, view);
+      case 'webp':
+        return { ...webpSize(bytes, view), decodesInStrips: false };
+      case 'avif':
+        return { ...avifSize(bytes, view), decodesInStrips: false };
+    }
+  })();
   if (size.width < 1 || size.height < 1) throw new MalformedImageError(`${format} header declares a ${size.width}x${size.height} image`);
   return { format, ...size };
 }
@@ -103,4 +114,103 @@ function webpSize(bytes: Uint8Array, view: DataView): Size {
 
 function uint24(bytes: Uint8Array, offset: number): number {
   return bytes[offset]! | (bytes[offset + 1]! << 8) | (bytes[offset + 2]! << 16);
+}
+
+/** An ISOBMFF box: its type, and where its payload lies in the file. */
+interface Box {
+  readonly type: string;
+  /** First byte after the box header (for a full box, its version byte). */
+  readonly start: number;
+  /** First byte after the box. */
+  readonly end: number;
+}
+
+/**
+ * The boxes between `start` and `end` (ISO/IEC 14496-12 4.2): 32-bit size and type, a 64-bit size
+ * when the size is 1, "to the end" when it is 0. A box that overruns its container is malformed.
+ */
+function boxes(bytes: Uint8Array, view: DataView, start: number, end: number): Box[] {
+  const found: Box[] = [];
+  let offset = start;
+  while (offset + 8 <= end) {
+    let size = view.getUint32(offset);
+    let header = 8;
+    if (size === 1) {
+      if (offset + 16 > end) throw new MalformedImageError(`AVIF box at byte ${offset} is cut before its size`);
+      size = Number(view.getBigUint64(offset + 8));
+      header = 16;
+    } else if (size === 0) {
+      size = end - offset;
+    }
+    if (size < header || offset + size > end) throw new MalformedImageError(`AVIF box ${JSON.stringify(fourCC(bytes, offset + 4))} at byte ${offset} overruns its container`);
+    found.push({ type: fourCC(bytes, offset + 4), start: offset + header, end: offset + size });
+    offset += size;
+  }
+  return found;
+}
+
+/** The one box of `type` among `list`; a missing one is malformed. */
+function child(list: readonly Box[], type: string, within: string): Box {
+  const box = list.find((candidate) => candidate.type === type);
+  if (box === undefined) throw new MalformedImageError(`AVIF ${within} without a ${type} box`);
+  return box;
+}
+
+/**
+ * HEIF's item structure (ISO/IEC 23008-12 9.3, 9.3.3): the top-level `meta` box names the primary
+ * item (`pitm`); `iprp` holds the item properties (`ipco`, numbered from 1) and which belong to
+ * which item (`ipma`); the primary item's `ispe` property is the image size. That is the size
+ * libavif decodes to: it applies no rotation (`irot`) or crop (`clap`), so neither changes it. An
+ * image sequence (brand `avis`, an animation) is refused: only its first frame would be served.
+ */
+function avifSize(bytes: Uint8Array, view: DataView): Size {
+  if (ftypBrands(bytes).includes('avis')) throw new UnsupportedImageError('animated AVIF (an image sequence) is not supported');
+  const meta = child(boxes(bytes, view, 0, bytes.length), 'meta', 'file');
+  if (meta.end - meta.start < 4) throw new MalformedImageError('AVIF meta box is too short');
+  const metaChildren = boxes(bytes, view, meta.start + 4, meta.end); // a full box: version and flags first
+  const pitm = child(metaChildren, 'pitm', 'meta box');
+  if (pitm.end - pitm.start < 6) throw new MalformedImageError('AVIF pitm box is too short');
+  const primary = bytes[pitm.start] === 0 ? view.getUint16(pitm.start + 4) : view.getUint32(pitm.start + 4);
+  const iprpBox = child(metaChildren, 'iprp', 'meta box');
+  const iprp = boxes(bytes, view, iprpBox.start, iprpBox.end);
+  const ipco = child(iprp, 'ipco', 'iprp box');
+  const properties = boxes(bytes, view, ipco.start, ipco.end);
+  for (const ipma of iprp.filter((box) => box.type === 'ipma')) {
+    for (const index of propertyIndices(bytes, view, ipma, primary)) {
+      const property = properties[index - 1];
+      if (property?.type !== 'ispe') continue;
+      // A full box: version and flags, then image_width and image_height as 32-bit integers.
+      if (property.end - property.start < 12) throw new MalformedImageError('AVIF ispe box is too short');
+      return { width: view.getUint32(property.start + 4), height: view.getUint32(property.start + 8) };
+    }
+  }
+  throw new MalformedImageError(`AVIF primary item ${primary} has no image size (ispe) property`);
+}
+
+/** The property indices (1-based into `ipco`) `ipma` associates with item `item` (ISO/IEC 23008-12 9.3.3). */
+function propertyIndices(bytes: Uint8Array, view: DataView, ipma: Box, item: number): number[] {
+  const version = bytes[ipma.start]!;
+  const wideIndices = (bytes[ipma.start + 3]! & 1) === 1;
+  const need = (offset: number, length: number) => {
+    if (offset + length > ipma.end) throw new MalformedImageError('AVIF ipma box is cut short');
+  };
+  need(ipma.start, 8);
+  const entries = view.getUint32(ipma.start + 4);
+  let offset = ipma.start + 8;
+  for (let entry = 0; entry < entries; entry++) {
+    need(offset, version < 1 ? 3 : 5);
+    const id = version < 1 ? view.getUint16(offset) : view.getUint32(offset);
+    offset += version < 1 ? 2 : 4;
+    const count = bytes[offset]!;
+    offset += 1;
+    need(offset, count * (wideIndices ? 2 : 1));
+    const indices: number[] = [];
+    for (let i = 0; i < count; i++) {
+      // The top bit says whether the property is essential; the rest is the index.
+      indices.push(wideIndices ? view.getUint16(offset) & 0x7fff : bytes[offset]! & 0x7f);
+      offset += wideIndices ? 2 : 1;
+    }
+    if (id === item) return indices;
+  }
+  return [];
 }

@@ -1,4 +1,4 @@
-import { IMAGE_FORMATS, STREAMED_FORMATS } from '../codec/format';
+import { IMAGE_FORMATS, OUTPUT_FORMAT_SETS, type ImageFormat } from '../codec/format';
 import type { ModelCatalog } from '../core/model-catalog';
 import { devicePixels, type ResizeRequest } from '../core/resize-plan';
 import { chooseFormat, type FormatPreferences } from './accept';
@@ -12,9 +12,13 @@ import { originQuery, type UpscaleParams } from './params';
  * - the resize: `upscale=N`, or the box in device pixels (`width * dpr`, `auto` when absent)
  *   and the fit, so `width=300&dpr=2` and `width=600` are one entry;
  * - `format` (`source` when absent) and `quality` (`default` when absent); for `format=auto` the
- *   negotiated format for each possible source format, among all formats and among the streamed
- *   ones (for outputs too large for WebP): `auto:png>webp/png,jpeg>webp/jpeg,webp>webp/png`. That
- *   is all `Accept` decides, so browsers with different but equivalent headers share entries;
+ *   negotiated format for each possible source format, within each set of formats an output may be
+ *   allowed ({@link OUTPUT_FORMAT_SETS}: all; the streamed ones and WebP, for an output over AVIF's
+ *   limit; the streamed ones and AVIF, over WebP's; the streamed ones, over both), e.g. for a
+ *   browser naming AVIF and WebP: `auto:png>avif/webp/avif/png,jpeg>avif/webp/avif/jpeg,...`.
+ *   Which of those applies depends on the source's size alone, so two requests sharing a key get
+ *   the same format; and that is all `Accept` decides, so browsers with different but equivalent
+ *   headers share entries;
  * - the SHA-256 of every model the rendition may run (for `upscale`, that scale's; for a display
  *   size, all of them, since the source's size picks one), so a new model never serves an old
  *   model's pixels.
@@ -53,5 +57,6 @@ function formatKey(params: UpscaleParams, preferences: FormatPreferences | undef
   if (params.format === undefined) return 'source';
   if (params.format !== 'auto') return params.format;
   if (preferences === undefined) throw new TypeError('format=auto needs the client preferences in its cache key');
-  return `auto:${IMAGE_FORMATS.map((source) => `${source}>${chooseFormat(preferences, source)}/${chooseFormat(preferences, source, STREAMED_FORMATS)}`).join(',')}`;
+  const choices = (source: ImageFormat) => OUTPUT_FORMAT_SETS.map((allowed) => chooseFormat(preferences, source, allowed)).join('/');
+  return `auto:${IMAGE_FORMATS.map((source) => `${source}>${choices(source)}`).join(',')}`;
 }

@@ -2,7 +2,7 @@ import type { ImageCodecs } from '../codec/codecs';
 import { IMAGE_FORMATS, isLossy, type ImageFormat } from '../codec/format';
 import { readImageHeader, type ImageHeader } from '../codec/header';
 import { collectBands, type BandedImage } from '../core/bands';
-import { checkDecodeCost } from '../core/decode-guard';
+import { checkDecodeCost } from '../codec/decode-guard';
 import type { ModelCatalog } from '../core/model-catalog';
 import type { ModelRunner } from '../core/model-runner';
 import { cropBands, resizeBands } from '../core/resample';
@@ -32,6 +32,12 @@ export interface Limits {
    * tiles read it at random) and every progressive JPEG, interlaced PNG, WebP and AVIF.
    */
   readonly wholeSourcePixels: number;
+  /**
+   * Largest AVIF source, in pixels (422 above it), under {@link wholeSourcePixels} too: libavif's
+   * decoder heap grows to about 23 bytes per pixel (97 MiB for 2048x2048), too much beside the
+   * decoded image and onnxruntime's heap for the whole-source limit. docs/avif.md.
+   */
+  readonly avifSourcePixels: number;
   /** Largest output, or model output before a resample, in pixels (422 above it): both stream in bands. */
   readonly outputPixels: number;
   /** Largest WebP output, in pixels: libwebp encodes whole pictures (422 above it; `format=auto` picks another format instead). */
@@ -53,6 +59,8 @@ export interface CostModel {
   readonly inferSecondsPerMegapixel: Readonly<Record<number, number>>;
   /** Decoding, resampling and encoding, per megapixel of the largest raster the plan streams. */
   readonly streamSecondsPerMegapixel: number;
+  /** libavif's encode, per output megapixel, on top of the stream (absent: 0). docs/avif.md. */
+  readonly avifEncodeSecondsPerMegapixel?: number;
 }
 
 export interface RenderOptions {
@@ -94,7 +102,7 @@ export interface PreparedRendition {
  * plan, every limit and the cost estimate, and, when the source is decoded whole, the decode.
  * Then the body, a pipeline of bands: inference tile row by tile row (when the plan enlarges),
  * resample and crop row by row, encode band by band. The output never exists whole (except for
- * WebP, whose encoder needs the picture), and a thumbnail's source is decoded in strips, shrunk
+ * WebP and AVIF, whose encoders need the picture), and a thumbnail's source is decoded in strips, shrunk
  * in the DCT domain when it is a baseline JPEG.
  *
  * @example
@@ -113,7 +121,7 @@ export async function prepareRendition(request: RenderRequest, options: RenderOp
   const plan = planResize(header, params.resize, options.models.scales);
   checkPixelLimits(header, plan, options.limits);
   const format = outputFormat(params, header.format, request.preferences, plan, options.limits);
-  checkCost(plan, options);
+  checkCost(plan, format, options);
   const runner = plan.scale === undefined ? undefined : await timer.time('model', () => options.models.runner(plan.scale!));
   await timer.time('check', () => checkDecodeCost(source, header));
   const decoded = await timer.time('decode', () => decodeSource(source, header, plan, runner, options, signal));
@@ -155,9 +163,10 @@ function checkPixelLimits(header: ImageHeader, plan: ResizePlan, limits: Limits)
     throw new ServiceError(422, 'image_too_large', `the source image is ${width}x${height}; sides of at most ${limits.sourceSide} pixels are accepted`);
   }
   const whole = plan.scale !== undefined || !header.decodesInStrips;
-  const sourceLimit = whole ? limits.wholeSourcePixels : limits.sourcePixels;
+  const avif = header.format === 'avif';
+  const sourceLimit = avif ? Math.min(limits.wholeSourcePixels, limits.avifSourcePixels) : whole ? limits.wholeSourcePixels : limits.sourcePixels;
   if (width * height > sourceLimit) {
-    const why = plan.scale !== undefined ? 'as the source of an upscale' : `as a ${header.format} that decodes whole`;
+    const why = avif && sourceLimit < limits.wholeSourcePixels ? 'as an AVIF source' : plan.scale !== undefined ? 'as the source of an upscale' : `as a ${header.format} that decodes whole`;
     throw new ServiceError(422, 'image_too_large', `the source image is ${width}x${height}; at most ${sourceLimit} pixels are accepted ${why}`);
   }
   // The rasters the plan produces: the model's output (when it runs) and the resample's.
@@ -200,8 +209,8 @@ function outputFormat(params: UpscaleParams, source: ImageFormat, preferences: F
 }
 
 /** Refuses, before the first byte, a request whose estimated time would not fit the deadline. */
-function checkCost(plan: ResizePlan, options: RenderOptions): void {
-  const seconds = estimateSeconds(plan, options.cost);
+function checkCost(plan: ResizePlan, format: ImageFormat, options: RenderOptions): void {
+  const seconds = estimateSeconds(plan, options.cost, format);
   if (seconds * 1000 > options.deadlineMs) {
     throw new ServiceError(
       422,
@@ -213,15 +222,17 @@ function checkCost(plan: ResizePlan, options: RenderOptions): void {
 
 /**
  * Seconds the plan is estimated to take: inference over the model's output, plus decoding,
- * resampling and encoding over the largest raster streamed.
+ * resampling and encoding over the largest raster streamed, plus libavif's encode over the output
+ * when `format` is AVIF.
  *
  * @example
  * estimateSeconds(planResize({ width: 2048, height: 2048 }, { kind: 'scale', scale: 2 }, [2]), cost); // ~ 16.8 * cost.inferSecondsPerMegapixel[2] + ...
  */
-export function estimateSeconds(plan: ResizePlan, cost: CostModel): number {
+export function estimateSeconds(plan: ResizePlan, cost: CostModel, format?: ImageFormat): number {
   const megapixels = plan.peakPixels / 1e6;
   const infer = plan.scale === undefined ? 0 : megapixels * (cost.inferSecondsPerMegapixel[plan.scale] ?? Math.max(...Object.values(cost.inferSecondsPerMegapixel)));
-  return infer + megapixels * cost.streamSecondsPerMegapixel;
+  const avifEncode = format === 'avif' ? ((plan.output.width * plan.output.height) / 1e6) * (cost.avifEncodeSecondsPerMegapixel ?? 0) : 0;
+  return infer + megapixels * cost.streamSecondsPerMegapixel + avifEncode;
 }
 
 /** Checks the deadline between chunks and lets other requests run (the work between them is synchronous). */

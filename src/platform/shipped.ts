@@ -1,10 +1,12 @@
 import { MODEL_FILES } from '../../model/files';
 import manifestJson from '../../model/manifest.json';
+import { createAvifCodec } from '../codec/avif';
 import { createImageCodecs } from '../codec/codecs';
 import { createWebpCodec } from '../codec/webp';
 import { parseManifest } from '../core/manifest';
 import { createModelCatalog } from '../core/model-catalog';
 import { createOrtRunner } from '../inference/ort-runner';
+import { AVIF_WASM_SOURCES } from './avif-wasm';
 import { WEBP_WASM_SOURCES } from './webp-wasm';
 
 /**
@@ -14,5 +16,5 @@ import { WEBP_WASM_SOURCES } from './webp-wasm';
  */
 export const shippedModels = createModelCatalog(parseManifest(manifestJson), (model) => createOrtRunner(model, MODEL_FILES[model.file]));
 
-/** PNG, JPEG and WebP codecs, libwebp from the bundled WebAssembly modules. */
-export const shippedCodecs = createImageCodecs(createWebpCodec(WEBP_WASM_SOURCES));
+/** PNG, JPEG, WebP and AVIF codecs, libwebp and libavif from the bundled WebAssembly modules. */
+export const shippedCodecs = createImageCodecs(createWebpCodec(WEBP_WASM_SOURCES), createAvifCodec(AVIF_WASM_SOURCES));

@@ -6,10 +6,13 @@ import { encodeJpeg } from '../../src/codec/jpeg';
 import { encodeGreyPng, encodePalettePng, encodePng } from '../../src/codec/png';
 import { createRgbaImage, type RgbaImage } from '../../src/core/image';
 import { jpegFile } from './jpeg-writer';
+import { avifBoxes, box } from './avif-writer';
+import { nodeAvifCodec } from './node-avif';
 import { nodeWebpCodec } from './node-webp';
 import { rawPng } from './png-writer';
 
 const webp = nodeWebpCodec();
+const avif = nodeAvifCodec();
 
 function image(width: number, height: number, alpha = 255): RgbaImage {
   const result = createRgbaImage(width, height);
@@ -35,14 +38,20 @@ describe('readImageHeader', () => {
       ['WebP with alpha (VP8X)', () => webp.encode(image(19, 45, 100), 80), 'webp', 19, 45],
       // VP8L: signature 0x2f, then 14-bit width-1 = 99 and height-1 = 49, little-endian bit fields.
       ['lossless WebP (VP8L)', () => webpFile('VP8L', [0x2f, 99, 49 << 6, 49 >> 2, 0, 0]), 'webp', 100, 50],
+      ['AVIF (libavif)', () => avif.encode(image(41, 23), 80), 'avif', 41, 23],
+      ['AVIF with alpha (libavif: an auxiliary alpha item with its own ispe)', () => avif.encode(image(19, 45, 100), 80), 'avif', 19, 45],
+      ['AVIF whose alpha item\'s ispe comes first', () => avifBoxes(300, 200, { alpha: { width: 150, height: 100 } }), 'avif', 300, 200],
+      ['AVIF with ipma version 1 and 15-bit property indices', () => avifBoxes(4000, 3000, { wideIpma: true, alpha: { width: 1, height: 1 } }), 'avif', 4000, 3000],
+      ['AVIF with a 64-bit meta box size', () => avifBoxes(640, 480, { largeSizeMeta: true }), 'avif', 640, 480],
+      ['AVIF branded only among the compatible brands', () => avifBoxes(7, 9, { majorBrand: 'mif1', compatibleBrands: ['mif1', 'avif'] }), 'avif', 7, 9],
     ] as const)('%s', async (_, make, format, width, height) => {
       const bytes = await make();
       expect(sniffFormat(bytes)).toBe(format);
-      expect(readImageHeader(bytes)).toEqual({ format, width, height, decodesInStrips: format !== 'webp' });
+      expect(readImageHeader(bytes)).toEqual({ format, width, height, decodesInStrips: format !== 'webp' && format !== 'avif' });
     });
   });
 
-  it('says which images decode in strips: baseline grey or YCbCr JPEG and non-interlaced PNG, not progressive or CMYK JPEG, Adam7 PNG or WebP', async () => {
+  it('says which images decode in strips: baseline grey or YCbCr JPEG and non-interlaced PNG, not progressive or CMYK JPEG, Adam7 PNG, WebP or AVIF', async () => {
     expect(readImageHeader(jpegFile(16, 8, { components: 3 })).decodesInStrips).toBe(true);
     expect(readImageHeader(jpegFile(16, 8, { components: 3, progressive: true })).decodesInStrips).toBe(false);
     expect(readImageHeader(jpegFile(16, 8, { components: 4 })).decodesInStrips).toBe(false); // Adobe CMYK: jpeg-js, whole
@@ -57,6 +66,10 @@ describe('readImageHeader', () => {
       ['GIF', new TextEncoder().encode('GIF89a\x01\x00\x01\x00')],
       ['12-bit JPEG', new Uint8Array([0xff, 0xd8, 0xff, 0xc1, 0x00, 0x0b, 12, 0x00, 0x10, 0x00, 0x10, 0x01, 0x01, 0x11, 0x00])],
       ['animated WebP', webpFile('VP8X', [0x02, 0, 0, 0, 9, 0, 0, 9, 0, 0])],
+      ['animated AVIF (an avis image sequence)', avifBoxes(16, 16, { majorBrand: 'avis', compatibleBrands: ['avif', 'avis', 'msf1', 'mif1', 'miaf'] })],
+      ['animated AVIF named among the compatible brands', avifBoxes(16, 16, { majorBrand: 'mif1', compatibleBrands: ['avis', 'msf1'] })],
+      ['HEIC (ISOBMFF, but HEVC)', avifBoxes(16, 16, { majorBrand: 'heic', compatibleBrands: ['mif1', 'heic'] })],
+      ['MP4 video', new Uint8Array(box('ftyp', [...Buffer.from('isom'), 0, 0, 2, 0, ...Buffer.from('isomiso2mp41')]))],
     ])('%s', (_, bytes) => {
       expect(() => readImageHeader(bytes)).toThrow(UnsupportedImageError);
     });
@@ -76,6 +89,13 @@ describe('readImageHeader', () => {
       ['WebP shorter than its headers', async () => (await webp.encode(image(8, 8), 80)).slice(0, 24)],
       ['WebP VP8 without start code', async () => webpFile('VP8 ', [0, 0, 0, 1, 2, 3, 8, 0, 8, 0])],
       ['WebP with an unknown chunk', async () => webpFile('ABCD', [0, 0, 0, 0, 0, 0, 0, 0, 0, 0])],
+      ['AVIF without a meta box', async () => new Uint8Array(box('ftyp', [...Buffer.from('avif'), 0, 0, 0, 0, ...Buffer.from('mif1')]))],
+      ['AVIF without a primary item (pitm)', async () => avifBoxes(8, 8, { omit: ['pitm'] })],
+      ['AVIF without item properties (iprp)', async () => avifBoxes(8, 8, { omit: ['iprp'] })],
+      ['AVIF whose primary item has no ispe', async () => avifBoxes(8, 8, { omit: ['ispe'] })],
+      ['AVIF whose primary item has no properties', async () => avifBoxes(8, 8, { primary: 7 })],
+      ['AVIF of zero width', async () => avifBoxes(0, 8)],
+      ['AVIF cut inside its meta box', async () => (await avif.encode(image(8, 8), 80)).slice(0, 120)],
     ])('%s', async (_, make) => {
       const bytes = await make();
       expect(() => readImageHeader(bytes)).toThrow(MalformedImageError);

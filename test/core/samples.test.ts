@@ -6,6 +6,7 @@ import { readImageHeader } from '../../src/codec/header';
 import { isOpaque } from '../../src/core/image';
 import { SAMPLES } from '../../src/samples/catalog';
 import { renderSampleAssets, type AssetFile } from '../../src/samples/render';
+import { nodeAvifCodec } from './node-avif';
 import { nodeWebpCodec } from './node-webp';
 
 // The committed static assets (src/assets) must be exactly what the generator makes.
@@ -46,7 +47,7 @@ describe('sample assets', () => {
     const header = readImageHeader(bytes);
     const painted = sample.paint();
     expect(header).toMatchObject({ width: painted.width, height: painted.height });
-    const decoded = await createImageCodecs(webp).decode(bytes, header);
+    const decoded = await createImageCodecs(webp, nodeAvifCodec()).decode(bytes, header);
     expect(isOpaque(decoded)).toBe(isOpaque(painted));
     const lossy = sample.encoding === 'jpeg' || sample.encoding === 'webp';
     // Lossless encodings round-trip exactly; lossy ones stay close on average. Colour is compared

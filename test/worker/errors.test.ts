@@ -25,8 +25,8 @@ describe('error responses', () => {
     it.each([
       ['an unknown scale', '/a.png?upscale=5', `upscale must be one of ${shippedScales}`],
       ['a padded scale', '/a.png?upscale=02', `upscale must be one of ${shippedScales}`],
-      ['an unknown format', '/a.png?upscale=2&format=gif', 'format must be one of png, jpeg, webp, auto'],
-      ['an upper-case format', '/a.png?upscale=2&format=PNG', 'format must be one of png, jpeg, webp, auto'],
+      ['an unknown format', '/a.png?upscale=2&format=gif', 'format must be one of png, jpeg, webp, avif, auto'],
+      ['an upper-case format', '/a.png?upscale=2&format=PNG', 'format must be one of png, jpeg, webp, avif, auto'],
       ['quality out of range', '/a.png?upscale=2&format=jpeg&quality=101', 'quality must be an integer from 1 to 100'],
       ['quality zero', '/a.png?upscale=2&format=jpeg&quality=0', 'quality must be an integer from 1 to 100'],
       ['quality for png', '/a.png?upscale=2&format=png&quality=80', 'quality applies to lossy output only'],
