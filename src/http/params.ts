@@ -50,7 +50,7 @@ export function parseUpscaleParams(query: URLSearchParams, scales: readonly numb
   const [upscale, width, height, fit, dpr, format, quality] = RENDITION_PARAMS.map((name) => single(query, name));
   if (format !== undefined && !(FORMAT_VALUES as readonly string[]).includes(format)) throw invalid(`format must be one of ${FORMAT_VALUES.join(', ')}`);
   if (quality !== undefined && (!/^[1-9][0-9]{0,2}$/.test(quality) || Number(quality) > 100)) throw invalid('quality must be an integer from 1 to 100');
-  if (quality !== undefined && format === 'png') throw invalid('quality applies to lossy output only (jpeg, webp)');
+  if (quality !== undefined && format === 'png') throw invalid('quality applies to lossy output only (jpeg, webp, avif)');
   const output = { format: format as FormatParam | undefined, quality: quality === undefined ? undefined : Number(quality) };
   const sizeGiven = SIZE_PARAMS.filter((name) => query.has(name));
   if (upscale !== undefined) {
