@@ -69,7 +69,7 @@ export const DEFAULT_CONFIG: ServiceConfig = {
     webpOutputPixels: 1536 * 1024,
     avifOutputPixels: 1024 * 1024,
   },
-  cost: { inferSecondsPerMegapixel: { 2: 1.8, 3: 1.65, 4: 0.75 }, streamSecondsPerMegapixel: 1.6, avifEncodeSecondsPerMegapixel: 1.2 },
+  cost: { inferSecondsPerMegapixel: { 2: 1.35, 3: 1.65, 4: 0.75 }, streamSecondsPerMegapixel: 0.5, avifEncodeSecondsPerMegapixel: 1.2 },
   originTimeoutMs: 10_000,
   deadlineMs: 60_000,
   tileSize: 128,

@@ -16,6 +16,8 @@ export interface HeapReading {
 /** The largest reading of a stretch of work, by `jsHeap + buffers`, and how many readings it was taken from. */
 export interface HeapPeak extends HeapReading {
   readonly readings: number;
+  /** The first reading, before the work began: what the isolate carried into it (live data and uncollected garbage). */
+  readonly before: HeapReading;
 }
 
 export const heapTotal = (reading: HeapReading): number => reading.jsHeap + reading.buffers;
@@ -94,7 +96,8 @@ export async function watchIsolateHeap(server: WranglerDev): Promise<IsolateHeap
       await call('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
     },
     async during(work) {
-      let peak = await read();
+      const before = await read();
+      let peak = before;
       let readings = 1;
       let done = false;
       let failure: unknown;
@@ -115,7 +118,7 @@ export async function watchIsolateHeap(server: WranglerDev): Promise<IsolateHeap
       }
       await reading;
       if (failure !== undefined) throw failure;
-      return { result, peak: { ...peak, readings } };
+      return { result, peak: { ...peak, readings, before } };
     },
     close: () => socket.close(),
   };

@@ -1,4 +1,5 @@
 import { SAMPLES } from '../../src/samples/catalog';
+import type { PaintedSource } from '../support/origin-server';
 
 /** The kinds of request the load test mixes, each with its own latency row. */
 export type Kind = 'hit' | 'miss' | 'error' | 'pass-through';
@@ -9,6 +10,31 @@ export interface PlannedRequest {
   /** Why the response is not what this request must get; `undefined` when it is. */
   check(response: Response, body: Uint8Array): string | undefined;
 }
+
+/** A large stream of the mixed phase: a request at the default limits, one at a time beside the mix. */
+export interface LargeStream {
+  readonly label: string;
+  readonly source: PaintedSource;
+  readonly query: string;
+}
+
+/** A 24 MP camera frame (6000x4000), the largest source the default limits decode in strips, as baseline JPEG and PNG. */
+export const PHOTO_24MP_JPEG: PaintedSource = { path: '/photo-6000x4000.jpg', width: 6000, height: 4000, translucent: false, encoding: 'jpeg', style: 'photo' };
+export const PHOTO_24MP_PNG: PaintedSource = { ...PHOTO_24MP_JPEG, path: '/photo-6000x4000.png', encoding: 'png' };
+/** The largest upscale source: 2048x2048, x2 to the 16 MiP output limit. */
+export const PHOTO_2048_PNG: PaintedSource = { path: '/photo-2048.png', width: 2048, height: 2048, translucent: false, encoding: 'png', style: 'photo' };
+
+/**
+ * The large streams that run, one after another, while the mixed phase goes on (sized for the
+ * default limits, src/config.ts): thumbnails of 24 MP sources and a 2048x2048 x2 upscale to
+ * 16.8 MP, whose inference and encoding share the isolate with the cache hits around them.
+ */
+export const LARGE_STREAMS: readonly LargeStream[] = [
+  { label: '24 MP JPEG → width=640', source: PHOTO_24MP_JPEG, query: 'width=640' },
+  { label: '2048x2048 PNG x2 → 4096x4096 PNG', source: PHOTO_2048_PNG, query: 'upscale=2&format=png' },
+  { label: '24 MP PNG → width=640', source: PHOTO_24MP_PNG, query: 'width=640' },
+  { label: '24 MP JPEG → width=1280 WebP', source: PHOTO_24MP_JPEG, query: 'width=1280&format=webp' },
+];
 
 /** Renditions warmed before the mixed phase, so that requesting them again must hit the cache. */
 export const WARM_PATHS: readonly string[] = SAMPLES.flatMap(({ file }) => [`/samples/${file}?upscale=2`, `/samples/${file}?width=240&format=webp`]);
