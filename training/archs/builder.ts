@@ -1,4 +1,4 @@
-import type { ArchGraph, GraphNode, Normalization } from './graph';
+import type { ArchGraph, GraphNode, LinearBlockSpec, Normalization } from './graph';
 
 /**
  * Appends nodes with unique output names; the small vocabulary every architecture is
@@ -15,10 +15,13 @@ export class GraphBuilder {
     return `${prefix}:${this.counter}`;
   }
 
-  /** A stride-1, 'same'-padded conv; `normalization` overrides the network default (heads and tails). */
-  conv(name: string, input: string, inChannels: number, outChannels: number, kernelSize: number, normalization = this.normalization): string {
+  /**
+   * A stride-1, 'same'-padded conv; `normalization` overrides the network default (heads and tails);
+   * `linearBlock` makes it train as a collapsible linear block (see graph.ts).
+   */
+  conv(name: string, input: string, inChannels: number, outChannels: number, kernelSize: number, normalization = this.normalization, linearBlock?: LinearBlockSpec): string {
     const output = this.fresh(name);
-    this.nodes.push({ op: 'conv', name, input, output, inChannels, outChannels, kernelSize, normalization });
+    this.nodes.push({ op: 'conv', name, input, output, inChannels, outChannels, kernelSize, normalization, ...(linearBlock === undefined ? {} : { linearBlock }) });
     return output;
   }
 

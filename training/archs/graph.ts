@@ -7,6 +7,10 @@
  * `${node.name}/kernel` (normalization 'none' | 'batch') or as the weight-norm pair
  * `${node.name}/v` (HWIO) and `${node.name}/g` ([out]); the bias is `${node.name}/bias` ([out]).
  * Batch norm after a conv stores `${node.name}/bn/gamma|beta|movingMean|movingVariance` ([out]).
+ * A conv trained as a collapsible linear block (`linearBlock`) has no kernel or bias of its own:
+ * its two convs store theirs as above under `${node.name}/linear0` (kxk, in -> hidden) and
+ * `${node.name}/linear1` (1x1, hidden -> out), weight-normalized when the node is, else plain
+ * (batch norm, if any, still follows the whole block); see `convParts`.
  */
 export type Normalization = 'weight' | 'batch' | 'none';
 
@@ -25,6 +29,19 @@ export interface ConvNode {
   readonly kernelSize: number;
   /** 'batch' means a batch-norm layer follows the conv (its statistics live under `${name}/bn/`). */
   readonly normalization: Normalization;
+  /** Present when the conv trains as a collapsible linear block (training/reparam); absent for a plain conv. */
+  readonly linearBlock?: LinearBlockSpec;
+}
+
+/**
+ * `x -> conv1x1(convKxK(x))`, plus `x` itself when `identity`: a linear map, so exactly one kxk
+ * conv (bias included: the 1x1 conv is per pixel, so the kxk conv's bias is uniform, padding too).
+ */
+export interface LinearBlockSpec {
+  /** Channels between the kxk and the 1x1 conv. */
+  readonly hidden: number;
+  /** Adds the input to the output (needs inChannels === outChannels). */
+  readonly identity: boolean;
 }
 
 export interface ReluNode {

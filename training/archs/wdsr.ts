@@ -1,6 +1,6 @@
 import { GraphBuilder } from './builder';
-import { DIV2K_RGB_MEAN, type WdsrAConfig, type WdsrBConfig } from './config';
-import type { ArchGraph } from './graph';
+import { DIV2K_RGB_MEAN, type ArchConfig, type WdsrAConfig, type WdsrBBlockConv, type WdsrBConfig } from './config';
+import type { ArchGraph, LinearBlockSpec } from './graph';
 
 /**
  * WDSR-A and WDSR-B (Yu et al., Sections 3.1, 3.2 and 3.4): head 3x3, residual body,
@@ -37,9 +37,29 @@ function headTailNormalization(config: WdsrAConfig | WdsrBConfig) {
 function wdsrBBranch(g: GraphBuilder, prefix: string, x: string, config: WdsrBConfig): string {
   const wide = config.nFeats * config.expansion;
   const lowRank = Math.floor(config.nFeats * config.lowRank);
-  const expanded = g.relu(g.conv(`${prefix}/expand`, x, config.nFeats, wide, 1));
-  const reduced = g.conv(`${prefix}/reduce`, expanded, wide, lowRank, 1);
-  return g.conv(`${prefix}/spatial`, reduced, lowRank, config.nFeats, 3);
+  const conv = (role: WdsrBBlockConv, input: string, inChannels: number, outChannels: number, kernelSize: number) =>
+    g.conv(`${prefix}/${role}`, input, inChannels, outChannels, kernelSize, config.normalization, linearBlockOf(config, role, inChannels, outChannels, kernelSize));
+  const expanded = g.relu(conv('expand', x, config.nFeats, wide, 1));
+  const reduced = conv('reduce', expanded, wide, lowRank, 1);
+  return conv('spatial', reduced, lowRank, config.nFeats, 3);
+}
+
+/**
+ * How a block conv trains under `config.reparam`: a collapsible linear block when listed, else plain.
+ * Its hidden width is `expansion` times the most rank the collapsed conv can have (as a
+ * `[k*k*in, out]` matrix), so any expansion >= 1 can express every conv of the plain network.
+ */
+function linearBlockOf(config: WdsrBConfig, role: WdsrBBlockConv, inChannels: number, outChannels: number, kernelSize: number): LinearBlockSpec | undefined {
+  const { reparam } = config;
+  if (reparam === undefined || !reparam.convs.includes(role)) return undefined;
+  return { hidden: reparam.expansion * Math.min(kernelSize * kernelSize * inChannels, outChannels), identity: inChannels === outChannels };
+}
+
+/** The architecture without its training-time re-parameterization: the network a reparam model collapses into. */
+export function withoutReparam<T extends ArchConfig>(config: T): T {
+  if (config.arch !== 'wdsr_b' || config.reparam === undefined) return config;
+  const { reparam: _, ...plain } = config;
+  return plain as T;
 }
 
 function wdsrABranch(g: GraphBuilder, prefix: string, x: string, config: WdsrAConfig): string {

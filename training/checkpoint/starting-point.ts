@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { ArchConfig } from '../archs/config';
-import { buildArch } from '../archs/index';
+import { buildArch, withoutReparam } from '../archs/index';
+import { collapseReparam } from '../reparam/collapse';
 import { readManifest, sha256Hex } from '../export/manifest';
 import type { NamedWeights } from '../export/weights';
 import { loadCheckpoint, resolveCheckpointDir } from './load';
@@ -24,13 +25,14 @@ export interface StartingPoint {
  * Reads the weights of a checkpoint directory, a run (its newest checkpoint), or a float
  * ONNX model exported by `npm run export` (its history from the model manifest beside it,
  * matched by sha256). A shipped fp32 model is all that survives a machine whose run
- * directories are gone, so training can continue from it. The weights must be of `arch`.
+ * directories are gone, so training can continue from it. The weights must be of `arch`
+ * (a re-parameterized network is collapsed for a plain `arch`, see `collapsedFor`).
  *
  * @example
  * const { weights, origin } = await loadStartingPoint('model/wdsr-b-x2-fp32.onnx', config.arch);
  */
 export async function loadStartingPoint(path: string, arch: ArchConfig): Promise<StartingPoint> {
-  const start = await readTrained(path);
+  const start = collapsedFor(await readTrained(path), arch);
   if (JSON.stringify(start.arch) !== JSON.stringify(arch)) {
     throw new Error(`${path} holds a ${JSON.stringify(start.arch)} network, not this config's ${JSON.stringify(arch)}`);
   }
@@ -53,7 +55,7 @@ export interface Initialization extends StartingPoint {
  * // fresh: the tail and skip conv tensors, whose output channels depend on the scale
  */
 export async function loadInitialization(path: string, arch: ArchConfig, seeded: NamedWeights): Promise<Initialization> {
-  const start = await readTrained(path);
+  const start = collapsedFor(await readTrained(path), arch);
   if (JSON.stringify({ ...start.arch, scale: arch.scale }) !== JSON.stringify(arch)) {
     throw new Error(`${path} holds a ${JSON.stringify(start.arch)} network: only its scale may differ from this config's ${JSON.stringify(arch)}`);
   }
@@ -66,6 +68,17 @@ export async function loadInitialization(path: string, arch: ArchConfig, seeded:
     if (!matches) fresh.push(name);
   }
   return { weights, origin: start.origin, fresh };
+}
+
+/**
+ * A network trained with `arch.reparam`, collapsed into its plain architecture when `arch` (what the
+ * weights are for) is plain: as `npm run export` would export it, so a plain run can start from the
+ * checkpoint itself (a warm start, `initFrom`, or `quantization.from`).
+ */
+function collapsedFor(start: StartingPoint & { arch: ArchConfig }, arch: ArchConfig): StartingPoint & { arch: ArchConfig } {
+  if (withoutReparam(arch) !== arch || withoutReparam(start.arch) === start.arch) return start;
+  const collapsed = collapseReparam(start.arch, start.weights);
+  return { ...start, ...collapsed };
 }
 
 function readTrained(path: string): Promise<StartingPoint & { arch: ArchConfig }> {

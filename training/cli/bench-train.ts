@@ -1,19 +1,22 @@
+import { readFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { BACKEND_NAMES, initBackend, type BackendName } from '../backend/init';
-import { ConfigError } from '../config/validate';
-import { BENCHMARK_ARCH, benchmarkConfig, benchmarkTraining, DEFAULT_BENCHMARK, type BenchmarkResult } from '../loop/benchmark';
+import { ConfigError, validateExperimentConfig } from '../config/validate';
+import { benchmarkConfig, benchmarkTraining, DEFAULT_BENCHMARK, type BenchmarkOptions, type BenchmarkResult } from '../loop/benchmark';
 import type { KernelTime } from '../loop/profile';
 
-const USAGE = 'usage: npm run bench:train -- [--backend wasm|cpu|tensorflow] [--workers N (default 2; 1 on tensorflow)] [--iterations N] [--warmup N] [--profile]';
+const USAGE = 'usage: npm run bench:train -- [--backend wasm|cpu|tensorflow] [--workers N (default 2; 1 on tensorflow)] [--iterations N] [--warmup N] [--profile] [--config <experiment.json>]';
 
 /**
  * `npm run bench:train`: training iterations per second of WDSR-B x2 f32b8, batch 16,
  * LR 48x48, on the default backend with 2 gradient workers (this machine's 2 cores; the
  * tensorflow backend threads itself, so 1 there); the last line is `<number> it/s`.
  * `--profile` adds a per-kernel breakdown of one single-thread step (forward, backward, optimizer).
+ * `--config` trains that experiment's network instead (its `arch`, with any `reparam`, and its
+ * distillation teacher), on the same batches, patches and data.
  */
 export async function main(argv: string[]): Promise<number> {
   let values;
@@ -27,6 +30,7 @@ export async function main(argv: string[]): Promise<number> {
         warmup: { type: 'string', default: String(DEFAULT_BENCHMARK.warmup) },
         workers: { type: 'string' },
         profile: { type: 'boolean', default: false },
+        config: { type: 'string' },
       },
     }));
   } catch (error) {
@@ -40,8 +44,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  const options = { ...DEFAULT_BENCHMARK, iterations, warmup, workers, profile: values.profile ?? false };
+  let options: BenchmarkOptions = { ...DEFAULT_BENCHMARK, iterations, warmup, workers, profile: values.profile ?? false };
   try {
+    if (values.config !== undefined) {
+      const experiment = validateExperimentConfig(JSON.parse(await readFile(values.config, 'utf8')), values.config);
+      options = { ...options, arch: experiment.arch, ...(experiment.distill === undefined ? {} : { distill: experiment.distill }) };
+    }
     benchmarkConfig(backend, options);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
@@ -49,8 +57,10 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   await initBackend(backend);
-  const a = BENCHMARK_ARCH;
-  process.stdout.write(`WDSR-B x${a.scale} n_feats ${a.nFeats}, ${a.nBlocks} blocks, batch ${options.batchSize}, LR ${options.lrPatchSize}x${options.lrPatchSize}, backend ${tf.getBackend()}, ${workers} worker(s); ${warmup} warm-up + ${iterations} timed iterations\n`);
+  const a = options.arch;
+  const reparam = a.arch === 'wdsr_b' && a.reparam !== undefined ? `, reparam ${JSON.stringify(a.reparam)}` : '';
+  const distill = options.distill === undefined ? '' : `, distilling from ${options.distill.teacher}`;
+  process.stdout.write(`${a.arch} x${a.scale} n_feats ${a.nFeats}, ${a.nBlocks} blocks${reparam}${distill}, batch ${options.batchSize}, LR ${options.lrPatchSize}x${options.lrPatchSize}, backend ${tf.getBackend()}, ${workers} worker(s); ${warmup} warm-up + ${iterations} timed iterations\n`);
   const result = await benchmarkTraining(backend, options);
   process.stdout.write(report(result));
   process.stdout.write(`${result.iterationsPerSecond.toFixed(3)} it/s\n`);

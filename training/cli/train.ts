@@ -4,6 +4,7 @@ import type { ExperimentConfig } from '../config/experiment';
 import { assertDataDirectories, loadExperimentConfig } from '../config/load';
 import { withTrainOverrides } from '../config/override';
 import { ConfigError } from '../config/validate';
+import { TeacherError } from '../distill/teacher-error';
 import { defaultRunDir, readRunConfig, RunDirectoryError } from '../loop/run-dir';
 import { parseTrainArgs, TRAIN_USAGE, type TrainArgs } from '../loop/train-args';
 import { UsageError } from './usage';
@@ -30,7 +31,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${error.message}\n${TRAIN_USAGE}\n`);
       return 2;
     }
-    if (error instanceof ConfigError || error instanceof RunDirectoryError) {
+    if (error instanceof ConfigError || error instanceof RunDirectoryError || error instanceof TeacherError) {
       process.stderr.write(`${error.message}\n`);
       return 2;
     }

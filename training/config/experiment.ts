@@ -24,6 +24,22 @@ export interface ExperimentConfig {
    * The run still counts from iteration 0, with fresh Adam moments.
    */
   readonly initFrom?: string;
+  /** Present for knowledge distillation: the loss mixes in the L1 distance to a teacher's output. */
+  readonly distill?: DistillConfig;
+}
+
+/**
+ * Knowledge distillation from a fixed teacher (docs/reparam-and-distillation.md): the loss is
+ * `(1 - weight) * L1(student, HR) + weight * L1(student, teacher(LR))`, the teacher run in the
+ * training process on each batch's LR patches, without gradients.
+ */
+export interface DistillConfig {
+  /** The teacher: a float ONNX model of the run's scale (e.g. an fp32 export of `npm run export`), relative to the repository root. */
+  readonly teacher: string;
+  /** SHA-256 of the teacher file (lowercase hex): a run refuses to start, or resume, against any other file. */
+  readonly sha256: string;
+  /** The teacher term's share of the loss, in (0, 1]. */
+  readonly weight: number;
 }
 
 /**

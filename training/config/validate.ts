@@ -1,9 +1,9 @@
-import type { ArchConfig } from '../archs/config';
+import { WDSR_B_BLOCK_CONVS, type ArchConfig, type ReparamConfig } from '../archs/config';
 import { buildArch } from '../archs/index';
 import { BACKEND_NAMES } from '../backend/init';
 import { parseCalibrationMethod } from '../export/calibration-method';
-import { arrayOf, fieldsOf, integer, nonEmptyString, oneOf, positiveNumber, type Issues } from './checks';
-import { paperLearningRate, type DataConfig, type ExperimentConfig, type QuantizationConfig, type TrainConfig } from './experiment';
+import { arrayOf, describeValue, fieldsOf, integer, nonEmptyString, oneOf, positiveNumber, type Issues } from './checks';
+import { paperLearningRate, type DataConfig, type DistillConfig, type ExperimentConfig, type QuantizationConfig, type TrainConfig } from './experiment';
 
 /** Every problem found in a config, one per line. */
 export class ConfigError extends Error {
@@ -26,7 +26,7 @@ const MAX_SEED = 2 ** 32 - 1;
  */
 export function validateExperimentConfig(raw: unknown, source: string): ExperimentConfig {
   const issues: Issues = [];
-  const root = fieldsOf(raw, 'config', issues, ['name', 'description', 'arch', 'data', 'train', 'quantization', 'initFrom']);
+  const root = fieldsOf(raw, 'config', issues, ['name', 'description', 'arch', 'data', 'train', 'quantization', 'initFrom', 'distill']);
   const name = nonEmptyString(root.name, 'name', issues);
   if (typeof name === 'string' && !RUN_NAME.test(name)) {
     issues.push(`name: expected letters, digits and . _ + - (it names the run directory), got ${JSON.stringify(name)}`);
@@ -39,6 +39,10 @@ export function validateExperimentConfig(raw: unknown, source: string): Experime
   const quantization = root.quantization === undefined ? undefined : validateQuantization(root.quantization, archIssues ? undefined : arch, issues);
   if (root.initFrom !== undefined) nonEmptyString(root.initFrom, 'initFrom', issues);
   if (root.initFrom !== undefined && quantization !== undefined) issues.push('initFrom: a quantization-aware run starts from quantization.from; give one of them');
+  if (quantization !== undefined && arch.arch === 'wdsr_b' && arch.reparam !== undefined) {
+    issues.push('arch.reparam: quantization-aware training fine-tunes the exported network: give the plain arch (no reparam) and a reparam run\'s checkpoint or fp32 export as quantization.from, which is collapsed first');
+  }
+  const distill = root.distill === undefined ? undefined : validateDistill(root.distill, issues);
   if (issues.length > 0) throw new ConfigError(source, issues);
   return {
     name,
@@ -48,6 +52,7 @@ export function validateExperimentConfig(raw: unknown, source: string): Experime
     train,
     ...(quantization === undefined ? {} : { quantization }),
     ...(root.initFrom === undefined ? {} : { initFrom: root.initFrom as string }),
+    ...(distill === undefined ? {} : { distill }),
   };
 }
 
@@ -55,9 +60,11 @@ function validateArch(value: unknown, issues: Issues): ArchConfig {
   const common = ['arch', 'scale', 'nFeats', 'nBlocks', 'resScale', 'normalization'];
   const kinds = ['wdsr_a', 'wdsr_b', 'edsr'] as const;
   const kind = oneOf((value as { arch?: unknown } | undefined)?.arch, 'arch.arch', issues, kinds);
-  const specific = kind === 'wdsr_b' ? ['expansion', 'lowRank'] : kind === 'wdsr_a' ? ['blockFeats'] : [];
+  const specific = kind === 'wdsr_b' ? ['expansion', 'lowRank', 'reparam'] : kind === 'wdsr_a' ? ['blockFeats'] : [];
+  // A reparam section on another architecture gets a message of its own (below), not "unknown key".
+  const misplacedReparam = kind !== 'wdsr_b' && kinds.includes(kind) && typeof value === 'object' && value !== null && 'reparam' in value;
   // Which keys are allowed depends on the architecture; with an unknown one, only that is reported.
-  const fields = fieldsOf(value, 'arch', kinds.includes(kind) ? issues : [], [...common, ...specific]);
+  const fields = fieldsOf(value, 'arch', kinds.includes(kind) ? issues : [], [...common, ...specific, ...(misplacedReparam ? ['reparam'] : [])]);
   const base = {
     scale: oneOf(fields.scale, 'arch.scale', issues, [2, 3, 4] as const),
     nFeats: integer(fields.nFeats, 'arch.nFeats', issues, 1),
@@ -72,10 +79,43 @@ function validateArch(value: unknown, issues: Issues): ArchConfig {
       issues.push(`arch.expansion: nFeats * expansion must be a whole number of channels, got ${base.nFeats} * ${expansion}`);
     }
     if (Math.floor(base.nFeats * lowRank) < 1) issues.push(`arch.lowRank: floor(nFeats * lowRank) must be >= 1, got ${lowRank}`);
-    return { arch: kind, ...base, expansion, lowRank };
+    const reparam = fields.reparam === undefined ? undefined : validateReparam(fields.reparam, issues);
+    return { arch: kind, ...base, expansion, lowRank, ...(reparam === undefined ? {} : { reparam }) };
+  }
+  if (misplacedReparam) {
+    issues.push(`arch.reparam: structural re-parameterization is implemented for "wdsr_b" only, not ${JSON.stringify(kind)}`);
   }
   if (kind === 'wdsr_a') return { arch: kind, ...base, blockFeats: integer(fields.blockFeats, 'arch.blockFeats', issues, 1) };
   return { arch: 'edsr', ...base };
+}
+
+/** The largest `arch.reparam.expansion`: SESR's blocks widen 16x; beyond 64x the block weights dwarf the network for nothing. */
+const MAX_REPARAM_EXPANSION = 64;
+
+function validateReparam(value: unknown, issues: Issues): ReparamConfig {
+  const fields = fieldsOf(value, 'arch.reparam', issues, ['kind', 'expansion', 'convs']);
+  const kind = oneOf(fields.kind, 'arch.reparam.kind', issues, ['collapsible'] as const);
+  const expansion = integer(fields.expansion, 'arch.reparam.expansion', issues, 1, MAX_REPARAM_EXPANSION);
+  const convs = arrayOf(fields.convs, 'arch.reparam.convs', issues, 1, (entry, path) => oneOf(entry, path, issues, WDSR_B_BLOCK_CONVS));
+  const repeated = convs.filter((conv, i) => convs.indexOf(conv) !== i);
+  if (repeated.length > 0) issues.push(`arch.reparam.convs: each conv at most once, got ${JSON.stringify(repeated[0])} twice`);
+  return { kind, expansion, convs };
+}
+
+/** SHA-256 as `sha256sum` prints it. */
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+function validateDistill(value: unknown, issues: Issues): DistillConfig {
+  const fields = fieldsOf(value, 'distill', issues, ['teacher', 'sha256', 'weight']);
+  const teacher = nonEmptyString(fields.teacher, 'distill.teacher', issues);
+  if (typeof teacher === 'string' && teacher.length > 0 && !teacher.endsWith('.onnx')) {
+    issues.push(`distill.teacher: expected a float .onnx model (export a checkpoint with npm run export), got ${JSON.stringify(teacher)}`);
+  }
+  const sha256 = fields.sha256;
+  if (typeof sha256 !== 'string' || !SHA256_HEX.test(sha256)) {
+    issues.push(`distill.sha256: expected the teacher file's SHA-256 as 64 lowercase hex digits (sha256sum <teacher>), got ${describeValue(sha256)}`);
+  }
+  return { teacher, sha256: sha256 as string, weight: positiveNumber(fields.weight, 'distill.weight', issues, 1) };
 }
 
 function validateData(value: unknown, arch: ArchConfig, issues: Issues): DataConfig {

@@ -11,6 +11,8 @@ export interface PatchBatch {
   batchSize: number;
   lrPatchSize: number;
   scale: number;
+  /** A distillation teacher's output on `lr` (laid out as `hr`), and its share of the loss (see `distillationLoss`). */
+  teacher?: { readonly sr: Float32Array; readonly weight: number };
 }
 
 export interface SamplerOptions {

@@ -9,6 +9,7 @@ import { INPUT_NAME, OUTPUT_NAME, archToOnnx, type Int8Weights, type OnnxQuantiz
 import type { TensorSpec } from '../../src/core/manifest';
 import { sha256Hex, type ManifestModel, type ModelPrecision } from './manifest';
 import type { NamedWeights } from './weights';
+import { collapseReparam } from '../reparam/collapse';
 
 /** Post-training quantization: activation ranges calibrated on `samples` of the float model. */
 export interface CalibratedInt8 {
@@ -51,8 +52,14 @@ export interface ExportResult {
 
 const tensor = (name: string): TensorSpec => ({ name, layout: 'NCHW', channels: 'RGB', dtype: 'float32', range: [0, 1] });
 
-/** Exports trained weights as a float, static-int8 or weight-only int8 ONNX model. Deterministic: same inputs, same bytes. */
-export async function exportModel(arch: ArchConfig, weights: NamedWeights, quantization?: Quantization): Promise<ExportResult> {
+/**
+ * Exports trained weights as a float, static-int8 or weight-only int8 ONNX model. Deterministic: same inputs, same bytes.
+ * A network trained with `arch.reparam` is collapsed first (`collapseReparam`): the model is the plain architecture's
+ * graph, which the manifest entry describes (its `arch` without `reparam`, its parameters); the ONNX metadata keeps
+ * the trained architecture as `trainedArch`.
+ */
+export async function exportModel(trainedArch: ArchConfig, trainedWeights: NamedWeights, quantization?: Quantization): Promise<ExportResult> {
+  const { arch, weights } = collapseReparam(trainedArch, trainedWeights);
   const graph = buildArch(arch);
   const precision = precisionOf(quantization);
   let onnxQuantization: OnnxQuantization | undefined;
@@ -62,7 +69,7 @@ export async function exportModel(arch: ArchConfig, weights: NamedWeights, quant
     else onnxQuantization = { plan: await calibrate(graph, weights, quantization.samples, quantization.method, new Set(quantization.floatConvs)) };
   }
   const { graph: onnx } = archToOnnx(graph, weights, onnxQuantization);
-  const metadata = { arch: JSON.stringify(arch), precision };
+  const metadata = { arch: JSON.stringify(arch), precision, ...(arch === trainedArch ? {} : { trainedArch: JSON.stringify(trainedArch) }) };
   const bytes = encodeModel(onnx, metadata, `${arch.arch} x${arch.scale}, exported by wdsr-edge`);
   return {
     bytes,

@@ -14,6 +14,9 @@ export interface FoldedConv {
  * transposed from tfjs HWIO to ONNX OIHW.
  */
 export function foldConv(node: ConvNode, weights: NamedWeights): FoldedConv {
+  if (node.linearBlock !== undefined) {
+    throw new Error(`conv ${node.name} is a collapsible linear block: collapse the network first (collapseReparam in training/reparam/collapse.ts; exportModel does)`);
+  }
   const k = node.kernelSize;
   const inC = node.inChannels;
   const outC = node.outChannels;

@@ -1,7 +1,7 @@
-import type { WdsrBConfig } from '../archs/config';
+import type { ArchConfig, WdsrBConfig } from '../archs/config';
 import { buildArch } from '../archs/index';
 import type { BackendName } from '../backend/init';
-import type { ExperimentConfig } from '../config/experiment';
+import type { DistillConfig, ExperimentConfig } from '../config/experiment';
 import { validateExperimentConfig } from '../config/validate';
 import { trainingFlopsPerIteration } from './flops';
 import { profileTrainingStep, type StepProfile } from './profile';
@@ -14,6 +14,10 @@ export const BENCHMARK_ARCH: WdsrBConfig = {
 };
 
 export interface BenchmarkOptions {
+  /** The network trained: `BENCHMARK_ARCH` by default, or an experiment config's (`--config`), re-parameterized or not. */
+  readonly arch: ArchConfig;
+  /** A distillation teacher run on every batch, as in training; absent: none. */
+  readonly distill?: DistillConfig;
   readonly iterations: number;
   readonly warmup: number;
   readonly batchSize: number;
@@ -26,7 +30,7 @@ export interface BenchmarkOptions {
 }
 
 export const DEFAULT_BENCHMARK: BenchmarkOptions = {
-  iterations: 10, warmup: 2, batchSize: 16, lrPatchSize: 48, trainDirs: ['../shared/datasets/T91/HR'], workers: 2, profile: false,
+  arch: BENCHMARK_ARCH, iterations: 10, warmup: 2, batchSize: 16, lrPatchSize: 48, trainDirs: ['../shared/datasets/T91/HR'], workers: 2, profile: false,
 };
 
 export interface BenchmarkResult {
@@ -46,12 +50,13 @@ export interface BenchmarkResult {
   readonly profile?: StepProfile;
 }
 
-/** The experiment the benchmark trains: `BENCHMARK_ARCH` on `options`, through the same session as `npm run train`. */
+/** The experiment the benchmark trains: `options.arch` on `options`, through the same session as `npm run train`. */
 export function benchmarkConfig(backend: BackendName, options: BenchmarkOptions): ExperimentConfig {
   return validateExperimentConfig({
     name: 'benchmark',
-    arch: BENCHMARK_ARCH,
-    data: { train: options.trainDirs, val: options.trainDirs[0], hrPatchSize: options.lrPatchSize * BENCHMARK_ARCH.scale },
+    arch: options.arch,
+    ...(options.distill === undefined ? {} : { distill: options.distill }),
+    data: { train: options.trainDirs, val: options.trainDirs[0], hrPatchSize: options.lrPatchSize * options.arch.scale },
     train: {
       iterations: options.warmup + options.iterations, batchSize: options.batchSize, lrHalvingSteps: [], seed: 1, backend, workers: options.workers,
       logEvery: 1, validateEvery: 0, checkpointEvery: options.warmup + options.iterations, keepCheckpoints: 1,
@@ -60,7 +65,8 @@ export function benchmarkConfig(backend: BackendName, options: BenchmarkOptions)
 }
 
 /**
- * Times real training iterations (batch sampling included) of `BENCHMARK_ARCH` on the
+ * Times real training iterations (batch sampling included; the teacher's forward pass too, when
+ * distilling) of `options.arch` (`BENCHMARK_ARCH` by default) on the
  * active backend, with `options.workers` threads, after `warmup` untimed ones, which
  * absorb one-off costs (kernel setup, XNNPACK operator creation, heap growth).
  */
@@ -100,7 +106,7 @@ export async function benchmarkTraining(backend: BackendName, options: Benchmark
         data: totals.data / n, forward: totals.forward / n, backward: totals.backward / n, wait: totals.wait / n, optimizer: totals.optimizer / n, iteration: elapsedMs / n,
       },
       cpuMsPerIteration: (cpu.user + cpu.system) / 1000 / n,
-      gflopPerIteration: trainingFlopsPerIteration(buildArch(BENCHMARK_ARCH), options.batchSize, options.lrPatchSize) / 1e9,
+      gflopPerIteration: trainingFlopsPerIteration(buildArch(options.arch), options.batchSize, options.lrPatchSize) / 1e9,
       ...(profile === undefined ? {} : { profile }),
     };
   } finally {

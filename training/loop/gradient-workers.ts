@@ -48,7 +48,8 @@ export class GradientWorkers {
     if (shards.length !== this.threads.length) throw new Error(`${this.threads.length} gradient workers got ${shards.length} shards`);
     return Promise.all(this.threads.map(async (thread, i) => {
       const shard = shards[i]!;
-      const reply = await thread.request({ type: 'step', weights, batch: shard }, [shard.lr.buffer as ArrayBuffer, shard.hr.buffer as ArrayBuffer]);
+      const buffers = [shard.lr, shard.hr, ...(shard.teacher === undefined ? [] : [shard.teacher.sr])].map((array) => array.buffer as ArrayBuffer);
+      const reply = await thread.request({ type: 'step', weights, batch: shard }, buffers);
       if (reply.type !== 'gradients') throw new Error(`gradient worker ${i + 1} answered a step with '${reply.type}'`);
       return reply.result;
     }));

@@ -1,4 +1,5 @@
 import { buildArch } from '../archs/index';
+import type { Teacher } from '../distill/teacher';
 import type { Checkpoint } from '../checkpoint/format';
 import type { ExperimentConfig } from '../config/experiment';
 import { resolveRepoPath } from '../config/load';
@@ -66,9 +67,21 @@ export interface SessionStart {
  * (weights, Adam moments and step, RNG state, iteration), or from given weights (a warm
  * start at its iteration, or an initialization at 0): empty Adam moments, and a data stream
  * seeded by the iteration so an earlier run's first batches are not replayed.
- * Starts `train.workers - 1` gradient worker threads. Expects the backend to be ready.
+ * Starts `train.workers - 1` gradient worker threads. With `config.distill`, runs the teacher
+ * (`givenTeacher`, else loaded here) on every batch before its step, the session closing it.
+ * Expects the backend to be ready.
  */
-export async function openSession(config: ExperimentConfig, checkpoint?: Checkpoint, start?: SessionStart): Promise<TrainingSession> {
+export async function openSession(config: ExperimentConfig, checkpoint?: Checkpoint, start?: SessionStart, givenTeacher?: Teacher): Promise<TrainingSession> {
+  const teacher = givenTeacher ?? (await openTeacher(config));
+  try {
+    return await openSessionWith(config, checkpoint, start, teacher);
+  } catch (error) {
+    await teacher?.close();
+    throw error;
+  }
+}
+
+async function openSessionWith(config: ExperimentConfig, checkpoint: Checkpoint | undefined, start: SessionStart | undefined, teacher: Teacher | undefined): Promise<TrainingSession> {
   const sampler = await PairedPatchSampler.fromDirectories(config.data.train.map(resolveRepoPath), {
     scale: config.arch.scale,
     hrPatchSize: config.data.hrPatchSize,
@@ -86,20 +99,37 @@ export async function openSession(config: ExperimentConfig, checkpoint?: Checkpo
     model.dispose();
     throw error;
   }
+  const distillWeight = config.distill?.weight ?? 0;
   return {
     model,
     optimizer,
     rng: checkpoint === undefined ? new Rng(dataSeed(config.train.seed + startIteration)) : Rng.fromState([...checkpoint.rngState]),
     sampler,
     startIteration,
-    step: (batch, learningRate, timings) => trainStep(model, optimizer, batch, learningRate, workers, timings),
+    async step(batch, learningRate, timings) {
+      // The teacher sees the whole batch once, here; each shard then carries its slice of the targets.
+      const taught = teacher === undefined ? batch : { ...batch, teacher: { sr: await teacher.predict(batch), weight: distillWeight } };
+      return trainStep(model, optimizer, taught, learningRate, workers, timings);
+    },
     async close() {
       try {
         await workers?.close();
+        await teacher?.close();
       } finally {
         optimizer.dispose();
         model.dispose();
       }
     },
   };
+}
+
+/**
+ * The distillation teacher of `config`, if it has one, loaded and checked (see `loadTeacher`).
+ * Imported only here: onnxruntime-node runs the teacher in the main thread, and gradient worker
+ * threads, which import this module, never need it.
+ */
+export async function openTeacher(config: ExperimentConfig): Promise<Teacher | undefined> {
+  if (config.distill === undefined) return undefined;
+  const { loadTeacher } = await import('../distill/teacher');
+  return loadTeacher(config.distill, config.arch.scale);
 }

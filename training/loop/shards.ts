@@ -23,11 +23,13 @@ export function sliceBatch(batch: PatchBatch, start: number, count: number): Pat
   }
   const lrSize = batch.lrPatchSize ** 2 * 3;
   const hrSize = lrSize * batch.scale ** 2;
+  const { teacher } = batch;
   return {
     ...batch,
     batchSize: count,
     lr: batch.lr.slice(start * lrSize, (start + count) * lrSize),
     hr: batch.hr.slice(start * hrSize, (start + count) * hrSize),
+    ...(teacher === undefined ? {} : { teacher: { ...teacher, sr: teacher.sr.slice(start * hrSize, (start + count) * hrSize) } }),
   };
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { PatchBatch } from '../data/sampler';
+import { distillationLoss } from '../losses/distill';
 import { l1Loss } from '../losses/l1';
 import type { TfjsModel } from '../model/tfjs-model';
 import type { Adam } from './adam';
@@ -25,7 +26,8 @@ export interface ShardResult {
 }
 
 /**
- * L1 loss of the model on a batch and the gradient of every trainable variable (in
+ * L1 loss of the model on a batch (mixed with the L1 distance to the teacher's output when the
+ * batch carries one, see `distillationLoss`) and the gradient of every trainable variable (in
  * `model.trainableVariables` order); the tensors are left to the caller's `tf.tidy`.
  */
 function lossAndGradients(model: TfjsModel, batch: PatchBatch, timings?: StepTimings): { loss: tf.Scalar; gradients: tf.Tensor[] } {
@@ -33,10 +35,12 @@ function lossAndGradients(model: TfjsModel, batch: PatchBatch, timings?: StepTim
   const hrPatchSize = lrPatchSize * scale;
   const lr = tf.tensor4d(batch.lr, [batchSize, lrPatchSize, lrPatchSize, 3]);
   const hr = tf.tensor4d(batch.hr, [batchSize, hrPatchSize, hrPatchSize, 3]);
+  const teacher = batch.teacher === undefined ? undefined : { sr: tf.tensor4d(batch.teacher.sr, [batchSize, hrPatchSize, hrPatchSize, 3]), weight: batch.teacher.weight };
   const start = performance.now();
   let forwardEnd = start;
   const { value, grads } = tf.variableGrads(() => {
-    const loss = l1Loss(model.forward(lr, true), hr);
+    const sr = model.forward(lr, true);
+    const loss = teacher === undefined ? l1Loss(sr, hr) : distillationLoss(sr, hr, teacher.sr, teacher.weight);
     forwardEnd = performance.now();
     return loss;
   }, model.trainableVariables);

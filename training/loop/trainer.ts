@@ -10,7 +10,7 @@ import { resolveRepoPath } from '../config/load';
 import { formatProgress, ProgressLine } from './progress';
 import { openRunDirectory, RUN_LOG_FILE, RunDirectoryError } from './run-dir';
 import { RunLog, type LogRecord } from './run-log';
-import { openSession, seededWeights, type SessionStart, type TrainingSession } from './session';
+import { openSession, openTeacher, seededWeights, type SessionStart, type TrainingSession } from './session';
 import { Throughput } from './throughput';
 import { validate } from './validation';
 
@@ -78,11 +78,22 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const start = warmStart === undefined ? undefined : await loadStartingPoint(warmStart, config.arch);
   await initBackend(config.train.backend);
   const initialization = await initializationOf(config, options.resume || start !== undefined);
-  const changed = await openRunDirectory(runDir, config, options.resume);
-  const checkpointDir = options.resume ? await latestCheckpoint(runDir) : undefined;
-  const checkpoint = checkpointDir === undefined ? undefined : await loadCheckpoint(checkpointDir);
+  // Checked before the run directory is touched: a wrong teacher file refuses the run, leaving nothing behind.
+  const teacher = await openTeacher(config);
+  let changed: string[];
+  let checkpointDir: string | undefined;
+  let checkpoint: Checkpoint | undefined;
+  try {
+    changed = await openRunDirectory(runDir, config, options.resume);
+    checkpointDir = options.resume ? await latestCheckpoint(runDir) : undefined;
+    checkpoint = checkpointDir === undefined ? undefined : await loadCheckpoint(checkpointDir);
+  } catch (error) {
+    await teacher?.close();
+    throw error;
+  }
   const sessionStart: SessionStart | undefined = start !== undefined ? { weights: start.weights, iteration: start.origin.iterations } : initialization !== undefined ? { weights: initialization.weights, iteration: 0 } : undefined;
-  const session = await openSession(config, checkpoint, sessionStart);
+  // The session owns the teacher from here: it closes it if it fails to open, and when it closes.
+  const session = await openSession(config, checkpoint, sessionStart, teacher);
   const log = new RunLog(join(runDir, RUN_LOG_FILE));
   const output = options.console ?? new ProgressLine(process.stderr);
   const record = async (entry: LogRecord): Promise<void> => {
@@ -100,6 +111,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     if (initialization !== undefined) {
       output.print(`initialized from ${initialization.path} (run ${initialization.origin.run} at ${initialization.origin.iterations} iterations); seeded: ${initialization.fresh.join(', ') || 'none'}`);
     }
+    if (teacher !== undefined) output.print(`distilling from ${teacher.path} (sha256 ${teacher.sha256.slice(0, 12)}...), weight ${config.distill!.weight}`);
     return await runLoop(options, session, output, record, { validateFirst: checkpointDir === undefined, momentSteps: start === undefined ? 0 : WARM_START_MOMENT_STEPS });
   } finally {
     await session.close();

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BATCH_NORM_EPSILON, type ConvNode } from '../archs/graph';
+import { convParts, type ConvPart } from '../archs/index';
 import { quantizeActivation, type ActivationRange } from '../export/quantize';
 import { fakeQuantizeBias, fakeQuantizeKernel } from '../quant/fake-quant';
 
@@ -15,10 +16,44 @@ export type VariableLookup = (name: string) => tf.Variable;
  * inside the forward pass so gradients flow to both.
  */
 export function effectiveKernel(node: ConvNode, variable: VariableLookup): tf.Tensor4D {
-  if (node.normalization !== 'weight') return variable(`${node.name}/kernel`) as tf.Tensor4D;
-  const v = variable(`${node.name}/v`) as tf.Tensor4D;
+  return effectiveConv(node, variable).kernel;
+}
+
+/**
+ * The kernel and bias a conv node applies: its own, or those its collapsible linear block
+ * (training/reparam) collapses into, `E P` and `P^T b1 + b2` (plus the identity), computed from
+ * the block's weights in every forward pass. The block is linear, so this is exactly the block's
+ * function of its weights, and its gradients are the block's; but the activations go through one
+ * conv, not a wide kxk conv and a 1x1 conv, so a step costs about what a plain network's does
+ * (SESR's collapsed training). `collapseLinearBlock` is the same computation, for export.
+ */
+export function effectiveConv(node: ConvNode, variable: VariableLookup): { kernel: tf.Tensor4D; bias: tf.Tensor1D } {
+  const [first, second] = convParts(node).map((part) => ({ kernel: partKernel(part, variable), bias: variable(`${part.prefix}/bias`) as tf.Tensor1D }));
+  if (node.linearBlock === undefined) return first!;
+  const { kernelSize: k, inChannels, outChannels } = node;
+  const { hidden, identity } = node.linearBlock;
+  const projection = tf.reshape(second!.kernel, [hidden, outChannels]) as tf.Tensor2D;
+  const expansion = tf.reshape(first!.kernel, [k * k * inChannels, hidden]) as tf.Tensor2D;
+  let kernel = tf.reshape(tf.matMul(expansion, projection), [k, k, inChannels, outChannels]) as tf.Tensor4D;
+  if (identity) kernel = tf.add(kernel, identityKernel(k, inChannels));
+  const hiddenBias = tf.reshape(first!.bias, [1, hidden]) as tf.Tensor2D;
+  const bias = tf.add(tf.reshape(tf.matMul(hiddenBias, projection), [outChannels]), second!.bias) as tf.Tensor1D;
+  return { kernel, bias };
+}
+
+function partKernel(part: ConvPart, variable: VariableLookup): tf.Tensor4D {
+  if (part.normalization !== 'weight') return variable(`${part.prefix}/kernel`) as tf.Tensor4D;
+  const v = variable(`${part.prefix}/v`) as tf.Tensor4D;
   const norms = tf.sqrt(tf.sum(tf.square(v), [0, 1, 2]));
-  return tf.mul(v, tf.div(variable(`${node.name}/g`), norms));
+  return tf.mul(v, tf.div(variable(`${part.prefix}/g`), norms));
+}
+
+/** The kxk HWIO kernel of the identity map on `channels` channels: 1 at the centre tap of i -> i. */
+function identityKernel(k: number, channels: number): tf.Tensor4D {
+  const data = new Float32Array(k * k * channels * channels);
+  const centre = Math.floor(k / 2) * k + Math.floor(k / 2);
+  for (let c = 0; c < channels; c++) data[(centre * channels + c) * channels + c] = 1;
+  return tf.tensor4d(data, [k, k, channels, channels]);
 }
 
 /**
@@ -42,8 +77,7 @@ export function convLayer(
   training: boolean,
   { inputRange, inputNeedsGradient = true }: { readonly inputRange?: ActivationRange | undefined; readonly inputNeedsGradient?: boolean } = {},
 ): tf.Tensor4D {
-  let filter = effectiveKernel(node, variable);
-  let bias = variable(`${node.name}/bias`) as tf.Tensor1D;
+  let { kernel: filter, bias } = effectiveConv(node, variable);
   if (inputRange !== undefined) {
     // The exporter folds batch norm's moving statistics before rounding; training normalises with batch ones.
     if (node.normalization === 'batch') throw new Error(`conv ${node.name}: quantization-aware training does not support batch norm`);

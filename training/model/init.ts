@@ -1,4 +1,5 @@
 import type { ArchGraph, ConvNode } from '../archs/graph';
+import { convParts } from '../archs/index';
 import type { Rng } from '../data/rng';
 import type { NamedWeights } from '../export/weights';
 
@@ -9,6 +10,7 @@ import type { NamedWeights } from '../export/weights';
  * where the paper's official code starts. Weight norm starts at g = ||v|| per output
  * channel, as `torch.nn.utils.weight_norm` does, so the effective kernel equals v.
  * Batch norm starts at the identity: gamma 1, beta 0, moving mean 0, moving variance 1.
+ * Each conv of a collapsible linear block (training/reparam) is initialised the same way.
  */
 export function initialWeights(graph: ArchGraph, rng: Rng): NamedWeights {
   const weights: NamedWeights = new Map();
@@ -19,17 +21,20 @@ export function initialWeights(graph: ArchGraph, rng: Rng): NamedWeights {
 }
 
 function initialiseConv(node: ConvNode, rng: Rng, weights: NamedWeights): void {
-  const { name, kernelSize: k, inChannels, outChannels } = node;
-  const bound = 1 / Math.sqrt(inChannels * k * k);
-  const kernelShape = [k, k, inChannels, outChannels];
-  const kernel = uniform(kernelShape.reduce((a, b) => a * b, 1), bound, rng);
-  if (node.normalization === 'weight') {
-    weights.set(`${name}/v`, { shape: kernelShape, data: kernel });
-    weights.set(`${name}/g`, { shape: [outChannels], data: outputChannelNorms(kernel, outChannels) });
-  } else {
-    weights.set(`${name}/kernel`, { shape: kernelShape, data: kernel });
+  const { name, outChannels } = node;
+  // A collapsible linear block's convs are initialised each as a conv of its own.
+  for (const { prefix, shape: kernelShape, normalization } of convParts(node)) {
+    const [k, , inChannels, partOut] = kernelShape;
+    const bound = 1 / Math.sqrt(inChannels * k * k);
+    const kernel = uniform(kernelShape.reduce((a, b) => a * b, 1), bound, rng);
+    if (normalization === 'weight') {
+      weights.set(`${prefix}/v`, { shape: [...kernelShape], data: kernel });
+      weights.set(`${prefix}/g`, { shape: [partOut], data: outputChannelNorms(kernel, partOut) });
+    } else {
+      weights.set(`${prefix}/kernel`, { shape: [...kernelShape], data: kernel });
+    }
+    weights.set(`${prefix}/bias`, { shape: [partOut], data: uniform(partOut, bound, rng) });
   }
-  weights.set(`${name}/bias`, { shape: [outChannels], data: uniform(outChannels, bound, rng) });
   if (node.normalization === 'batch') {
     weights.set(`${name}/bn/gamma`, { shape: [outChannels], data: new Float32Array(outChannels).fill(1) });
     weights.set(`${name}/bn/beta`, { shape: [outChannels], data: new Float32Array(outChannels) });
