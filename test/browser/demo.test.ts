@@ -60,7 +60,7 @@ describeWith(tool(CHROMIUM_PATH, 'apt-get install chromium'), 'the demo page end
       expect(maxAbsDiff(bicubic, imresizeRgba(await fetchPng(`/samples/${SAMPLE}`), 384, 256))).toBe(0);
       expect(colourPsnr(serverResult, bicubic)).toBeLessThan(40); // the model changed the picture
       expect(await page.textContent('#stat-backend')).toContain('the Worker');
-      expect(await page.textContent('#stat-time')).toMatch(/round trip; on the Worker: .*infer \d/);
+      expect(await page.textContent('#stat-time')).toMatch(/round trip; on the Worker: .*fetch \d+ ms.*decode \d/); // the stages before the streamed body
     });
 
     it('runs the same model in the browser on WASM, says so, and matches the Worker', async () => {
