@@ -6,8 +6,11 @@ import { trackWasmMemory } from './wasm-memory';
 /** libwebp for workerd: modules compiled at bundle time, instantiated through Emscripten's hook. */
 export const WEBP_WASM_SOURCES: WebpWasmSources = { decoder: precompiled('webp-decoder', decoder), encoder: precompiled('webp-encoder', encoder) };
 
-/** Emscripten's `instantiateWasm` hook over a module wrangler compiled for us. */
-function precompiled(name: string, module: WebAssembly.Module): EmscriptenWasmSource {
+/**
+ * Emscripten's `instantiateWasm` hook over a module wrangler compiled for us (libwebp, libavif),
+ * its memory tracked under `name`.
+ */
+export function precompiled(name: string, module: WebAssembly.Module): EmscriptenWasmSource {
   return {
     instantiateWasm(imports, receiveInstance) {
       const instance = new WebAssembly.Instance(module, imports as WebAssembly.Imports);
