@@ -4,7 +4,7 @@ import type { ExperimentConfig } from '../../training/config/experiment';
 import { deriveConfig, runName, withIterations } from '../../training/repro/experiment';
 import { BASE_CONFIG_PATH, fig3Experiments, loadReproBase, table1Arch, table1Experiments, type Table1Network } from '../../training/repro/suites';
 
-const base = await loadReproBase(BASE_CONFIG_PATH);
+const base = await loadReproBase(BASE_CONFIG_PATH, undefined, { checkData: false });
 
 /** Everything a suite must hold constant across its experiments. */
 const shared = ({ data, train: { iterations, batchSize, lrHalvingSteps, backend, logEvery, validateEvery, checkpointEvery } }: ExperimentConfig) =>

@@ -104,8 +104,8 @@ export function suiteExperiments(suite: SuiteName, base: ExperimentConfig): Repr
  * @example
  * const base = await loadReproBase(BASE_CONFIG_PATH, 20); // a quick end-to-end check
  */
-export async function loadReproBase(path: string, iterations?: number): Promise<ExperimentConfig> {
-  const base = await loadExperimentConfig(resolveRepoPath(path));
+export async function loadReproBase(path: string, iterations?: number, options: { readonly checkData?: boolean } = {}): Promise<ExperimentConfig> {
+  const base = await loadExperimentConfig(resolveRepoPath(path), options);
   return iterations === undefined ? base : withIterations(base, iterations);
 }
 
