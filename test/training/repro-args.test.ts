@@ -4,8 +4,8 @@ import { parseReproArgs } from '../../training/repro/args';
 describe('parseReproArgs', () => {
   it('reads a command and its options, leaving defaults absent', () => {
     expect(parseReproArgs(['table1'])).toEqual({ command: 'table1' });
-    expect(parseReproArgs(['all', '--iterations', '20', '--run-root', '/tmp/r', '--report', '/tmp/r.md'])).toEqual({
-      command: 'all', iterations: 20, runRoot: '/tmp/r', reportFile: '/tmp/r.md',
+    expect(parseReproArgs(['all', '--iterations', '20', '--run-root', 'runs/r', '--report', 'runs/r.md'])).toEqual({
+      command: 'all', iterations: 20, runRoot: 'runs/r', reportFile: 'runs/r.md',
     });
   });
 

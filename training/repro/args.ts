@@ -28,7 +28,7 @@ export const REPRO_USAGE = [
  * Parses the repro command line strictly: one command, known flags only, a positive integer for `--iterations`.
  *
  * @example
- * parseReproArgs(['table1', '--iterations', '20', '--run-root', '/tmp/repro']);
+ * parseReproArgs(['table1', '--iterations', '20', '--run-root', 'training/runs/repro']);
  */
 export function parseReproArgs(argv: string[]): ReproArgs {
   const parsed = parseCommandLine({
