@@ -1,4 +1,5 @@
 import { checkBand, type BandedImage } from '../core/bands';
+import { releaseBuffer } from '../core/bytes';
 import { crc32 } from './crc32';
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] as const;
@@ -19,7 +20,8 @@ const MAX_IDAT_BYTES = 256 * 1024;
  * (libpng's heuristic) and fed to a `CompressionStream('deflate')` (zlib's default level), whose
  * output goes out as IDAT chunks of at most 256 KiB: after each band once 16 KiB are pending, and
  * the rest at the end. Memory is O(width): six rows, one batch of filtered rows (≤ 128 KiB, or one
- * row) and the pending compressed output. Band buffers are not kept past the next pull. Every
+ * row) and the pending compressed output; batches and compressed parts are released as soon as
+ * they are used up, not left to the collector. Band buffers are not kept past the next pull. Every
  * yielded chunk is a fresh array. Abandoning the iteration (`return()`) releases the compression
  * stream and the band source.
  *
@@ -60,7 +62,8 @@ export async function* encodePngBands(image: BandedImage): AsyncGenerator<Uint8A
       const { data } = band;
       for (let r = 0; r < band.height; ) {
         const rows = Math.min(rowsPerBatch, band.height - r);
-        // A fresh batch per write: the stream may still read it after the write is accepted.
+        // A fresh batch per write, released once the write has settled (the stream may hold it
+        // until then): together the batches are as large as the image.
         const batch = new Uint8Array(rows * stride);
         for (let k = 0; k < rows; k++, r++) {
           if (opaque) rgbaToRgb(data, r * width * 4, line, width);
@@ -71,6 +74,7 @@ export async function* encodePngBands(image: BandedImage): AsyncGenerator<Uint8A
           line = swap;
         }
         await writer.write(batch);
+        releaseBuffer(batch);
         while (pending.bytes >= MAX_IDAT_BYTES) yield idatBytes(pending, MAX_IDAT_BYTES);
       }
       next = band.y + band.height;
@@ -117,7 +121,7 @@ class PendingBytes {
       count -= n;
       this.offset += n;
       if (this.offset === part.byteLength) {
-        this.parts.shift();
+        releaseBuffer(this.parts.shift()!);
         this.offset = 0;
       }
     }

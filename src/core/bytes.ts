@@ -14,3 +14,24 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffe
   }
   return bytes;
 }
+
+/**
+ * Frees the memory behind `view` now, by detaching its `ArrayBuffer` (`transfer(0)`), instead of
+ * when V8 next collects. V8 collects array buffers late (only once tens of MiB of them have
+ * gone unreferenced since its last collection), and the isolate has 128 MB, so the megabyte-sized buffers a request
+ * makes per tile or strip must be freed by design (docs/benchmarks.md, "Streaming"). Every view of
+ * the buffer reads as empty afterwards: call it only on buffers nothing else will read. A view
+ * of part of a buffer, which may share it with others, and any buffer where `transfer` is missing
+ * (Node 20), are left to the collector.
+ *
+ * @example
+ * const sr = await runner.run(tile);
+ * copyOut(sr);
+ * releaseBuffer(sr.data); // sr.data.length === 0 from here on
+ */
+export function releaseBuffer(view: ArrayBufferView): void {
+  // ES2024's members, typed here because the project's lib is ES2023.
+  const buffer = view.buffer as ArrayBuffer & { readonly detached?: boolean; transfer?: (length: number) => ArrayBuffer };
+  const whole = view.byteOffset === 0 && view.byteLength === buffer.byteLength;
+  if (buffer instanceof ArrayBuffer && whole && buffer.detached !== true) buffer.transfer?.(0);
+}

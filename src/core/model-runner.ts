@@ -23,5 +23,9 @@ export interface PlanarImage {
 export interface ModelRunner {
   /** The manifest entry being run: scale, value ranges, receptive field. */
   readonly model: ModelEntry;
+  /**
+   * Super-resolves `input`, which the runner reads only until the promise settles (callers reuse
+   * its buffer for the next tile). The output is a fresh array the caller owns, free to release.
+   */
   run(input: PlanarImage): Promise<PlanarImage>;
 }

@@ -13,18 +13,24 @@ export interface InterleavedPixels<T> {
   readonly data: T;
 }
 
+/** Where a planar copy goes: a fresh array, or the start of a reused one (at least `3 * width * height` long). */
+export interface PlanarTarget {
+  readonly into?: Float32Array;
+}
+
 /**
  * Copies the RGB of `window` out of interleaved pixels into a planar float image, each value
- * `v` as `low + v * step`; channels past the third are not read.
+ * `v` as `low + v * step`; channels past the third are not read. With `target.into`, the image's
+ * data is the view of its first `3 * width * height` values (no allocation).
  *
  * @example
  * interleavedToPlanar({ width: 2, channels: 3, data: [1, 2, 3, 4, 5, 6] }, { x: 0, y: 0, width: 2, height: 1 }).data; // [1, 4, 2, 5, 3, 6]
  */
-export function interleavedToPlanar(pixels: InterleavedPixels<ArrayLike<number>>, window: Rect, low = 0, step = 1): PlanarImage {
+export function interleavedToPlanar(pixels: InterleavedPixels<ArrayLike<number>>, window: Rect, low = 0, step = 1, target: PlanarTarget = {}): PlanarImage {
   const { width, height } = window;
   const { channels, data: source } = pixels;
   const plane = width * height;
-  const data = new Float32Array(3 * plane);
+  const data = planarStorage(3 * plane, target);
   for (let y = 0; y < height; y++) {
     let from = ((window.y + y) * pixels.width + window.x) * channels;
     let target = y * width;
@@ -35,6 +41,12 @@ export function interleavedToPlanar(pixels: InterleavedPixels<ArrayLike<number>>
     }
   }
   return { width, height, data };
+}
+
+function planarStorage(length: number, target: PlanarTarget): Float32Array {
+  if (target.into === undefined) return new Float32Array(length);
+  if (target.into.length < length) throw new RangeError(`a planar target of ${target.into.length} values cannot hold ${length}`);
+  return target.into.subarray(0, length);
 }
 
 /**
@@ -65,13 +77,14 @@ export function planarToInterleaved(
 /**
  * Copies the RGB of `window` out of `image` into a planar float image, mapping 8-bit 0..255
  * linearly onto `range` (the model's input range). Alpha is not read: the model sees colour only.
+ * `target` as in {@link interleavedToPlanar}.
  *
  * @example
  * readPlanar(image, { x: 0, y: 0, width: 8, height: 8 }, [0, 1]).data.length; // 192
  */
-export function readPlanar(image: RgbaImage, window: Rect, range: readonly [number, number]): PlanarImage {
+export function readPlanar(image: RgbaImage, window: Rect, range: readonly [number, number], target: PlanarTarget = {}): PlanarImage {
   const [low, high] = range;
-  return interleavedToPlanar({ width: image.width, channels: 4, data: image.data }, window, low, (high - low) / 255);
+  return interleavedToPlanar({ width: image.width, channels: 4, data: image.data }, window, low, (high - low) / 255, target);
 }
 
 /**

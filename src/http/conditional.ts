@@ -9,10 +9,10 @@ import { sha256Hex } from '../core/digest';
  * inputs give byte-identical bodies, as RFC 9110 8.8.3 requires of a strong validator.
  *
  * @example
- * await renditionEtag(sourceBytes, renditionId(url, params, preferences, models)); // '"9f86d081884c7d659a2feaa0c55ad015"'
+ * await renditionEtag(await sha256Hex(sourceBytes), renditionId(url, params, preferences, models)); // '"9f86d081884c7d659a2feaa0c55ad015"'
  */
-export async function renditionEtag(source: Uint8Array<ArrayBuffer>, id: string): Promise<string> {
-  const validator = `${await sha256Hex(source)} ${id} ${CODECS_VERSION}`;
+export async function renditionEtag(sourceSha256: string, id: string): Promise<string> {
+  const validator = `${sourceSha256} ${id} ${CODECS_VERSION}`;
   return `"${(await sha256Hex(new TextEncoder().encode(validator))).slice(0, 32)}"`;
 }
 

@@ -2,6 +2,8 @@ import type { ImageCodecs } from '../codec/codecs';
 import { IMAGE_FORMATS, isLossy, type ImageFormat } from '../codec/format';
 import { readImageHeader, type ImageHeader } from '../codec/header';
 import { collectBands, type BandedImage } from '../core/bands';
+import { releaseBuffer } from '../core/bytes';
+import { sha256Hex } from '../core/digest';
 import { checkDecodeCost } from '../codec/decode-guard';
 import type { ModelCatalog } from '../core/model-catalog';
 import type { ModelRunner } from '../core/model-runner';
@@ -90,9 +92,12 @@ export interface RenderRequest {
 /** A rendition ready to stream: everything that can refuse it has run. */
 export interface PreparedRendition {
   readonly format: ImageFormat;
-  /** The downloaded source, for validators derived from it. */
-  readonly source: Uint8Array<ArrayBuffer>;
-  /** The encoded bytes as they are produced; pulling them runs inference, resampling and encoding. */
+  /** SHA-256 (hex) of the downloaded source, for validators derived from it. */
+  readonly sourceSha256: string;
+  /**
+   * The encoded bytes as they are produced; pulling them runs inference, resampling and encoding.
+   * When it ends, however it ends, it releases the source's bytes and pixels.
+   */
   readonly body: AsyncGenerator<Uint8Array<ArrayBuffer>>;
 }
 
@@ -124,11 +129,12 @@ export async function prepareRendition(request: RenderRequest, options: RenderOp
   checkCost(plan, format, options);
   const runner = plan.scale === undefined ? undefined : await timer.time('model', () => options.models.runner(plan.scale!));
   await timer.time('check', () => checkDecodeCost(source, header));
+  const sourceSha256 = await sha256Hex(source);
   const decoded = await timer.time('decode', () => decodeSource(source, header, plan, runner, options, signal));
   signal.throwIfAborted();
   const output = resizeAndCrop(decoded, plan);
-  const body = checkedBetweenChunks(options.codecs.encodeBands(output, format, params.quality ?? options.defaultQuality), signal);
-  return { format, source, body };
+  const encoded = options.codecs.encodeBands(output, format, params.quality ?? options.defaultQuality);
+  return { format, sourceSha256, body: releasingAfter(checkedBetweenChunks(encoded, signal), source) };
 }
 
 /**
@@ -146,7 +152,9 @@ async function decodeSource(
 ): Promise<BandedImage> {
   if (runner === undefined) return options.codecs.decodeBands(source, header, plan.resize);
   const image = await collectBands(await options.codecs.decodeBands(source, header));
-  return upscaleBands(image, runner, { tileSize: options.tileSize, signal, beforeTile: yieldToEventLoop });
+  releaseBuffer(source);
+  const upscaled = upscaleBands(image, runner, { tileSize: options.tileSize, signal, beforeTile: yieldToEventLoop });
+  return { ...upscaled, bands: releasingAfter(upscaled.bands, image.data) };
 }
 
 /** The plan's resample (when the size still differs) and crop (`cover`), as band transforms. */
@@ -233,6 +241,19 @@ export function estimateSeconds(plan: ResizePlan, cost: CostModel, format?: Imag
   const infer = plan.scale === undefined ? 0 : megapixels * (cost.inferSecondsPerMegapixel[plan.scale] ?? Math.max(...Object.values(cost.inferSecondsPerMegapixel)));
   const avifEncode = format === 'avif' ? ((plan.output.width * plan.output.height) / 1e6) * (cost.avifEncodeSecondsPerMegapixel ?? 0) : 0;
   return infer + megapixels * cost.streamSecondsPerMegapixel + avifEncode;
+}
+
+/**
+ * `items`, then `buffer` released, however the iteration ends: a request's large buffers (the
+ * source's bytes and whole-decoded pixels, up to tens of MiB) are freed as soon as the request is
+ * done with them, not when V8 next collects.
+ */
+async function* releasingAfter<T>(items: AsyncIterable<T>, buffer: ArrayBufferView): AsyncGenerator<T> {
+  try {
+    yield* items;
+  } finally {
+    releaseBuffer(buffer);
+  }
 }
 
 /** Checks the deadline between chunks and lets other requests run (the work between them is synchronous). */

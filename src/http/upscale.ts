@@ -114,7 +114,7 @@ export function upscale(options: UpscaleOptions): MiddlewareHandler {
 async function startMiss(c: Context, request: RenderRequest, rendition: { key: string; id: string }, options: UpscaleOptions, timer: StageTimer): Promise<StartedMiss> {
   const { key, id } = rendition;
   const prepared = await prepareRendition(request, { ...options, origin: options.origin(c) }, timer);
-  const etag = await renditionEtag(prepared.source, id);
+  const etag = await renditionEtag(prepared.sourceSha256, id);
   const headers = { 'Content-Type': MEDIA_TYPES[prepared.format], 'Cache-Control': options.cacheControl, ETag: etag };
   if (ifNoneMatchMatches(c.req.header('If-None-Match'), etag)) {
     await prepared.body.return(undefined);

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { readImageHeader } from '../../src/codec/header';
 import { encodeJpegBands } from '../../src/codec/jpeg-encoder';
 import type { RgbaBand } from '../../src/core/bands';
-import { concatBytes } from '../../src/core/bytes';
+import { concatBytes, releaseBuffer } from '../../src/core/bytes';
+import type { ModelRunner, PlanarImage } from '../../src/core/model-runner';
 import { resizeBands } from '../../src/core/resample';
 import { upscaleBands, upscaleImage } from '../../src/core/upscale';
-import { wasmMemoryBytes } from '../../src/platform/wasm-memory';
+import { wasmMemoryBytes } from '../../src/core/wasm-memory';
 import { codecs, models, paintedImage } from './harness';
 
 // WebAssembly memories never shrink, and the isolate has 128 MB: tiling must cap the ONNX
@@ -62,6 +63,41 @@ describe('streamed stages', () => {
     expect(rows).toBe(427);
     expect(largest).toBeLessThanOrEqual(640 * 32 * 4);
   }, 120_000);
+});
+
+// V8 frees array buffers only when it next collects, which it does late; the megabyte-sized
+// buffers made per tile are released by design instead (src/core/bytes.ts).
+describe('released buffers', () => {
+  it('detaches a whole buffer at once and leaves a partial view alone', () => {
+    const whole = new Uint8Array(1024);
+    const shared = new Uint8Array(1024);
+    const part = shared.subarray(0, 512);
+    releaseBuffer(whole);
+    releaseBuffer(part);
+    expect(whole.byteLength).toBe(0);
+    expect(shared.byteLength).toBe(1024);
+    expect(part.byteLength).toBe(512);
+  });
+
+  it('upscaling releases every model output once copied, and reuses one input buffer for all tiles', async () => {
+    const inner = await models.runner(2);
+    const outputs: PlanarImage[] = [];
+    const inputBuffers = new Set<ArrayBufferLike>();
+    const runner: ModelRunner = {
+      model: inner.model,
+      async run(input) {
+        inputBuffers.add(input.data.buffer);
+        const output = await inner.run(input);
+        outputs.push(output);
+        return output;
+      },
+    };
+    const upscaled = await upscaleImage(paintedImage(120, 90), runner, { tileSize: 40 });
+    expect(upscaled.width).toBe(240);
+    expect(outputs.length).toBe(9);
+    expect(outputs.every((output) => output.data.byteLength === 0)).toBe(true);
+    expect(inputBuffers.size).toBe(1);
+  });
 });
 
 /** A baseline JPEG painted band by band (the source itself never exists whole either). */
