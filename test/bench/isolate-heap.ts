@@ -1,4 +1,4 @@
-import type { WranglerDev } from '../../training/workerd/wrangler-dev';
+import type { WranglerDev } from '../../training/reports/workerd/wrangler-dev';
 
 /** One reading of the Worker isolate's memory through V8's inspector (`Runtime.getHeapUsage`), bytes. */
 export interface HeapReading {
@@ -68,9 +68,13 @@ export async function watchIsolateHeap(server: WranglerDev): Promise<IsolateHeap
   });
   let nextId = 0;
   const pending = new Map<number, (reply: InspectorReply) => void>();
+  // wrangler's inspector proxy turns workerd's network capture on again whenever it reconnects to
+  // a reloaded Worker, and it costs seconds per large subrequest (training/reports/workerd/network-capture.ts):
+  // turned off again for every new execution context.
   socket.onmessage = (event) => {
-    const reply = JSON.parse(String(event.data)) as InspectorReply;
+    const reply = JSON.parse(String(event.data)) as InspectorReply & { readonly method?: string };
     if (reply.id !== undefined) pending.get(reply.id)?.(reply);
+    else if (reply.method === 'Runtime.executionContextCreated') socket.send(JSON.stringify({ id: ++nextId, method: 'Network.disable' }));
   };
   const call = (method: string, params: object = {}): Promise<InspectorReply> => new Promise((resolve, reject) => {
     const id = ++nextId;
@@ -89,6 +93,7 @@ export async function watchIsolateHeap(server: WranglerDev): Promise<IsolateHeap
     if (totalSize === undefined || backingStorageSize === undefined) throw new Error(`Runtime.getHeapUsage answered ${JSON.stringify(reply)}`);
     return { jsHeap: totalSize, buffers: backingStorageSize };
   };
+  await call('Network.disable');
   return {
     async collectGarbage() {
       // workerd's inspector never answered HeapProfiler.collectGarbage here (120 s without a

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ortWeb from 'onnxruntime-web/wasm';
 import { TILED_SESSION_OPTIONS } from '../../src/inference/session-runner';
-import { medianInferenceSeconds, type Runtime } from '../../training/export/inference-timing';
+import { medianInferenceSeconds, type Runtime } from '../../training/reports/inference-timing';
 import manifestJson from '../../model/manifest.json';
 
 /**

@@ -6,10 +6,10 @@ import manifestJson from '../../model/manifest.json';
 import { SAMPLES } from '../../src/samples/catalog';
 import { startOrigin, SourceUnavailableError } from '../support/origin-server';
 import { snapshotWorkingTree, type TreeSnapshot } from '../support/snapshot';
-import { findWorkerd, residentMemory } from '../../training/workerd/process-memory';
-import { shareAutogroupNice } from '../../training/workerd/scheduling';
+import { findWorkerd, residentMemory } from '../../training/reports/workerd/process-memory';
+import { shareAutogroupNice } from '../../training/reports/workerd/scheduling';
 import { summarise } from '../support/stats';
-import { startWranglerDev, type WranglerDev } from '../../training/workerd/wrangler-dev';
+import { startWranglerDev, type WranglerDev } from '../../training/reports/workerd/wrangler-dev';
 import { estimateSeconds, MB, recommendCost, secondsPerMegapixel, TARGETS, verdict, type CostRecommendation, type CostRun } from './analysis';
 import { measureBundle } from './bundle';
 import { heapTotal, watchIsolateHeap, type IsolateHeapWatch } from './isolate-heap';
@@ -495,7 +495,7 @@ async function bench(started: number, load0: number, snapshot: TreeSnapshot | un
         columns,
       ));
       if (reads.length > 0) {
-        console.log('\nwrangler dev\'s cost of a large subrequest: each source read whole by the bench Worker (`/_bench/read-origin`, a tiny JSON answer), timed inside the isolate and by the client; the difference is spent after the Worker has answered, outside it, and grows with the source.\n');
+        console.log('\nwrangler dev\'s cost of a large subrequest: each source read whole by the bench Worker (`/_bench/read-origin`, a tiny JSON answer), timed inside the isolate and by the client; the difference is spent after the Worker has answered, outside it. Near 0 with workerd\'s network capture for the inspector turned off, as here (training/reports/workerd/network-capture.ts); with it on, as plain `wrangler dev` has it, seconds, growing faster than the source.\n');
         console.log(markdownTable(
           ['Source', 'MiB', 'Read in the Worker p50 ms', 'Client round trip p50 ms', 'Difference ms'],
           reads.map((row) => [row.path, formatMiB(row.bytes), formatMs(summarise(row.workerMs).p50), formatMs(summarise(row.clientMs).p50), formatMs(summarise(row.clientMs).p50 - summarise(row.workerMs).p50)]),

@@ -1,6 +1,6 @@
 import { loadavg } from 'node:os';
-import { residentMemory, resetPeakMemory } from '../../training/workerd/process-memory';
-import type { WranglerDev } from '../../training/workerd/wrangler-dev';
+import { residentMemory, resetPeakMemory } from '../../training/reports/workerd/process-memory';
+import type { WranglerDev } from '../../training/reports/workerd/wrangler-dev';
 import { bodyTimes, type Arrival } from './analysis';
 import { heapTotal, type HeapPeak, type IsolateHeapWatch } from './isolate-heap';
 import type { BenchCost, BenchLimits } from './kinds';

@@ -10,7 +10,7 @@ import { Canvas } from '../../src/samples/paint';
 import { describeWith, tool } from '../support/requirements';
 import { CHROMIUM_PATH, launchChromium, launchChromiumWithSoftwareWebgpu } from './chromium';
 import { colourPsnr, maxAbsDiff, readCanvas, waitForRun } from './demo-page';
-import { startWranglerDev, type WranglerDev } from '../../training/workerd/wrangler-dev';
+import { startWranglerDev, type WranglerDev } from '../../training/reports/workerd/wrangler-dev';
 
 // The demo page end to end: `wrangler dev` serving the Worker and its assets (the [build] step
 // bundles the client), driven in headless Chromium without a GPU. Screenshots go to ARTIFACTS.

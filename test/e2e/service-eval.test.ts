@@ -5,13 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePng } from '../../src/codec/png';
 import { SAMPLES } from '../../src/samples/catalog';
 import { bicubicUpscaler } from '../../training/eval/bicubic';
-import { evaluateDirectory, type SetResult } from '../../training/eval/evaluate';
+import { evaluateDirectory, type SetResult } from '../../training/metrics/evaluate';
 import { loadOnnxUpscaler } from '../../training/eval/onnx-upscaler';
 import { serviceUpscaler } from '../../training/eval/service-upscaler';
-import type { ManifestModel } from '../../training/export/manifest';
-import { recordServedMetrics, ServedModelMismatchError } from '../../training/export/served-metrics';
+import type { ManifestModel } from '../../training/onnx/manifest';
+import { recordServedMetrics, ServedModelMismatchError } from '../../training/reports/served-metrics';
 import manifest from '../../model/manifest.json';
-import { startWranglerDev, type WranglerDev } from '../../training/workerd/wrangler-dev';
+import { startWranglerDev, type WranglerDev } from '../../training/reports/workerd/wrangler-dev';
 
 // `npm run eval -- --model http://…` scores the running service (what the model README's
 // "served" numbers come from). Here it runs against `wrangler dev` on a folder of the generated,

@@ -1,12 +1,12 @@
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { Rng } from '../../training/data/rng';
+import { Rng } from '../../training/model/rng';
 import { hitRequest, LARGE_STREAMS, plannedRequest, WARM_PATHS, type Kind, type PlannedRequest } from './scenario';
 import { summarise } from '../support/stats';
 import { LARGEST_SOURCE, startOrigin } from '../support/origin-server';
 import { snapshotWorkingTree } from '../support/snapshot';
-import { startWranglerDev, type WranglerDev } from '../../training/workerd/wrangler-dev';
-import { findWorkerd, residentMemory, resetPeakMemory } from '../../training/workerd/process-memory';
+import { startWranglerDev, type WranglerDev } from '../../training/reports/workerd/wrangler-dev';
+import { findWorkerd, residentMemory, resetPeakMemory } from '../../training/reports/workerd/process-memory';
 
 /*
  * npm run test:load: the shipped Worker under `wrangler dev` on loopback, its origin a local HTTP

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../training/workerd/wrangler-dev';
+import { freePort } from '../../training/reports/workerd/wrangler-dev';
 import { WRANGLER } from './bundle-size';
 
 export interface DevServer {
@@ -14,7 +14,7 @@ export interface DevServer {
 /**
  * `wrangler dev` (this repository's wrangler) on the Worker project in `cwd`, on loopback with a
  * fresh state directory, in a process group of its own so that stopping it reaches workerd too.
- * Resolves once `/` answers without a server error. training/workerd/wrangler-dev.ts does the
+ * Resolves once `/` answers without a server error. training/reports/workerd/wrangler-dev.ts does the
  * same for this repository's own Worker, from the repository root.
  *
  * @example

@@ -3,7 +3,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../training/backend/init';
 import { wasmSimdOuterProductSum } from '../../training/backend/wasm-simd-filter-gradient';
-import { Rng } from '../../training/data/rng';
+import { Rng } from '../../training/model/rng';
 
 /** Heap-resident float32 values from a seeded stream in [-1, 1). */
 function heapValues(length: number, seed: number): tf.Tensor1D {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildArch } from '../../training/archs/index';
 import { initBackend, type BackendName } from '../../training/backend/init';
 import { NATIVE_BACKEND_PACKAGES } from '../../training/backend/tensorflow-native';
-import { Rng } from '../../training/data/rng';
+import { Rng } from '../../training/model/rng';
 import { TfjsModel } from '../../training/model/tfjs-model';
 
 function randomValues(length: number, seed: number): Float32Array {

@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildArch } from '../../training/archs/index';
 import { latestCheckpoint, loadCheckpoint } from '../../training/checkpoint/load';
-import { weightsFromOnnx } from '../../training/checkpoint/onnx-weights';
-import { loadInitialization, loadStartingPoint } from '../../training/checkpoint/starting-point';
+import { trainingHooks } from '../../training/cli/training-hooks';
+import { weightsFromOnnx } from '../../training/onnx/onnx-weights';
+import { loadInitialization, loadStartingPoint } from '../../training/onnx/starting-point';
 import type { ExperimentConfig } from '../../training/config/experiment';
 import { validateExperimentConfig } from '../../training/config/validate';
-import { exportModel } from '../../training/export/export';
-import { foldConv } from '../../training/export/fold';
-import { writeManifestEntry } from '../../training/export/manifest';
+import { exportModel } from '../../training/quant/export-model';
+import { foldConv } from '../../training/onnx/fold';
+import { writeManifestEntry } from '../../training/onnx/manifest';
 import { ProgressLine } from '../../training/loop/progress';
 import type { LogRecord } from '../../training/loop/run-log';
 import { train, WARM_START_MOMENT_STEPS } from '../../training/loop/trainer';
@@ -66,7 +67,7 @@ describe('train --warm-start', () => {
     const records: LogRecord[] = [];
     const longer = { ...config, train: { ...config.train, iterations: 9 } };
     const runDir = join(workDir, 'warm');
-    const result = await train({ config: longer, runDir, resume: false, warmStart: join(modelDir, 'm-fp32.onnx'), console: silent, onRecord: (r) => records.push(r) });
+    const result = await train({ config: longer, runDir, resume: false, warmStart: join(modelDir, 'm-fp32.onnx'), hooks: trainingHooks, console: silent, onRecord: (r) => records.push(r) });
     expect(result.iteration).toBe(9);
     expect(records[0]).toMatchObject({ type: 'start', iteration: 6, warmStartFrom: { run: 'warm-test', checkpoint: '00000006', iterations: 6 }, momentSteps: WARM_START_MOMENT_STEPS });
     // Adam's moments are re-estimated at learning rate 0 before the first iteration.
@@ -81,7 +82,7 @@ describe('train --warm-start', () => {
   it('leaves the weights untouched while it estimates the moments', async () => {
     const start = await loadStartingPoint(sourceRun, config.arch);
     const runDir = join(workDir, 'moments-only');
-    await train({ config, runDir, resume: false, warmStart: sourceRun, console: silent });
+    await train({ config, runDir, resume: false, warmStart: sourceRun, hooks: trainingHooks, console: silent });
     const after = await loadCheckpoint((await latestCheckpoint(runDir))!);
     expect(after.iteration).toBe(6);
     expect(after.optimizer.step).toBe(WARM_START_MOMENT_STEPS);
@@ -95,7 +96,7 @@ describe('train --warm-start', () => {
     await writeFile(stray, (await exportModel(config.arch, start.weights)).bytes);
     await expect(loadStartingPoint(stray, config.arch)).rejects.toThrow(/no entry in .*manifest\.json has its sha256/);
     await expect(loadStartingPoint(sourceRun, { ...config.arch, nBlocks: 2 })).rejects.toThrow(/holds a .* network, not this config's/);
-    await expect(train({ config, runDir: join(workDir, 'both'), resume: true, warmStart: sourceRun, console: silent })).rejects.toThrow(/not with --resume/);
+    await expect(train({ config, runDir: join(workDir, 'both'), resume: true, warmStart: sourceRun, hooks: trainingHooks, console: silent })).rejects.toThrow(/not with --resume/);
   });
 });
 
@@ -130,14 +131,14 @@ describe('initFrom: a new run of another scale from trained weights', () => {
     const x3: ExperimentConfig = { ...source, name: 'init-x3', arch: { ...source.arch, scale: 3 }, data: { ...source.data, hrPatchSize: 18 }, initFrom: sourceRun };
     const records: LogRecord[] = [];
     const runDir = join(workDir, 'x3');
-    await train({ config: { ...x3, train: { ...x3.train, iterations: 2, checkpointEvery: 2 } }, runDir, resume: false, console: silent, onRecord: (r) => records.push(r) });
+    await train({ config: { ...x3, train: { ...x3.train, iterations: 2, checkpointEvery: 2 } }, runDir, resume: false, hooks: trainingHooks, console: silent, onRecord: (r) => records.push(r) });
     expect(records[0]).toMatchObject({ type: 'start', iteration: 0, initFrom: { path: sourceRun, run: 'init-source', checkpoint: '00000006', iterations: 6 } });
     const fresh = (records[0] as { initFrom: { fresh: string[] } }).initFrom.fresh;
     expect(new Set(fresh.map((name) => name.split('/')[0]))).toEqual(new Set(['tail', 'skip']));
     expect((await loadCheckpoint((await latestCheckpoint(runDir))!)).optimizer.step).toBe(2);
 
     const resumed: LogRecord[] = [];
-    await train({ config: { ...x3, train: { ...x3.train, iterations: 3, checkpointEvery: 1 } }, runDir, resume: true, console: silent, onRecord: (r) => resumed.push(r) });
+    await train({ config: { ...x3, train: { ...x3.train, iterations: 3, checkpointEvery: 1 } }, runDir, resume: true, hooks: trainingHooks, console: silent, onRecord: (r) => resumed.push(r) });
     expect(resumed[0]).toMatchObject({ type: 'start', iteration: 2 });
     expect(resumed[0]).not.toHaveProperty('initFrom');
   });
@@ -158,7 +159,7 @@ async function trainedSourceRun(name: string): Promise<{ workDir: string; config
     'inline',
   );
   const sourceRun = join(workDir, 'source');
-  await train({ config, runDir: sourceRun, resume: false, console: silent });
+  await train({ config, runDir: sourceRun, resume: false, hooks: trainingHooks, console: silent });
   return { workDir, config, sourceRun };
 }
 

@@ -6,7 +6,7 @@ import { checkpointDirName, type Checkpoint } from '../../training/checkpoint/fo
 import { latestCheckpoint, listCheckpoints, loadCheckpoint } from '../../training/checkpoint/load';
 import { saveCheckpoint } from '../../training/checkpoint/save';
 import { packTensors, unpackGroup } from '../../training/checkpoint/tensor-file';
-import type { NamedWeights } from '../../training/export/weights';
+import type { NamedWeights } from '../../training/model/weights';
 import { PAPER_ADAM } from '../../training/loop/adam';
 import { tinyExperimentConfig } from './helpers/tiny-config';
 

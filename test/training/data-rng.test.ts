@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../training/data/rng';
+import { Rng } from '../../training/model/rng';
 
 const draw = (rng: Rng, n: number): number[] => Array.from({ length: n }, () => rng.next());
 

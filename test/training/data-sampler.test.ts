@@ -6,7 +6,7 @@ import { encodePng } from '../../src/codec/png';
 import { createRgbaImage, type RgbaImage } from '../../src/core/image';
 import { imresizeUint8 } from '../../src/core/imresize';
 import { bicubicPair } from '../../training/data/pairs';
-import { Rng } from '../../training/data/rng';
+import { Rng } from '../../training/model/rng';
 import { PairedPatchSampler, type NamedPair } from '../../training/data/sampler';
 
 /** A textured opaque image: smooth gradients plus per-pixel noise, different in each channel. */

@@ -3,16 +3,17 @@ import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../src/core/digest';
 import type { WdsrBConfig } from '../../training/archs/config';
 import { buildArch } from '../../training/archs/index';
 import { initBackend } from '../../training/backend/init';
 import { latestCheckpoint, loadCheckpoint } from '../../training/checkpoint/load';
+import { trainingHooks } from '../../training/cli/training-hooks';
 import type { DistillConfig, ExperimentConfig } from '../../training/config/experiment';
 import { validateExperimentConfig } from '../../training/config/validate';
-import { Rng } from '../../training/data/rng';
+import { Rng } from '../../training/model/rng';
 import { loadTeacher, TeacherError } from '../../training/distill/teacher';
-import { exportModel } from '../../training/export/export';
-import { sha256Hex } from '../../training/export/manifest';
+import { exportModel } from '../../training/quant/export-model';
 import { distillationLoss } from '../../training/losses/distill';
 import { l1Loss } from '../../training/losses/l1';
 import { ProgressLine } from '../../training/loop/progress';
@@ -61,7 +62,7 @@ describe('distillation teacher', () => {
     const { bytes } = await exportModel(tiny(), teacherWeights);
     teacherPath = join(workDir, 'teacher-fp32.onnx');
     await writeFile(teacherPath, bytes);
-    distill = { teacher: teacherPath, sha256: sha256Hex(bytes), weight: 0.5 };
+    distill = { teacher: teacherPath, sha256: await sha256Hex(bytes), weight: 0.5 };
   });
 
   it('loads a tiny exported model and predicts a batch, NHWC like the HR patches, as the network computes it', async () => {
@@ -93,7 +94,7 @@ describe('distillation teacher', () => {
     const int8 = await exportModel(tiny(), teacherWeights, { int8Weights: true, floatConvs: [] });
     const int8Path = join(workDir, 'teacher-int8.onnx');
     await writeFile(int8Path, int8.bytes);
-    await expect(loadTeacher({ ...distill, teacher: int8Path, sha256: sha256Hex(int8.bytes) }, 2)).rejects.toThrow(/is a quantized model \(int8-weights\): distill from its fp32 reference/);
+    await expect(loadTeacher({ ...distill, teacher: int8Path, sha256: await sha256Hex(int8.bytes) }, 2)).rejects.toThrow(/is a quantized model \(int8-weights\): distill from its fp32 reference/);
     await expect(loadTeacher(distill, 3)).rejects.toThrow(/maps a \[1, 3, 8, 8\] input to \[1, 3, 16, 16\], not the x3 student's \[1, 3, 24, 24\]/);
   });
 });
@@ -112,7 +113,7 @@ describe('training with a teacher', () => {
       {
         name: 'distill-test',
         arch: { ...tiny(), nFeats: 6 },
-        distill: { teacher, sha256: sha256Hex(bytes), weight: 0.4 },
+        distill: { teacher, sha256: await sha256Hex(bytes), weight: 0.4 },
         data: { train: [join(workDir, 'train')], val: join(workDir, 'train'), hrPatchSize: 16 },
         train: { iterations: 2, batchSize: 4, lr: 1e-3, lrHalvingSteps: [], seed: 3, backend: 'wasm', logEvery: 1, validateEvery: 0, checkpointEvery: 1, keepCheckpoints: 3 },
       },
@@ -123,7 +124,7 @@ describe('training with a teacher', () => {
 
   it.each([1, 2])('a step minimises the mixed loss of the teacher run on the same LR batch (%i worker(s))', async (workers) => {
     const run = { ...config, train: { ...config.train, workers } };
-    const session = await openSession(run);
+    const session = await openSession(run, trainingHooks);
     const teacher = await loadTeacher(run.distill!, 2);
     try {
       const batch = session.sampler.nextBatch(4, session.rng);
@@ -146,14 +147,14 @@ describe('training with a teacher', () => {
   it('trains 2 iterations, and an interrupted run resumes to the same weights', async () => {
     const straight = join(workDir, 'straight');
     const lines: string[] = [];
-    const result = await train({ config, runDir: straight, resume: false, console: new ProgressLine({ write: (s: string) => lines.push(s) > 0 }) });
+    const result = await train({ config, runDir: straight, resume: false, hooks: trainingHooks, console: new ProgressLine({ write: (s: string) => lines.push(s) > 0 }) });
     expect(result).toMatchObject({ iteration: 2, interrupted: false });
     expect(lines.join('')).toMatch(/distilling from .*teacher-fp32\.onnx \(sha256 [0-9a-f]{12}\.\.\.\), weight 0\.4/);
 
     const interrupted = join(workDir, 'interrupted');
     const controller = new AbortController();
-    await train({ config, runDir: interrupted, resume: false, console: silent, signal: controller.signal, onRecord: (r: LogRecord) => r.type === 'train' && r.iteration === 1 && controller.abort() });
-    expect(await train({ config, runDir: interrupted, resume: true, console: silent })).toMatchObject({ iteration: 2 });
+    await train({ config, runDir: interrupted, resume: false, hooks: trainingHooks, console: silent, signal: controller.signal, onRecord: (r: LogRecord) => r.type === 'train' && r.iteration === 1 && controller.abort() });
+    expect(await train({ config, runDir: interrupted, resume: true, hooks: trainingHooks, console: silent })).toMatchObject({ iteration: 2 });
     const [a, b] = await Promise.all([straight, interrupted].map(async (run) => (await loadCheckpoint((await latestCheckpoint(run))!)).weights));
     expect(new Map([...b!].map(([name, t]) => [name, t.data]))).toEqual(new Map([...a!].map(([name, t]) => [name, t.data])));
     expect(JSON.parse(await readFile(join(straight, 'config.json'), 'utf8')).distill).toEqual(config.distill);
@@ -162,7 +163,7 @@ describe('training with a teacher', () => {
   it('refuses to start against a teacher file of another hash, before creating the run directory', async () => {
     const runDir = join(workDir, 'refused');
     const wrong = { ...config, distill: { ...config.distill!, sha256: '0'.repeat(64) } };
-    await expect(train({ config: wrong, runDir, resume: false, console: silent })).rejects.toThrow(/distill\.sha256: .* has SHA-256 [0-9a-f]{64}, but the config pins 0{64}/);
+    await expect(train({ config: wrong, runDir, resume: false, hooks: trainingHooks, console: silent })).rejects.toThrow(/distill\.sha256: .* has SHA-256 [0-9a-f]{64}, but the config pins 0{64}/);
     expect(await stat(runDir).then(() => true, () => false)).toBe(false);
   });
 });

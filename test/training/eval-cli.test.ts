@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../training/cli/usage';
+import { UsageError } from '../../training/config/command-line';
 import { parseEvalArgs } from '../../training/eval/args';
-import type { SetResult } from '../../training/eval/evaluate';
+import type { SetResult } from '../../training/metrics/evaluate';
 import { formatReportTable } from '../../training/eval/report';
 import { datasets } from '../support/requirements';
 

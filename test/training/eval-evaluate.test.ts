@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePng } from '../../src/codec/png';
 import { createRgbaImage } from '../../src/core/image';
 import { bicubicUpscaler } from '../../training/eval/bicubic';
-import { evaluateDirectory, setName, type FloatImage, type Upscaler } from '../../training/eval/evaluate';
+import { evaluateDirectory, setName, type FloatImage, type Upscaler } from '../../training/metrics/evaluate';
 import { evaluateSets, type EvalProgress } from '../../training/eval/sets';
 
 /** Nearest-neighbour enlargement, shifted by `offset` levels: a controllable upscaler. */

@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildArch } from '../../training/archs';
 import { initBackend } from '../../training/backend/init';
 import { saveCheckpoint } from '../../training/checkpoint/save';
-import { UsageError } from '../../training/cli/usage';
-import type { FloatImage } from '../../training/eval/evaluate';
+import { UsageError } from '../../training/config/command-line';
+import type { FloatImage } from '../../training/metrics/evaluate';
 import { loadModelUpscaler } from '../../training/eval/model-upscaler';
 import { PAPER_ADAM } from '../../training/loop/adam';
 import { TfjsModel } from '../../training/model/tfjs-model';
-import { tfjsUpscaler } from '../../training/model/upscaler';
+import { tfjsUpscaler } from '../../training/loop/tfjs-upscaler';
 import { tinyExperimentConfig } from './helpers/tiny-config';
 
 const config = tinyExperimentConfig('eval-model-test');

@@ -2,9 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeGraph, makeNode, makeTensor, makeValueInfo } from '../../training/export/onnx-helpers';
-import { encodeModel } from '../../training/export/onnx-model';
-import type { FloatImage } from '../../training/eval/evaluate';
+import { makeGraph, makeNode, makeTensor, makeValueInfo } from '../../training/onnx/onnx-helpers';
+import { encodeModel } from '../../training/onnx/onnx-model';
+import type { FloatImage } from '../../training/metrics/evaluate';
 import { loadOnnxUpscaler } from '../../training/eval/onnx-upscaler';
 
 /**

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { bicubicUpscaler } from '../../training/eval/bicubic';
-import { evaluateDirectory } from '../../training/eval/evaluate';
+import { evaluateDirectory } from '../../training/metrics/evaluate';
 
 import { datasets, describeWith } from '../support/requirements';
 

@@ -2,12 +2,12 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import type { ArchConfig } from '../../training/archs/config';
 import { buildArch } from '../../training/archs/index';
-import { exportModel } from '../../training/export/export';
-import { foldConv } from '../../training/export/fold';
-import { encodeModel } from '../../training/export/onnx-model';
-import { ModelProtoType } from '../../training/export/onnx-proto';
-import { POINTWISE_BANDS, archToOnnx, type OnnxQuantization } from '../../training/export/to-onnx';
-import { quantizedTensors } from '../../training/quant/plan';
+import { exportModel } from '../../training/quant/export-model';
+import { foldConv } from '../../training/onnx/fold';
+import { encodeModel } from '../../training/onnx/onnx-model';
+import { ModelProtoType } from '../../training/onnx/onnx-proto';
+import { POINTWISE_BANDS, archToOnnx, type OnnxQuantization } from '../../training/onnx/to-onnx';
+import { quantizedTensors } from '../../training/model/quantization/plan';
 import { seededWeights, syntheticImage } from './helpers/weights';
 
 const wdsrB: ArchConfig = { arch: 'wdsr_b', scale: 2, nFeats: 8, nBlocks: 2, expansion: 6, lowRank: 0.8, resScale: 1, normalization: 'weight' };

@@ -7,7 +7,7 @@ import { readPlanar } from '../../src/core/planar';
 import { SAMPLES } from '../../src/samples/catalog';
 import type { ArchConfig } from '../../training/archs/config';
 import { buildArch } from '../../training/archs/index';
-import { exportModel } from '../../training/export/export';
+import { exportModel } from '../../training/quant/export-model';
 import { TfjsModel } from '../../training/model/tfjs-model';
 import { seededWeights } from './helpers/weights';
 

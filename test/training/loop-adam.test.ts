@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildArch } from '../../training/archs/index';
 import { initBackend } from '../../training/backend/init';
-import { Rng } from '../../training/data/rng';
+import { Rng } from '../../training/model/rng';
 import { TfjsModel } from '../../training/model/tfjs-model';
 import { Adam, PAPER_ADAM } from '../../training/loop/adam';
 import { trainStep } from '../../training/loop/train-step';

@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../training/backend/init';
-import { Rng } from '../../training/data/rng';
+import { Rng } from '../../training/model/rng';
 import type { PatchBatch } from '../../training/data/sampler';
 import { Adam } from '../../training/loop/adam';
 import { flattenTensors } from '../../training/loop/flat-tensors';

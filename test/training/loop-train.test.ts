@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { latestCheckpoint, loadCheckpoint } from '../../training/checkpoint/load';
+import { trainingHooks } from '../../training/cli/training-hooks';
 import type { ExperimentConfig } from '../../training/config/experiment';
 import { REPO_ROOT } from '../../training/config/load';
 import { validateExperimentConfig } from '../../training/config/validate';
@@ -45,16 +46,16 @@ describe('train', () => {
   it.each([1, 2])('continues an interrupted run exactly as if it had never stopped (%i workers)', async (workers) => {
     const run = { ...config, train: { ...config.train, workers } };
     const straight = join(workDir, `straight-${workers}`);
-    const result = await train({ config: run, runDir: straight, resume: false, console: silent });
+    const result = await train({ config: run, runDir: straight, resume: false, hooks: trainingHooks, console: silent });
     expect(result).toMatchObject({ iteration: 8, interrupted: false });
     expect((await readLog(straight))[0]).toMatchObject({ type: 'start', iteration: 0, workers });
 
     const interrupted = join(workDir, `interrupted-${workers}`);
     const controller = new AbortController();
     const stopAtFive = (record: LogRecord) => record.type === 'train' && record.iteration === 5 && controller.abort();
-    const first = await train({ config: run, runDir: interrupted, resume: false, console: silent, signal: controller.signal, onRecord: stopAtFive });
+    const first = await train({ config: run, runDir: interrupted, resume: false, hooks: trainingHooks, console: silent, signal: controller.signal, onRecord: stopAtFive });
     expect(first).toMatchObject({ iteration: 5, interrupted: true, checkpoint: join(interrupted, 'checkpoints', '00000005') });
-    const second = await train({ config: run, runDir: interrupted, resume: true, console: silent });
+    const second = await train({ config: run, runDir: interrupted, resume: true, hooks: trainingHooks, console: silent });
     expect(second).toMatchObject({ iteration: 8, interrupted: false });
 
     expect(await finalWeights(interrupted)).toEqual(await finalWeights(straight));
@@ -64,7 +65,7 @@ describe('train', () => {
 
   it('logs progress, validation and checkpoints as JSON lines and copies the config', async () => {
     const runDir = join(workDir, 'logged');
-    await train({ config, runDir, resume: false, console: silent });
+    await train({ config, runDir, resume: false, hooks: trainingHooks, console: silent });
     const records = await readLog(runDir);
     expect(records.map((r) => `${r.type}@${r.iteration}`)).toEqual([
       'start@0', 'val@0',
@@ -79,19 +80,19 @@ describe('train', () => {
 
   it('refuses to start over an existing run, and to resume one with a different optimisation', async () => {
     const runDir = join(workDir, 'guarded');
-    await train({ config, runDir, resume: false, console: silent });
-    await expect(train({ config, runDir, resume: false, console: silent })).rejects.toThrow(/already holds a run; pass --resume/);
+    await train({ config, runDir, resume: false, hooks: trainingHooks, console: silent });
+    await expect(train({ config, runDir, resume: false, hooks: trainingHooks, console: silent })).rejects.toThrow(/already holds a run; pass --resume/);
     const changed = { ...config, train: { ...config.train, lr: 1e-4 } };
-    await expect(train({ config: changed, runDir, resume: true, console: silent })).rejects.toThrow(/different train\.lr/);
-    await expect(train({ config, runDir: join(workDir, 'absent'), resume: true, console: silent })).rejects.toThrow(/nothing to resume/);
+    await expect(train({ config: changed, runDir, resume: true, hooks: trainingHooks, console: silent })).rejects.toThrow(/different train\.lr/);
+    await expect(train({ config, runDir: join(workDir, 'absent'), resume: true, hooks: trainingHooks, console: silent })).rejects.toThrow(/nothing to resume/);
   });
 
   it('extends a finished run when resumed with more iterations', async () => {
     const runDir = join(workDir, 'extended');
-    await train({ config, runDir, resume: false, console: silent });
+    await train({ config, runDir, resume: false, hooks: trainingHooks, console: silent });
     const longer = { ...config, train: { ...config.train, iterations: 10 } };
     const records: LogRecord[] = [];
-    const result = await train({ config: longer, runDir, resume: true, console: silent, onRecord: (r) => records.push(r) });
+    const result = await train({ config: longer, runDir, resume: true, hooks: trainingHooks, console: silent, onRecord: (r) => records.push(r) });
     expect(result.iteration).toBe(10);
     expect(records[0]).toMatchObject({ type: 'start', iteration: 8, changed: ['train.iterations'] });
   });

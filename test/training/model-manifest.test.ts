@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web/wasm';
 import { describe, expect, it } from 'vitest';
-import { readManifest } from '../../training/export/manifest';
+import { readManifest } from '../../training/onnx/manifest';
 
 // The contract between training and serving: every file model/manifest.json lists is the
 // file it describes, and both runtimes load it with the declared interface.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LogRecord } from '../../training/loop/run-log';
-import { formatModelReport, runCharts, trainingWallSeconds, withEarlierHistory, withWarmStartLineage } from '../../training/export/model-report';
-import type { Manifest, ManifestModel } from '../../training/export/manifest';
+import { formatModelReport, runCharts, trainingWallSeconds, withEarlierHistory, withWarmStartLineage } from '../../training/reports/model-report';
+import type { Manifest, ManifestModel } from '../../training/onnx/manifest';
 
 const train = (iteration: number, elapsedSec: number): LogRecord => ({ type: 'train', iteration, loss: 0.05 / (1 + iteration / 100), lr: 1e-3, itPerSec: 0.5, elapsedSec });
 

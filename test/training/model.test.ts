@@ -4,10 +4,11 @@ import type { ArchConfig } from '../../training/archs/config';
 import type { ConvNode } from '../../training/archs/graph';
 import { buildArch, countParameters } from '../../training/archs/index';
 import { initBackend } from '../../training/backend/init';
-import { Rng } from '../../training/data/rng';
+import { Rng } from '../../training/model/rng';
 import { BATCH_NORM_MOMENTUM, effectiveKernel } from '../../training/model/conv-layer';
 import { pixelShuffle } from '../../training/model/pixel-shuffle';
-import { TfjsModel, type NamedWeights } from '../../training/model/tfjs-model';
+import { TfjsModel } from '../../training/model/tfjs-model';
+import type { NamedWeights } from '../../training/model/weights';
 
 const wdsrB = (overrides: Partial<ArchConfig> = {}): ArchConfig =>
   ({ arch: 'wdsr_b', scale: 2, nFeats: 8, nBlocks: 2, expansion: 4, lowRank: 0.8, resScale: 1, normalization: 'weight', ...overrides }) as ArchConfig;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { linearAxis, logAxis } from '../../training/plot/axis';
-import { renderLineChart, type LineChartOptions } from '../../training/plot/line-chart';
+import { linearAxis, logAxis } from '../../training/reports/plot/axis';
+import { renderLineChart, type LineChartOptions } from '../../training/reports/plot/line-chart';
 
 /** Fails unless every tag closes in order and every `&` starts an entity: well-formed XML for our purposes. */
 function assertWellFormed(svg: string): void {

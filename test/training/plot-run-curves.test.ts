@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LogRecord } from '../../training/loop/run-log';
-import { readRunCurves, readRunLog } from '../../training/plot/run-curves';
+import { readRunCurves, readRunLog } from '../../training/reports/plot/run-curves';
 
 const train = (iteration: number, loss: number): LogRecord => ({ type: 'train', iteration, loss, lr: 1e-3, itPerSec: 1, elapsedSec: iteration });
 const val = (iteration: number, psnr: number): LogRecord => ({ type: 'val', iteration, set: 'Set5', psnr, ssim: psnr / 40 });

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildArch } from '../../training/archs/index';
 import { initBackend } from '../../training/backend/init';
 import { Adam } from '../../training/loop/adam';
-import { profileTrainingStep } from '../../training/loop/profile';
+import { profileTrainingStep } from '../../training/reports/training-profile';
 import { TfjsModel } from '../../training/model/tfjs-model';
 
 describe('profileTrainingStep', () => {

@@ -7,18 +7,20 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ArchConfig } from '../../training/archs/config';
 import { buildArch } from '../../training/archs/index';
 import { initBackend } from '../../training/backend/init';
-import { calibrate } from '../../training/export/calibrate';
+import { trainingHooks } from '../../training/cli/training-hooks';
+import { calibrate } from '../../training/quant/calibrate';
 import { validateExperimentConfig } from '../../training/config/validate';
-import { exportModel } from '../../training/export/export';
-import type { ManifestModel } from '../../training/export/manifest';
-import { quantizeActivation, quantizeWeightsPerChannel } from '../../training/export/quantize';
-import { exportCheckpoint, exportRun } from '../../training/export/run-export';
+import { exportModel } from '../../training/quant/export-model';
+import type { ManifestModel } from '../../training/onnx/manifest';
+import { quantizeActivation, quantizeWeightsPerChannel } from '../../training/model/quantization/int8-arithmetic';
+import { exportRun } from '../../training/export/run-export';
+import { exportCheckpoint } from '../../training/quant/export-model';
 import { ProgressLine } from '../../training/loop/progress';
 import type { LogRecord } from '../../training/loop/run-log';
 import { train } from '../../training/loop/trainer';
 import { TfjsModel } from '../../training/model/tfjs-model';
-import { fakeQuantizeActivation, fakeQuantizeKernel } from '../../training/quant/fake-quant';
-import { rangeWeights, splitRanges } from '../../training/quant/plan';
+import { fakeQuantizeActivation, fakeQuantizeKernel } from '../../training/model/quantization/fake-quant';
+import { rangeWeights, splitRanges } from '../../training/model/quantization/plan';
 import { writeImages } from './helpers/images';
 import { seededWeights, syntheticImage } from './helpers/weights';
 
@@ -171,13 +173,13 @@ describe('a quantization-aware run', () => {
         train: { iterations: 6, batchSize: 2, lr: 1e-3, lrHalvingSteps: [], seed: 2, logEvery: 1, validateEvery: 3, checkpointEvery: 3, keepCheckpoints: 1 },
       };
       const floatDir = join(workDir, 'float');
-      await train({ config: validateExperimentConfig(raw, 'float'), runDir: floatDir, resume: false, console: silent });
+      await train({ config: validateExperimentConfig(raw, 'float'), runDir: floatDir, resume: false, hooks: trainingHooks, console: silent });
 
       const quantization = { from: floatDir, calibration: 'minmax', calibrationPatches: 8, floatConvs: ['tail', 'skip'] };
       const aware = validateExperimentConfig({ ...raw, name: 'aware', train: { ...raw.train, lr: 1e-4, workers: 2 }, quantization }, 'aware');
       const awareDir = join(workDir, 'aware');
       const records: LogRecord[] = [];
-      await train({ config: aware, runDir: awareDir, resume: false, console: silent, onRecord: (r) => records.push(r) });
+      await train({ config: aware, runDir: awareDir, resume: false, hooks: trainingHooks, console: silent, onRecord: (r) => records.push(r) });
       const [start, , end] = valPsnr(records);
 
       const exported = async (run: string, id: string) =>

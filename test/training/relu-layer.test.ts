@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { initBackend, type BackendName } from '../../training/backend/init';
-import { Rng } from '../../training/data/rng';
+import { Rng } from '../../training/model/rng';
 import { reluLayer } from '../../training/model/relu-layer';
 
 /** Values in [-1, 1) with exact zeros mixed in, so the `x > 0` boundary is exercised. */

@@ -6,15 +6,16 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildArch, withoutReparam } from '../../training/archs/index';
 import { latestCheckpoint, loadCheckpoint } from '../../training/checkpoint/load';
-import { loadStartingPoint } from '../../training/checkpoint/starting-point';
+import { trainingHooks } from '../../training/cli/training-hooks';
+import { loadStartingPoint } from '../../training/onnx/starting-point';
 import type { ExperimentConfig } from '../../training/config/experiment';
 import { validateExperimentConfig } from '../../training/config/validate';
-import { exportCheckpoint } from '../../training/export/run-export';
+import { exportCheckpoint } from '../../training/quant/export-model';
 import { ProgressLine } from '../../training/loop/progress';
 import type { LogRecord } from '../../training/loop/run-log';
 import { train } from '../../training/loop/trainer';
 import { TfjsModel } from '../../training/model/tfjs-model';
-import { collapseReparam } from '../../training/reparam/collapse';
+import { collapseReparam } from '../../training/onnx/reparam-collapse';
 import { writeImages } from './helpers/images';
 import { syntheticImage } from './helpers/weights';
 
@@ -44,15 +45,15 @@ describe('training a re-parameterized WDSR-B', () => {
 
   it('trains 2 iterations (2 gradient threads), and an interrupted run resumes to the same weights', async () => {
     const straight = join(workDir, 'straight');
-    expect(await train({ config, runDir: straight, resume: false, console: silent, onRecord: (r) => records.push(r) })).toMatchObject({ iteration: 2, interrupted: false });
+    expect(await train({ config, runDir: straight, resume: false, hooks: trainingHooks, console: silent, onRecord: (r) => records.push(r) })).toMatchObject({ iteration: 2, interrupted: false });
     const losses = records.flatMap((r) => (r.type === 'train' ? [r.loss] : []));
     expect(losses).toHaveLength(2);
     expect(losses.every(Number.isFinite)).toBe(true);
 
     const interrupted = join(workDir, 'interrupted');
     const controller = new AbortController();
-    await train({ config, runDir: interrupted, resume: false, console: silent, signal: controller.signal, onRecord: (r) => r.type === 'train' && r.iteration === 1 && controller.abort() });
-    expect(await train({ config, runDir: interrupted, resume: true, console: silent })).toMatchObject({ iteration: 2 });
+    await train({ config, runDir: interrupted, resume: false, hooks: trainingHooks, console: silent, signal: controller.signal, onRecord: (r) => r.type === 'train' && r.iteration === 1 && controller.abort() });
+    expect(await train({ config, runDir: interrupted, resume: true, hooks: trainingHooks, console: silent })).toMatchObject({ iteration: 2 });
 
     const [a, b] = await Promise.all([straight, interrupted].map(async (run) => (await loadCheckpoint((await latestCheckpoint(run))!)).weights));
     expect([...a!.keys()]).toContain('body/0/spatial/linear0/v');

@@ -5,13 +5,13 @@ import type { WdsrBConfig } from '../../training/archs/config';
 import type { ConvNode } from '../../training/archs/graph';
 import { buildArch, convVariableShapes, countParameters, macsPerLrPixel, receptiveFieldRadius, withoutReparam } from '../../training/archs/index';
 import { initBackend } from '../../training/backend/init';
-import { Rng } from '../../training/data/rng';
-import { exportModel } from '../../training/export/export';
-import { foldConv } from '../../training/export/fold';
-import { ModelProtoType } from '../../training/export/onnx-proto';
+import { Rng } from '../../training/model/rng';
+import { exportModel } from '../../training/quant/export-model';
+import { foldConv } from '../../training/onnx/fold';
+import { ModelProtoType } from '../../training/onnx/onnx-proto';
 import { effectiveConv } from '../../training/model/conv-layer';
 import { TfjsModel } from '../../training/model/tfjs-model';
-import { collapseLinearBlock, collapseReparam, nodeConv, weightNormKernel, type PlainConv } from '../../training/reparam/collapse';
+import { collapseLinearBlock, collapseReparam, nodeConv, weightNormKernel, type PlainConv } from '../../training/onnx/reparam-collapse';
 import { seededWeights } from './helpers/weights';
 
 const uniform = (length: number, bound: number, rng: Rng) => Float32Array.from({ length }, () => (2 * rng.next() - 1) * bound);

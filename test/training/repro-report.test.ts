@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EvalReport } from '../../training/eval/report';
 import type { LogRecord } from '../../training/loop/run-log';
-import { runCurves } from '../../training/plot/run-curves';
+import { runCurves } from '../../training/reports/plot/run-curves';
 import type { RunSummary } from '../../training/repro/collect';
 import { DivergenceMonitor } from '../../training/repro/divergence';
 import type { ReproExperiment } from '../../training/repro/experiment';

@@ -4,10 +4,11 @@ import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePng } from '../../src/codec/png';
 import type { WdsrBConfig } from '../../training/archs/config';
+import { trainingHooks } from '../../training/cli/training-hooks';
 import type { ExperimentConfig } from '../../training/config/experiment';
 import { validateExperimentConfig } from '../../training/config/validate';
 import { ProgressLine } from '../../training/loop/progress';
-import { readRunLog } from '../../training/plot/run-curves';
+import { readRunLog } from '../../training/reports/plot/run-curves';
 import { deriveConfig, type ReproExperiment } from '../../training/repro/experiment';
 import { writeReport } from '../../training/repro/report';
 import { runSuite } from '../../training/repro/runner';
@@ -69,10 +70,10 @@ describe('runSuite', () => {
     const controller = new AbortController();
     const stopAtThree = new ProgressLine({ write: (text: string) => text.startsWith('iter 3/6') && controller.abort() });
 
-    expect(await runSuite({ ...dirs, experiments, signal: controller.signal, console: stopAtThree })).toEqual([{ name: experiments[0]!.config.name, outcome: 'interrupted' }]);
+    expect(await runSuite({ ...dirs, experiments, signal: controller.signal, hooks: trainingHooks, console: stopAtThree })).toEqual([{ name: experiments[0]!.config.name, outcome: 'interrupted' }]);
     expect(await readdir(runRoot)).toEqual([experiments[0]!.config.name]);
 
-    const resumed = await runSuite({ ...dirs, experiments, console: silent });
+    const resumed = await runSuite({ ...dirs, experiments, hooks: trainingHooks, console: silent });
     expect(resumed.map((r) => r.outcome)).toEqual(['finished', 'finished']);
     const sessions = await readSessions(first!);
     expect(sessions.map(({ startIteration, endIteration, outcome }) => ({ startIteration, endIteration, outcome }))).toEqual([
@@ -82,7 +83,7 @@ describe('runSuite', () => {
     expect(sessions.every((s) => s.cpuSec > 0 && s.wallSec > 0 && s.cpuModel.length > 0)).toBe(true);
 
     const logsBefore = await Promise.all([first!, second!].map((dir) => readFile(join(dir, 'log.jsonl'), 'utf8')));
-    expect((await runSuite({ ...dirs, experiments, console: silent })).map((r) => r.outcome)).toEqual(['already finished', 'already finished']);
+    expect((await runSuite({ ...dirs, experiments, hooks: trainingHooks, console: silent })).map((r) => r.outcome)).toEqual(['already finished', 'already finished']);
     expect(await Promise.all([first!, second!].map((dir) => readFile(join(dir, 'log.jsonl'), 'utf8')))).toEqual(logsBefore);
     expect(await readSessions(first!)).toHaveLength(2);
   });
@@ -93,7 +94,7 @@ describe('runSuite', () => {
     // Without normalization, lr 1 throws the loss from 0.2 to the hundreds at once (measured); a residual scale
     // beyond float32's range makes the very first loss NaN.
     const experiments = [experiment({ arch: { normalization: 'none' }, lr: 1 }), experiment({ arch: { resScale: 1e39 } }), experiment({})];
-    expect((await runSuite({ ...dirs, experiments, console: silent })).map((r) => r.outcome)).toEqual(['diverged', 'diverged', 'finished']);
+    expect((await runSuite({ ...dirs, experiments, hooks: trainingHooks, console: silent })).map((r) => r.outcome)).toEqual(['diverged', 'diverged', 'finished']);
 
     const status = async (e: ReproExperiment) => {
       const runDir = join(runRoot, e.config.name);
@@ -101,7 +102,7 @@ describe('runSuite', () => {
     };
     expect(await status(experiments[0]!)).toMatchObject({ state: 'diverged', iteration: 4, reason: expect.stringMatching(/^loss exploded: .* at iteration 4, over 10x its best/) });
     expect(await status(experiments[1]!)).toEqual({ state: 'diverged', iteration: 1, reason: 'loss diverged to NaN at iteration 1' });
-    expect((await runSuite({ ...dirs, experiments, console: silent })).map((r) => r.outcome)).toEqual(['already diverged', 'already diverged', 'already finished']);
+    expect((await runSuite({ ...dirs, experiments, hooks: trainingHooks, console: silent })).map((r) => r.outcome)).toEqual(['already diverged', 'already diverged', 'already finished']);
 
     // The record of a diverged run says so without a run directory, and has no final scores.
     const recorded = join(dirs.recordRoot, experiments[0]!.config.name);
@@ -117,10 +118,10 @@ describe('run records', () => {
     const recordDir = join(dirs.recordRoot, tiny.config.name);
     const controller = new AbortController();
     const stopAtThree = new ProgressLine({ write: (text: string) => text.startsWith('iter 3/6') && controller.abort() });
-    expect((await runSuite({ ...dirs, experiments: [tiny], signal: controller.signal, console: stopAtThree })).map((r) => r.outcome)).toEqual(['interrupted']);
+    expect((await runSuite({ ...dirs, experiments: [tiny], signal: controller.signal, hooks: trainingHooks, console: stopAtThree })).map((r) => r.outcome)).toEqual(['interrupted']);
     expect(await stat(dirs.recordRoot).then(() => true, () => false)).toBe(false);
 
-    expect((await runSuite({ ...dirs, experiments: [tiny], console: silent })).map((r) => r.outcome)).toEqual(['finished']);
+    expect((await runSuite({ ...dirs, experiments: [tiny], hooks: trainingHooks, console: silent })).map((r) => r.outcome)).toEqual(['finished']);
     expect((await readdir(recordDir)).sort()).toEqual(['config.json', 'final-eval.json', 'log.jsonl', 'repro-sessions.jsonl']);
     expect(JSON.parse(await readFile(join(recordDir, 'config.json'), 'utf8'))).toEqual(tiny.config);
     const runDir = join(dirs.runRoot, tiny.config.name);
@@ -136,17 +137,17 @@ describe('run records', () => {
     const dirs = suiteDirs('reuse');
     const tiny = experiment({ seed: 5 });
     const recordConfig = join(dirs.recordRoot, tiny.config.name, 'config.json');
-    await runSuite({ ...dirs, experiments: [tiny], console: silent });
+    await runSuite({ ...dirs, experiments: [tiny], hooks: trainingHooks, console: silent });
     // A new machine: the run directory is gone, only the committed record remains.
     await rm(dirs.runRoot, { recursive: true });
-    expect((await runSuite({ ...dirs, experiments: [tiny], console: silent })).map((r) => r.outcome)).toEqual(['already finished']);
+    expect((await runSuite({ ...dirs, experiments: [tiny], hooks: trainingHooks, console: silent })).map((r) => r.outcome)).toEqual(['already finished']);
     await writeFile(recordConfig, JSON.stringify({ ...tiny.config, description: 'reworded' }));
-    expect((await runSuite({ ...dirs, experiments: [tiny], console: silent })).map((r) => r.outcome)).toEqual(['already finished']);
+    expect((await runSuite({ ...dirs, experiments: [tiny], hooks: trainingHooks, console: silent })).map((r) => r.outcome)).toEqual(['already finished']);
     expect(await stat(dirs.runRoot).then(() => true, () => false)).toBe(false);
 
     // The same run name under another budget (a larger patch): the record no longer counts, and the new run replaces it.
     await writeFile(recordConfig, JSON.stringify({ ...tiny.config, data: { ...tiny.config.data, hrPatchSize: 20 } }));
-    expect((await runSuite({ ...dirs, experiments: [tiny], console: silent })).map((r) => r.outcome)).toEqual(['finished']);
+    expect((await runSuite({ ...dirs, experiments: [tiny], hooks: trainingHooks, console: silent })).map((r) => r.outcome)).toEqual(['finished']);
     expect(JSON.parse(await readFile(recordConfig, 'utf8'))).toEqual(tiny.config);
   });
 });
@@ -160,7 +161,7 @@ describe('writeReport', () => {
     await mkdir(plotDir, { recursive: true });
     await writeFile(join(plotDir, 'stale.svg'), '<svg/>');
     const finished = [...table1Experiments(base).filter((e) => e.blocks === 1 && e.seed === 1 && e.network !== 'EDSR+WN'), fig3Experiments(base)[0]!];
-    await runSuite({ experiments: finished, runRoot, recordRoot, evalDirs, console: silent });
+    await runSuite({ experiments: finished, runRoot, recordRoot, evalDirs, hooks: trainingHooks, console: silent });
     // A new machine: only the records committed beside the report remain.
     await rm(runRoot, { recursive: true });
 
@@ -186,10 +187,10 @@ describe('writeReport', () => {
     const dirs = suiteDirs('report-partial');
     const reportFile = join(workDir, 'partial', 'reproduction.md');
     const [recorded, partial] = table1Experiments(base);
-    await runSuite({ ...dirs, experiments: [recorded!], console: silent });
+    await runSuite({ ...dirs, experiments: [recorded!], hooks: trainingHooks, console: silent });
     const controller = new AbortController();
     const stopAtThree = new ProgressLine({ write: (text: string) => text.startsWith('iter 3/6') && controller.abort() });
-    await runSuite({ ...dirs, experiments: [partial!], signal: controller.signal, console: stopAtThree });
+    await runSuite({ ...dirs, experiments: [partial!], signal: controller.signal, hooks: trainingHooks, console: stopAtThree });
     await rm(join(dirs.runRoot, recorded!.config.name), { recursive: true });
 
     await writeReport({ ...dirs, base, reportFile });

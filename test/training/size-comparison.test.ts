@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ArchConfig } from '../../training/archs/config';
-import { secondsPerOutputMegapixel } from '../../training/export/forward-timing';
-import { formatSizeComparison, pickSize, type SizeComparison, type SizeResult } from '../../training/export/size-comparison';
-import { parseSizeComparison } from '../../training/export/size-comparison-schema';
+import { secondsPerOutputMegapixel } from '../../training/reports/forward-timing';
+import { formatSizeComparison, pickSize, type SizeComparison, type SizeResult } from '../../training/reports/size-comparison';
+import { parseSizeComparison } from '../../training/reports/size-comparison-schema';
 
 const BUDGET = 1.5;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MODEL_FILES } from '../../model/files';
-import type { ModelTimeResult } from '../../training/export/forward-timing';
+import type { ModelTimeResult } from '../../training/reports/forward-timing';
 import bench from '../bench/worker/index';
 
 /** The bench Worker's model timer (test/bench/worker/model-time.ts), through the bench app's own routes. */

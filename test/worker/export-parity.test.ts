@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { readPlanar } from '../../src/core/planar';
 import { createWasmSession, ort } from '../../src/inference/ort-wasm';
 import { buildArch } from '../../training/archs/index';
-import type { NamedWeights } from '../../training/export/weights';
+import type { NamedWeights } from '../../training/model/weights';
 import { TfjsModel } from '../../training/model/tfjs-model';
 import { paintedImage } from './harness';
 import type { ParityModel } from './parity-models';

@@ -1,6 +1,6 @@
 import type { ImageFormat } from '../../src/codec/format';
 import { encodeGreyPng, encodePalettePng } from '../../src/codec/png';
-import { Rng } from '../../training/data/rng';
+import { Rng } from '../../training/model/rng';
 import { jpegFile } from '../core/jpeg-writer';
 import { concat, deflate, ihdr, pngFile, rawPng, scanlines, u32 } from '../core/png-writer';
 import { codecs, paintedImage } from './harness';

@@ -22,7 +22,7 @@ export type WdsrBBlockConv = (typeof WDSR_B_BLOCK_CONVS)[number];
  * conv of every residual block is a collapsible linear block (SESR, Bhardwaj et al. 2022): a kxk
  * conv to a hidden width (see `expansion`), a 1x1 conv back, plus the identity where
  * input and output channels agree. Nothing non-linear sits inside, so the block is one kxk conv,
- * and the export collapses it into exactly the WDSR-B conv it stands for (training/reparam).
+ * and the export collapses it into exactly the WDSR-B conv it stands for (training/onnx/reparam-collapse.ts).
  */
 export interface ReparamConfig {
   readonly kind: 'collapsible';

@@ -29,7 +29,7 @@ export interface ConvNode {
   readonly kernelSize: number;
   /** 'batch' means a batch-norm layer follows the conv (its statistics live under `${name}/bn/`). */
   readonly normalization: Normalization;
-  /** Present when the conv trains as a collapsible linear block (training/reparam); absent for a plain conv. */
+  /** Present when the conv trains as a collapsible linear block (training/onnx/reparam-collapse.ts); absent for a plain conv. */
   readonly linearBlock?: LinearBlockSpec;
 }
 

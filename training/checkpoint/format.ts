@@ -1,6 +1,5 @@
 import type { ExperimentConfig } from '../config/experiment';
-import type { NamedWeights } from '../export/weights';
-import type { AdamHyperparameters, AdamState } from '../loop/adam';
+import type { NamedWeights } from '../model/weights';
 
 /**
  * On-disk checkpoint, one directory per saved iteration:
@@ -41,6 +40,21 @@ export interface CheckpointManifest {
   readonly optimizer: { readonly name: 'adam'; readonly step: number } & AdamHyperparameters;
   readonly tensors: readonly TensorEntry[];
   readonly savedAt: string;
+}
+
+/** The settings of the optimizer a checkpoint stores, Adam (training/loop/adam.ts). */
+export interface AdamHyperparameters {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+}
+
+/** Everything Adam carries between steps, keyed by the variable names the optimiser was built with. */
+export interface AdamState {
+  /** Number of updates applied so far (drives the bias correction). */
+  readonly step: number;
+  readonly firstMoments: NamedWeights;
+  readonly secondMoments: NamedWeights;
 }
 
 /** Everything needed to continue a run exactly where it stopped. */

@@ -1,4 +1,4 @@
-import type { NamedWeights } from '../export/weights';
+import type { NamedWeights } from '../model/weights';
 import type { TensorEntry, TensorGroup } from './format';
 
 /** Lays out named tensor groups back to back as float32 little-endian, with the index describing them. */

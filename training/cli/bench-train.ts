@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
-import { parseArgs } from 'node:util';
-import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { BACKEND_NAMES, initBackend, type BackendName } from '../backend/init';
-import { ConfigError, validateExperimentConfig } from '../config/validate';
-import { benchmarkConfig, benchmarkTraining, DEFAULT_BENCHMARK, type BenchmarkOptions, type BenchmarkResult } from '../loop/benchmark';
-import type { KernelTime } from '../loop/profile';
+import { parseCommandLine, positiveIntegerFlag, UsageError } from '../config/command-line';
+import { validateExperimentConfig } from '../config/validate';
+import { benchmarkConfig, benchmarkTraining, DEFAULT_BENCHMARK, type BenchmarkOptions, type BenchmarkResult } from '../reports/training-benchmark';
+import type { KernelTime } from '../reports/training-profile';
+import { runCli } from './run-cli';
+import { trainingHooks } from './training-hooks';
 
 const USAGE = 'usage: npm run bench:train -- [--backend wasm|cpu|tensorflow] [--workers N (default 2; 1 on tensorflow)] [--iterations N] [--warmup N] [--profile] [--config <experiment.json>]';
 
@@ -18,50 +19,37 @@ const USAGE = 'usage: npm run bench:train -- [--backend wasm|cpu|tensorflow] [--
  * `--config` trains that experiment's network instead (its `arch`, with any `reparam`, and its
  * distillation teacher), on the same batches, patches and data.
  */
-export async function main(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        backend: { type: 'string', default: 'wasm' },
-        iterations: { type: 'string', default: String(DEFAULT_BENCHMARK.iterations) },
-        warmup: { type: 'string', default: String(DEFAULT_BENCHMARK.warmup) },
-        workers: { type: 'string' },
-        profile: { type: 'boolean', default: false },
-        config: { type: 'string' },
-      },
-    }));
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseCommandLine({
+    args: argv,
+    strict: true,
+    options: {
+      backend: { type: 'string', default: 'wasm' },
+      iterations: { type: 'string', default: String(DEFAULT_BENCHMARK.iterations) },
+      warmup: { type: 'string', default: String(DEFAULT_BENCHMARK.warmup) },
+      workers: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      config: { type: 'string' },
+    },
+  });
   const backend = values.backend as BackendName;
-  const [iterations, warmup] = [Number(values.iterations), Number(values.warmup)];
+  if (!BACKEND_NAMES.includes(backend)) throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(', ')}, got ${values.backend}`);
+  const iterations = positiveIntegerFlag('--iterations', values.iterations)!;
+  const warmup = Number(values.warmup);
+  if (!Number.isInteger(warmup) || warmup < 0) throw new UsageError(`--warmup must be a whole number, got ${values.warmup}`);
   const workers = values.workers === undefined ? (backend === 'tensorflow' ? 1 : DEFAULT_BENCHMARK.workers) : Number(values.workers);
-  if (!BACKEND_NAMES.includes(backend) || !Number.isInteger(iterations) || iterations < 1 || !Number.isInteger(warmup) || warmup < 0) {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
   let options: BenchmarkOptions = { ...DEFAULT_BENCHMARK, iterations, warmup, workers, profile: values.profile ?? false };
-  try {
-    if (values.config !== undefined) {
-      const experiment = validateExperimentConfig(JSON.parse(await readFile(values.config, 'utf8')), values.config);
-      options = { ...options, arch: experiment.arch, ...(experiment.distill === undefined ? {} : { distill: experiment.distill }) };
-    }
-    benchmarkConfig(backend, options);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.issues.join('\n')}\n${USAGE}\n`);
-    return 2;
+  if (values.config !== undefined) {
+    const experiment = validateExperimentConfig(JSON.parse(await readFile(values.config, 'utf8')), values.config);
+    options = { ...options, arch: experiment.arch, ...(experiment.distill === undefined ? {} : { distill: experiment.distill }) };
   }
+  benchmarkConfig(backend, options);
   await initBackend(backend);
   const a = options.arch;
   const reparam = a.arch === 'wdsr_b' && a.reparam !== undefined ? `, reparam ${JSON.stringify(a.reparam)}` : '';
   const distill = options.distill === undefined ? '' : `, distilling from ${options.distill.teacher}`;
   process.stdout.write(`${a.arch} x${a.scale} n_feats ${a.nFeats}, ${a.nBlocks} blocks${reparam}${distill}, batch ${options.batchSize}, LR ${options.lrPatchSize}x${options.lrPatchSize}, backend ${tf.getBackend()}, ${workers} worker(s); ${warmup} warm-up + ${iterations} timed iterations\n`);
-  const result = await benchmarkTraining(backend, options);
+  const result = await benchmarkTraining(backend, options, trainingHooks);
   process.stdout.write(report(result));
   process.stdout.write(`${result.iterationsPerSecond.toFixed(3)} it/s\n`);
   return 0;
@@ -84,6 +72,4 @@ function report(result: BenchmarkResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  process.exitCode = await main(process.argv.slice(2));
-}
+runCli(import.meta.url, main, USAGE);

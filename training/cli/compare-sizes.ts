@@ -1,9 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { readManifest } from '../export/manifest';
-import { formatSizeComparison } from '../export/size-comparison';
-import { compareSizes, staticInt8Settings } from '../export/size-measurement';
-import { parseCommandLine, UsageError } from './usage';
+import { readManifest } from '../onnx/manifest';
+import { formatSizeComparison } from '../reports/size-comparison';
+import { compareSizes, staticInt8Settings } from '../reports/size-measurement';
+import { parseCommandLine, UsageError } from '../config/command-line';
+import { runCli } from './run-cli';
 
 const USAGE = `usage: npm run compare:sizes -- --run <run dir> [--run <run dir> ...] [--out model/size-comparison.json]
 Exports each run's newest checkpoint int8 as the served model was (model/manifest.json), scores it on Set5 and B100,
@@ -12,7 +13,7 @@ workerd gets this command's autogroup priority; on the shared machine, time as n
   setsid bash -c 'echo -10 > /proc/self/autogroup; exec npm run compare:sizes -- --run ...'`;
 
 /**
- * `npm run compare:sizes`: issue #5's size comparison (training/export/size-measurement.ts) as
+ * `npm run compare:sizes`: issue #5's size comparison (training/reports/size-measurement.ts) as
  * model/size-comparison.json and .svg; prints the Markdown section report:model can include.
  */
 async function main(argv: string[]): Promise<void> {
@@ -40,12 +41,4 @@ async function main(argv: string[]): Promise<void> {
   process.stdout.write(`wrote ${values.out} and ${svgPath}\n\n${markdown}`);
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof UsageError) {
-    process.stderr.write(`${error.message}\n${USAGE}\n`);
-    process.exitCode = 2;
-    return;
-  }
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = 1;
-});
+runCli(import.meta.url, main, USAGE);

@@ -1,6 +1,7 @@
 import { BENCHMARK_SETS } from '../eval/sets';
 import { exportRun } from '../export/run-export';
-import { calibrationFlag, parseCommandLine, positiveIntegerFlag, UsageError } from './usage';
+import { calibrationFlag, parseCommandLine, positiveIntegerFlag, UsageError } from '../config/command-line';
+import { runCli } from './run-cli';
 
 const USAGE = `usage: npm run export -- --run <run dir | checkpoint dir> [--int8 | --int8-weights] [--reference] [--id <model id>] [--model-dir model]
   [--calibration minmax | percentile:<p>] [--calibration-patches 64] [--float-convs tail,skip] [--eval <HR dir> ...]
@@ -27,7 +28,7 @@ async function main(argv: string[]): Promise<void> {
       eval: { type: 'string', multiple: true },
     },
   });
-  if (!values.run) throw new Error('--run is required');
+  if (!values.run) throw new UsageError('--run is required');
   if (values.int8 && values['int8-weights']) throw new UsageError('--int8 and --int8-weights are two precisions: give one');
   const [calibration, ...more] = calibrationFlag('--calibration', values.calibration);
   if (calibration === undefined || more.length > 0) throw new UsageError(`--calibration takes one method, got ${values.calibration}`);
@@ -45,7 +46,4 @@ async function main(argv: string[]): Promise<void> {
   process.stdout.write(`${JSON.stringify({ id: entry.id, file: entry.file, bytes: entry.bytes, sha256: entry.sha256, metrics: entry.metrics }, null, 2)}\n`);
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
-  process.exitCode = 1;
-});
+runCli(import.meta.url, main, USAGE);

@@ -1,20 +1,22 @@
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { basename, join } from 'node:path';
-import { secondsPerOutputMegapixel } from '../export/forward-timing';
-import { medianInferenceSeconds } from '../export/inference-timing';
-import { readManifest } from '../export/manifest';
-import { recordServedMetrics } from '../export/served-metrics';
-import { formatSizeComparison } from '../export/size-comparison';
-import { parseSizeComparison } from '../export/size-comparison-schema';
-import { formatModelReport, runCharts, withEarlierHistory, withWarmStartLineage, type ModelTiming, type RunHistory } from '../export/model-report';
+import { secondsPerOutputMegapixel } from '../reports/forward-timing';
+import { medianInferenceSeconds } from '../reports/inference-timing';
+import { readManifest } from '../onnx/manifest';
+import { recordServedMetrics } from '../reports/served-metrics';
+import { formatSizeComparison } from '../reports/size-comparison';
+import { parseSizeComparison } from '../reports/size-comparison-schema';
+import { formatModelReport, runCharts, withEarlierHistory, withWarmStartLineage, type ModelTiming, type RunHistory } from '../reports/model-report';
 import type { LogRecord } from '../loop/run-log';
 import { RUN_CONFIG_FILE, RUN_LOG_FILE } from '../loop/run-dir';
-import { readRunLog } from '../plot/run-curves';
-import { summarizeRunLog } from '../plot/run-log-summary';
-import { startModelTimer } from '../workerd/model-timer';
-import { parseCommandLine } from './usage';
+import { readRunLog } from '../reports/plot/run-curves';
+import { summarizeRunLog } from '../reports/plot/run-log-summary';
+import { startModelTimer } from '../reports/workerd/model-timer';
+import { parseCommandLine } from '../config/command-line';
+import { runCli } from './run-cli';
 
+const USAGE = 'usage: npm run report:model -- --run <run dir> [--run <run dir> ...] [--service http://127.0.0.1:8787]';
 const MODEL_DIR = 'model';
 const SIZE_COMPARISON_FILE = 'size-comparison.json';
 const TIMING_SIZE = 256;
@@ -97,7 +99,4 @@ async function sizeComparisonSection(): Promise<string | undefined> {
   return text === undefined ? undefined : formatSizeComparison(parseSizeComparison(JSON.parse(text), path)).markdown;
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
-});
+runCli(import.meta.url, main, USAGE);

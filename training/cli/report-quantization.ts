@@ -2,8 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BENCHMARK_SETS } from '../eval/sets';
-import { calibrationVariants, FP32_VARIANT, formatPrecisionReport, INT8_WEIGHTS_VARIANT, measurePrecisionVariants, type PrecisionReportOptions, type PrecisionVariant } from '../export/precision-report';
-import { calibrationFlag, parseCommandLine } from './usage';
+import { calibrationVariants, FP32_VARIANT, formatPrecisionReport, INT8_WEIGHTS_VARIANT, measurePrecisionVariants, type PrecisionReportOptions, type PrecisionVariant } from '../reports/precision-report';
+import { calibrationFlag, parseCommandLine, UsageError } from '../config/command-line';
+import { runCli } from './run-cli';
 
 const USAGE = `usage: npm run report:quantization -- --run <run or checkpoint dir> [--out docs/quantization.md] [--eval <HR dir> ...]
   [--float-convs tail,skip] [--calibrations minmax,percentile:99.99,percentile:99.999] [--qat <quantization-aware run or checkpoint dir>]`;
@@ -26,7 +27,7 @@ async function main(argv: string[]): Promise<void> {
       qat: { type: 'string' },
     },
   });
-  if (!values.run) throw new Error(USAGE);
+  if (!values.run) throw new UsageError('--run is required');
   const variants: PrecisionVariant[] = [FP32_VARIANT, INT8_WEIGHTS_VARIANT, ...calibrationVariants(calibrationFlag('--calibrations', values.calibrations))];
   if (values.qat) variants.push({ label: 'int8, quantization-aware fine-tune', precision: 'int8', calibration: { kind: 'minmax' }, run: values.qat });
   const workDir = await mkdtemp(join(tmpdir(), 'wdsr-edge-quant-'));
@@ -49,7 +50,4 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
-});
+runCli(import.meta.url, main, USAGE);

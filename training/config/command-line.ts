@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { parseCalibrationMethod, type CalibrationMethod } from '../export/calibration-method';
+import { parseCalibrationMethod, type CalibrationMethod } from './calibration-method';
 
-/** A command line that cannot be run as given; each CLI prints it with its usage and exits 2. */
+/** A command line that cannot be run as given; every command prints it with its usage and exits 2 (training/cli/run-cli.ts). */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }

@@ -5,7 +5,7 @@ import type { ExperimentConfig } from './experiment';
 import { ConfigError, validateExperimentConfig } from './validate';
 
 /** The repository root, which config paths (`../shared/datasets/...`) are relative to, whatever the cwd. */
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** A config path made absolute against the repository root. */
 export function resolveRepoPath(path: string): string {

@@ -1,7 +1,7 @@
 import { WDSR_B_BLOCK_CONVS, type ArchConfig, type ReparamConfig } from '../archs/config';
 import { buildArch } from '../archs/index';
 import { BACKEND_NAMES } from '../backend/init';
-import { parseCalibrationMethod } from '../export/calibration-method';
+import { parseCalibrationMethod } from './calibration-method';
 import { arrayOf, describeValue, fieldsOf, integer, nonEmptyString, oneOf, positiveNumber, type Issues } from './checks';
 import { paperLearningRate, type DataConfig, type DistillConfig, type ExperimentConfig, type QuantizationConfig, type TrainConfig } from './experiment';
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Raster } from '../../src/core/imresize';
 import { listImageFiles, loadImageFile } from './image-folder';
 import { bicubicPair, type BicubicPair } from './pairs';
-import type { Rng } from './rng';
+import type { Rng } from '../model/rng';
 
 /** A training batch, NHWC RGB in [0, 1]: `lr` is batchSize x P x P x 3, `hr` is batchSize x sP x sP x 3. */
 export interface PatchBatch {

@@ -1,34 +1,20 @@
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
+import { sha256Hex } from '../../src/core/digest';
 import type { DistillConfig } from '../config/experiment';
 import { resolveRepoPath } from '../config/load';
-import type { PatchBatch } from '../data/sampler';
-import { sha256Hex } from '../export/manifest';
-import { ModelProtoType } from '../export/onnx-proto';
+import type { Teacher } from '../losses/teacher';
+import { ModelProtoType } from '../onnx/onnx-proto';
 import { TeacherError } from './teacher-error';
 
 export { TeacherError } from './teacher-error';
-
-/**
- * A fixed super-resolution network a student is distilled from: a float ONNX model run by
- * onnxruntime-node in the training process, on the CPU, one thread (it runs beside training,
- * which uses the others). No gradients: its output is a target like the HR patches.
- */
-export interface Teacher {
-  /** The resolved path of the model file. */
-  readonly path: string;
-  readonly sha256: string;
-  readonly scale: number;
-  /** The teacher's output on a batch's LR patches, NHWC like `batch.hr`. Deterministic. */
-  predict(batch: Pick<PatchBatch, 'lr' | 'batchSize' | 'lrPatchSize'>): Promise<Float32Array>;
-  /** Releases the onnxruntime session; idempotent. */
-  close(): Promise<void>;
-}
 
 /** The ops a quantized export has and a float one does not. */
 const QUANTIZATION_OPS = new Set(['QuantizeLinear', 'DequantizeLinear', 'QLinearConv', 'DynamicQuantizeLinear']);
 
 /**
+ * A float ONNX model as distillation teacher, run by onnxruntime-node in the training process,
+ * on the CPU, one thread (it runs beside training, which uses the others).
  * Loads and checks `config.teacher`: the file's SHA-256 must be `config.sha256`, it must be a float
  * model (no quantize/dequantize nodes; an `npm run export` model must say precision fp32), and it
  * must upscale by `scale` (checked by running it once). Throws a `TeacherError` saying which failed.
@@ -39,13 +25,13 @@ const QUANTIZATION_OPS = new Set(['QuantizeLinear', 'DequantizeLinear', 'QLinear
  */
 export async function loadTeacher(config: DistillConfig, scale: number): Promise<Teacher> {
   const path = resolveRepoPath(config.teacher);
-  let bytes: Uint8Array;
+  let bytes: Uint8Array<ArrayBuffer>;
   try {
     bytes = new Uint8Array(await readFile(path));
   } catch (error) {
     throw new TeacherError(`distill.teacher: cannot read ${path}: ${(error as Error).message}`);
   }
-  const sha256 = sha256Hex(bytes);
+  const sha256 = await sha256Hex(bytes);
   if (sha256 !== config.sha256) {
     throw new TeacherError(`distill.sha256: ${path} has SHA-256 ${sha256}, but the config pins ${config.sha256}; refusing to distill from another teacher than the one the config names (update distill.sha256 if the teacher was meant to change)`);
   }

@@ -1,4 +1,4 @@
-import { parseCommandLine, UsageError } from '../cli/usage';
+import { parseCommandLine, UsageError } from '../config/command-line';
 
 /** What `npm run eval` was asked to do. */
 export interface EvalArgs {

@@ -1,6 +1,6 @@
 import { imresizeUint8 } from '../../src/core/imresize';
-import type { FloatImage, Upscaler } from './evaluate';
-import { quantizeToUint8, toFloatImage } from './float-image';
+import type { FloatImage, Upscaler } from '../metrics/evaluate';
+import { quantizeToUint8, toFloatImage } from '../metrics/float-image';
 
 /**
  * The bicubic baseline of SR tables: MATLAB `imresize(lr, scale, 'bicubic')` on the uint8 LR.

@@ -2,9 +2,9 @@ import { stat } from 'node:fs/promises';
 import { initBackend } from '../backend/init';
 import { loadCheckpoint, MissingCheckpointError, resolveCheckpointDir } from '../checkpoint/load';
 import { buildModel } from '../loop/session';
-import { tfjsUpscaler } from '../model/upscaler';
-import { UsageError } from '../cli/usage';
-import type { Upscaler } from './evaluate';
+import { tfjsUpscaler } from '../loop/tfjs-upscaler';
+import { UsageError } from '../config/command-line';
+import type { Upscaler } from '../metrics/evaluate';
 import { loadOnnxUpscaler } from './onnx-upscaler';
 import { serviceUpscaler } from './service-upscaler';
 

@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { interleavedToPlanar, planarToInterleaved } from '../../src/core/planar';
-import type { FloatImage, Upscaler } from './evaluate';
+import type { FloatImage, Upscaler } from '../metrics/evaluate';
 
 /**
  * Runs an exported super-resolution model on the CPU, from a `.onnx` file or from its bytes (a

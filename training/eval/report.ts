@@ -1,5 +1,5 @@
-import type { SetMetrics } from '../export/manifest';
-import type { SetResult } from './evaluate';
+import type { SetMetrics } from '../onnx/manifest';
+import type { SetResult } from '../metrics/evaluate';
 
 /** One benchmark set: the bicubic baseline always, the model's scores unless the model is bicubic. */
 export interface SetReport {

@@ -2,8 +2,8 @@ import { decodePng, encodePng } from '../../src/codec/png';
 import type { RgbaImage } from '../../src/core/image';
 import { UPLOAD_PATH } from '../../src/http/routes';
 import { modCropRgb } from '../data/pairs';
-import type { FloatImage, Upscaler } from './evaluate';
-import { quantizeToUint8, toFloatImage } from './float-image';
+import type { FloatImage, Upscaler } from '../metrics/evaluate';
+import { quantizeToUint8, toFloatImage } from '../metrics/float-image';
 
 /** The service answered something other than a PNG of the expected size. */
 export class ServiceUpscaleError extends Error {

@@ -1,5 +1,5 @@
 import { bicubicUpscaler } from './bicubic';
-import { evaluateDirectory, type SetResult, type Upscaler } from './evaluate';
+import { evaluateDirectory, type SetResult, type Upscaler } from '../metrics/evaluate';
 import type { EvalReport, SetReport } from './report';
 
 /** The four standard SR benchmarks, by path from the repository root. */

@@ -1,22 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { NamedWeights } from '../export/weights';
-
-export interface AdamHyperparameters {
-  readonly beta1: number;
-  readonly beta2: number;
-  readonly epsilon: number;
-}
+import type { AdamHyperparameters, AdamState } from '../checkpoint/format';
+import type { NamedWeights } from '../model/weights';
 
 /** The paper's optimiser settings (Section 4.1): beta1 0.9, beta2 0.999, epsilon 1e-8. */
 export const PAPER_ADAM: AdamHyperparameters = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
-
-/** Everything Adam carries between steps, keyed by the variable names the optimiser was built with. */
-export interface AdamState {
-  /** Number of updates applied so far (drives the bias correction). */
-  readonly step: number;
-  readonly firstMoments: NamedWeights;
-  readonly secondMoments: NamedWeights;
-}
 
 /**
  * Adam (Kingma & Ba) with PyTorch's update rule,

@@ -1,8 +1,14 @@
 import { Worker } from 'node:worker_threads';
 import type { ExperimentConfig } from '../config/experiment';
 import type { PatchBatch } from '../data/sampler';
-import type { NamedWeights } from '../export/weights';
-import type { ShardResult } from './train-step';
+import type { NamedWeights } from '../model/weights';
+
+/** One shard's loss and gradients as plain data, as a worker thread sends them back. */
+export interface ShardResult {
+  readonly loss: number;
+  /** Every trainable variable's gradient, in `model.trainableVariables` order, concatenated. */
+  readonly gradients: Float32Array;
+}
 
 /** What the main thread asks of a gradient worker (see gradient-worker.ts). */
 export type WorkerRequest =

@@ -1,5 +1,5 @@
 import { appendFile } from 'node:fs/promises';
-import type { WeightsOrigin } from '../checkpoint/starting-point';
+import type { WeightsOrigin } from '../checkpoint/origin';
 
 /** One line of `log.jsonl`; `type` says which fields follow. */
 export type LogRecord =

@@ -1,15 +1,15 @@
 import { buildArch } from '../archs/index';
-import type { Teacher } from '../distill/teacher';
 import type { Checkpoint } from '../checkpoint/format';
 import type { ExperimentConfig } from '../config/experiment';
 import { resolveRepoPath } from '../config/load';
-import { Rng } from '../data/rng';
 import { PairedPatchSampler, type PatchBatch } from '../data/sampler';
-import type { NamedWeights } from '../export/weights';
+import type { Teacher } from '../losses/teacher';
+import { Rng } from '../model/rng';
 import { TfjsModel } from '../model/tfjs-model';
-import { startingWeights } from '../quant/start';
+import type { NamedWeights } from '../model/weights';
 import { Adam, PAPER_ADAM } from './adam';
 import { GradientWorkers } from './gradient-workers';
+import type { TrainingHooks } from './hooks';
 import { trainStep, type StepTimings } from './train-step';
 
 /** The stateful pieces of a run: what a checkpoint captures, plus the data it samples from. */
@@ -62,6 +62,9 @@ export interface SessionStart {
   readonly iteration: number;
 }
 
+/** The hooks a session calls: a fresh quantization-aware run's weights, and the teacher unless one is given. */
+export type SessionHooks = Pick<TrainingHooks, 'quantizationAwareStart' | 'loadTeacher'>;
+
 /**
  * Builds a session from scratch (weights from `config.train.seed`), from a checkpoint
  * (weights, Adam moments and step, RNG state, iteration), or from given weights (a warm
@@ -71,23 +74,29 @@ export interface SessionStart {
  * (`givenTeacher`, else loaded here) on every batch before its step, the session closing it.
  * Expects the backend to be ready.
  */
-export async function openSession(config: ExperimentConfig, checkpoint?: Checkpoint, start?: SessionStart, givenTeacher?: Teacher): Promise<TrainingSession> {
-  const teacher = givenTeacher ?? (await openTeacher(config));
+export async function openSession(config: ExperimentConfig, hooks: SessionHooks, checkpoint?: Checkpoint, start?: SessionStart, givenTeacher?: Teacher): Promise<TrainingSession> {
+  const teacher = givenTeacher ?? (await openTeacher(config, hooks));
   try {
-    return await openSessionWith(config, checkpoint, start, teacher);
+    return await openSessionWith(config, hooks, checkpoint, start, teacher);
   } catch (error) {
     await teacher?.close();
     throw error;
   }
 }
 
-async function openSessionWith(config: ExperimentConfig, checkpoint: Checkpoint | undefined, start: SessionStart | undefined, teacher: Teacher | undefined): Promise<TrainingSession> {
+async function openSessionWith(
+  config: ExperimentConfig,
+  hooks: SessionHooks,
+  checkpoint: Checkpoint | undefined,
+  start: SessionStart | undefined,
+  teacher: Teacher | undefined,
+): Promise<TrainingSession> {
   const sampler = await PairedPatchSampler.fromDirectories(config.data.train.map(resolveRepoPath), {
     scale: config.arch.scale,
     hrPatchSize: config.data.hrPatchSize,
   });
-  // A fresh quantization-aware run starts from its float checkpoint (training/quant/start.ts).
-  const model = buildModel(config, checkpoint?.weights ?? start?.weights ?? (await startingWeights(config)));
+  // A fresh quantization-aware run starts from its float checkpoint, with calibrated ranges.
+  const model = buildModel(config, checkpoint?.weights ?? start?.weights ?? (await hooks.quantizationAwareStart(config)));
   const optimizer = new Adam(model.trainableNames, model.trainableVariables, checkpoint?.optimizer.hyperparameters ?? PAPER_ADAM);
   const startIteration = checkpoint?.iteration ?? start?.iteration ?? 0;
   let workers: GradientWorkers | undefined;
@@ -123,13 +132,7 @@ async function openSessionWith(config: ExperimentConfig, checkpoint: Checkpoint 
   };
 }
 
-/**
- * The distillation teacher of `config`, if it has one, loaded and checked (see `loadTeacher`).
- * Imported only here: onnxruntime-node runs the teacher in the main thread, and gradient worker
- * threads, which import this module, never need it.
- */
-export async function openTeacher(config: ExperimentConfig): Promise<Teacher | undefined> {
-  if (config.distill === undefined) return undefined;
-  const { loadTeacher } = await import('../distill/teacher');
-  return loadTeacher(config.distill, config.arch.scale);
+/** The distillation teacher of `config`, if it has one, loaded and checked by `hooks.loadTeacher`. */
+export async function openTeacher(config: ExperimentConfig, hooks: Pick<TrainingHooks, 'loadTeacher'>): Promise<Teacher | undefined> {
+  return config.distill === undefined ? undefined : hooks.loadTeacher(config.distill, config.arch.scale);
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { FloatImage, Upscaler } from '../eval/evaluate';
-import type { TfjsModel } from './tfjs-model';
+import type { FloatImage, Upscaler } from '../metrics/evaluate';
+import type { TfjsModel } from '../model/tfjs-model';
 
 /**
  * Wraps a model as the evaluator's `Upscaler`: one whole-image inference forward (batch

@@ -1,4 +1,4 @@
-import { parseCommandLine, positiveIntegerFlag, UsageError } from '../cli/usage';
+import { parseCommandLine, positiveIntegerFlag, UsageError } from '../config/command-line';
 import { BACKEND_NAMES, type BackendName } from '../backend/init';
 
 /** What `npm run train` was asked to do. */

@@ -5,7 +5,7 @@ import { l1Loss } from '../losses/l1';
 import type { TfjsModel } from '../model/tfjs-model';
 import type { Adam } from './adam';
 import { flattenTensors, unflattenTensors } from './flat-tensors';
-import type { GradientWorkers } from './gradient-workers';
+import type { GradientWorkers, ShardResult } from './gradient-workers';
 import { shardSizes, sliceBatch, weightedSum } from './shards';
 
 /** Wall time of one step's phases on the main thread, filled in when the caller asks (benchmark). */
@@ -16,13 +16,6 @@ export interface StepTimings {
   waitMs: number;
   /** Combining the shards' gradients (with several workers) and the Adam update. */
   optimizerMs: number;
-}
-
-/** One shard's loss and gradients as plain data, as a worker thread sends them back. */
-export interface ShardResult {
-  readonly loss: number;
-  /** Every trainable variable's gradient, in `model.trainableVariables` order, concatenated. */
-  readonly gradients: Float32Array;
 }
 
 /**

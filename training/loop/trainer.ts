@@ -3,10 +3,11 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { initBackend } from '../backend/init';
 import type { Checkpoint } from '../checkpoint/format';
 import { latestCheckpoint, loadCheckpoint } from '../checkpoint/load';
+import type { Initialization } from '../checkpoint/origin';
 import { saveCheckpoint } from '../checkpoint/save';
-import { loadInitialization, loadStartingPoint, type Initialization } from '../checkpoint/starting-point';
 import { learningRateAt, type ExperimentConfig } from '../config/experiment';
 import { resolveRepoPath } from '../config/load';
+import type { TrainingHooks } from './hooks';
 import { formatProgress, ProgressLine } from './progress';
 import { openRunDirectory, RUN_LOG_FILE, RunDirectoryError } from './run-dir';
 import { RunLog, type LogRecord } from './run-log';
@@ -17,10 +18,12 @@ import { validate } from './validation';
 export interface TrainOptions {
   readonly config: ExperimentConfig;
   readonly runDir: string;
+  /** Warm starts, `initFrom`, a quantization-aware start and the teacher come through these. */
+  readonly hooks: TrainingHooks;
   /** Continue from the run directory's newest checkpoint (required when the directory holds a run). */
   readonly resume: boolean;
   /**
-   * Start a new run from these trained weights (see `loadStartingPoint`) at their iteration,
+   * Start a new run from these trained weights (read by `hooks.loadStartingPoint`) at their iteration,
    * Adam's moments re-estimated first (see WARM_START_MOMENT_STEPS): how a run continues when only its exported fp32 model survived.
    */
   readonly warmStart?: string;
@@ -68,18 +71,18 @@ export interface TrainResult {
  * @example
  * const controller = new AbortController();
  * process.once('SIGINT', () => controller.abort());
- * await train({ config, runDir: defaultRunDir(config), resume: false, signal: controller.signal });
+ * await train({ config, runDir: defaultRunDir(config), resume: false, signal: controller.signal, hooks: trainingHooks });
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
-  const { config, runDir, warmStart } = options;
+  const { config, runDir, warmStart, hooks } = options;
   if (warmStart !== undefined && (options.resume || config.quantization !== undefined)) {
     throw new RunDirectoryError(`a warm start begins a new float run: not with --resume, nor with a quantization config (it starts from quantization.from)`);
   }
-  const start = warmStart === undefined ? undefined : await loadStartingPoint(warmStart, config.arch);
+  const start = warmStart === undefined ? undefined : await hooks.loadStartingPoint(warmStart, config.arch);
   await initBackend(config.train.backend);
-  const initialization = await initializationOf(config, options.resume || start !== undefined);
+  const initialization = await initializationOf(config, hooks, options.resume || start !== undefined);
   // Checked before the run directory is touched: a wrong teacher file refuses the run, leaving nothing behind.
-  const teacher = await openTeacher(config);
+  const teacher = await openTeacher(config, hooks);
   let changed: string[];
   let checkpointDir: string | undefined;
   let checkpoint: Checkpoint | undefined;
@@ -93,7 +96,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   }
   const sessionStart: SessionStart | undefined = start !== undefined ? { weights: start.weights, iteration: start.origin.iterations } : initialization !== undefined ? { weights: initialization.weights, iteration: 0 } : undefined;
   // The session owns the teacher from here: it closes it if it fails to open, and when it closes.
-  const session = await openSession(config, checkpoint, sessionStart, teacher);
+  const session = await openSession(config, hooks, checkpoint, sessionStart, teacher);
   const log = new RunLog(join(runDir, RUN_LOG_FILE));
   const output = options.console ?? new ProgressLine(process.stderr);
   const record = async (entry: LogRecord): Promise<void> => {
@@ -119,10 +122,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 }
 
 /** A new run's first weights from `config.initFrom`, unless the run continues trained weights (a checkpoint or a warm start). */
-async function initializationOf(config: ExperimentConfig, continuesTrainedWeights: boolean): Promise<(Initialization & { path: string }) | undefined> {
+async function initializationOf(config: ExperimentConfig, hooks: TrainingHooks, continuesTrainedWeights: boolean): Promise<(Initialization & { path: string }) | undefined> {
   if (continuesTrainedWeights || config.initFrom === undefined) return undefined;
   const path = resolveRepoPath(config.initFrom);
-  return { path, ...(await loadInitialization(path, config.arch, seededWeights(config))) };
+  return { path, ...(await hooks.loadInitialization(path, config.arch, seededWeights(config))) };
 }
 
 async function runLoop(

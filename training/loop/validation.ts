@@ -1,7 +1,7 @@
 import type { ExperimentConfig } from '../config/experiment';
 import { resolveRepoPath } from '../config/load';
-import { evaluateDirectory, type SetResult } from '../eval/evaluate';
-import { tfjsUpscaler } from '../model/upscaler';
+import { evaluateDirectory, type SetResult } from '../metrics/evaluate';
+import { tfjsUpscaler } from './tfjs-upscaler';
 import type { TfjsModel } from '../model/tfjs-model';
 
 /**

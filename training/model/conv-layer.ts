@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BATCH_NORM_EPSILON, type ConvNode } from '../archs/graph';
 import { convParts, type ConvPart } from '../archs/index';
-import { quantizeActivation, type ActivationRange } from '../export/quantize';
-import { fakeQuantizeBias, fakeQuantizeKernel } from '../quant/fake-quant';
+import { quantizeActivation, type ActivationRange } from './quantization/int8-arithmetic';
+import { fakeQuantizeBias, fakeQuantizeKernel } from './quantization/fake-quant';
 
 /** PyTorch's BatchNorm2d default momentum, which the paper's batch-norm baseline used. */
 export const BATCH_NORM_MOMENTUM = 0.1;
@@ -21,7 +21,7 @@ export function effectiveKernel(node: ConvNode, variable: VariableLookup): tf.Te
 
 /**
  * The kernel and bias a conv node applies: its own, or those its collapsible linear block
- * (training/reparam) collapses into, `E P` and `P^T b1 + b2` (plus the identity), computed from
+ * (training/onnx/reparam-collapse.ts) collapses into, `E P` and `P^T b1 + b2` (plus the identity), computed from
  * the block's weights in every forward pass. The block is linear, so this is exactly the block's
  * function of its weights, and its gradients are the block's; but the activations go through one
  * conv, not a wide kxk conv and a 1x1 conv, so a step costs about what a plain network's does

@@ -1,7 +1,7 @@
 import type { ArchGraph, ConvNode } from '../archs/graph';
 import { convParts } from '../archs/index';
-import type { Rng } from '../data/rng';
-import type { NamedWeights } from '../export/weights';
+import type { Rng } from './rng';
+import type { NamedWeights } from './weights';
 
 /**
  * Initial weights for every variable of `graph`, as PyTorch initialises `nn.Conv2d`
@@ -10,7 +10,7 @@ import type { NamedWeights } from '../export/weights';
  * where the paper's official code starts. Weight norm starts at g = ||v|| per output
  * channel, as `torch.nn.utils.weight_norm` does, so the effective kernel equals v.
  * Batch norm starts at the identity: gamma 1, beta 0, moving mean 0, moving variance 1.
- * Each conv of a collapsible linear block (training/reparam) is initialised the same way.
+ * Each conv of a collapsible linear block (training/onnx/reparam-collapse.ts) is initialised the same way.
  */
 export function initialWeights(graph: ArchGraph, rng: Rng): NamedWeights {
   const weights: NamedWeights = new Map();

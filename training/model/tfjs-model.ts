@@ -1,16 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ArchGraph, GraphNode } from '../archs/graph';
-import { Rng } from '../data/rng';
-import type { NamedWeights } from '../export/weights';
-import { fakeQuantizeActivation } from '../quant/fake-quant';
-import { outputRange, quantizedConvInput, rangeWeights, splitRanges, type QuantizationPlan } from '../quant/plan';
+import { Rng } from './rng';
+import type { NamedWeights } from './weights';
+import { fakeQuantizeActivation } from './quantization/fake-quant';
+import { outputRange, quantizedConvInput, rangeWeights, splitRanges, type QuantizationPlan } from './quantization/plan';
 import { convLayer } from './conv-layer';
 import { reluLayer } from './relu-layer';
 import { initialWeights } from './init';
 import { pixelShuffle } from './pixel-shuffle';
 import { modelVariableSpecs, type VariableSpec } from './variables';
-
-export type { NamedWeights } from '../export/weights';
 
 /**
  * An architecture graph (training/archs) executed with tfjs ops, owning its variables.
@@ -18,7 +16,7 @@ export type { NamedWeights } from '../export/weights';
  * checkpoint stores and the ONNX exporter reads.
  *
  * With a quantization plan the forward pass is quantization-aware: it rounds exactly where
- * and as the exported int8 model does (training/quant), so training fits the served network.
+ * and as the exported int8 model does (./quantization/), so training fits the served network.
  *
  * @example
  * const model = TfjsModel.create(buildArch(arch), 1);

@@ -1,5 +1,5 @@
 import { BATCH_NORM_EPSILON, type ConvNode } from '../archs/graph';
-import type { NamedWeights } from './weights';
+import type { NamedWeights } from '../model/weights';
 
 export interface FoldedConv {
   /** OIHW, ready for an ONNX Conv. */
@@ -15,7 +15,7 @@ export interface FoldedConv {
  */
 export function foldConv(node: ConvNode, weights: NamedWeights): FoldedConv {
   if (node.linearBlock !== undefined) {
-    throw new Error(`conv ${node.name} is a collapsible linear block: collapse the network first (collapseReparam in training/reparam/collapse.ts; exportModel does)`);
+    throw new Error(`conv ${node.name} is a collapsible linear block: collapse the network first (collapseReparam in training/onnx/reparam-collapse.ts; exportModel does)`);
   }
   const k = node.kernelSize;
   const inC = node.inChannels;

@@ -11,7 +11,7 @@ export const IR_VERSION = 8;
 const PRODUCER = 'wdsr-edge';
 
 /** Serialises a graph as a ModelProto; metadata keys are sorted so equal inputs give equal bytes. */
-export function encodeModel(graph: GraphProto, metadata: Record<string, string>, docString: string): Uint8Array {
+export function encodeModel(graph: GraphProto, metadata: Record<string, string>, docString: string): Uint8Array<ArrayBuffer> {
   const metadataProps = Object.keys(metadata)
     .sort()
     .map((key) => ({ key, value: metadata[key]! }));
@@ -25,5 +25,6 @@ export function encodeModel(graph: GraphProto, metadata: Record<string, string>,
     opsetImport: [{ domain: '', version: OPSET_VERSION }],
     metadataProps,
   });
-  return ModelProtoType.encode(message).finish();
+  // protobufjs writes into a plain (never shared) ArrayBuffer, which is what Web Crypto digests.
+  return ModelProtoType.encode(message).finish() as Uint8Array<ArrayBuffer>;
 }

@@ -1,6 +1,6 @@
 import type { ArchGraph } from '../archs/graph';
-import { ModelProtoType } from '../export/onnx-proto';
-import type { NamedWeights } from '../export/weights';
+import { ModelProtoType } from './onnx-proto';
+import type { NamedWeights } from '../model/weights';
 import { outputChannelNorms } from '../model/init';
 
 const FLOAT = 1;

@@ -1,7 +1,7 @@
 import type { ArchConfig } from '../archs/config';
 import type { ConvNode, LinearBlockSpec } from '../archs/graph';
 import { buildArch, convParts, convVariableShapes, withoutReparam, type ConvPart } from '../archs/index';
-import type { NamedWeights } from '../export/weights';
+import type { NamedWeights } from '../model/weights';
 
 /** A plain conv's weights: HWIO kernel `[k, k, in, out]` and bias `[out]`, float32 as tfjs holds them. */
 export interface PlainConv {

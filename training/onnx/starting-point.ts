@@ -1,25 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
+import { sha256Hex } from '../../src/core/digest';
 import type { ArchConfig } from '../archs/config';
 import { buildArch, withoutReparam } from '../archs/index';
-import { collapseReparam } from '../reparam/collapse';
-import { readManifest, sha256Hex } from '../export/manifest';
-import type { NamedWeights } from '../export/weights';
-import { loadCheckpoint, resolveCheckpointDir } from './load';
+import { loadCheckpoint, resolveCheckpointDir } from '../checkpoint/load';
+import type { Initialization, StartingPoint, WeightsOrigin } from '../checkpoint/origin';
+import type { NamedWeights } from '../model/weights';
+import { readManifest } from './manifest';
 import { weightsFromOnnx } from './onnx-weights';
-
-/** Where trained weights came from: recorded in run logs and model manifests. */
-export interface WeightsOrigin {
-  readonly run: string;
-  readonly checkpoint: string;
-  readonly iterations: number;
-}
-
-/** Trained weights to start a run from, with their history. */
-export interface StartingPoint {
-  readonly weights: NamedWeights;
-  readonly origin: WeightsOrigin;
-}
+import { collapseReparam } from './reparam-collapse';
 
 /**
  * Reads the weights of a checkpoint directory, a run (its newest checkpoint), or a float
@@ -37,12 +26,6 @@ export async function loadStartingPoint(path: string, arch: ArchConfig): Promise
     throw new Error(`${path} holds a ${JSON.stringify(start.arch)} network, not this config's ${JSON.stringify(arch)}`);
   }
   return { weights: start.weights, origin: start.origin };
-}
-
-/** Trained weights of another scale merged into a new run's seeded ones (see `ExperimentConfig.initFrom`). */
-export interface Initialization extends StartingPoint {
-  /** The seeded tensors kept because the trained network has none of that name and shape. */
-  readonly fresh: readonly string[];
 }
 
 /**
@@ -94,7 +77,7 @@ async function fromCheckpoint(path: string): Promise<StartingPoint & { arch: Arc
 
 async function fromOnnx(path: string): Promise<StartingPoint & { arch: ArchConfig }> {
   const bytes = new Uint8Array(await readFile(path));
-  const sha256 = sha256Hex(bytes);
+  const sha256 = await sha256Hex(bytes);
   const manifest = await readManifest(dirname(path));
   const entry = [...manifest.models, ...manifest.references].find((model) => model.sha256 === sha256);
   if (entry === undefined) throw new Error(`${path}: no entry in ${dirname(path)}/manifest.json has its sha256, so its training history is unknown`);

@@ -1,9 +1,9 @@
 import type { ArchGraph, ConvNode, GraphNode } from '../archs/graph';
 import { foldConv } from './fold';
 import { makeGraph, makeNode, makeTensor, makeValueInfo, type GraphProto, type NodeProto, type TensorProto } from './onnx-helpers';
-import { outputRange, quantizedConvInput, type QuantizationPlan } from '../quant/plan';
-import { quantizeActivation, quantizeBias, quantizeWeightsPerChannel } from './quantize';
-import type { NamedWeights } from './weights';
+import { outputRange, quantizedConvInput, type QuantizationPlan } from '../model/quantization/plan';
+import { quantizeActivation, quantizeBias, quantizeWeightsPerChannel } from '../model/quantization/int8-arithmetic';
+import type { NamedWeights } from '../model/weights';
 
 /** Tensor names of the exported model: the contract recorded in model/manifest.json. */
 export const INPUT_NAME = 'lr';

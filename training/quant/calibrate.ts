@@ -1,15 +1,15 @@
 import * as ort from 'onnxruntime-node';
 import type { ArchGraph } from '../archs/graph';
 import { interleavedToPlanar } from '../../src/core/planar';
-import { Rng } from '../data/rng';
+import { Rng } from '../model/rng';
 import { PairedPatchSampler } from '../data/sampler';
-import { quantizedTensors, type QuantizationPlan } from '../quant/plan';
-import { makeValueInfo } from './onnx-helpers';
-import { encodeModel } from './onnx-model';
-import type { CalibrationMethod } from './calibration-method';
-import type { ActivationRange } from './quantize';
-import { INPUT_NAME, archToOnnx } from './to-onnx';
-import type { NamedWeights } from './weights';
+import { quantizedTensors, type QuantizationPlan } from '../model/quantization/plan';
+import { makeValueInfo } from '../onnx/onnx-helpers';
+import { encodeModel } from '../onnx/onnx-model';
+import type { CalibrationMethod } from '../config/calibration-method';
+import type { ActivationRange } from '../model/quantization/int8-arithmetic';
+import { INPUT_NAME, archToOnnx } from '../onnx/to-onnx';
+import type { NamedWeights } from '../model/weights';
 
 /** One calibration input: NCHW float32 RGB in [0, 1]. */
 export interface CalibrationSample {

@@ -1,15 +1,20 @@
-import type { ArchConfig } from '../archs/config';
-import type { WeightsOrigin } from '../checkpoint/starting-point';
-import { buildArch, countParameters, receptiveFieldRadius } from '../archs/index';
-import { splitRanges } from '../quant/plan';
-import { calibrate, type CalibrationSample } from './calibrate';
-import type { CalibrationMethod } from './calibration-method';
-import { OPSET_VERSION, encodeModel } from './onnx-model';
-import { INPUT_NAME, OUTPUT_NAME, archToOnnx, type Int8Weights, type OnnxQuantization } from './to-onnx';
+import { sha256Hex } from '../../src/core/digest';
 import type { TensorSpec } from '../../src/core/manifest';
-import { sha256Hex, type ManifestModel, type ModelPrecision } from './manifest';
-import type { NamedWeights } from './weights';
-import { collapseReparam } from '../reparam/collapse';
+import type { ArchConfig } from '../archs/config';
+import { buildArch, countParameters, receptiveFieldRadius } from '../archs/index';
+import type { Checkpoint } from '../checkpoint/format';
+import { loadCheckpoint, resolveCheckpointDir } from '../checkpoint/load';
+import type { WeightsOrigin } from '../checkpoint/origin';
+import { parseCalibrationMethod, type CalibrationMethod } from '../config/calibration-method';
+import { resolveRepoPath } from '../config/load';
+import { splitRanges } from '../model/quantization/plan';
+import type { NamedWeights } from '../model/weights';
+import type { ManifestModel, ModelPrecision } from '../onnx/manifest';
+import { OPSET_VERSION, encodeModel } from '../onnx/onnx-model';
+import { collapseReparam } from '../onnx/reparam-collapse';
+import { loadStartingPoint } from '../onnx/starting-point';
+import { INPUT_NAME, OUTPUT_NAME, archToOnnx, type Int8Weights, type OnnxQuantization } from '../onnx/to-onnx';
+import { calibrate, trainingCalibrationSamples, type CalibrationSample } from './calibrate';
 
 /** Post-training quantization: activation ranges calibrated on `samples` of the float model. */
 export interface CalibratedInt8 {
@@ -21,7 +26,7 @@ export interface CalibratedInt8 {
 
 /**
  * Quantization-aware training: the weights carry the ranges the run was trained with
- * (training/quant/plan.ts), which the export uses unchanged; `trained` records how they
+ * (training/model/quantization/plan.ts), which the export uses unchanged; `trained` records how they
  * were first calibrated and from which float weights the run started.
  */
 export interface TrainedInt8 {
@@ -45,7 +50,7 @@ function precisionOf(quantization: Quantization | undefined): ModelPrecision {
 }
 
 export interface ExportResult {
-  readonly bytes: Uint8Array;
+  readonly bytes: Uint8Array<ArrayBuffer>;
   /** Manifest entry without file name and measured metrics, which the caller knows. */
   readonly entry: Omit<ManifestModel, 'id' | 'file' | 'metrics' | 'training'>;
 }
@@ -74,7 +79,7 @@ export async function exportModel(trainedArch: ArchConfig, trainedWeights: Named
   return {
     bytes,
     entry: {
-      sha256: sha256Hex(bytes),
+      sha256: await sha256Hex(bytes),
       bytes: bytes.length,
       scale: arch.scale,
       precision,
@@ -103,3 +108,63 @@ function quantizationRecord(quantization: Quantization | undefined): Record<stri
     floatConvs: quantization.floatConvs,
   };
 }
+
+/** How a float checkpoint is quantized to static int8 (a quantization-aware one brings its own ranges and float convs). */
+export interface Int8Settings {
+  readonly calibration: CalibrationMethod;
+  readonly calibrationPatches: number;
+  /** Convs kept in float (e.g. 'tail', 'skip'). */
+  readonly floatConvs: readonly string[];
+}
+
+/** How a checkpoint is quantized for export: weight-only int8, or static int8 with these settings. */
+export type QuantizeSettings = { readonly precision: 'int8-weights'; readonly floatConvs: readonly string[] } | ({ readonly precision: 'int8' } & Int8Settings);
+
+/** An exported checkpoint, with where it was read from. */
+export interface ExportedCheckpoint extends ExportResult {
+  readonly checkpointDir: string;
+  readonly checkpoint: Checkpoint;
+}
+
+/**
+ * A run's latest checkpoint (or one checkpoint directory) exported in memory as `npm run export`
+ * exports it: fp32 without `quantize`, else quantized as it says.
+ *
+ * @example
+ * const { bytes, entry } = await exportCheckpoint(runDir, { precision: 'int8-weights', floatConvs: ['tail', 'skip'] });
+ */
+export async function exportCheckpoint(run: string, quantize: QuantizeSettings | undefined): Promise<ExportedCheckpoint> {
+  const checkpointDir = await resolveCheckpointDir(run);
+  const checkpoint = await loadCheckpoint(checkpointDir);
+  let quantization: Quantization | undefined;
+  if (quantize?.precision === 'int8-weights') {
+    // Its weights were trained through activation rounding that a weight-only model does not do.
+    if (checkpoint.config.quantization !== undefined) throw new Error(`${checkpointDir} is quantization-aware: export it as --int8`);
+    quantization = { int8Weights: true, floatConvs: quantize.floatConvs };
+  } else if (quantize !== undefined) {
+    quantization = await int8Options(checkpoint.config, quantize);
+  }
+  return { checkpointDir, checkpoint, ...(await exportModel(checkpoint.config.arch, checkpoint.weights, quantization)) };
+}
+
+/**
+ * A quantization-aware run's checkpoint is exported with the ranges and float convs it was
+ * trained with (the command's calibration options do not apply; the float checkpoint or model it
+ * started from must still exist, to be named); any other is calibrated now.
+ */
+async function int8Options(config: Checkpoint['config'], options: Int8Settings): Promise<Int8Options> {
+  const { quantization } = config;
+  if (quantization !== undefined) {
+    const method = parseCalibrationMethod(quantization.calibration)!;
+    // Recorded so the model report pairs the int8 model with the fp32 export of the checkpoint it was fine-tuned from.
+    const { origin: from } = await loadStartingPoint(resolveRepoPath(quantization.from), config.arch);
+    return { floatConvs: quantization.floatConvs, trained: { method, samples: quantization.calibrationPatches, from } };
+  }
+  const trainDirs = config.data.train.map(resolveRepoPath);
+  return {
+    samples: await trainingCalibrationSamples(trainDirs, config.arch.scale, config.data.hrPatchSize, options.calibrationPatches),
+    method: options.calibration,
+    floatConvs: options.floatConvs,
+  };
+}
+

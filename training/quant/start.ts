@@ -1,10 +1,11 @@
 import { buildArch } from '../archs/index';
-import { loadStartingPoint } from '../checkpoint/starting-point';
+import { parseCalibrationMethod } from '../config/calibration-method';
 import type { ExperimentConfig } from '../config/experiment';
 import { resolveRepoPath } from '../config/load';
-import { parseCalibrationMethod } from '../export/calibration-method';
-import type { NamedWeights } from '../export/weights';
-import { hasRanges, rangeWeights } from './plan';
+import { hasRanges, rangeWeights } from '../model/quantization/plan';
+import type { NamedWeights } from '../model/weights';
+import { loadStartingPoint } from '../onnx/starting-point';
+import { calibrate, trainingCalibrationSamples } from './calibrate';
 
 /**
  * The weights a fresh quantization-aware run starts from: the float checkpoint or fp32
@@ -14,13 +15,11 @@ import { hasRanges, rangeWeights } from './plan';
  * Undefined for a float run (its weights come from `train.seed`).
  *
  * @example
- * const model = buildModel(config, checkpoint?.weights ?? (await startingWeights(config)));
+ * const model = buildModel(config, checkpoint?.weights ?? (await quantizationAwareStart(config)));
  */
-export async function startingWeights(config: ExperimentConfig): Promise<NamedWeights | undefined> {
+export async function quantizationAwareStart(config: ExperimentConfig): Promise<NamedWeights | undefined> {
   const { quantization } = config;
   if (quantization === undefined) return undefined;
-  // Loaded only here: onnxruntime-node calibrates, and gradient worker threads, which import the session, never need it.
-  const { calibrate, trainingCalibrationSamples } = await import('../export/calibrate');
   const source = await loadStartingPoint(resolveRepoPath(quantization.from), config.arch);
   if (hasRanges(source.weights)) throw new Error(`quantization.from ${quantization.from} is already quantization-aware; start from a float checkpoint`);
   const samples = await trainingCalibrationSamples(config.data.train.map(resolveRepoPath), config.arch.scale, config.data.hrPatchSize, quantization.calibrationPatches);

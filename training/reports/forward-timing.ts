@@ -1,6 +1,6 @@
 /*
  * What every forward-pass timing shares, runtime-free so that Node (onnxruntime-node and -web,
- * training/export/inference-timing.ts) and workerd (the bench Worker's `POST /_bench/model-time`,
+ * training/reports/inference-timing.ts) and workerd (the bench Worker's `POST /_bench/model-time`,
  * test/bench/worker/model-time.ts) time the same input and report the same unit.
  */
 

@@ -1,12 +1,12 @@
 import type { LogRecord } from '../loop/run-log';
-import { renderLineChart, type LineSeries } from '../plot/line-chart';
-import { runCurves } from '../plot/run-curves';
-import type { Manifest, ManifestModel, ModelPrecision, SetMetrics } from './manifest';
+import { renderLineChart, type LineSeries } from './plot/line-chart';
+import { runCurves } from './plot/run-curves';
+import type { Manifest, ManifestModel, ModelPrecision, SetMetrics } from '../onnx/manifest';
 
 /** What the report knows about one model beyond its manifest entry: measured speed. */
 export interface ModelTiming {
   readonly nodeSecondsPerMegapixel: number;
-  /** The model in workerd, on the Worker's onnxruntime-web WASM build (training/workerd/model-timer.ts). */
+  /** The model in workerd, on the Worker's onnxruntime-web WASM build (training/reports/workerd/model-timer.ts). */
   readonly workerdSecondsPerMegapixel: number;
   /** 1-minute load average of the 2-core machine when timed: other work inflates these numbers. */
   readonly loadAverage: number;
@@ -93,7 +93,7 @@ export function withEarlierHistory(name: string, records: readonly LogRecord[], 
 
 const setsOf = (model: ManifestModel) => ((model.metrics as { sets?: Record<string, SetMetrics> } | null)?.sets ?? {});
 
-/** Scores measured through the running service (training/export/served-metrics.ts), if they were. */
+/** Scores measured through the running service (training/reports/served-metrics.ts), if they were. */
 const servedOf = (model: ManifestModel) => (model.metrics as { served?: { command: string; sets: Record<string, SetMetrics> } } | null)?.served;
 
 /**
@@ -181,7 +181,7 @@ export function formatModelReport(
     `\`${command}\` from the manifest, the training logs and timings measured when it runs.`,
     '',
     'Quality: Y-PSNR (dB) / Y-SSIM on the standard benchmarks, MATLAB-bicubic LR of the mod-cropped HR, `scale`',
-    'pixels shaved, outputs rounded to 8 bits (`training/eval/evaluate.ts`; the bicubic column reproduces the',
+    'pixels shaved, outputs rounded to 8 bits (`training/metrics/evaluate.ts`; the bicubic column reproduces the',
     'published 33.66 / 30.24 / 29.56 / 26.88 at x2). The "over HTTP" row is the served model scored through the',
     'running service (`npm start`): each LR image uploaded as PNG, the PNG answer scored, so tiling and codecs count.',
     'Speed: median single-threaded forward pass on a whole 256x256 LR input, seconds per output megapixel,',
@@ -246,7 +246,7 @@ export function formatModelReport(
     }
   }
   lines.push(...inTraining(manifest, runs, plots));
-  // The size comparison (`npm run compare:sizes`, training/export/size-comparison.ts) that chose the served size.
+  // The size comparison (`npm run compare:sizes`, training/reports/size-comparison.ts) that chose the served size.
   if (sizeComparison !== undefined) lines.push(sizeComparison.trimEnd(), '');
   return `${lines.join('\n')}\n`;
 }

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { resolveCheckpointDir } from '../checkpoint/load';
-import type { CalibrationMethod } from './calibration-method';
+import type { CalibrationMethod } from '../config/calibration-method';
 import { medianInferenceSeconds } from './inference-timing';
-import type { ManifestModel, ModelPrecision } from './manifest';
-import { exportRun } from './run-export';
+import type { ManifestModel, ModelPrecision } from '../onnx/manifest';
+import { exportRun } from '../export/run-export';
 
 export interface PrecisionVariant {
   readonly label: string;
@@ -103,7 +103,7 @@ export function formatPrecisionReport(rows: readonly PrecisionRow[], options: Pr
     '',
     `Model: \`${training.run}\` at iteration ${training.iterations}, x${rows[0]!.entry.scale}, ${rows[0]!.entry.parameters.toLocaleString('en-US')} parameters.`,
     `int8 is static QDQ (weights int8 symmetric per output channel, activations uint8 per tensor, int32 biases) with ${options.calibrationPatches} LR training patches for calibration; convs kept in float: ${options.floatConvs.join(', ') || 'none'}. int8 weights: the same convs' weights int8 symmetric per output channel, dequantized by onnxruntime; activations, biases and arithmetic float32.`,
-    `Quality: Y-PSNR (dB) / Y-SSIM, MATLAB bicubic LR of the mod-cropped HR, shave = scale, outputs rounded to 8 bits (training/eval/evaluate.ts).`,
+    `Quality: Y-PSNR (dB) / Y-SSIM, MATLAB bicubic LR of the mod-cropped HR, shave = scale, outputs rounded to 8 bits (training/metrics/evaluate.ts).`,
     ...trainedRows.map((row) => {
       const trained = row.entry.training as { run: string; iterations: number; checkpoint: string };
       const { calibration } = row.entry.quantization as { calibration: { samples: number } };

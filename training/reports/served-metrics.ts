@@ -2,7 +2,7 @@ import { MODEL_MANIFEST_PATH } from '../../src/http/routes';
 import { manifestSetMetrics } from '../eval/report';
 import { serviceUpscaler } from '../eval/service-upscaler';
 import { BENCHMARK_SETS, evaluateSets, type EvalProgress } from '../eval/sets';
-import { writeManifestEntry, type ManifestModel } from './manifest';
+import { writeManifestEntry, type ManifestModel } from '../onnx/manifest';
 
 /** The running service serves another model than the manifest names (a stale `npm start`). */
 export class ServedModelMismatchError extends Error {

@@ -1,5 +1,5 @@
 import { arrayOf, describeValue, fieldsOf, integer, nonEmptyString, oneOf, positiveNumber, type Issues } from '../config/checks';
-import { parseCalibrationMethod } from './calibration-method';
+import { parseCalibrationMethod } from '../config/calibration-method';
 import { PICK_SET, pickSize, type SizeComparison, type SizeResult } from './size-comparison';
 
 /** A size comparison file that does not follow the schema, with every problem found, one per line. */

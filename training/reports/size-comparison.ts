@@ -1,13 +1,13 @@
 import type { ArchConfig } from '../archs/config';
-import { renderLineChart } from '../plot/line-chart';
-import type { CalibrationMethod } from './calibration-method';
-import type { SetMetrics } from './manifest';
+import { renderLineChart } from './plot/line-chart';
+import type { CalibrationMethod } from '../config/calibration-method';
+import type { SetMetrics } from '../onnx/manifest';
 
 /*
  * Issue #5's size comparison as `npm run compare:sizes` records it (model/size-comparison.json):
  * WDSR-B sizes trained on one budget, each exported int8 as the served model is, scored, and
  * timed in workerd; the budget rule picks one. Everything here is pure; the measuring is in
- * training/export/size-measurement.ts.
+ * training/reports/size-measurement.ts.
  */
 
 /** The set the rule ranks sizes by. */
@@ -24,7 +24,7 @@ export interface SizeResult {
   readonly arch: ArchConfig;
   readonly parameters: number;
   readonly iterations: number;
-  /** Training wall time up to the checkpoint (trainingWallSeconds, training/export/model-report.ts). */
+  /** Training wall time up to the checkpoint (trainingWallSeconds, training/reports/model-report.ts). */
   readonly trainingSeconds: number;
   readonly int8Bytes: number;
   /** Per set (Set5, B100), as the manifest records a model's scores. */
@@ -55,7 +55,7 @@ export interface SizeComparison {
   readonly scale: number;
   /** How every size was quantized: the served model's settings (model/manifest.json). */
   readonly export: { readonly calibration: CalibrationMethod & { readonly samples: number }; readonly floatConvs: readonly string[] };
-  /** `autogroupNice`: the priority workerd's session had against the machine's other sessions (training/workerd/scheduling.ts). */
+  /** `autogroupNice`: the priority workerd's session had against the machine's other sessions (training/reports/workerd/scheduling.ts). */
   readonly timing: { readonly inputSize: number; readonly repeats: number; readonly method: string; readonly autogroupNice: number };
   readonly budget: { readonly secondsPerMegapixel: number; readonly rule: string };
   readonly sizes: readonly SizeResult[];
@@ -125,7 +125,7 @@ export function formatSizeComparison(comparison: SizeComparison, plotPath = 'siz
     `WDSR-B x${comparison.scale} at ${sizes.length === 1 ? 'one size' : `${sizes.length} sizes,${iterations.length === 1 ? ' each' : ''}`} trained for ${iterations.map(count).join(' / ')} iterations`,
     `(runs ${sizes.map((size) => `\`${size.name}\``).join(', ')}), each newest checkpoint exported int8 as the served model is`,
     `(${method} calibration on ${calibration.samples} LR training patches; convs kept in float: ${comparison.export.floatConvs.join(', ') || 'none'}) and scored on ${setNames.join(' and ')}`,
-    `(Y-PSNR dB / Y-SSIM, training/eval/evaluate.ts). Speed in workerd: ${timing.method}, ${timing.repeats} passes on a ${timing.inputSize}x${timing.inputSize} LR input;`,
+    `(Y-PSNR dB / Y-SSIM, training/metrics/evaluate.ts). Speed in workerd: ${timing.method}, ${timing.repeats} passes on a ${timing.inputSize}x${timing.inputSize} LR input;`,
     `${comparison.machine}, shared, at a load average of ${loads} with workerd's session at autogroup nice ${timing.autogroupNice}; measured ${comparison.measuredAt}.`,
     '',
     ...[header, header.map(() => '---'), bicubic, ...rows].map((cells) => `| ${cells.join(' | ')} |`),

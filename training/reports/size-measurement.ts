@@ -1,18 +1,18 @@
 import { cpus, loadavg } from 'node:os';
 import { basename, resolve } from 'node:path';
 // The workerd side is the benchmark's: the bench Worker under `wrangler dev` (test/bench, test/support).
-import { startModelTimer } from '../workerd/model-timer';
-import { setName } from '../eval/evaluate';
+import { startModelTimer } from './workerd/model-timer';
+import { setName } from '../metrics/evaluate';
 import { loadOnnxUpscaler } from '../eval/onnx-upscaler';
 import { BENCHMARK_SETS, evaluateSets } from '../eval/sets';
 import { RUN_LOG_FILE } from '../loop/run-dir';
-import { readRunLog } from '../plot/run-curves';
-import type { CalibrationMethod } from './calibration-method';
+import { readRunLog } from './plot/run-curves';
+import type { CalibrationMethod } from '../config/calibration-method';
 import { secondsPerOutputMegapixel } from './forward-timing';
-import type { Manifest } from './manifest';
+import type { Manifest } from '../onnx/manifest';
 import { trainingWallSeconds } from './model-report';
 import { manifestSetMetrics } from '../eval/report';
-import { exportCheckpoint, type Int8Settings } from './run-export';
+import { exportCheckpoint, type Int8Settings } from '../quant/export-model';
 import { PICK_SET, pickSize, type SizeComparison, type SizeResult } from './size-comparison';
 
 /** The sets issue #5 compares sizes on. */

@@ -3,10 +3,10 @@ import { buildArch } from '../archs/index';
 import type { BackendName } from '../backend/init';
 import type { DistillConfig, ExperimentConfig } from '../config/experiment';
 import { validateExperimentConfig } from '../config/validate';
-import { trainingFlopsPerIteration } from './flops';
-import { profileTrainingStep, type StepProfile } from './profile';
-import { openSession } from './session';
-import type { StepTimings } from './train-step';
+import { openSession, type SessionHooks } from '../loop/session';
+import type { StepTimings } from '../loop/train-step';
+import { trainingFlopsPerIteration } from './training-flops';
+import { profileTrainingStep, type StepProfile } from './training-profile';
 
 /** The benchmark network: WDSR-B x2, 32 features, 8 blocks, weight norm (the production config's). */
 export const BENCHMARK_ARCH: WdsrBConfig = {
@@ -68,11 +68,12 @@ export function benchmarkConfig(backend: BackendName, options: BenchmarkOptions)
  * Times real training iterations (batch sampling included; the teacher's forward pass too, when
  * distilling) of `options.arch` (`BENCHMARK_ARCH` by default) on the
  * active backend, with `options.workers` threads, after `warmup` untimed ones, which
- * absorb one-off costs (kernel setup, XNNPACK operator creation, heap growth).
+ * absorb one-off costs (kernel setup, XNNPACK operator creation, heap growth). The teacher
+ * comes through `hooks`, as in training.
  */
-export async function benchmarkTraining(backend: BackendName, options: BenchmarkOptions): Promise<BenchmarkResult> {
+export async function benchmarkTraining(backend: BackendName, options: BenchmarkOptions, hooks: SessionHooks): Promise<BenchmarkResult> {
   const config = benchmarkConfig(backend, options);
-  const session = await openSession(config);
+  const session = await openSession(config, hooks);
   const totals = { data: 0, forward: 0, backward: 0, wait: 0, optimizer: 0 };
   try {
     const timings: StepTimings = { forwardMs: 0, backwardMs: 0, waitMs: 0, optimizerMs: 0 };

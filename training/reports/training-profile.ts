@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { PatchBatch } from '../data/sampler';
 import { l1Loss } from '../losses/l1';
 import type { TfjsModel } from '../model/tfjs-model';
-import type { Adam } from './adam';
+import type { Adam } from '../loop/adam';
 
 /** Time spent in one tfjs kernel within a phase of a training step. */
 export interface KernelTime {

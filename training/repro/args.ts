@@ -1,4 +1,4 @@
-import { parseCommandLine, positiveIntegerFlag, UsageError } from '../cli/usage';
+import { parseCommandLine, positiveIntegerFlag, UsageError } from '../config/command-line';
 import { SUITE_NAMES, type SuiteName } from './suites';
 
 /** What `npm run repro` was asked to do: train one suite or both, or only rewrite the report. */

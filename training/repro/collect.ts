@@ -1,5 +1,5 @@
 import type { EvalReport } from '../eval/report';
-import { runCurves, type RunCurves } from '../plot/run-curves';
+import { runCurves, type RunCurves } from '../reports/plot/run-curves';
 import type { ReproExperiment } from './experiment';
 import { finalEvaluation, storedFinalEvaluation } from './final-eval';
 import { readRun, type RunStatus, type SessionRecord } from './run-state';

@@ -1,5 +1,5 @@
 import type { ExperimentConfig } from '../config/experiment';
-import { setName } from '../eval/evaluate';
+import { setName } from '../metrics/evaluate';
 import { PAPER_ADAM } from '../loop/adam';
 import type { RunSummary } from './collect';
 import type { RunRoots } from './run-record';

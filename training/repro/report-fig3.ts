@@ -1,5 +1,5 @@
 import type { Normalization } from '../archs/graph';
-import type { Point } from '../plot/line-chart';
+import type { Point } from '../reports/plot/line-chart';
 import { finalPsnr, type RunSummary } from './collect';
 import { compareRuns, formatDifference, verdict } from './comparison';
 import { formatPsnr, markdownTable } from './markdown';

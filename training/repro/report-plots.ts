@@ -1,4 +1,4 @@
-import { renderLineChart, type LineSeries } from '../plot/line-chart';
+import { renderLineChart, type LineSeries } from '../reports/plot/line-chart';
 import type { RunSummary } from './collect';
 
 /** One SVG of the report, written to `file` in the report's plot folder. */

@@ -2,7 +2,7 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative } from 'node:path';
 import type { ExperimentConfig } from '../config/experiment';
 import { REPO_ROOT } from '../config/load';
-import { setName } from '../eval/evaluate';
+import { setName } from '../metrics/evaluate';
 import { summarizeRuns, type RunSummary } from './collect';
 import { bicubicEvaluation } from './final-eval';
 import { budgetSection, runsSection } from './report-budget';

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import type { ExperimentConfig } from '../config/experiment';
 import { ConfigError } from '../config/validate';
 import { changedPaths, readRunConfig, RUN_CONFIG_FILE, RUN_LOG_FILE } from '../loop/run-dir';
-import { readRunLog } from '../plot/run-curves';
-import { summarizeRunLog } from '../plot/run-log-summary';
+import { readRunLog } from '../reports/plot/run-curves';
+import { summarizeRunLog } from '../reports/plot/run-log-summary';
 import { FINAL_EVAL_FILE } from './final-eval';
 import { SESSIONS_FILE, type EndedStatus } from './run-state';
 

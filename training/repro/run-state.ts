@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ExperimentConfig } from '../config/experiment';
 import { RUN_CONFIG_FILE } from '../loop/run-dir';
 import type { LogRecord } from '../loop/run-log';
-import { readRunLog } from '../plot/run-curves';
+import { readRunLog } from '../reports/plot/run-curves';
 
 /** The runner's own record of each training session of a run, next to the trainer's log.jsonl. */
 export const SESSIONS_FILE = 'repro-sessions.jsonl';

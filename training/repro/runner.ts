@@ -1,4 +1,5 @@
 import { cpus } from 'node:os';
+import type { TrainingHooks } from '../loop/hooks';
 import { ProgressLine } from '../loop/progress';
 import type { LogRecord } from '../loop/run-log';
 import { DivergedError, train } from '../loop/trainer';
@@ -12,6 +13,8 @@ export interface SuiteRunOptions extends RunRoots {
   readonly experiments: readonly ReproExperiment[];
   /** HR folders a finished run's final checkpoint is scored on before its record is written. */
   readonly evalDirs: readonly string[];
+  /** Passed to `train()`: what the suite's runs take from exported models (warm starts, teachers). */
+  readonly hooks: TrainingHooks;
   /** Aborting stops the current run after its iteration (with a checkpoint) and starts no other. */
   readonly signal?: AbortSignal;
   readonly console?: ProgressLine;
@@ -30,7 +33,7 @@ export type ExperimentOutcome = 'already finished' | 'already diverged' | Sessio
  * `recordRoot` (see persistRun), the only part of it that outlives the machine.
  *
  * @example
- * await runSuite({ experiments: table1Experiments(base), runRoot: 'training/runs/repro', recordRoot: 'docs/reproduction/runs', evalDirs: REPORT_EVAL_DIRS, signal });
+ * await runSuite({ experiments: table1Experiments(base), runRoot: 'training/runs/repro', recordRoot: 'docs/reproduction/runs', evalDirs: REPORT_EVAL_DIRS, hooks: trainingHooks, signal });
  */
 export async function runSuite(options: SuiteRunOptions): Promise<{ name: string; outcome: ExperimentOutcome }[]> {
   const output = options.console ?? new ProgressLine(process.stderr);
@@ -49,7 +52,7 @@ export async function runSuite(options: SuiteRunOptions): Promise<{ name: string
       continue;
     }
     output.print(`${position}: ${status.state === 'partial' ? `resuming (${status.iteration.toLocaleString('en-US')} iterations logged)` : 'starting'}`);
-    const session = await trainSession(experiment, location.dir, status.state === 'partial', log, options.signal, output);
+    const session = await trainSession(experiment, options.hooks, location.dir, status.state === 'partial', log, options.signal, output);
     await appendSession(location.dir, session);
     output.print(`${position}: ${session.outcome}${session.divergence === undefined ? '' : ` (${session.divergence})`} after ${session.cpuSec.toFixed(0)} CPU s`);
     const { status: after } = await readRun(location.dir, config);
@@ -71,6 +74,7 @@ async function persist(runDir: string, experiment: ReproExperiment, status: Ende
 
 async function trainSession(
   experiment: ReproExperiment,
+  hooks: TrainingHooks,
   runDir: string,
   resume: boolean,
   earlierRecords: readonly LogRecord[],
@@ -96,7 +100,7 @@ async function trainSession(
   let endIteration: number;
   let outcome: SessionRecord['outcome'];
   try {
-    const result = await train({ config: experiment.config, runDir, resume, signal, console: output, onRecord });
+    const result = await train({ config: experiment.config, runDir, resume, hooks, signal, console: output, onRecord });
     endIteration = result.iteration;
     outcome = divergence !== undefined ? 'diverged' : result.interrupted ? 'interrupted' : 'finished';
   } catch (error) {

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { createWasmSession, ort } from '../../../src/inference/ort-wasm';
 import { TILED_SESSION_OPTIONS } from '../../../src/inference/session-runner';
-import { timingInput, type ModelTimeResult } from '../../../training/export/forward-timing';
+import { timingInput, type ModelTimeResult } from '../../../training/reports/forward-timing';
 import { summarise } from '../../support/stats';
 
 /** Largest LR side: a whole-image pass holds every activation of the image in the isolate at once. */

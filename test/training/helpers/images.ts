@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodePng } from '../../../src/codec/png';
-import { Rng } from '../../../training/data/rng';
+import { Rng } from '../../../training/model/rng';
 
 /** Smooth random RGB images (learnable, unlike noise), written as PNG into `dir`. */
 export async function writeImages(dir: string, count: number, size: number, seed: number): Promise<void> {

@@ -1,6 +1,6 @@
 import { convVariableShapes } from '../../../training/archs/index';
 import type { ArchGraph } from '../../../training/archs/graph';
-import type { NamedWeights } from '../../../training/export/weights';
+import type { NamedWeights } from '../../../training/model/weights';
 
 /**
  * Deterministic weights for every variable of a graph, scaled like a default conv init

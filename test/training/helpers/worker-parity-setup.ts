@@ -1,12 +1,12 @@
 import type { TestProject } from 'vitest/node';
 import type { ArchConfig } from '../../../training/archs/config';
 import { buildArch } from '../../../training/archs/index';
-import { Rng } from '../../../training/data/rng';
-import { calibrate } from '../../../training/export/calibrate';
-import { exportModel } from '../../../training/export/export';
-import type { NamedWeights } from '../../../training/export/weights';
+import { Rng } from '../../../training/model/rng';
+import { calibrate } from '../../../training/quant/calibrate';
+import { exportModel } from '../../../training/quant/export-model';
+import type { NamedWeights } from '../../../training/model/weights';
 import { initialWeights } from '../../../training/model/init';
-import { rangeWeights } from '../../../training/quant/plan';
+import { rangeWeights } from '../../../training/model/quantization/plan';
 import type { ParityModel } from '../../worker/parity-models';
 import { syntheticImage } from './weights';
 

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { quantizeActivation, type ActivationRange } from '../export/quantize';
+import { quantizeActivation, type ActivationRange } from './int8-arithmetic';
 
 /*
  * Fake quantization: the int8 model's rounding, simulated in float32 tfjs ops so training sees
- * it. Each function computes exactly what the exporter (training/export/quantize.ts) writes and
+ * it. Each function computes exactly what the exporter (training/model/quantization/int8-arithmetic.ts) writes and
  * onnxruntime's QuantizeLinear / DequantizeLinear compute: the quotient in float32, rounded half
  * to even (tfjs `round`), clamped to the integer range, scaled back. Gradients are
  * straight-through (Bengio et al. 2013): rounding counts as the identity, and an activation

@@ -11,7 +11,7 @@ export interface ActivationRange {
 
 /**
  * `round(x / scale)` as onnxruntime's QuantizeLinear and tfjs compute it: the quotient in
- * float32, rounded half to even. The fake quantization of training (training/quant) does
+ * float32, rounded half to even. The fake quantization of training (./fake-quant.ts) does
  * the same in tfjs ops, so a value trained at a level is exported at that level.
  */
 export function quantizedLevel(x: number, scale: number): number {

@@ -1,10 +1,10 @@
-import type { ArchGraph, ConvNode, GraphNode } from '../archs/graph';
-import type { ActivationRange } from '../export/quantize';
-import type { NamedWeights } from '../export/weights';
+import type { ArchGraph, ConvNode, GraphNode } from '../../archs/graph';
+import type { ActivationRange } from './int8-arithmetic';
+import type { NamedWeights } from '../weights';
 
 /**
  * Where the int8 model rounds, and to which grid: the one description that the exporter's QDQ
- * graph (training/export/to-onnx.ts) and quantization-aware training's fake quantization
+ * graph (training/onnx/to-onnx.ts) and quantization-aware training's fake quantization
  * (training/model/tfjs-model.ts) both follow.
  */
 export interface QuantizationPlan {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RUN_LOG_FILE } from '../loop/run-dir';
-import type { LogRecord } from '../loop/run-log';
+import { RUN_LOG_FILE } from '../../loop/run-dir';
+import type { LogRecord } from '../../loop/run-log';
 import type { Point } from './line-chart';
 
 /** The curves of one training run, each sorted by iteration. */

@@ -1,4 +1,4 @@
-import type { LogRecord } from '../loop/run-log';
+import type { LogRecord } from '../../loop/run-log';
 
 /** About how many training records a summary keeps: enough for a smooth loss curve, few enough to commit. */
 export const SUMMARY_TRAIN_POINTS = 500;

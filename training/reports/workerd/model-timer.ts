@@ -1,4 +1,4 @@
-import type { ModelTimeResult } from '../export/forward-timing';
+import type { ModelTimeResult } from '../forward-timing';
 import { findWorkerd } from './process-memory';
 import { shareAutogroupNice } from './scheduling';
 import { startWranglerDev } from './wrangler-dev';

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { disableNetworkCapture } from './network-capture';
 
 /** A running `wrangler dev`: where it listens, what it printed, and how to stop it. */
 export interface WranglerDev {
@@ -76,6 +77,8 @@ export async function startWranglerDev(options: WranglerDevOptions = {}): Promis
   };
   try {
     await waitUntilServing(dev.url, child, options.timeoutMs ?? 180_000);
+    // Otherwise wrangler's tooling spends seconds per large subrequest (network-capture.ts).
+    await disableNetworkCapture(inspectorPort);
   } catch (error) {
     await dev.stop();
     throw new Error(`${(error as Error).message}\n--- wrangler output ---\n${output}`);
