@@ -7,7 +7,7 @@ import { modelFiles } from './http/model-files';
 import { passthrough } from './http/passthrough';
 import { MODELS_PATH, UPLOAD_PATH } from './http/routes';
 import { upload } from './http/upload';
-import { upscale } from './middleware';
+import { upscale } from './package-entry';
 import { defaultCache } from './platform/default-cache';
 import { perEnv } from './platform/per-env';
 import { shippedCodecs as codecs, shippedModels as models } from './platform/shipped';

@@ -1,6 +1,6 @@
 /**
  * The one `.wasm` file each backend's onnxruntime-web build fetches at run time; the build step
- * (src/client/build/bundle.ts) copies these next to the bundles. The builds are the "bundle"
+ * (test/build/client/bundle.ts) copies these next to the bundles. The builds are the "bundle"
  * variants, which carry their Emscripten glue inside, so no `.mjs` has to be served beside them.
  * No imports: the Node build script reads this module too.
  */

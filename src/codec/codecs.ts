@@ -1,5 +1,5 @@
 import { bandsOf, collectBands, type BandedImage, type RgbaBand } from '../core/bands';
-import { concatBytes } from '../core/bytes';
+import { concatBytes, releasingAfter } from '../core/bytes';
 import { isOpaque, type RgbaImage } from '../core/image';
 import { flattenBands } from '../core/resample';
 import type { Size } from '../core/resize-plan';
@@ -67,7 +67,8 @@ export function createImageCodecs(webp: WebpCodec, avif: AvifCodec): ImageCodecs
           image = decodePngBands(bytes);
         } else {
           const whole = await decodeWhole(bytes, header, webp, avif);
-          image = bandsOf(whole, isOpaque(whole));
+          const banded = bandsOf(whole, isOpaque(whole));
+          image = { ...banded, bands: releasingAfter(banded.bands, whole.data) };
         }
       } catch (error) {
         throw asDecodeError(error, header);

@@ -21,8 +21,8 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffe
  * gone unreferenced since its last collection), and the isolate has 128 MB, so the megabyte-sized buffers a request
  * makes per tile or strip must be freed by design (docs/benchmarks.md, "Streaming"). Every view of
  * the buffer reads as empty afterwards: call it only on buffers nothing else will read. A view
- * of part of a buffer, which may share it with others, and any buffer where `transfer` is missing
- * (Node 20), are left to the collector.
+ * of part of a buffer, which may share it with others, a buffer that cannot be detached (a
+ * WebAssembly memory's), and any buffer where `transfer` is missing (Node 20), are left alone.
  *
  * @example
  * const sr = await runner.run(tile);
@@ -33,5 +33,26 @@ export function releaseBuffer(view: ArrayBufferView): void {
   // ES2024's members, typed here because the project's lib is ES2023.
   const buffer = view.buffer as ArrayBuffer & { readonly detached?: boolean; transfer?: (length: number) => ArrayBuffer };
   const whole = view.byteOffset === 0 && view.byteLength === buffer.byteLength;
-  if (buffer instanceof ArrayBuffer && whole && buffer.detached !== true) buffer.transfer?.(0);
+  if (!(buffer instanceof ArrayBuffer) || !whole || buffer.detached === true) return;
+  try {
+    buffer.transfer?.(0);
+  } catch {
+    // Not detachable (a WebAssembly memory's buffer): its owner keeps it, as it should.
+  }
+}
+
+/**
+ * `items`, then `buffer` released, however the iteration ends: a request's large buffers (the
+ * source's bytes and whole-decoded pixels, up to tens of MiB) are freed as soon as the request is
+ * done with them, not when V8 next collects.
+ *
+ * @example
+ * const bands = releasingAfter(upscaled.bands, source.data); // source.data is detached once the bands end
+ */
+export async function* releasingAfter<T>(items: AsyncIterable<T>, buffer: ArrayBufferView): AsyncGenerator<T> {
+  try {
+    yield* items;
+  } finally {
+    releaseBuffer(buffer);
+  }
 }

@@ -2,7 +2,7 @@ import type { ImageCodecs } from '../codec/codecs';
 import { IMAGE_FORMATS, isLossy, type ImageFormat } from '../codec/format';
 import { readImageHeader, type ImageHeader } from '../codec/header';
 import { collectBands, type BandedImage } from '../core/bands';
-import { releaseBuffer } from '../core/bytes';
+import { releaseBuffer, releasingAfter } from '../core/bytes';
 import { sha256Hex } from '../core/digest';
 import { checkDecodeCost } from '../codec/decode-guard';
 import type { ModelCatalog } from '../core/model-catalog';
@@ -40,6 +40,13 @@ export interface Limits {
    * decoded image and onnxruntime's heap for the whole-source limit. docs/avif.md.
    */
   readonly avifSourcePixels: number;
+  /**
+   * Largest JPEG source that does not decode in strips (progressive, or another variant the strip
+   * decoder leaves to jpeg-js), in pixels (422 above it), under {@link wholeSourcePixels} too:
+   * jpeg-js holds every DCT coefficient in small typed arrays besides the decoded image, about 24
+   * bytes per pixel in workerd (docs/benchmarks.md, "Streaming").
+   */
+  readonly progressiveJpegSourcePixels: number;
   /** Largest output, or model output before a resample, in pixels (422 above it): both stream in bands. */
   readonly outputPixels: number;
   /** Largest WebP output, in pixels: libwebp encodes whole pictures (422 above it; `format=auto` picks another format instead). */
@@ -164,6 +171,13 @@ function resizeAndCrop(image: BandedImage, plan: ResizePlan): BandedImage {
   return crop === undefined ? resized : cropBands(resized, crop);
 }
 
+/** The source limit of a format whose decoder needs more than the decoded image, if the source has one. */
+function formatSourceLimit(header: ImageHeader, limits: Limits): { readonly pixels: number; readonly why: string } | undefined {
+  if (header.format === 'avif') return { pixels: limits.avifSourcePixels, why: 'as an AVIF source' };
+  if (header.format === 'jpeg' && !header.decodesInStrips) return { pixels: limits.progressiveJpegSourcePixels, why: 'as a JPEG that decodes whole (progressive)' };
+  return undefined;
+}
+
 /** Limits from the header alone, before a pixel is decoded: the source, and every raster the plan makes. */
 function checkPixelLimits(header: ImageHeader, plan: ResizePlan, limits: Limits): void {
   const { width, height } = header;
@@ -171,10 +185,10 @@ function checkPixelLimits(header: ImageHeader, plan: ResizePlan, limits: Limits)
     throw new ServiceError(422, 'image_too_large', `the source image is ${width}x${height}; sides of at most ${limits.sourceSide} pixels are accepted`);
   }
   const whole = plan.scale !== undefined || !header.decodesInStrips;
-  const avif = header.format === 'avif';
-  const sourceLimit = avif ? Math.min(limits.wholeSourcePixels, limits.avifSourcePixels) : whole ? limits.wholeSourcePixels : limits.sourcePixels;
+  const own = formatSourceLimit(header, limits);
+  const sourceLimit = Math.min(own?.pixels ?? Infinity, whole ? limits.wholeSourcePixels : limits.sourcePixels);
   if (width * height > sourceLimit) {
-    const why = avif && sourceLimit < limits.wholeSourcePixels ? 'as an AVIF source' : plan.scale !== undefined ? 'as the source of an upscale' : `as a ${header.format} that decodes whole`;
+    const why = own !== undefined && own.pixels === sourceLimit ? own.why : plan.scale !== undefined ? 'as the source of an upscale' : `as a ${header.format} that decodes whole`;
     throw new ServiceError(422, 'image_too_large', `the source image is ${width}x${height}; at most ${sourceLimit} pixels are accepted ${why}`);
   }
   // The rasters the plan produces: the model's output (when it runs) and the resample's.
@@ -241,19 +255,6 @@ export function estimateSeconds(plan: ResizePlan, cost: CostModel, format?: Imag
   const infer = plan.scale === undefined ? 0 : megapixels * (cost.inferSecondsPerMegapixel[plan.scale] ?? Math.max(...Object.values(cost.inferSecondsPerMegapixel)));
   const avifEncode = format === 'avif' ? ((plan.output.width * plan.output.height) / 1e6) * (cost.avifEncodeSecondsPerMegapixel ?? 0) : 0;
   return infer + megapixels * cost.streamSecondsPerMegapixel + avifEncode;
-}
-
-/**
- * `items`, then `buffer` released, however the iteration ends: a request's large buffers (the
- * source's bytes and whole-decoded pixels, up to tens of MiB) are freed as soon as the request is
- * done with them, not when V8 next collects.
- */
-async function* releasingAfter<T>(items: AsyncIterable<T>, buffer: ArrayBufferView): AsyncGenerator<T> {
-  try {
-    yield* items;
-  } finally {
-    releaseBuffer(buffer);
-  }
 }
 
 /** Checks the deadline between chunks and lets other requests run (the work between them is synchronous). */

@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-web/wasm';
 import ortWasmModule from 'onnxruntime-web/ort-wasm-simd-threaded.wasm';
-import { trackWasmMemory } from '../core/wasm-memory';
+import { trackWasmMemory } from './wasm-memory';
 
 /*
  * Why this file exists: workerd refuses to compile WebAssembly from bytes (`WebAssembly.instantiate(bytes)`

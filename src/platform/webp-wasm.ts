@@ -1,7 +1,7 @@
 import decoder from '@jsquash/webp/codec/dec/webp_dec.wasm';
 import encoder from '@jsquash/webp/codec/enc/webp_enc_simd.wasm';
 import type { EmscriptenWasmSource, WebpWasmSources } from '../codec/webp';
-import { trackWasmMemory } from '../core/wasm-memory';
+import { trackWasmMemory } from '../inference/wasm-memory';
 
 /** libwebp for workerd: modules compiled at bundle time, instantiated through Emscripten's hook. */
 export const WEBP_WASM_SOURCES: WebpWasmSources = { decoder: precompiled('webp-decoder', decoder), encoder: precompiled('webp-encoder', encoder) };

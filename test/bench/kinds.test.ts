@@ -7,6 +7,7 @@ const DEFAULT_LIMITS: BenchLimits = {
   sourceSide: 12_000,
   sourcePixels: 24 * 1024 * 1024,
   wholeSourcePixels: 4 * 1024 * 1024,
+  progressiveJpegSourcePixels: 2 * 1024 * 1024,
   outputPixels: 16 * 1024 * 1024,
   webpOutputPixels: 1536 * 1024,
 };
@@ -60,7 +61,7 @@ describe('requestKinds', () => {
     expect(byId['thumb-jpeg']).toMatchObject({ query: 'width=640', scale: undefined, output: { width: 640, height: 427, format: 'jpeg' }, peakPixels: 24_000_000, thumbnail: true });
     expect(byId['thumb-jpeg']!.source).toMatchObject({ width: 6000, height: 4000, encoding: 'jpeg' });
     expect(byId['thumb-png']).toMatchObject({ thumbnail: false, source: { encoding: 'png', width: 6000 } });
-    expect(byId['progressive-jpeg']!.source).toMatchObject({ width: 2048, encoding: 'progressive-jpeg' });
+    expect(byId['progressive-jpeg']!.source).toMatchObject({ width: 1448, encoding: 'progressive-jpeg' });
     expect(byId['webp-source']).toMatchObject({ output: { width: 640, height: 640, format: 'webp' }, source: { encoding: 'webp', width: 2048 } });
     expect(byId['webp-output']).toMatchObject({ query: 'upscale=2&format=webp', output: { width: 1254, format: 'webp' }, source: { width: 627, translucent: true } });
   });
@@ -69,6 +70,7 @@ describe('requestKinds', () => {
       const pixels = kind.source.width * kind.source.height;
       const whole = kind.scale !== undefined || kind.source.encoding === 'webp' || kind.source.encoding === 'progressive-jpeg';
       expect(pixels, kind.id).toBeLessThanOrEqual(whole ? DEFAULT_LIMITS.wholeSourcePixels : DEFAULT_LIMITS.sourcePixels);
+      if (kind.source.encoding === 'progressive-jpeg') expect(pixels, kind.id).toBeLessThanOrEqual(DEFAULT_LIMITS.progressiveJpegSourcePixels);
       expect(kind.output.width * kind.output.height, kind.id).toBeLessThanOrEqual(kind.output.format === 'webp' ? DEFAULT_LIMITS.webpOutputPixels : DEFAULT_LIMITS.outputPixels);
     }
   });

@@ -12,6 +12,7 @@ export interface BenchLimits {
   readonly sourceSide: number;
   readonly sourcePixels: number;
   readonly wholeSourcePixels: number;
+  readonly progressiveJpegSourcePixels: number;
   readonly outputPixels: number;
   readonly webpOutputPixels: number;
 }
@@ -138,14 +139,16 @@ export function requestKinds(limits: BenchLimits, scales: readonly number[]): Re
   }
   const whole = Math.min(largestSquareSide(limits.wholeSourcePixels), limits.sourceSide);
   const wholeThumb = widthFit({ width: whole, height: whole }, THUMBNAIL_WIDTH);
+  const progressive = Math.min(largestSquareSide(Math.min(limits.wholeSourcePixels, limits.progressiveJpegSourcePixels)), limits.sourceSide);
+  const progressiveThumb = widthFit({ width: progressive, height: progressive }, THUMBNAIL_WIDTH);
   kinds.push({
     id: 'progressive-jpeg',
-    label: `${whole}x${whole} progressive JPEG → ${wholeThumb.width}x${wholeThumb.height}`,
-    source: photo(whole, 'progressive-jpeg', `/photo-${whole}-progressive.jpg`),
+    label: `${progressive}x${progressive} progressive JPEG → ${progressiveThumb.width}x${progressiveThumb.height}`,
+    source: photo(progressive, 'progressive-jpeg', `/photo-${progressive}-progressive.jpg`),
     query: `width=${THUMBNAIL_WIDTH}`,
     scale: undefined,
-    output: { ...wholeThumb, format: 'jpeg' },
-    peakPixels: whole * whole,
+    output: { ...progressiveThumb, format: 'jpeg' },
+    peakPixels: progressive * progressive,
     thumbnail: false,
   });
   kinds.push({

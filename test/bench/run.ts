@@ -3,7 +3,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import manifestJson from '../../model/manifest.json';
-import { SAMPLES } from '../../src/samples/catalog';
+import { SAMPLES } from '../support/samples/catalog';
 import { startOrigin, SourceUnavailableError } from '../support/origin-server';
 import { snapshotWorkingTree, type TreeSnapshot } from '../support/snapshot';
 import { findWorkerd, residentMemory } from '../../training/reports/workerd/process-memory';

@@ -6,7 +6,7 @@ import { decodePng, encodePng } from '../../src/codec/png';
 import type { RgbaImage } from '../../src/core/image';
 import { imresizeRgba } from '../../src/core/imresize';
 import { UPLOAD_PATH } from '../../src/http/routes';
-import { Canvas } from '../../src/samples/paint';
+import { Canvas } from '../support/samples/paint';
 import { describeWith, tool } from '../support/requirements';
 import { CHROMIUM_PATH, launchChromium, launchChromiumWithSoftwareWebgpu } from './chromium';
 import { colourPsnr, maxAbsDiff, readCanvas, waitForRun } from './demo-page';

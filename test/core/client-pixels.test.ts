@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { asImageDataLike, asRgbaImage, upscaleBicubic, type ImageDataLike } from '../../src/client/pixels';
 import { imresizeRgba } from '../../src/core/imresize';
-import { Canvas } from '../../src/samples/paint';
+import { Canvas } from '../support/samples/paint';
 
 function imageData(width: number, height: number): ImageDataLike {
   const { data } = new Canvas(width, height).fill((x, y) => [x * 20, y * 30, 90, 128 + x]).disc(width / 2, height / 2, 2, [250, 250, 0, 255]).image;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SAMPLES } from '../../src/samples/catalog';
-import { indexPageHtml } from '../../src/samples/index-page';
+import { SAMPLES } from '../support/samples/catalog';
+import { indexPageHtml } from '../support/samples/index-page';
 
 const listed = SAMPLES.map((sample) => {
   const { width, height } = sample.paint();

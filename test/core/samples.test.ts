@@ -4,8 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createImageCodecs } from '../../src/codec/codecs';
 import { readImageHeader } from '../../src/codec/header';
 import { isOpaque } from '../../src/core/image';
-import { SAMPLES } from '../../src/samples/catalog';
-import { renderSampleAssets, type AssetFile } from '../../src/samples/render';
+import { SAMPLES } from '../support/samples/catalog';
+import { renderSampleAssets, type AssetFile } from '../support/samples/render';
 import { nodeAvifCodec } from './node-avif';
 import { nodeWebpCodec } from './node-webp';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePng } from '../../src/codec/png';
-import { SAMPLES } from '../../src/samples/catalog';
+import { SAMPLES } from '../support/samples/catalog';
 import { bicubicUpscaler } from '../../training/eval/bicubic';
 import { evaluateDirectory, type SetResult } from '../../training/metrics/evaluate';
 import { loadOnnxUpscaler } from '../../training/eval/onnx-upscaler';

@@ -1,4 +1,4 @@
-import { SAMPLES } from '../../src/samples/catalog';
+import { SAMPLES } from '../support/samples/catalog';
 import type { PaintedSource } from '../support/origin-server';
 
 /** The kinds of request the load test mixes, each with its own latency row. */

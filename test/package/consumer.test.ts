@@ -9,7 +9,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePng, encodePng } from '../../src/codec/png';
 import type { RgbaImage } from '../../src/core/image';
-import { Canvas } from '../../src/samples/paint';
+import { Canvas } from '../support/samples/paint';
 import { dryRunBundle, GZIP_BUDGET_BYTES, judgeBundle, ROOT, UNCOMPRESSED_BUDGET_BYTES } from './bundle-size';
 import { startWranglerDevIn, type DevServer } from './wrangler-dev-in';
 
@@ -116,7 +116,7 @@ describe('wdsr-edge as an installed package', () => {
     const { stdout } = await run('tar', ['-tzf', tarball]);
     const files = stdout.split('\n').filter(Boolean).map((file) => file.replace(/^package\//, ''));
     console.log(`[package] ${tarball.split('/').pop()}: ${(statSync(tarball).size / 1024).toFixed(1)} KiB, ${files.length} files`);
-    for (const entry of ['dist/src/middleware.js', 'dist/src/middleware.d.ts', 'dist/src/client/index.js', 'dist/src/client/index.d.ts', 'dist/model/manifest.json', 'package.json', 'README.md']) {
+    for (const entry of ['dist/src/package-entry.js', 'dist/src/package-entry.d.ts', 'dist/src/client/index.js', 'dist/src/client/index.d.ts', 'dist/model/manifest.json', 'package.json', 'README.md']) {
       expect(files).toContain(entry);
     }
     for (const { file } of manifest.models) expect(files).toContain(`dist/model/${file}.bin`);

@@ -8,7 +8,7 @@ import { encodePng } from '../../src/codec/png';
 import { encodePngBands } from '../../src/codec/png-encoder';
 import { bandsOf } from '../../src/core/bands';
 import type { RgbaImage } from '../../src/core/image';
-import { Canvas } from '../../src/samples/paint';
+import { Canvas } from './samples/paint';
 import { nodeWebpCodec } from '../core/node-webp';
 import { paintPhoto } from './photo';
 

@@ -4,7 +4,7 @@ import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RgbaImage } from '../../src/core/image';
 import { readPlanar } from '../../src/core/planar';
-import { SAMPLES } from '../../src/samples/catalog';
+import { SAMPLES } from '../support/samples/catalog';
 import type { ArchConfig } from '../../training/archs/config';
 import { buildArch } from '../../training/archs/index';
 import { exportModel } from '../../training/quant/export-model';

@@ -8,7 +8,7 @@ import { handleError } from '../../src/http/handle-error';
 import { parseUpscaleParams } from '../../src/http/params';
 import { passthrough } from '../../src/http/passthrough';
 import { signUrl } from '../../src/http/signature';
-import { upscale, type UpscaleOptions } from '../../src/http/upscale';
+import { serveRenditions, type RenditionServiceOptions } from '../../src/http/renditions';
 import { codecs, imageResponse, models, responseSize, TestOrigin } from './harness';
 
 const KEY = 'cdn-cgi-key-5e7a91c3d2b4f608';
@@ -25,10 +25,10 @@ function thrown(run: () => unknown): ServiceError {
 }
 
 /** `serviceApp` (test/worker/harness.ts) with the cdn-cgi middleware mounted before the upscale middleware, as src/index.ts does. */
-function cdnApp(origin: TestOrigin, overrides: Partial<UpscaleOptions> = {}): Hono {
+function cdnApp(origin: TestOrigin, overrides: Partial<RenditionServiceOptions> = {}): Hono {
   const app = new Hono();
   app.use('*', cdnCgiImage());
-  app.use('*', upscale({ ...DEFAULT_CONFIG, origin: () => origin, models, codecs, cache: undefined, ...overrides }));
+  app.use('*', serveRenditions({ ...DEFAULT_CONFIG, origin: () => origin, models, codecs, cache: undefined, ...overrides }));
   app.all('*', passthrough({ origin: () => origin, timeoutMs: DEFAULT_CONFIG.originTimeoutMs }));
   app.onError(handleError);
   return app;
@@ -248,7 +248,7 @@ describe('cdnCgiImage()', () => {
 
   it('works mounted on its own route with the upscale middleware, beside a sub-route', async () => {
     const origin = await testOrigin();
-    const render = upscale({ ...DEFAULT_CONFIG, origin: () => origin, models, codecs, cache: undefined });
+    const render = serveRenditions({ ...DEFAULT_CONFIG, origin: () => origin, models, codecs, cache: undefined });
     const app = new Hono();
     app.use('/photos/*', render);
     app.use('/cdn-cgi/image/*', cdnCgiImage(), render);
@@ -260,7 +260,7 @@ describe('cdnCgiImage()', () => {
   it('takes another prefix', async () => {
     const origin = await testOrigin();
     const app = new Hono();
-    app.use('*', cdnCgiImage({ prefix: '/img/' }), upscale({ ...DEFAULT_CONFIG, origin: () => origin, models, codecs, cache: undefined }));
+    app.use('*', cdnCgiImage({ prefix: '/img/' }), serveRenditions({ ...DEFAULT_CONFIG, origin: () => origin, models, codecs, cache: undefined }));
     app.onError(handleError);
     expect(await responseSize(await app.request('https://edge.test/img/w=8/photos/cat.png'))).toEqual({ format: 'png', width: 8, height: 6 });
   });

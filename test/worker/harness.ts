@@ -8,9 +8,9 @@ import { parseManifest } from '../../src/core/manifest';
 import { handleError } from '../../src/http/handle-error';
 import type { Origin } from '../../src/http/origin';
 import { passthrough } from '../../src/http/passthrough';
-import { upscale, type UpscaleOptions } from '../../src/http/upscale';
+import { serveRenditions, type RenditionServiceOptions } from '../../src/http/renditions';
 import { shippedCodecs, shippedModels } from '../../src/platform/shipped';
-import { Canvas } from '../../src/samples/paint';
+import { Canvas } from '../support/samples/paint';
 
 /** The shipped manifest and model files, in a real onnxruntime-web session (the one the Worker uses). */
 export const manifest = parseManifest(manifestJson);
@@ -44,9 +44,9 @@ export class TestOrigin implements Origin {
 }
 
 /** The service as the shipped Worker composes it, over the given origin; options override defaults. */
-export function serviceApp(origin: Origin, overrides: Partial<UpscaleOptions> = {}): Hono {
+export function serviceApp(origin: Origin, overrides: Partial<RenditionServiceOptions> = {}): Hono {
   const app = new Hono();
-  app.use('*', upscale({ ...DEFAULT_CONFIG, origin: () => origin, models, codecs, cache: undefined, ...overrides }));
+  app.use('*', serveRenditions({ ...DEFAULT_CONFIG, origin: () => origin, models, codecs, cache: undefined, ...overrides }));
   app.all('*', passthrough({ origin: () => origin, timeoutMs: overrides.originTimeoutMs ?? DEFAULT_CONFIG.originTimeoutMs }));
   app.onError(handleError);
   return app;

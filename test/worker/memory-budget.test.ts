@@ -6,7 +6,7 @@ import { concatBytes, releaseBuffer } from '../../src/core/bytes';
 import type { ModelRunner, PlanarImage } from '../../src/core/model-runner';
 import { resizeBands } from '../../src/core/resample';
 import { upscaleBands, upscaleImage } from '../../src/core/upscale';
-import { wasmMemoryBytes } from '../../src/core/wasm-memory';
+import { wasmMemoryBytes } from '../../src/inference/wasm-memory';
 import { codecs, models, paintedImage } from './harness';
 
 // WebAssembly memories never shrink, and the isolate has 128 MB: tiling must cap the ONNX

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 // The package as another project imports it (package.json "exports"), not by a relative path.
-import { handleError, signUrl, upscale, type Origin } from '../../src/middleware';
+import { handleError, signUrl, upscale, type Origin } from '../../src/package-entry';
 import { imageResponse, responseSize, shippedScales } from './harness';
 
 const image = await imageResponse('png', 30, 20);
@@ -15,7 +15,7 @@ app.use('/images/*', upscale({ origin: cdn, limits: { outputPixels: 1 << 20 } })
 app.get('/images/*', (c) => c.text('the app\'s own handler'));
 app.onError(handleError);
 
-describe('the package entry (src/middleware.ts) in a fresh Hono app; test/package runs the packed tarball', () => {
+describe('the package entry (src/package-entry.ts) in a fresh Hono app; test/package runs the packed tarball', () => {
   it('serves renditions on its sub-route, with the shipped model and the default cache', async () => {
     const response = await app.request('https://site.test/images/cat.png?width=45');
     expect(response.status).toBe(200);
@@ -44,7 +44,7 @@ describe('the package entry (src/middleware.ts) in a fresh Hono app; test/packag
   it('refuses bad options when mounted, not on the first request', () => {
     expect(() => upscale({ origin: cdn, tileSize: 8 })).toThrow('tileSize must be an integer from 16 to 1024');
     expect(() => upscale({ origin: cdn, limits: { sourcePixels: 0 } })).toThrow('limits.sourcePixels');
-    expect(() => upscale({ origin: cdn, signing: { keys: ['short'] } })).toThrow('at least 16 characters');
+    expect(() => upscale({ origin: cdn, signing: { keys: ['short'] } })).toThrow('at least 16 are required');
     expect(() => upscale({ origin: 'ftp://x' })).toThrow('must be http: or https:');
   });
 });

@@ -7,6 +7,7 @@ import type { ModelCatalog } from '../../src/core/model-catalog';
 import type { ModelRunner } from '../../src/core/model-runner';
 import { resizeBands } from '../../src/core/resample';
 import { upscaleImage } from '../../src/core/upscale';
+import { jpegFile } from '../core/jpeg-writer';
 import { codecs, imageResponse, models, paintedImage, serviceApp, TestOrigin } from './harness';
 
 afterEach(() => vi.restoreAllMocks());
@@ -119,6 +120,7 @@ describe('limits: each size class at its limit and just over it, refused from th
     sourceSide: 100,
     sourcePixels: 96 * 64,
     wholeSourcePixels: 48 * 32,
+    progressiveJpegSourcePixels: 24 * 32,
     outputPixels: 96 * 64,
     webpOutputPixels: 48 * 32,
   };
@@ -150,6 +152,18 @@ describe('limits: each size class at its limit and just over it, refused from th
     const app = await sizes('webp', [[48, 32], [49, 32]]);
     expect(await status(app, '/48x32?width=20&format=png')).toBe('200 ok');
     expect(await status(app, '/49x32?width=20&format=png')).toBe('422 image_too_large');
+  });
+
+  it.each([
+    ['a thumbnail', 'width=8'],
+    ['an upscale', 'upscale=2'],
+  ])('a progressive JPEG, decoded whole with its coefficients: progressiveJpegSourcePixels for %s', async (_, query) => {
+    const routes = Object.fromEntries([[24, 32], [25, 32]].map(([width, height]) => [`/${width}x${height}`, () => new Response(jpegFile(width!, height!, { components: 3, progressive: true }))]));
+    const app = serviceApp(new TestOrigin(routes), { limits });
+    const decodes = vi.spyOn(codecs, 'decodeBands');
+    expect(await status(app, `/24x32?${query}&format=png`)).toBe('200 ok');
+    expect(await status(app, `/25x32?${query}&format=png`)).toBe('422 image_too_large');
+    expect(decodes).toHaveBeenCalledTimes(1);
   });
 
   it.each(['png', 'jpeg', 'webp'] as const)('an upscale of a %s source: wholeSourcePixels, then outputPixels', async (format) => {

@@ -1,6 +1,6 @@
 import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { SAMPLES } from '../../src/samples/catalog';
+import { SAMPLES } from '../support/samples/catalog';
 import { responseSize } from './harness';
 
 // The shipped Worker (src/index.ts with wrangler.toml), its origin being its own static assets.

@@ -11,9 +11,9 @@ import type { ImageCodecs } from '../../../src/codec/codecs';
 import type { RgbaBand } from '../../../src/core/bands';
 import type { ModelCatalog } from '../../../src/core/model-catalog';
 import type { ModelRunner } from '../../../src/core/model-runner';
-import { upscale } from '../../../src/middleware';
+import { upscale } from '../../../src/package-entry';
 import { shippedCodecs, shippedModels } from '../../../src/platform/shipped';
-import { wasmMemoryBytes } from '../../../src/core/wasm-memory';
+import { wasmMemoryBytes } from '../../../src/inference/wasm-memory';
 import { modelTime } from './model-time';
 
 /*
@@ -23,7 +23,7 @@ import { modelTime } from './model-time';
  *   is not in Server-Timing) is timed from hand-over to settling; GET /_bench/background returns
  *   the durations so far and forgets them; GET /_bench/config the settings the Worker runs with
  *   (tile size, limits, cost model, deadline) and the isolate's name, GET /_bench/memory the isolate's WebAssembly
- *   memories (src/core/wasm-memory.ts);
+ *   memories (src/inference/wasm-memory.ts);
  * - the streamed stages are timed, since they run while the body streams, after the Server-Timing
  *   header has gone: every model run (the shipped catalog's runners and the reference ones are
  *   wrapped), the source's strips and the encoder's chunks (the shipped codecs' banded entry points

@@ -1,4 +1,4 @@
-import { createRgbaImage, type RgbaImage } from '../core/image';
+import { createRgbaImage, type RgbaImage } from '../../../src/core/image';
 import { GLYPH_HEIGHT, GLYPH_WIDTH, glyphInk } from './font';
 
 /** Straight-alpha RGBA colour, each component 0..255. */

@@ -1,10 +1,10 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { ImageCodecs } from './codec/codecs';
-import { checkInteger, DEFAULT_CONFIG, MIN_SIGNING_KEY_LENGTH } from './config';
 import type { ModelCatalog } from './core/model-catalog';
 import { urlPrefixOrigin, type Origin } from './http/origin';
 import type { Limits } from './http/pipeline';
-import { upscale as upscaleWith } from './http/upscale';
+import { serveRenditions } from './http/renditions';
+import { ConfigError, resolveOptions } from './options';
 import { defaultCache } from './platform/default-cache';
 import { shippedCodecs, shippedModels } from './platform/shipped';
 
@@ -63,35 +63,16 @@ export interface UpscaleMiddlewareOptions {
  * // GET /images/cat.jpg?width=640&format=auto
  */
 export function upscale(options: UpscaleMiddlewareOptions): MiddlewareHandler {
-  checkOptions(options);
-  const defaults = DEFAULT_CONFIG;
-  return upscaleWith({
-    origin: originChooser(options.origin),
-    models: options.models ?? shippedModels,
-    codecs: options.codecs ?? shippedCodecs,
-    cache: options.cache === false ? undefined : (options.cache ?? defaultCache()),
-    cacheControl: options.cacheControl ?? defaults.cacheControl,
-    limits: { ...defaults.limits, ...options.limits },
-    cost: defaults.cost,
-    signingKeys: options.signing?.keys ?? [],
-    deadlineMs: options.deadlineMs ?? defaults.deadlineMs,
-    originTimeoutMs: options.originTimeoutMs ?? defaults.originTimeoutMs,
-    tileSize: options.tileSize ?? defaults.tileSize,
-    defaultQuality: options.defaultQuality ?? defaults.defaultQuality,
+  if (options.signing !== undefined && options.signing.keys.length === 0) throw new ConfigError('upscale(): signing needs at least one key');
+  const { signing, origin, models, codecs, cache, ...tunables } = options;
+  const resolved = resolveOptions({ ...tunables, signingKeys: signing?.keys }, (option) => `upscale(): ${option === 'signingKeys' ? 'signing.keys' : option}`);
+  return serveRenditions({
+    ...resolved,
+    origin: originChooser(origin),
+    models: models ?? shippedModels,
+    codecs: codecs ?? shippedCodecs,
+    cache: cache === false ? undefined : (cache ?? defaultCache()),
   });
-}
-
-/** The bounds `readConfig` applies to the Worker's variables ({@link INTEGER_SETTINGS}); a bad option fails at setup, not per request. */
-function checkOptions(options: UpscaleMiddlewareOptions): void {
-  for (const [name, value] of Object.entries(options.limits ?? {})) checkInteger(`limits.${name as keyof Limits}`, `upscale(): limits.${name}`, value);
-  for (const name of ['deadlineMs', 'originTimeoutMs', 'tileSize', 'defaultQuality'] as const) {
-    const value = options[name];
-    if (value !== undefined) checkInteger(name, `upscale(): ${name}`, value);
-  }
-  for (const key of options.signing?.keys ?? []) {
-    if (key.length < MIN_SIGNING_KEY_LENGTH) throw new RangeError(`upscale(): signing keys need at least ${MIN_SIGNING_KEY_LENGTH} characters`);
-  }
-  if (options.signing !== undefined && options.signing.keys.length === 0) throw new RangeError('upscale(): signing needs at least one key');
 }
 
 function originChooser(origin: UpscaleMiddlewareOptions['origin']): (c: Context) => Origin {

@@ -1,7 +1,7 @@
-import { encodeJpeg } from '../codec/jpeg';
-import { encodeGreyPng, encodePalettePng, encodePng } from '../codec/png';
-import type { WebpCodec } from '../codec/webp';
-import type { RgbaImage } from '../core/image';
+import { encodeJpeg } from '../../../src/codec/jpeg';
+import { encodeGreyPng, encodePalettePng, encodePng } from '../../../src/codec/png';
+import type { WebpCodec } from '../../../src/codec/webp';
+import type { RgbaImage } from '../../../src/core/image';
 import { SAMPLES, type Sample } from './catalog';
 import { indexPageHtml, type PageSample } from './index-page';
 

@@ -2,7 +2,7 @@ import { build } from 'esbuild';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { RUNTIME_WASM_FILES } from '../runtime-files';
+import { RUNTIME_WASM_FILES } from '../../../src/client/runtime-files';
 
 /** Where the bundles go: inside the Worker's static assets, so it serves them at `/client/`. Git-ignored. */
 export const CLIENT_OUT_DIR = 'src/assets/client';

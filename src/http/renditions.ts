@@ -12,7 +12,7 @@ import { SIGNATURE_PARAM, signatureVerifier } from './signature';
 import { streamBody } from './stream-body';
 import { StageTimer } from './timing';
 
-export interface UpscaleOptions extends Omit<RenderOptions, 'origin'> {
+export interface RenditionServiceOptions extends Omit<RenderOptions, 'origin'> {
   /** The origin for this request (chosen per request, e.g. from bindings). */
   readonly origin: (c: Context) => Origin;
   /** Where renditions are kept; `undefined` disables caching. */
@@ -45,12 +45,12 @@ interface StartedMiss {
  * isolate compute once: the others wait for the stored entry and are answered from it.
  *
  * @example
- * app.use('/images/*', upscale({ origin: () => urlPrefixOrigin('https://img.example.com'), models, codecs, ... }));
+ * app.use('/images/*', serveRenditions({ origin: () => urlPrefixOrigin('https://img.example.com'), models, codecs, ... }));
  */
-export function upscale(options: UpscaleOptions): MiddlewareHandler {
+export function serveRenditions(options: RenditionServiceOptions): MiddlewareHandler {
   const verify = options.signingKeys.length > 0 ? signatureVerifier(options.signingKeys) : undefined;
   const inFlight = new Coalescer<boolean>();
-  return async function upscale(c, next) {
+  return async function serveRenditions(c, next) {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next();
     const url = new URL(c.req.url);
     if (!wantsRendition(url.searchParams)) return next();
@@ -111,7 +111,7 @@ export function upscale(options: UpscaleOptions): MiddlewareHandler {
  * conditional request whose tag matches gets a 304 without any pixel work. With a cache (and a
  * storable policy), the body is teed into it.
  */
-async function startMiss(c: Context, request: RenderRequest, rendition: { key: string; id: string }, options: UpscaleOptions, timer: StageTimer): Promise<StartedMiss> {
+async function startMiss(c: Context, request: RenderRequest, rendition: { key: string; id: string }, options: RenditionServiceOptions, timer: StageTimer): Promise<StartedMiss> {
   const { key, id } = rendition;
   const prepared = await prepareRendition(request, { ...options, origin: options.origin(c) }, timer);
   const etag = await renditionEtag(prepared.sourceSha256, id);

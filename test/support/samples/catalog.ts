@@ -1,4 +1,4 @@
-import type { RgbaImage } from '../core/image';
+import type { RgbaImage } from '../../../src/core/image';
 import { Canvas, type Colour } from './paint';
 
 /** How a sample is stored, chosen so the samples cover every decoder path the service has. */

@@ -1,0 +1,123 @@
+import type { CostModel, Limits } from './http/pipeline';
+
+/**
+ * The service's tunables, as the middleware takes them (`upscale()`) and the Worker reads them from
+ * its variables (`readConfig`): every default and every bound lives here, and
+ * {@link resolveOptions} is the one place they are checked.
+ */
+export interface ServiceOptions {
+  readonly limits: Limits;
+  readonly cost: CostModel;
+  /** `Cache-Control` of renditions (also how long the Cache API keeps them). */
+  readonly cacheControl: string;
+  /** Origin download budget in ms. */
+  readonly originTimeoutMs: number;
+  /** Processing budget per request in ms; checked between stages, tiles and bands. */
+  readonly deadlineMs: number;
+  /** Inference tile edge in source pixels. */
+  readonly tileSize: number;
+  /** Quality of lossy outputs without `quality`. */
+  readonly defaultQuality: number;
+  /** Keys accepted for signed URLs; empty: signatures are not required. */
+  readonly signingKeys: readonly string[];
+}
+
+/** {@link ServiceOptions} as given: anything left out takes its default, limits one by one. */
+export type ServiceOptionsInput = Partial<Omit<ServiceOptions, 'limits'>> & { readonly limits?: Partial<Limits> };
+
+/** The integer options, by name: `limits.*` and the top-level ones. */
+export type IntegerOption = `limits.${keyof Limits}` | 'originTimeoutMs' | 'deadlineMs' | 'tileSize' | 'defaultQuality';
+
+const ANY_COUNT = { min: 1, max: Number.MAX_SAFE_INTEGER } as const;
+
+/** Every integer option's bounds. */
+export const INTEGER_BOUNDS: Readonly<Record<IntegerOption, { readonly min: number; readonly max: number }>> = {
+  'limits.sourceBytes': ANY_COUNT,
+  'limits.sourceSide': { min: 1, max: 65_535 },
+  'limits.sourcePixels': ANY_COUNT,
+  'limits.wholeSourcePixels': ANY_COUNT,
+  'limits.avifSourcePixels': ANY_COUNT,
+  'limits.progressiveJpegSourcePixels': ANY_COUNT,
+  'limits.outputPixels': ANY_COUNT,
+  'limits.webpOutputPixels': ANY_COUNT,
+  'limits.avifOutputPixels': ANY_COUNT,
+  originTimeoutMs: ANY_COUNT,
+  deadlineMs: ANY_COUNT,
+  tileSize: { min: 16, max: 1024 },
+  defaultQuality: { min: 1, max: 100 },
+};
+
+/** Shortest signing key accepted: 16 characters; 32 random bytes, hex-encoded, are recommended. */
+export const MIN_SIGNING_KEY_LENGTH = 16;
+
+/**
+ * Defaults sized for the 128 MB isolate and the measured cost of the largest request (README,
+ * "Limits"; docs/benchmarks.md, "Streaming"): outputs stream in bands, so their limit is set by
+ * time, not memory; sources an upscale reads whole, and formats that decode whole, have their
+ * own, lower limit; WebP output, encoded whole by libwebp, keeps the whole-image limit it had.
+ * AVIF, decoded and encoded whole by libavif, has lower limits still, in and out, set by its
+ * decoder's and encoder's heaps as measured in workerd (docs/avif.md); so has progressive JPEG,
+ * whose decoder holds every coefficient.
+ */
+export const DEFAULT_OPTIONS: ServiceOptions = {
+  limits: {
+    sourceBytes: 32 * 1024 * 1024,
+    sourceSide: 12_000,
+    sourcePixels: 24 * 1024 * 1024,
+    wholeSourcePixels: 4 * 1024 * 1024,
+    avifSourcePixels: 1024 * 1024,
+    progressiveJpegSourcePixels: 2 * 1024 * 1024,
+    outputPixels: 16 * 1024 * 1024,
+    webpOutputPixels: 1536 * 1024,
+    avifOutputPixels: 1024 * 1024,
+  },
+  cost: { inferSecondsPerMegapixel: { 2: 1.35, 3: 1.65, 4: 0.75 }, streamSecondsPerMegapixel: 0.5, avifEncodeSecondsPerMegapixel: 1.2 },
+  cacheControl: 'public, max-age=86400',
+  originTimeoutMs: 10_000,
+  deadlineMs: 60_000,
+  tileSize: 128,
+  defaultQuality: 85,
+  signingKeys: [],
+};
+
+/** An option or variable with a value the service cannot use; names it and the rule. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * The options with defaults filled in, each checked against its bound, so that a bad value fails
+ * at setup rather than per request. `label` spells an option's name as the caller knows it (an
+ * environment variable, `upscale(): tileSize`).
+ *
+ * @example
+ * resolveOptions({ tileSize: 8 }, (option) => `upscale(): ${option}`); // throws ConfigError: upscale(): tileSize must be an integer from 16 to 1024, got 8
+ */
+export function resolveOptions(input: ServiceOptionsInput, label: (option: IntegerOption | 'signingKeys') => string): ServiceOptions {
+  const integer = (option: IntegerOption, value: number | undefined, fallback: number): number => {
+    if (value === undefined) return fallback;
+    const { min, max } = INTEGER_BOUNDS[option];
+    if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${label(option)} must be an integer from ${min} to ${max}, got ${value}`);
+    return value;
+  };
+  const defaults = DEFAULT_OPTIONS;
+  for (const name of Object.keys(input.limits ?? {})) {
+    if (!(name in defaults.limits)) throw new ConfigError(`${label(`limits.${name}` as IntegerOption)} is not a limit`);
+  }
+  const limitNames = Object.keys(defaults.limits) as (keyof Limits)[];
+  const limits = Object.fromEntries(limitNames.map((name) => [name, integer(`limits.${name}`, input.limits?.[name], defaults.limits[name])])) as unknown as Limits;
+  const signingKeys = input.signingKeys ?? defaults.signingKeys;
+  signingKeys.forEach((key, i) => {
+    if (key.length < MIN_SIGNING_KEY_LENGTH) throw new ConfigError(`${label('signingKeys')}: key ${i + 1} has ${key.length} characters; at least ${MIN_SIGNING_KEY_LENGTH} are required`);
+  });
+  return {
+    limits,
+    cost: input.cost ?? defaults.cost,
+    cacheControl: input.cacheControl ?? defaults.cacheControl,
+    originTimeoutMs: integer('originTimeoutMs', input.originTimeoutMs, defaults.originTimeoutMs),
+    deadlineMs: integer('deadlineMs', input.deadlineMs, defaults.deadlineMs),
+    tileSize: integer('tileSize', input.tileSize, defaults.tileSize),
+    defaultQuality: integer('defaultQuality', input.defaultQuality, defaults.defaultQuality),
+    signingKeys,
+  };
+}
