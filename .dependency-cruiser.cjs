@@ -83,7 +83,8 @@ module.exports = {
     srcImportsOnly('http', ['core', 'codec', 'inference'], 'HTTP handling builds on core, codec and inference; platform glue plugs into it from above.'),
     {
       name: 'src-platform-under-entry-points',
-      comment: 'src/platform binds workerd to the layers below it; only the entry points (index.ts, package-entry.ts) build on it, and the browser apps never do.',
+      comment:
+        'src/platform binds workerd to the layers below it; only the entry points (index.ts, package-entry.ts) build on it, and the browser apps never do.',
       severity: 'error',
       from: { path: '^src/platform/' },
       to: { path: '^src/((client|samples|assets)/|index\\.ts$|middleware\\.ts$)' },

@@ -8,7 +8,10 @@ export { ConfigError } from './options';
  * Where source images come from (`ORIGIN`): the Worker's static assets (empty), a URL prefix
  * (`https://…`), or an R2 bucket bound as `ORIGIN_BUCKET` (`r2:` plus an optional key prefix).
  */
-export type OriginSetting = { readonly kind: 'assets' } | { readonly kind: 'url'; readonly prefix: string } | { readonly kind: 'r2'; readonly keyPrefix: string };
+export type OriginSetting =
+  | { readonly kind: 'assets' }
+  | { readonly kind: 'url'; readonly prefix: string }
+  | { readonly kind: 'r2'; readonly keyPrefix: string };
 
 /** The Worker's settings, read from its environment variables once per isolate. */
 export interface ServiceConfig extends ServiceOptions {
@@ -59,7 +62,8 @@ export function readConfig(env: Partial<Record<ConfigVariable, unknown>>): Servi
     const raw = value(variable);
     if (raw === undefined) return undefined;
     // Digits only: Number() would also take "1e3", " 7" or "0x10".
-    if (!/^\d+$/.test(raw)) throw new ConfigError(`${variable} must be an integer from ${INTEGER_BOUNDS[option].min} to ${INTEGER_BOUNDS[option].max}, got ${JSON.stringify(raw)}`);
+    if (!/^\d+$/.test(raw))
+      throw new ConfigError(`${variable} must be an integer from ${INTEGER_BOUNDS[option].min} to ${INTEGER_BOUNDS[option].max}, got ${JSON.stringify(raw)}`);
     return Number(raw);
   };
   const origin = value('ORIGIN');
@@ -74,7 +78,9 @@ export function readConfig(env: Partial<Record<ConfigVariable, unknown>>): Servi
       deadlineMs: integer('deadlineMs'),
       tileSize: integer('tileSize'),
       defaultQuality: integer('defaultQuality'),
-      signingKeys: value('SIGNING_KEYS')?.split(',').map((key) => key.trim()),
+      signingKeys: value('SIGNING_KEYS')
+        ?.split(',')
+        .map((key) => key.trim()),
     },
     (option) => (option === 'signingKeys' ? 'SIGNING_KEYS' : INTEGER_VARIABLES[option]),
   );

@@ -97,7 +97,8 @@ export function resolveOptions(input: ServiceOptionsInput, label: (option: Integ
   const integer = (option: IntegerOption, value: number | undefined, fallback: number): number => {
     if (value === undefined) return fallback;
     const { min, max } = INTEGER_BOUNDS[option];
-    if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${label(option)} must be an integer from ${min} to ${max}, got ${value}`);
+    if (!Number.isInteger(value) || value < min || value > max)
+      throw new ConfigError(`${label(option)} must be an integer from ${min} to ${max}, got ${value}`);
     return value;
   };
   const defaults = DEFAULT_OPTIONS;
@@ -105,10 +106,13 @@ export function resolveOptions(input: ServiceOptionsInput, label: (option: Integ
     if (!(name in defaults.limits)) throw new ConfigError(`${label(`limits.${name}` as IntegerOption)} is not a limit`);
   }
   const limitNames = Object.keys(defaults.limits) as (keyof Limits)[];
-  const limits = Object.fromEntries(limitNames.map((name) => [name, integer(`limits.${name}`, input.limits?.[name], defaults.limits[name])])) as unknown as Limits;
+  const limits = Object.fromEntries(
+    limitNames.map((name) => [name, integer(`limits.${name}`, input.limits?.[name], defaults.limits[name])]),
+  ) as unknown as Limits;
   const signingKeys = input.signingKeys ?? defaults.signingKeys;
   signingKeys.forEach((key, i) => {
-    if (key.length < MIN_SIGNING_KEY_LENGTH) throw new ConfigError(`${label('signingKeys')}: key ${i + 1} has ${key.length} characters; at least ${MIN_SIGNING_KEY_LENGTH} are required`);
+    if (key.length < MIN_SIGNING_KEY_LENGTH)
+      throw new ConfigError(`${label('signingKeys')}: key ${i + 1} has ${key.length} characters; at least ${MIN_SIGNING_KEY_LENGTH} are required`);
   });
   return {
     limits,

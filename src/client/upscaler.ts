@@ -61,7 +61,9 @@ const DEFAULT_TILE_SIZE = 128;
 export async function createBrowserUpscaler(options: BrowserUpscalerOptions): Promise<BrowserUpscaler> {
   const { serviceUrl, runtimeUrl, tileSize = DEFAULT_TILE_SIZE } = options;
   const [backend, manifest] = await Promise.all([probeBrowser().then((found) => chooseBackend(options.backend ?? 'auto', found)), fetchManifest(serviceUrl)]);
-  const catalog = createModelCatalog(manifest, (model) => createBrowserRunner(model, new URL(modelFilePath(model), serviceUrl).href, backend.backend, runtimeUrl));
+  const catalog = createModelCatalog(manifest, (model) =>
+    createBrowserRunner(model, new URL(modelFilePath(model), serviceUrl).href, backend.backend, runtimeUrl),
+  );
   return {
     backend,
     scales: catalog.scales,

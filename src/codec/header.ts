@@ -142,7 +142,8 @@ function boxes(bytes: Uint8Array, view: DataView, start: number, end: number): B
     } else if (size === 0) {
       size = end - offset;
     }
-    if (size < header || offset + size > end) throw new MalformedImageError(`AVIF box ${JSON.stringify(fourCC(bytes, offset + 4))} at byte ${offset} overruns its container`);
+    if (size < header || offset + size > end)
+      throw new MalformedImageError(`AVIF box ${JSON.stringify(fourCC(bytes, offset + 4))} at byte ${offset} overruns its container`);
     found.push({ type: fourCC(bytes, offset + 4), start: offset + header, end: offset + size });
     offset += size;
   }

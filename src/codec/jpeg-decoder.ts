@@ -745,7 +745,15 @@ function upsampleH2V1(src: Uint8ClampedArray, offset: number, out: Uint8ClampedA
 }
 
 /** libjpeg-turbo's h1v2 "fancy" upsampling: 3/4 nearer + 1/4 further row. */
-function upsampleH1V2(near: Uint8ClampedArray, nearOffset: number, far: Uint8ClampedArray, farOffset: number, out: Uint8ClampedArray, width: number, bias: number): void {
+function upsampleH1V2(
+  near: Uint8ClampedArray,
+  nearOffset: number,
+  far: Uint8ClampedArray,
+  farOffset: number,
+  out: Uint8ClampedArray,
+  width: number,
+  bias: number,
+): void {
   for (let j = 0; j < width; j++) out[j] = (near[nearOffset + j]! * 3 + far[farOffset + j]! + bias) >> 2;
 }
 
@@ -817,7 +825,13 @@ async function* decodeScan(bytes: Uint8Array, headers: Headers, denominator: Jpe
       headers.quant[i]!,
     );
   });
-  const decoder = new ScanDecoder(bytes, headers.data, headers.restartInterval, headers.scan.map((s) => components[s.index]!), mcusAcross);
+  const decoder = new ScanDecoder(
+    bytes,
+    headers.data,
+    headers.restartInterval,
+    headers.scan.map((s) => components[s.index]!),
+    mcusAcross,
+  );
   const buffer = new Uint8Array(out.width * bandRows * 4);
   const words = new Uint32Array(buffer.buffer);
   for (let mcuRow = 0; mcuRow < mcuRows; mcuRow++) {

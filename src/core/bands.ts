@@ -69,7 +69,8 @@ export function checkBand(band: RgbaBand, image: { readonly width: number; reado
   if (band.width !== image.width || band.y !== next || band.height < 1 || band.y + band.height > image.height) {
     throw new RangeError(`band ${band.width}x${band.height} at row ${band.y} does not continue a ${image.width}x${image.height} image at row ${next}`);
   }
-  if (band.data.length < band.width * band.height * 4) throw new RangeError(`band data holds ${band.data.length} bytes, fewer than ${band.width}x${band.height}x4`);
+  if (band.data.length < band.width * band.height * 4)
+    throw new RangeError(`band data holds ${band.data.length} bytes, fewer than ${band.width}x${band.height}x4`);
 }
 
 /**

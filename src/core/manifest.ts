@@ -35,7 +35,10 @@ export interface ModelManifest {
 /** A manifest that does not follow the contract; `path` points at the offending field. */
 export class ManifestError extends Error {
   override readonly name = 'ManifestError';
-  constructor(readonly path: string, problem: string) {
+  constructor(
+    readonly path: string,
+    problem: string,
+  ) {
     super(`model manifest ${path}: ${problem}`);
   }
 }

@@ -4,7 +4,10 @@ import type { ModelRunner } from './model-runner';
 /** A model could not be made ready (missing file, checksum mismatch, runtime failure). */
 export class ModelUnavailableError extends Error {
   override readonly name = 'ModelUnavailableError';
-  constructor(readonly model: ModelEntry, cause: unknown) {
+  constructor(
+    readonly model: ModelEntry,
+    cause: unknown,
+  ) {
     super(`model ${model.id} is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
 }

@@ -38,7 +38,12 @@ export interface TilePlanOptions {
  */
 export function planTiles(width: number, height: number, options: TilePlanOptions): Tile[] {
   const { tileSize, overlap } = options;
-  for (const [name, value, min] of [['width', width, 1], ['height', height, 1], ['tileSize', tileSize, 1], ['overlap', overlap, 0]] as const) {
+  for (const [name, value, min] of [
+    ['width', width, 1],
+    ['height', height, 1],
+    ['tileSize', tileSize, 1],
+    ['overlap', overlap, 0],
+  ] as const) {
     if (!Number.isInteger(value) || value < min) throw new RangeError(`${name} must be an integer >= ${min}, got ${value}`);
   }
   const columns = splitAxis(width, tileSize);

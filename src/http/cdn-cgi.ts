@@ -50,7 +50,28 @@ const OPTION_PARAMS: Readonly<Record<string, (typeof RENDITION_PARAMS)[number]>>
 
 /** Cloudflare Images options this service does not offer (short forms mapped to their names), for messages that say so. */
 const CLOUDFLARE_ONLY: Readonly<Record<string, string>> = Object.fromEntries([
-  ...['anim', 'background', 'blur', 'border', 'brightness', 'compression', 'contrast', 'draw', 'flip', 'gamma', 'gravity', 'metadata', 'onerror', 'rotate', 'saturation', 'segment', 'sharpen', 'slow-connection-quality', 'trim', 'zoom'].map((name) => [name, name]),
+  ...[
+    'anim',
+    'background',
+    'blur',
+    'border',
+    'brightness',
+    'compression',
+    'contrast',
+    'draw',
+    'flip',
+    'gamma',
+    'gravity',
+    'metadata',
+    'onerror',
+    'rotate',
+    'saturation',
+    'segment',
+    'sharpen',
+    'slow-connection-quality',
+    'trim',
+    'zoom',
+  ].map((name) => [name, name]),
   ['g', 'gravity'],
   ['scq', 'slow-connection-quality'],
 ]);
@@ -112,7 +133,8 @@ export function canonicalUrl(url: URL, prefix: string = CDN_CGI_IMAGE_PREFIX): U
   if (parsed === undefined) return undefined;
   const pairs = queryPairs(url.search);
   const inQuery = [...new Set(pairs.map(pairName).filter((name) => (RENDITION_PARAMS as readonly string[]).includes(name)))];
-  if (inQuery.length > 0) throw invalidParameter(`${inQuery.join(', ')} ${inQuery.length === 1 ? 'is' : 'are'} given in the query of a ${prefix} URL; give options in the path only`);
+  if (inQuery.length > 0)
+    throw invalidParameter(`${inQuery.join(', ')} ${inQuery.length === 1 ? 'is' : 'are'} given in the query of a ${prefix} URL; give options in the path only`);
   // Appended as text to the origin, never resolved: the source path keeps its exact spelling.
   return new URL(`${url.origin}${parsed.sourcePath}?${[...pairs, parsed.params.toString()].join('&')}`);
 }
@@ -131,7 +153,8 @@ export function canonicalUrl(url: URL, prefix: string = CDN_CGI_IMAGE_PREFIX): U
  */
 export function cdnCgiImage(options: CdnCgiImageOptions = {}): MiddlewareHandler {
   const prefix = options.prefix ?? CDN_CGI_IMAGE_PREFIX;
-  if (!/^\/[^/?#]+(\/[^/?#]+)*\/$/.test(prefix)) throw new TypeError(`cdnCgiImage(): prefix ${JSON.stringify(prefix)} must be a path with a leading and a trailing slash, like /cdn-cgi/image/`);
+  if (!/^\/[^/?#]+(\/[^/?#]+)*\/$/.test(prefix))
+    throw new TypeError(`cdnCgiImage(): prefix ${JSON.stringify(prefix)} must be a path with a leading and a trailing slash, like /cdn-cgi/image/`);
   return async function cdnCgiImage(c, next) {
     const rewritten = canonicalUrl(new URL(c.req.url), prefix);
     if (rewritten === undefined) return next();

@@ -31,7 +31,12 @@ export type ErrorCode =
  */
 export class ServiceError extends HTTPException {
   override readonly name = 'ServiceError';
-  constructor(status: ContentfulStatusCode, readonly code: ErrorCode, message: string, options: { cause?: unknown } = {}) {
+  constructor(
+    status: ContentfulStatusCode,
+    readonly code: ErrorCode,
+    message: string,
+    options: { cause?: unknown } = {},
+  ) {
     super(status, { message, cause: options.cause });
   }
 

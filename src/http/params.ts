@@ -64,9 +64,16 @@ export function parseUpscaleParams(query: URLSearchParams, scales: readonly numb
     throw invalid(`upscale is required (one of ${scales.join(', ')}), or a width or height for a display size`);
   }
   if (fit !== undefined && !(FITS as readonly string[]).includes(fit)) throw invalid(`fit must be one of ${FITS.join(', ')}`);
-  if (dpr !== undefined && (!/^[1-9](\.[0-9]{1,2})?$/.test(dpr) || Number(dpr) > 5)) throw invalid('dpr must be a number from 1 to 5 with at most two decimals');
+  if (dpr !== undefined && (!/^[1-9](\.[0-9]{1,2})?$/.test(dpr) || Number(dpr) > 5))
+    throw invalid('dpr must be a number from 1 to 5 with at most two decimals');
   return {
-    resize: { kind: 'fit', width: edge('width', width), height: edge('height', height), fit: (fit as Fit | undefined) ?? 'contain', dpr: dpr === undefined ? 1 : Number(dpr) },
+    resize: {
+      kind: 'fit',
+      width: edge('width', width),
+      height: edge('height', height),
+      fit: (fit as Fit | undefined) ?? 'contain',
+      dpr: dpr === undefined ? 1 : Number(dpr),
+    },
     ...output,
   };
 }

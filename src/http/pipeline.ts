@@ -174,7 +174,8 @@ function resizeAndCrop(image: BandedImage, plan: ResizePlan): BandedImage {
 /** The source limit of a format whose decoder needs more than the decoded image, if the source has one. */
 function formatSourceLimit(header: ImageHeader, limits: Limits): { readonly pixels: number; readonly why: string } | undefined {
   if (header.format === 'avif') return { pixels: limits.avifSourcePixels, why: 'as an AVIF source' };
-  if (header.format === 'jpeg' && !header.decodesInStrips) return { pixels: limits.progressiveJpegSourcePixels, why: 'as a JPEG that decodes whole (progressive)' };
+  if (header.format === 'jpeg' && !header.decodesInStrips)
+    return { pixels: limits.progressiveJpegSourcePixels, why: 'as a JPEG that decodes whole (progressive)' };
   return undefined;
 }
 
@@ -188,7 +189,12 @@ function checkPixelLimits(header: ImageHeader, plan: ResizePlan, limits: Limits)
   const own = formatSourceLimit(header, limits);
   const sourceLimit = Math.min(own?.pixels ?? Infinity, whole ? limits.wholeSourcePixels : limits.sourcePixels);
   if (width * height > sourceLimit) {
-    const why = own !== undefined && own.pixels === sourceLimit ? own.why : plan.scale !== undefined ? 'as the source of an upscale' : `as a ${header.format} that decodes whole`;
+    const why =
+      own !== undefined && own.pixels === sourceLimit
+        ? own.why
+        : plan.scale !== undefined
+          ? 'as the source of an upscale'
+          : `as a ${header.format} that decodes whole`;
     throw new ServiceError(422, 'image_too_large', `the source image is ${width}x${height}; at most ${sourceLimit} pixels are accepted ${why}`);
   }
   // The rasters the plan produces: the model's output (when it runs) and the resample's.
@@ -222,7 +228,11 @@ function outputFormat(params: UpscaleParams, source: ImageFormat, preferences: F
     const output = `${plan.output.width}x${plan.output.height}`;
     const others = [...allowed.filter((other) => other !== format), 'format=auto'];
     const ask = `${others.slice(0, -1).join(', ')} or ${others.at(-1)}`;
-    throw new ServiceError(422, 'image_too_large', `${FORMAT_NAMES[format]} output is limited to ${wholeEncodeLimit(format, limits)} pixels (this one is ${output}); ask for ${ask}`);
+    throw new ServiceError(
+      422,
+      'image_too_large',
+      `${FORMAT_NAMES[format]} output is limited to ${wholeEncodeLimit(format, limits)} pixels (this one is ${output}); ask for ${ask}`,
+    );
   }
   if (params.quality !== undefined && !isLossy(format)) {
     throw new ServiceError(400, 'invalid_parameter', `quality applies to lossy output only (jpeg, webp, avif); this output is ${format}`);
@@ -252,7 +262,8 @@ function checkCost(plan: ResizePlan, format: ImageFormat, options: RenderOptions
  */
 export function estimateSeconds(plan: ResizePlan, cost: CostModel, format?: ImageFormat): number {
   const megapixels = plan.peakPixels / 1e6;
-  const infer = plan.scale === undefined ? 0 : megapixels * (cost.inferSecondsPerMegapixel[plan.scale] ?? Math.max(...Object.values(cost.inferSecondsPerMegapixel)));
+  const infer =
+    plan.scale === undefined ? 0 : megapixels * (cost.inferSecondsPerMegapixel[plan.scale] ?? Math.max(...Object.values(cost.inferSecondsPerMegapixel)));
   const avifEncode = format === 'avif' ? ((plan.output.width * plan.output.height) / 1e6) * (cost.avifEncodeSecondsPerMegapixel ?? 0) : 0;
   return infer + megapixels * cost.streamSecondsPerMegapixel + avifEncode;
 }

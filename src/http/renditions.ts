@@ -111,7 +111,13 @@ export function serveRenditions(options: RenditionServiceOptions): MiddlewareHan
  * conditional request whose tag matches gets a 304 without any pixel work. With a cache (and a
  * storable policy), the body is teed into it.
  */
-async function startMiss(c: Context, request: RenderRequest, rendition: { key: string; id: string }, options: RenditionServiceOptions, timer: StageTimer): Promise<StartedMiss> {
+async function startMiss(
+  c: Context,
+  request: RenderRequest,
+  rendition: { key: string; id: string },
+  options: RenditionServiceOptions,
+  timer: StageTimer,
+): Promise<StartedMiss> {
   const { key, id } = rendition;
   const prepared = await prepareRendition(request, { ...options, origin: options.origin(c) }, timer);
   const etag = await renditionEtag(prepared.sourceSha256, id);

@@ -105,7 +105,10 @@ async function hmac(key: CryptoKey, message: string): Promise<Uint8Array> {
 }
 
 function base64url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes)).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...bytes))
+    .replaceAll('+', '-')
+    .replaceAll('/', '_')
+    .replace(/=+$/, '');
 }
 
 /** Strict base64url (no padding, no other characters); `undefined` for anything else. */

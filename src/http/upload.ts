@@ -43,7 +43,10 @@ export function upload(options: UploadOptions): Handler {
       const { format, body } = await prepareRendition(request, { ...options, origin: requestBodyOrigin(c) }, timer);
       const headers: Record<string, string> = { 'Content-Type': MEDIA_TYPES[format], 'Cache-Control': 'no-store', 'Server-Timing': timer.header() };
       if (params.format === 'auto') headers.Vary = 'Accept';
-      return new Response(streamBody(body, (error) => logServiceError(toServiceError(error), c.req.raw, 'after the first byte')), { headers });
+      return new Response(
+        streamBody(body, (error) => logServiceError(toServiceError(error), c.req.raw, 'after the first byte')),
+        { headers },
+      );
     } catch (error) {
       const serviceError = toServiceError(error);
       logServiceError(serviceError, c.req.raw);

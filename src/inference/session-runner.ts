@@ -42,7 +42,10 @@ export type Float32TensorFactory = (data: Float32Array, dims: readonly number[])
  * const runner = sessionRunner(entry, session, (data, dims) => new ort.Tensor('float32', data, dims));
  */
 export function sessionRunner(model: ModelEntry, session: InferenceSession, float32Tensor: Float32TensorFactory): ModelRunner {
-  for (const [kind, names, name] of [['input', session.inputNames, model.input.name], ['output', session.outputNames, model.output.name]] as const) {
+  for (const [kind, names, name] of [
+    ['input', session.inputNames, model.input.name],
+    ['output', session.outputNames, model.output.name],
+  ] as const) {
     if (!names.includes(name)) throw new Error(`model file ${model.file} has no ${kind} named ${name} (it has ${names.join(', ')})`);
   }
   return {

@@ -25,8 +25,10 @@ export function trackWasmMemory(name: string, imports: WebAssembly.Imports | und
  * wasmMemoryBytes(); // { onnxruntime: 41943040, 'webp-encoder': 16777216 }
  */
 export function wasmMemoryBytes(): Record<string, number> {
-  return Object.fromEntries([...memories].flatMap(([name, ref]) => {
-    const memory = ref.deref();
-    return memory === undefined ? [] : [[name, memory.buffer.byteLength]];
-  }));
+  return Object.fromEntries(
+    [...memories].flatMap(([name, ref]) => {
+      const memory = ref.deref();
+      return memory === undefined ? [] : [[name, memory.buffer.byteLength]];
+    }),
+  );
 }

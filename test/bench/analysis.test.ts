@@ -19,7 +19,15 @@ describe('bodyTimes', () => {
     expect(bodyTimes([{ ms: 3, bytes: 100 }], 16 * 1024)).toEqual({ firstByteMs: 3, thresholdMs: undefined, bytes: 100 });
   });
   it('skips empty chunks for the first byte', () => {
-    expect(bodyTimes([{ ms: 1, bytes: 0 }, { ms: 2, bytes: 5 }], 5)).toEqual({ firstByteMs: 2, thresholdMs: 2, bytes: 5 });
+    expect(
+      bodyTimes(
+        [
+          { ms: 1, bytes: 0 },
+          { ms: 2, bytes: 5 },
+        ],
+        5,
+      ),
+    ).toEqual({ firstByteMs: 2, thresholdMs: 2, bytes: 5 });
   });
 });
 
@@ -62,11 +70,14 @@ describe('estimateSeconds', () => {
 
 describe('recommendCost', () => {
   it('takes the largest inference rate per scale and the stream rate that bounds every run', () => {
-    const cost = recommendCost([
-      { label: 'x2-png', run: x2 },
-      { label: 'x2-png', run: { ...x2, inferenceMs: 22_000, totalMs: 26_000 } },
-      { label: 'thumb-jpeg', run: thumb },
-    ], 60_000);
+    const cost = recommendCost(
+      [
+        { label: 'x2-png', run: x2 },
+        { label: 'x2-png', run: { ...x2, inferenceMs: 22_000, totalMs: 26_000 } },
+        { label: 'thumb-jpeg', run: thumb },
+      ],
+      60_000,
+    );
     expect(cost.inferSecondsPerMegapixel).toEqual({ 2: 1.5 });
     // x2 needs (28 - 16 * 1.5) / 16 = 0.25; the thumbnail 0.05.
     expect(cost.streamSecondsPerMegapixel).toBe(0.25);
@@ -75,20 +86,26 @@ describe('recommendCost', () => {
   });
   it('lowers the stream rate rather than refuse a run, and says which runs it leaves unbounded', () => {
     // WebP needs (4.5 - 1.5 * 1.4) / 1.5 = 1.6 s/MP, which would put the 24 MP thumbnail at 38.4 s: over a 30 s deadline.
-    const cost = recommendCost([
-      { label: 'webp-output', run: webp },
-      { label: 'thumb-jpeg', run: thumb },
-    ], 30_000);
+    const cost = recommendCost(
+      [
+        { label: 'webp-output', run: webp },
+        { label: 'thumb-jpeg', run: thumb },
+      ],
+      30_000,
+    );
     expect(cost.inferSecondsPerMegapixel).toEqual({ 2: 1.4 });
     expect(cost.streamSecondsPerMegapixel).toBe(0.05);
     expect(cost.streamFrom).toBe('thumb-jpeg');
     expect(cost.underestimated).toEqual(['webp-output']);
   });
   it('keeps the highest rate when the deadline allows it', () => {
-    const cost = recommendCost([
-      { label: 'webp-output', run: webp },
-      { label: 'thumb-jpeg', run: thumb },
-    ], 60_000);
+    const cost = recommendCost(
+      [
+        { label: 'webp-output', run: webp },
+        { label: 'thumb-jpeg', run: thumb },
+      ],
+      60_000,
+    );
     expect(cost.streamSecondsPerMegapixel).toBe(1.6);
     expect(cost.underestimated).toEqual([]);
   });

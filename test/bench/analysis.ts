@@ -119,7 +119,8 @@ export function recommendCost(runs: readonly { readonly label: string; readonly 
   const needs = runs
     .map(({ label, run }) => ({ label, rate: roundUp(Math.max(0, (run.totalMs / 1000 - estimateSeconds(run, inferOnly)) / (run.peakPixels / 1e6))) }))
     .sort((a, b) => b.rate - a.rate);
-  const refusesNone = (rate: number) => runs.every(({ run }) => estimateSeconds(run, { inferSecondsPerMegapixel, streamSecondsPerMegapixel: rate }) * 1000 <= deadlineMs);
+  const refusesNone = (rate: number) =>
+    runs.every(({ run }) => estimateSeconds(run, { inferSecondsPerMegapixel, streamSecondsPerMegapixel: rate }) * 1000 <= deadlineMs);
   const chosen = needs.find(({ rate }) => refusesNone(rate)) ?? { label: '-', rate: 0 };
   const model = { inferSecondsPerMegapixel, streamSecondsPerMegapixel: chosen.rate };
   const underestimated = runs.filter(({ run }) => run.totalMs / 1000 > estimateSeconds(run, model) + 1e-9).map(({ label }) => label);
@@ -130,7 +131,10 @@ export function recommendCost(runs: readonly { readonly label: string; readonly 
  * What the cost model estimates for a plan (src/http/pipeline.ts `estimateSeconds`): inference over
  * the model output plus the rest over the peak raster.
  */
-export function estimateSeconds(run: Pick<CostRun, 'scale' | 'modelPixels' | 'peakPixels'>, cost: { readonly inferSecondsPerMegapixel: Readonly<Record<string, number>>; readonly streamSecondsPerMegapixel: number }): number {
+export function estimateSeconds(
+  run: Pick<CostRun, 'scale' | 'modelPixels' | 'peakPixels'>,
+  cost: { readonly inferSecondsPerMegapixel: Readonly<Record<string, number>>; readonly streamSecondsPerMegapixel: number },
+): number {
   const rates = Object.values(cost.inferSecondsPerMegapixel);
   const infer = run.scale === undefined ? 0 : (run.modelPixels / 1e6) * (cost.inferSecondsPerMegapixel[run.scale] ?? Math.max(...rates));
   return infer + (run.peakPixels / 1e6) * cost.streamSecondsPerMegapixel;

@@ -76,17 +76,18 @@ export async function watchIsolateHeap(server: WranglerDev): Promise<IsolateHeap
     if (reply.id !== undefined) pending.get(reply.id)?.(reply);
     else if (reply.method === 'Runtime.executionContextCreated') socket.send(JSON.stringify({ id: ++nextId, method: 'Network.disable' }));
   };
-  const call = (method: string, params: object = {}): Promise<InspectorReply> => new Promise((resolve, reject) => {
-    const id = ++nextId;
-    const timer = setTimeout(() => reject(new Error(`${method}: no answer within 120 s`)), 120_000);
-    pending.set(id, (reply) => {
-      clearTimeout(timer);
-      pending.delete(id);
-      if (reply.error) reject(new Error(`${method} failed: ${reply.error.message}`));
-      else resolve(reply);
+  const call = (method: string, params: object = {}): Promise<InspectorReply> =>
+    new Promise((resolve, reject) => {
+      const id = ++nextId;
+      const timer = setTimeout(() => reject(new Error(`${method}: no answer within 120 s`)), 120_000);
+      pending.set(id, (reply) => {
+        clearTimeout(timer);
+        pending.delete(id);
+        if (reply.error) reject(new Error(`${method} failed: ${reply.error.message}`));
+        else resolve(reply);
+      });
+      socket.send(JSON.stringify({ id, method, params }));
     });
-    socket.send(JSON.stringify({ id, method, params }));
-  });
   const read = async (): Promise<HeapReading> => {
     const reply = await call('Runtime.getHeapUsage');
     const { totalSize, backingStorageSize } = reply.result ?? {};

@@ -49,21 +49,46 @@ describe('thumbnailSourceSize', () => {
 describe('requestKinds', () => {
   const kinds = requestKinds(DEFAULT_LIMITS, [2, 3, 4]);
   it('lists every kind at its limit, in order', () => {
-    expect(kinds.map((kind) => kind.id)).toEqual(['x2-png', 'x2-jpeg', 'x4-png', 'x3-png', 'thumb-jpeg', 'thumb-png', 'progressive-jpeg', 'webp-source', 'webp-output']);
+    expect(kinds.map((kind) => kind.id)).toEqual([
+      'x2-png',
+      'x2-jpeg',
+      'x4-png',
+      'x3-png',
+      'thumb-jpeg',
+      'thumb-png',
+      'progressive-jpeg',
+      'webp-source',
+      'webp-output',
+    ]);
   });
   it('sizes each kind by the limits', () => {
     const byId = Object.fromEntries(kinds.map((kind) => [kind.id, kind]));
-    expect(byId['x2-png']).toMatchObject({ query: 'upscale=2&format=png', scale: 2, output: { width: 4096, height: 4096, format: 'png' }, peakPixels: 4096 * 4096 });
+    expect(byId['x2-png']).toMatchObject({
+      query: 'upscale=2&format=png',
+      scale: 2,
+      output: { width: 4096, height: 4096, format: 'png' },
+      peakPixels: 4096 * 4096,
+    });
     expect(byId['x2-png']!.source).toMatchObject({ width: 2048, height: 2048, encoding: 'png', style: 'photo', translucent: false });
     expect(byId['x2-jpeg']!.source.path).toBe(byId['x2-png']!.source.path);
     expect(byId['x4-png']).toMatchObject({ output: { width: 4096 }, source: { width: 1024 } });
     expect(byId['x3-png']).toMatchObject({ output: { width: 4095 }, source: { width: 1365 } });
-    expect(byId['thumb-jpeg']).toMatchObject({ query: 'width=640', scale: undefined, output: { width: 640, height: 427, format: 'jpeg' }, peakPixels: 24_000_000, thumbnail: true });
+    expect(byId['thumb-jpeg']).toMatchObject({
+      query: 'width=640',
+      scale: undefined,
+      output: { width: 640, height: 427, format: 'jpeg' },
+      peakPixels: 24_000_000,
+      thumbnail: true,
+    });
     expect(byId['thumb-jpeg']!.source).toMatchObject({ width: 6000, height: 4000, encoding: 'jpeg' });
     expect(byId['thumb-png']).toMatchObject({ thumbnail: false, source: { encoding: 'png', width: 6000 } });
     expect(byId['progressive-jpeg']!.source).toMatchObject({ width: 1448, encoding: 'progressive-jpeg' });
     expect(byId['webp-source']).toMatchObject({ output: { width: 640, height: 640, format: 'webp' }, source: { encoding: 'webp', width: 2048 } });
-    expect(byId['webp-output']).toMatchObject({ query: 'upscale=2&format=webp', output: { width: 1254, format: 'webp' }, source: { width: 627, translucent: true } });
+    expect(byId['webp-output']).toMatchObject({
+      query: 'upscale=2&format=webp',
+      output: { width: 1254, format: 'webp' },
+      source: { width: 627, translucent: true },
+    });
   });
   it('keeps every source within the limits it is checked against', () => {
     for (const kind of kinds) {
@@ -71,7 +96,9 @@ describe('requestKinds', () => {
       const whole = kind.scale !== undefined || kind.source.encoding === 'webp' || kind.source.encoding === 'progressive-jpeg';
       expect(pixels, kind.id).toBeLessThanOrEqual(whole ? DEFAULT_LIMITS.wholeSourcePixels : DEFAULT_LIMITS.sourcePixels);
       if (kind.source.encoding === 'progressive-jpeg') expect(pixels, kind.id).toBeLessThanOrEqual(DEFAULT_LIMITS.progressiveJpegSourcePixels);
-      expect(kind.output.width * kind.output.height, kind.id).toBeLessThanOrEqual(kind.output.format === 'webp' ? DEFAULT_LIMITS.webpOutputPixels : DEFAULT_LIMITS.outputPixels);
+      expect(kind.output.width * kind.output.height, kind.id).toBeLessThanOrEqual(
+        kind.output.format === 'webp' ? DEFAULT_LIMITS.webpOutputPixels : DEFAULT_LIMITS.outputPixels,
+      );
     }
   });
   it('leaves out the scales that are not shipped', () => {

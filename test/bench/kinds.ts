@@ -88,7 +88,14 @@ function widthFit(source: { readonly width: number; readonly height: number }, w
 }
 
 /** A photo-style opaque source of `side` x `side`. */
-const photo = (side: number, encoding: 'png' | 'progressive-jpeg' | 'webp', path: string): PaintedSource => ({ path, width: side, height: side, translucent: false, encoding, style: 'photo' });
+const photo = (side: number, encoding: 'png' | 'progressive-jpeg' | 'webp', path: string): PaintedSource => ({
+  path,
+  width: side,
+  height: side,
+  translucent: false,
+  encoding,
+  style: 'photo',
+});
 
 /**
  * Every kind of request at its limit, in the order the benchmark runs them: x2 (PNG and JPEG out)

@@ -3,7 +3,15 @@ import { formatMs, markdownTable, p50p90, parseServerTiming } from './report';
 
 describe('parseServerTiming', () => {
   it.each([
-    { name: 'stages in order', header: 'cache;dur=0.4, fetch;dur=3.5, infer;dur=812.0', expected: [['cache', 0.4], ['fetch', 3.5], ['infer', 812]] },
+    {
+      name: 'stages in order',
+      header: 'cache;dur=0.4, fetch;dur=3.5, infer;dur=812.0',
+      expected: [
+        ['cache', 0.4],
+        ['fetch', 3.5],
+        ['infer', 812],
+      ],
+    },
     { name: 'a repeated stage is summed', header: 'infer;dur=1.5, infer;dur=2', expected: [['infer', 3.5]] },
     { name: 'entries without dur are skipped', header: 'miss, cache;desc="x";dur=2', expected: [['cache', 2]] },
     { name: 'no header', header: null, expected: [] },
@@ -33,6 +41,15 @@ describe('formatMs', () => {
 
 describe('markdownTable', () => {
   it('right-aligns the named columns', () => {
-    expect(markdownTable(['size', 'ms'], [['128', '12'], ['256', '40']], ['ms'])).toBe('| size | ms |\n|---|---:|\n| 128 | 12 |\n| 256 | 40 |');
+    expect(
+      markdownTable(
+        ['size', 'ms'],
+        [
+          ['128', '12'],
+          ['256', '40'],
+        ],
+        ['ms'],
+      ),
+    ).toBe('| size | ms |\n|---|---:|\n| 128 | 12 |\n| 256 | 40 |');
   });
 });

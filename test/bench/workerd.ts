@@ -99,7 +99,8 @@ export async function request(server: WranglerDev, path: string, variant: Varian
   }
   const ms = performance.now() - start;
   const times = bodyTimes(arrivals, FIRST_DATA_BYTES);
-  if (response.status !== 200) throw new BenchRequestError(`GET ${path}: status ${response.status}: ${Buffer.concat(parts).toString('utf8').slice(0, 300)}`, ms, times.bytes);
+  if (response.status !== 200)
+    throw new BenchRequestError(`GET ${path}: status ${response.status}: ${Buffer.concat(parts).toString('utf8').slice(0, 300)}`, ms, times.bytes);
   return {
     ms,
     headersMs,

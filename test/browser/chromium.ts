@@ -37,6 +37,11 @@ export function launchChromium(): Promise<Browser> {
  * keep its images tiny).
  */
 export function launchChromiumWithSoftwareWebgpu(): Promise<Browser> {
-  const args = [...FLAGS.filter((flag) => flag !== '--disable-gpu'), '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--enable-unsafe-swiftshader'];
+  const args = [
+    ...FLAGS.filter((flag) => flag !== '--disable-gpu'),
+    '--enable-unsafe-webgpu',
+    '--use-webgpu-adapter=swiftshader',
+    '--enable-unsafe-swiftshader',
+  ];
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args, timeout: 60_000 });
 }

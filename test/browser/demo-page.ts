@@ -19,7 +19,8 @@ export async function waitForRun(page: Page, expected: RunExpectation, timeoutMs
       const status = document.getElementById('status')!;
       if (status.dataset.state === 'error') return `error: ${status.textContent}`;
       const stats = document.getElementById('stat-backend')!;
-      const done = status.dataset.state === 'done' && stats.dataset.backend === backend && document.getElementById('stat-source')!.textContent!.startsWith(`${source} `);
+      const done =
+        status.dataset.state === 'done' && stats.dataset.backend === backend && document.getElementById('stat-source')!.textContent!.startsWith(`${source} `);
       return done ? 'done' : false;
     },
     expected,

@@ -72,14 +72,29 @@ async function measure<T>(work: () => Promise<T>): Promise<{ result: T; cpuSecon
   const start = performance.now();
   const result = await work();
   const used = cpuUsage(cpu);
-  return { result, cpuSeconds: (used.user + used.system) / 1e6, wallSeconds: (performance.now() - start) / 1000, heapMiB: (lastMemory?.buffer.byteLength ?? 0) / 2 ** 20 };
+  return {
+    result,
+    cpuSeconds: (used.user + used.system) / 1e6,
+    wallSeconds: (performance.now() - start) / 1000,
+    heapMiB: (lastMemory?.buffer.byteLength ?? 0) / 2 ** 20,
+  };
 }
 
 await avif.decode(await avif.encode(await testImage(64, 64), 85)); // warm-up
 for (const { width, height } of sizes(encodeArg)) {
   const input = await testImage(width, height);
   const { result, ...cost } = await measure(() => avif.encode(input, 85));
-  console.log(JSON.stringify({ kind: 'encode', image: imageName, width, height, ...cost, cpuSecondsPerMegapixel: cost.cpuSeconds / ((width * height) / 1e6), bytes: result.byteLength }));
+  console.log(
+    JSON.stringify({
+      kind: 'encode',
+      image: imageName,
+      width,
+      height,
+      ...cost,
+      cpuSecondsPerMegapixel: cost.cpuSeconds / ((width * height) / 1e6),
+      bytes: result.byteLength,
+    }),
+  );
 }
 for (const { width, height } of sizes(decodeArg)) {
   const encoded = await avif.encode(await testImage(width, height), 85);
@@ -109,14 +124,16 @@ if (qualitySide > 0) {
     const webpBytes = await webp.encode(input, quality);
     const jpegBytes = encodeJpeg(input, quality);
     const entry = (bytes: Uint8Array, decoded: RgbaImage) => ({ bytes: bytes.byteLength, psnr: Number(psnr(input, decoded).toFixed(2)) });
-    console.log(JSON.stringify({
-      kind: 'quality',
-      image: imageName,
-      side: qualitySide,
-      quality,
-      avif: entry(avifBytes, await avif.decode(avifBytes)),
-      webp: entry(webpBytes, await webp.decode(webpBytes)),
-      jpeg: entry(jpegBytes, decodeJpeg(jpegBytes, 16)),
-    }));
+    console.log(
+      JSON.stringify({
+        kind: 'quality',
+        image: imageName,
+        side: qualitySide,
+        quality,
+        avif: entry(avifBytes, await avif.decode(avifBytes)),
+        webp: entry(webpBytes, await webp.decode(webpBytes)),
+        jpeg: entry(jpegBytes, decodeJpeg(jpegBytes, 16)),
+      }),
+    );
   }
 }

@@ -48,7 +48,11 @@ export function avifBoxes(width: number, height: number, options: AvifBoxOptions
   const brands = options.compatibleBrands ?? ['avif', 'mif1', 'miaf'];
   const ftyp = box('ftyp', [...ascii(options.majorBrand ?? 'avif'), ...u32(0), ...brands.flatMap(ascii)]);
   // ipco: [alpha ispe], primary ispe, av1C-like filler; indices are 1-based.
-  const properties = [...(options.alpha ? [ispe(options.alpha.width, options.alpha.height)] : []), ...(omit.has('ispe') ? [] : [ispe(width, height)]), box('pixi', [0, 3, 8, 8, 8])];
+  const properties = [
+    ...(options.alpha ? [ispe(options.alpha.width, options.alpha.height)] : []),
+    ...(omit.has('ispe') ? [] : [ispe(width, height)]),
+    box('pixi', [0, 3, 8, 8, 8]),
+  ];
   const primaryIspe = options.alpha ? 2 : 1;
   const pixi = properties.length;
   const entries: [number, number[]][] = [[1, omit.has('ispe') ? [pixi] : [primaryIspe, pixi]]];
@@ -56,7 +60,11 @@ export function avifBoxes(width: number, height: number, options: AvifBoxOptions
   const wide = options.wideIpma === true;
   const ipma = fullBox('ipma', wide ? 1 : 0, wide ? 1 : 0, [
     ...u32(entries.length),
-    ...entries.flatMap(([id, indices]) => [...(wide ? u32(id) : u16(id)), indices.length, ...indices.flatMap((index) => (wide ? u16(0x8000 | index) : [0x80 | index]))]),
+    ...entries.flatMap(([id, indices]) => [
+      ...(wide ? u32(id) : u16(id)),
+      indices.length,
+      ...indices.flatMap((index) => (wide ? u16(0x8000 | index) : [0x80 | index])),
+    ]),
   ]);
   const iprp = box('iprp', [...box('ipco', properties.flat()), ...ipma]);
   const hdlr = fullBox('hdlr', 0, 0, [...u32(0), ...ascii('pict'), ...u32(0), ...u32(0), ...u32(0), 0]);

@@ -61,7 +61,7 @@ describe('AVIF codec (libavif)', () => {
 });
 
 describe('avifQuality', () => {
-  it('maps the service scale onto libavif\'s: 1..80 onto 1..50, 80..100 onto 50..100', () => {
+  it("maps the service scale onto libavif's: 1..80 onto 1..50, 80..100 onto 50..100", () => {
     expect([1, 40, 80, 85, 90, 100].map(avifQuality)).toEqual([1, 25, 50, 63, 75, 100]);
   });
 

@@ -40,8 +40,14 @@ describe('readImageHeader', () => {
       ['lossless WebP (VP8L)', () => webpFile('VP8L', [0x2f, 99, 49 << 6, 49 >> 2, 0, 0]), 'webp', 100, 50],
       ['AVIF (libavif)', () => avif.encode(image(41, 23), 80), 'avif', 41, 23],
       ['AVIF with alpha (libavif: an auxiliary alpha item with its own ispe)', () => avif.encode(image(19, 45, 100), 80), 'avif', 19, 45],
-      ['AVIF whose alpha item\'s ispe comes first', () => avifBoxes(300, 200, { alpha: { width: 150, height: 100 } }), 'avif', 300, 200],
-      ['AVIF with ipma version 1 and 15-bit property indices', () => avifBoxes(4000, 3000, { wideIpma: true, alpha: { width: 1, height: 1 } }), 'avif', 4000, 3000],
+      ["AVIF whose alpha item's ispe comes first", () => avifBoxes(300, 200, { alpha: { width: 150, height: 100 } }), 'avif', 300, 200],
+      [
+        'AVIF with ipma version 1 and 15-bit property indices',
+        () => avifBoxes(4000, 3000, { wideIpma: true, alpha: { width: 1, height: 1 } }),
+        'avif',
+        4000,
+        3000,
+      ],
       ['AVIF with a 64-bit meta box size', () => avifBoxes(640, 480, { largeSizeMeta: true }), 'avif', 640, 480],
       ['AVIF branded only among the compatible brands', () => avifBoxes(7, 9, { majorBrand: 'mif1', compatibleBrands: ['mif1', 'avif'] }), 'avif', 7, 9],
     ] as const)('%s', async (_, make, format, width, height) => {
@@ -78,11 +84,14 @@ describe('readImageHeader', () => {
   describe('rejects damaged headers (422)', () => {
     it.each([
       ['PNG cut inside IHDR', async () => encodePng(image(4, 4), true).slice(0, 20)],
-      ['PNG of zero width', async () => {
-        const bytes = encodePng(image(4, 4), true).slice();
-        bytes.set([0, 0, 0, 0], 16);
-        return bytes;
-      }],
+      [
+        'PNG of zero width',
+        async () => {
+          const bytes = encodePng(image(4, 4), true).slice();
+          bytes.set([0, 0, 0, 0], 16);
+          return bytes;
+        },
+      ],
       ['JPEG cut before its frame header', async () => encodeJpeg(image(8, 8), 80).slice(0, 12)],
       ['JPEG with garbage after a segment', async () => new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x04, 0, 0, 0x12, 0x34, 0x56, 0x78])],
       ['JPEG scan before frame', async () => new Uint8Array([0xff, 0xd8, 0xff, 0xda, 0x00, 0x08, 0, 0, 0, 0, 0, 0])],

@@ -37,7 +37,8 @@ describe('checkDecodeCost for PNG', () => {
   });
 
   it('rejects a colour profile that inflates past the limit, and passes a normal one', async () => {
-    const profile = (bytes: number) => deflate(new Uint8Array(bytes)).then((data) => ({ type: 'iCCP', data: new Uint8Array([...'icc'].map((c) => c.charCodeAt(0)).concat(0, 0, ...data)) }));
+    const profile = (bytes: number) =>
+      deflate(new Uint8Array(bytes)).then((data) => ({ type: 'iCCP', data: new Uint8Array([...'icc'].map((c) => c.charCodeAt(0)).concat(0, 0, ...data)) }));
     await expect(check(await rawPng(8, 8, { before: [await profile(MAX_ICC_PROFILE_BYTES + 1)] }))).rejects.toThrow(MalformedImageError);
     await expect(check(await rawPng(8, 8, { before: [await profile(3000)] }))).resolves.toBeUndefined();
   });

@@ -30,13 +30,27 @@ describe('formatMs', () => {
 
 describe('parseServerTiming', () => {
   it.each<[string, string | null, { name: string; ms: number }[]]>([
-    ['the Worker’s header', 'cache;dur=0.2, fetch;dur=1.5, model;dur=0.0, infer;dur=240.25', [
-      { name: 'cache', ms: 0.2 }, { name: 'fetch', ms: 1.5 }, { name: 'model', ms: 0 }, { name: 'infer', ms: 240.25 },
-    ]],
+    [
+      'the Worker’s header',
+      'cache;dur=0.2, fetch;dur=1.5, model;dur=0.0, infer;dur=240.25',
+      [
+        { name: 'cache', ms: 0.2 },
+        { name: 'fetch', ms: 1.5 },
+        { name: 'model', ms: 0 },
+        { name: 'infer', ms: 240.25 },
+      ],
+    ],
     ['no header', null, []],
     ['metrics without a duration, skipped', 'miss, db;desc="x";dur=5', [{ name: 'db', ms: 5 }]],
     ['malformed durations, skipped', 'a;dur=, b;dur=-1, c;dur=1e3, d;dur=7', [{ name: 'd', ms: 7 }]],
-    ['extra whitespace', '  encode ; dur=3  ,decode;dur=4', [{ name: 'encode', ms: 3 }, { name: 'decode', ms: 4 }]],
+    [
+      'extra whitespace',
+      '  encode ; dur=3  ,decode;dur=4',
+      [
+        { name: 'encode', ms: 3 },
+        { name: 'decode', ms: 4 },
+      ],
+    ],
   ])('%s', (_, header, stages) => {
     expect(parseServerTiming(header)).toEqual(stages);
   });

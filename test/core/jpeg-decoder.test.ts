@@ -159,7 +159,11 @@ describe('decodeJpegBands on hand-made files', () => {
   it('takes Adobe transform 0 as RGB, without colour conversion', async () => {
     const adobe = segment(0xee, [...Buffer.from('Adobe', 'latin1'), 0, 100, 0, 0, 0, 0, 0]);
     const image = await decode(jpegFile(24, 16, { components: 3, segments: [adobe] }), 1);
-    for (const [x, y] of [[0, 0], [9, 3], [23, 15]] as const) {
+    for (const [x, y] of [
+      [0, 0],
+      [9, 3],
+      [23, 15],
+    ] as const) {
       const i = (y * 24 + x) * 4;
       const [bx, by] = [x >> 3, y >> 3];
       expect([...image.data.subarray(i, i + 4)]).toEqual([blockValue(bx, by, 0), blockValue(bx, by, 1), blockValue(bx, by, 2), 255]);

@@ -201,7 +201,10 @@ describe('encodeJpegBands', () => {
 
     it('ends the entropy-coded data on a byte padded with 1s, stuffing every 0xFF', async () => {
       const jpeg = await encodeBanded(paint(250, 130, noisy), 95);
-      const scan = jpeg.subarray(segments(jpeg).reduce((sum, [, payload]) => sum + 4 + payload.length, 2), -2);
+      const scan = jpeg.subarray(
+        segments(jpeg).reduce((sum, [, payload]) => sum + 4 + payload.length, 2),
+        -2,
+      );
       for (let i = 0; i < scan.length; i++) if (scan[i] === 0xff) expect(scan[i + 1]).toBe(0x00);
       expect([...jpeg.subarray(-2)]).toEqual([0xff, 0xd9]);
     });

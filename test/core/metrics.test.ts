@@ -74,7 +74,13 @@ describe('ssim', () => {
     // No variance, no covariance: SSIM = (2 mu_a mu_b + C1) / (mu_a^2 + mu_b^2 + C1), C1 = (0.01 * 255)^2.
     const c1 = (0.01 * 255) ** 2;
     const expected = (2 * 100 * 110 + c1) / (100 * 100 + 110 * 110 + c1);
-    expect(ssim(filled(16, 16, 1, () => 100), filled(16, 16, 1, () => 110), rgbOnly)).toBeCloseTo(expected, 12);
+    expect(
+      ssim(
+        filled(16, 16, 1, () => 100),
+        filled(16, 16, 1, () => 110),
+        rgbOnly,
+      ),
+    ).toBeCloseTo(expected, 12);
   });
 
   it('scores anti-correlated patterns near the structure term alone', () => {

@@ -64,7 +64,13 @@ function filtered(rows: readonly Uint8Array[], bpp: number, filter: (y: number) 
       const b = up[i]!;
       const c = i >= bpp ? up[i - bpp]! : 0;
       const p = a + b - c;
-      const predictor = [0, a, b, (a + b) >> 1, Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c][type]!;
+      const predictor = [
+        0,
+        a,
+        b,
+        (a + b) >> 1,
+        Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c,
+      ][type]!;
       out.push((row[i]! - predictor) & 0xff);
     }
   });
@@ -102,15 +108,19 @@ for (const [type, depths] of Object.entries(DEPTHS)) {
   const colourType = Number(type);
   for (const depth of depths) {
     for (const [width, height] of SIZES) {
-      const trnsOptions = colourType === 4 || colourType === 6 ? [undefined] : [undefined, 'partial', 'opaque'] as const;
-      for (const trns of trnsOptions) cases.push({ colourType, depth, width, height, trns, idats: width * height > 50 ? 3 : 1, rows: width === 37 ? 4 : undefined });
+      const trnsOptions = colourType === 4 || colourType === 6 ? [undefined] : ([undefined, 'partial', 'opaque'] as const);
+      for (const trns of trnsOptions)
+        cases.push({ colourType, depth, width, height, trns, idats: width * height > 50 ? 3 : 1, rows: width === 37 ? 4 : undefined });
     }
     for (let filter = 0; filter < 5; filter++) cases.push({ colourType, depth, width: 37, height: 19, filter, idats: 2 });
   }
 }
 
 /** The PNG of a case, and the samples it holds (for the sub-byte grey reference). */
-async function casePng({ colourType, depth, width, height, trns, filter, idats }: Case, seed: number): Promise<{ bytes: Uint8Array<ArrayBuffer>; plain: Uint8Array<ArrayBuffer>; samples: number[][] }> {
+async function casePng(
+  { colourType, depth, width, height, trns, filter, idats }: Case,
+  seed: number,
+): Promise<{ bytes: Uint8Array<ArrayBuffer>; plain: Uint8Array<ArrayBuffer>; samples: number[][] }> {
   const next = random(seed);
   const channels = CHANNELS[colourType]!;
   const max = (1 << depth) - 1;
@@ -172,25 +182,31 @@ async function collectWithBands(image: BandedImage): Promise<{ whole: RgbaImage;
 }
 
 describe('decodePngBands', () => {
-  it.each(cases.map((c, i) => [`type ${c.colourType}, ${c.depth}-bit, ${c.width}x${c.height}, tRNS ${c.trns ?? 'none'}, filter ${c.filter ?? 'mixed'}, ${c.idats} IDAT`, c, i] as const))(
-    'decodes %s like decodePng',
-    async (_, c, seed) => {
-      const { bytes, plain, samples } = await casePng(c, seed + 1);
-      const reference = expected(bytes, plain, c, samples);
-      if (c.trns && (c.colourType === 0 || c.colourType === 2) && c.depth >= 8 && c.width * c.height > 3) expectSameBytes(decodePng(bytes).data, reference.data);
-      const image = decodePngBands(bytes, c.rows);
-      expect([image.width, image.height]).toEqual([c.width, c.height]);
-      const { whole, heights } = await collectWithBands(image);
-      expectSameBytes(whole.data, reference.data);
-      const rows = c.rows ?? 32;
-      expect(heights).toEqual(Array.from({ length: Math.ceil(c.height / rows) }, (_, i) => Math.min(rows, c.height - i * rows)));
-      const allOpaque = reference.data.every((v, i) => i % 4 !== 3 || v === 255);
-      if (image.opaque) expect(allOpaque).toBe(true);
-      // Grey and RGB decode opaque (tRNS is not applied), as does a palette whose tRNS holds only 255s.
-      if (c.colourType === 0 || c.colourType === 2 || (c.colourType === 3 && c.trns !== 'partial')) expect(image.opaque).toBe(true);
-      if (c.colourType === 3 && c.trns === 'partial') expect(image.opaque).toBe(false);
-    },
-  );
+  it.each(
+    cases.map(
+      (c, i) =>
+        [
+          `type ${c.colourType}, ${c.depth}-bit, ${c.width}x${c.height}, tRNS ${c.trns ?? 'none'}, filter ${c.filter ?? 'mixed'}, ${c.idats} IDAT`,
+          c,
+          i,
+        ] as const,
+    ),
+  )('decodes %s like decodePng', async (_, c, seed) => {
+    const { bytes, plain, samples } = await casePng(c, seed + 1);
+    const reference = expected(bytes, plain, c, samples);
+    if (c.trns && (c.colourType === 0 || c.colourType === 2) && c.depth >= 8 && c.width * c.height > 3) expectSameBytes(decodePng(bytes).data, reference.data);
+    const image = decodePngBands(bytes, c.rows);
+    expect([image.width, image.height]).toEqual([c.width, c.height]);
+    const { whole, heights } = await collectWithBands(image);
+    expectSameBytes(whole.data, reference.data);
+    const rows = c.rows ?? 32;
+    expect(heights).toEqual(Array.from({ length: Math.ceil(c.height / rows) }, (_, i) => Math.min(rows, c.height - i * rows)));
+    const allOpaque = reference.data.every((v, i) => i % 4 !== 3 || v === 255);
+    if (image.opaque) expect(allOpaque).toBe(true);
+    // Grey and RGB decode opaque (tRNS is not applied), as does a palette whose tRNS holds only 255s.
+    if (c.colourType === 0 || c.colourType === 2 || (c.colourType === 3 && c.trns !== 'partial')) expect(image.opaque).toBe(true);
+    if (c.colourType === 3 && c.trns === 'partial') expect(image.opaque).toBe(false);
+  });
 
   it('covers every filter type and colour type in the table', () => {
     expect(new Set(cases.map((c) => c.filter).filter((f) => f !== undefined))).toEqual(new Set([0, 1, 2, 3, 4]));
@@ -242,21 +258,37 @@ describe('decodePngBands', () => {
   });
 
   it.each([
-    ['zlib data cut in half', async () => {
-      const data = await deflate(new Uint8Array(20 * 31).map((_, i) => (i % 31 === 0 ? 0 : (i * 7) & 255)));
-      return pngFile([ihdr(10, 20, 8, 2), { type: 'IDAT', data: data.subarray(0, data.length >> 1) }, iend]);
-    }, /does not inflate/],
-    ['complete zlib data one row short', async () => {
-      return pngFile([ihdr(10, 20, 8, 2), { type: 'IDAT', data: await deflate(new Uint8Array(19 * 31)) }, iend]);
-    }, /ends in row 19 of 20/],
-    ['one byte too many', async () => {
-      return pngFile([ihdr(10, 20, 8, 2), { type: 'IDAT', data: await deflate(new Uint8Array(20 * 31 + 1)) }, iend]);
-    }, /inflates past the 620 bytes/],
-    ['filter type 5', async () => {
-      const rows = new Uint8Array(20 * 31);
-      rows[5 * 31] = 5;
-      return pngFile([ihdr(10, 20, 8, 2), { type: 'IDAT', data: await deflate(rows) }, iend]);
-    }, /row 5 has filter type 5/],
+    [
+      'zlib data cut in half',
+      async () => {
+        const data = await deflate(new Uint8Array(20 * 31).map((_, i) => (i % 31 === 0 ? 0 : (i * 7) & 255)));
+        return pngFile([ihdr(10, 20, 8, 2), { type: 'IDAT', data: data.subarray(0, data.length >> 1) }, iend]);
+      },
+      /does not inflate/,
+    ],
+    [
+      'complete zlib data one row short',
+      async () => {
+        return pngFile([ihdr(10, 20, 8, 2), { type: 'IDAT', data: await deflate(new Uint8Array(19 * 31)) }, iend]);
+      },
+      /ends in row 19 of 20/,
+    ],
+    [
+      'one byte too many',
+      async () => {
+        return pngFile([ihdr(10, 20, 8, 2), { type: 'IDAT', data: await deflate(new Uint8Array(20 * 31 + 1)) }, iend]);
+      },
+      /inflates past the 620 bytes/,
+    ],
+    [
+      'filter type 5',
+      async () => {
+        const rows = new Uint8Array(20 * 31);
+        rows[5 * 31] = 5;
+        return pngFile([ihdr(10, 20, 8, 2), { type: 'IDAT', data: await deflate(rows) }, iend]);
+      },
+      /row 5 has filter type 5/,
+    ],
   ] as const)('rejects the iteration with MalformedImageError for %s', async (_, make, message) => {
     const image = decodePngBands(await make());
     const failure = collectBands(image);

@@ -33,7 +33,14 @@ export function ihdr(width: number, height: number, depth: number, colourType: n
  * Unfiltered scanlines (filter type 0 on every row) of an image whose sample `c` at (x, y) is
  * `sample(x, y, c)` (0..2^depth-1), one pass per Adam7 pass when interlaced.
  */
-export function scanlines(width: number, height: number, depth: 8 | 16, colourType: number, interlace: 0 | 1, sample: (x: number, y: number, c: number) => number): Uint8Array {
+export function scanlines(
+  width: number,
+  height: number,
+  depth: 8 | 16,
+  colourType: number,
+  interlace: 0 | 1,
+  sample: (x: number, y: number, c: number) => number,
+): Uint8Array {
   const channels = CHANNELS[colourType]!;
   const bytesPerSample = depth / 8;
   const rows: number[] = [];
@@ -69,7 +76,13 @@ export async function rawPng(
   const { depth = 8, colourType = 2, interlace = 0, before = [], after = [] } = options;
   const max = (1 << depth) - 1;
   const data = scanlines(width, height, depth, colourType, interlace, (x, y, c) => Math.round((((x * 7 + y * 13 + c * 50) % 97) / 96) * max));
-  return pngFile([ihdr(width, height, depth, colourType, interlace), ...before, { type: 'IDAT', data: await deflate(data) }, ...after, { type: 'IEND', data: new Uint8Array(0) }]);
+  return pngFile([
+    ihdr(width, height, depth, colourType, interlace),
+    ...before,
+    { type: 'IDAT', data: await deflate(data) },
+    ...after,
+    { type: 'IEND', data: new Uint8Array(0) },
+  ]);
 }
 
 /** A big-endian uint32 followed by `rest` (APNG sequence numbers, frame control fields). */

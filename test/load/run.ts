@@ -68,7 +68,12 @@ async function send(server: WranglerDev, request: Pick<PlannedRequest, 'path' | 
  * Runs requests with at most `concurrency` in flight, issuing nothing new after the deadline:
  * `planned` in order, then (while `goOn()` says so, up to `limit` in all) more drawn by `more`.
  */
-async function pool(server: WranglerDev, planned: readonly PlannedRequest[], kind?: Result['kind'], more?: { next(n: number): PlannedRequest; goOn(): boolean; limit: number }): Promise<Result[]> {
+async function pool(
+  server: WranglerDev,
+  planned: readonly PlannedRequest[],
+  kind?: Result['kind'],
+  more?: { next(n: number): PlannedRequest; goOn(): boolean; limit: number },
+): Promise<Result[]> {
   const results: Result[] = [];
   let next = 0;
   const take = (): PlannedRequest | undefined => {
@@ -145,7 +150,11 @@ async function main(): Promise<void> {
     const rng = new Rng(Number(values.seed));
     const rand = () => rng.next();
     // Cache hits on their own first: what a hit costs when no inference competes for the isolate.
-    const hitsAlone = await pool(server, Array.from({ length: 100 }, () => hitRequest(rand)), 'hit, alone');
+    const hitsAlone = await pool(
+      server,
+      Array.from({ length: 100 }, () => hitRequest(rand)),
+      'hit, alone',
+    );
     // The mix, with the large streams one after another beside it; the mix goes on while they run.
     const large: Result[] = [];
     let largeRunning = true;
@@ -183,12 +192,25 @@ async function main(): Promise<void> {
     const load1 = loadavg()[0]!;
 
     console.log(`\n# npm run test:load${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\n`);
-    const code = snapshot === undefined ? 'the working tree (`--live`)' : `commit ${snapshot.head}${snapshot.changes.length > 0 ? ` with ${snapshot.changes.length} uncommitted changes` : ''}, copied at the start`;
-    console.log(`${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}; load average ${load0.toFixed(1)} at start, ${load1.toFixed(1)} at the end. Code: ${code}. Sources painted in ${paintSeconds.toFixed(0)} s.\n`);
-    console.log(`${all.length} requests (${warm.length} warm-up, ${hitsAlone.length} hits alone, ${mixed.length} mixed in ${mixedSeconds.toFixed(1)} s beside ${large.length} large streams, ${bursts.length} in bursts; concurrency ${concurrency}) in ${seconds.toFixed(1)} s; unexpected: ${unexpected.length}\n`);
+    const code =
+      snapshot === undefined
+        ? 'the working tree (`--live`)'
+        : `commit ${snapshot.head}${snapshot.changes.length > 0 ? ` with ${snapshot.changes.length} uncommitted changes` : ''}, copied at the start`;
+    console.log(
+      `${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}; load average ${load0.toFixed(1)} at start, ${load1.toFixed(1)} at the end. Code: ${code}. Sources painted in ${paintSeconds.toFixed(0)} s.\n`,
+    );
+    console.log(
+      `${all.length} requests (${warm.length} warm-up, ${hitsAlone.length} hits alone, ${mixed.length} mixed in ${mixedSeconds.toFixed(1)} s beside ${large.length} large streams, ${bursts.length} in bursts; concurrency ${concurrency}) in ${seconds.toFixed(1)} s; unexpected: ${unexpected.length}\n`,
+    );
     console.log('| Kind | Requests | Unexpected | p50 ms | p90 ms | p99 ms | max ms |');
     console.log('|---|---:|---:|---:|---:|---:|---:|');
-    for (const kind of ['warm-up', 'hit, alone', 'hit', 'miss', 'error', 'pass-through', 'burst'] as const) console.log(latencyRow(kind, all.filter((result) => result.kind === kind)));
+    for (const kind of ['warm-up', 'hit, alone', 'hit', 'miss', 'error', 'pass-through', 'burst'] as const)
+      console.log(
+        latencyRow(
+          kind,
+          all.filter((result) => result.kind === kind),
+        ),
+      );
     for (const stream of large) console.log(latencyRow(`large: ${stream.label}`, [stream]));
 
     const mixedHits = mixed.filter((result) => result.kind === 'hit');
@@ -196,9 +218,15 @@ async function main(): Promise<void> {
     console.log(`\nCache hits against the target (p99 ≤ ${HIT_P99_TARGET_MS} ms), client round trips through wrangler's proxy:\n`);
     console.log('| Hits | Requests | p50 ms | p99 ms | max ms | p99 ≤ 250 ms |');
     console.log('|---|---:|---:|---:|---:|---|');
-    for (const [label, rows] of [['alone (no other request in flight)', hitsAlone], ['in the mixed phase', mixedHits], ['in flight while a large stream was', duringLarge]] as const) {
+    for (const [label, rows] of [
+      ['alone (no other request in flight)', hitsAlone],
+      ['in the mixed phase', mixedHits],
+      ['in flight while a large stream was', duringLarge],
+    ] as const) {
       const s = summarise(rows.map((result) => result.ms));
-      console.log(`| ${label} | ${s.count} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.max)} | ${s.count === 0 ? '-' : s.p99 <= HIT_P99_TARGET_MS ? 'pass' : 'FAIL'} |`);
+      console.log(
+        `| ${label} | ${s.count} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.max)} | ${s.count === 0 ? '-' : s.p99 <= HIT_P99_TARGET_MS ? 'pass' : 'FAIL'} |`,
+      );
     }
     console.log('\nCache hits of the mixed phase by the large stream they overlapped (a hit can overlap two):\n');
     console.log('| Large stream | Its time ms | Hits in flight meanwhile | p50 ms | p99 ms | max ms |');
@@ -208,7 +236,9 @@ async function main(): Promise<void> {
       console.log(`| ${stream.label} | ${ms(stream.ms)} | ${s.count} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.max)} |`);
     }
     const collapsed = bursts.filter((result) => result.cacheStatus?.includes('collapsed')).length;
-    console.log(`\nBursts: ${bursts.length} identical concurrent misses in 3 rounds; ${bursts.length - collapsed} computed, ${collapsed} joined (Cache-Status: collapsed).`);
+    console.log(
+      `\nBursts: ${bursts.length} identical concurrent misses in 3 rounds; ${bursts.length - collapsed} computed, ${collapsed} joined (Cache-Status: collapsed).`,
+    );
     console.log(`workerd resident memory: ${mb(idle)} MiB after start, ${mb(peakSampled)} MiB highest sampled (100 ms), ${mb(peak)} MiB peak (VmHWM).`);
     console.log(`\nRequests at the limits, one at a time; workerd's RSS before and its peak during the request:\n`);
     console.log('| Request | Output | Result | ms | RSS before MiB | peak RSS MiB |');

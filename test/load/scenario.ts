@@ -65,7 +65,13 @@ export function plannedRequest(n: number, rand: () => number): PlannedRequest {
       return hitRequest(rand);
     case 'miss': {
       const query = n % 2 === 0 ? 'upscale=2' : 'width=300&height=200&fit=cover';
-      return { kind, path: `/samples/${sample}?v=load-${n}&${query}`, check: (r) => expectImage(r) ?? (r.headers.get('Cache-Status')?.startsWith('wdsr-edge; fwd=uri-miss') ? undefined : `Cache-Status ${r.headers.get('Cache-Status')}`) };
+      return {
+        kind,
+        path: `/samples/${sample}?v=load-${n}&${query}`,
+        check: (r) =>
+          expectImage(r) ??
+          (r.headers.get('Cache-Status')?.startsWith('wdsr-edge; fwd=uri-miss') ? undefined : `Cache-Status ${r.headers.get('Cache-Status')}`),
+      };
     }
     case 'error': {
       const error = pick(ERRORS);
@@ -79,7 +85,11 @@ export function plannedRequest(n: number, rand: () => number): PlannedRequest {
 /** A request for a warmed rendition, which must be answered from the cache. */
 export function hitRequest(rand: () => number): PlannedRequest {
   const path = WARM_PATHS[Math.floor(rand() * WARM_PATHS.length)]!;
-  return { kind: 'hit', path, check: (r) => expectImage(r) ?? (r.headers.get('Cache-Status') === 'wdsr-edge; hit' ? undefined : `Cache-Status ${r.headers.get('Cache-Status')}`) };
+  return {
+    kind: 'hit',
+    path,
+    check: (r) => expectImage(r) ?? (r.headers.get('Cache-Status') === 'wdsr-edge; hit' ? undefined : `Cache-Status ${r.headers.get('Cache-Status')}`),
+  };
 }
 
 function expectImage(response: Response): string | undefined {

@@ -29,7 +29,8 @@ const rewrittenFiles = readFileSync(filesJs, 'utf8').replace(/(from\s+)(['"])\.\
   return `${from}${quote}./${file}.bin${quote}`;
 });
 const imported = [...readFileSync(join(ROOT, 'model/files.ts'), 'utf8').matchAll(/from\s+['"]\.\/([^'"/]+\.onnx)['"]/g)].map((match) => match[1]);
-if (models.length === 0 || models.join() !== imported.join()) throw new Error(`dist/model/files.js imports ${models.join(', ') || 'no models'}; model/files.ts imports ${imported.join(', ')}`);
+if (models.length === 0 || models.join() !== imported.join())
+  throw new Error(`dist/model/files.js imports ${models.join(', ') || 'no models'}; model/files.ts imports ${imported.join(', ')}`);
 writeFileSync(filesJs, rewrittenFiles);
 // tsc re-indents the JSON it emits; ship the manifest byte for byte.
 copyFileSync(join(ROOT, 'model/manifest.json'), join(MODEL_OUT, 'manifest.json'));

@@ -77,7 +77,10 @@ export async function dryRunBundle(cwd: string): Promise<DryRunBundle> {
 /** Whether the bundle is within both budgets, and a line for the log. */
 export function judgeBundle(bundle: DryRunBundle): { readonly ok: boolean; readonly summary: string } {
   const mib = (bytes: number) => `${(bytes / MiB).toFixed(2)} MiB`;
-  const largest = bundle.files.map((file) => `${file.path.replace(/^[0-9a-f]{40}-/, '')} ${mib(file.bytes)}`).slice(0, 4).join(', ');
+  const largest = bundle.files
+    .map((file) => `${file.path.replace(/^[0-9a-f]{40}-/, '')} ${mib(file.bytes)}`)
+    .slice(0, 4)
+    .join(', ');
   return {
     ok: bundle.bytes <= UNCOMPRESSED_BUDGET_BYTES && bundle.gzipBytes <= GZIP_BUDGET_BYTES,
     summary:

@@ -27,9 +27,7 @@ const manifest = JSON.parse(readFileSync(join(ROOT, 'model/manifest.json'), 'utf
 const compatibilityDate = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(readFileSync(join(ROOT, 'wrangler.toml'), 'utf8'))![1]!;
 
 const SOURCE_PATH = '/img/photos/pic.png';
-const source = new Canvas(48, 32)
-  .fill((x, y) => [40 + x * 4, 60 + y * 5, 200 - x * 2, 255])
-  .disc(24, 16, 10, [250, 240, 90, 255]).image;
+const source = new Canvas(48, 32).fill((x, y) => [40 + x * 4, 60 + y * 5, 200 - x * 2, 255]).disc(24, 16, 10, [250, 240, 90, 255]).image;
 
 const consumerIndex = `import { Hono } from 'hono';
 import { handleError, upscale, urlPrefixOrigin } from 'wdsr-edge';
@@ -81,7 +79,11 @@ beforeAll(async () => {
   consumer = join(temp, 'consumer');
   mkdirSync(join(consumer, 'src'), { recursive: true });
   const files: Record<string, string> = {
-    'package.json': JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { 'wdsr-edge': `file:${tarball}`, hono: pkg.devDependencies.hono } }, null, 2),
+    'package.json': JSON.stringify(
+      { name: 'consumer', private: true, type: 'module', dependencies: { 'wdsr-edge': `file:${tarball}`, hono: pkg.devDependencies.hono } },
+      null,
+      2,
+    ),
     'src/index.ts': consumerIndex,
     'src/types.ts': consumerTypes,
     // No [[rules]]: the package's models are `.bin` (Data) and its WebAssembly `.wasm` (CompiledWasm) modules, wrangler's defaults.
@@ -96,7 +98,16 @@ beforeAll(async () => {
     ].join('\n'),
     // The strictest resolution (explicit file names, "exports" with "types"), with workers-types from this repository.
     'tsconfig.json': JSON.stringify({
-      compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2023'], types: [], strict: true, noEmit: true, skipLibCheck: false },
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        lib: ['ES2023'],
+        types: [],
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+      },
       files: ['src/index.ts', 'src/types.ts', join(ROOT, 'node_modules/@cloudflare/workers-types/index.d.ts')],
     }),
   };
@@ -114,9 +125,20 @@ afterAll(async () => {
 describe('wdsr-edge as an installed package', () => {
   it('packs the compiled entries, their declarations and the shipped models, and nothing else', async () => {
     const { stdout } = await run('tar', ['-tzf', tarball]);
-    const files = stdout.split('\n').filter(Boolean).map((file) => file.replace(/^package\//, ''));
+    const files = stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((file) => file.replace(/^package\//, ''));
     console.log(`[package] ${tarball.split('/').pop()}: ${(statSync(tarball).size / 1024).toFixed(1)} KiB, ${files.length} files`);
-    for (const entry of ['dist/src/package-entry.js', 'dist/src/package-entry.d.ts', 'dist/src/client/index.js', 'dist/src/client/index.d.ts', 'dist/model/manifest.json', 'package.json', 'README.md']) {
+    for (const entry of [
+      'dist/src/package-entry.js',
+      'dist/src/package-entry.d.ts',
+      'dist/src/client/index.js',
+      'dist/src/client/index.d.ts',
+      'dist/model/manifest.json',
+      'package.json',
+      'README.md',
+    ]) {
       expect(files).toContain(entry);
     }
     for (const { file } of manifest.models) expect(files).toContain(`dist/model/${file}.bin`);

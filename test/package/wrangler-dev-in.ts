@@ -25,7 +25,18 @@ export async function startWranglerDevIn(cwd: string, timeoutMs = 90_000): Promi
   const port = await freePort();
   const inspectorPort = await freePort();
   const state = mkdtempSync(join(tmpdir(), 'wdsr-consumer-state-'));
-  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort), '--persist-to', state, '--show-interactive-dev-session=false'];
+  const args = [
+    'dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--inspector-port',
+    String(inspectorPort),
+    '--persist-to',
+    state,
+    '--show-interactive-dev-session=false',
+  ];
   const child = spawn(process.execPath, [WRANGLER, ...args], {
     cwd,
     detached: true,

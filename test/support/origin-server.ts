@@ -130,9 +130,13 @@ const QUALITY = 85;
 
 async function encodeSource(source: PaintedSource): Promise<Uint8Array> {
   const encoding = source.encoding ?? 'png';
-  if (source.translucent && (encoding === 'jpeg' || encoding === 'progressive-jpeg')) throw new RangeError(`${source.path}: JPEG has no alpha; paint it opaque`);
+  if (source.translucent && (encoding === 'jpeg' || encoding === 'progressive-jpeg'))
+    throw new RangeError(`${source.path}: JPEG has no alpha; paint it opaque`);
   if (encoding === 'progressive-jpeg') checkCjpeg();
-  const image = source.style === 'photo' ? paintPhoto(source.width, source.height, { translucent: source.translucent, grain: GRAIN_BY_ENCODING[encoding] }) : paintDrawing(source);
+  const image =
+    source.style === 'photo'
+      ? paintPhoto(source.width, source.height, { translucent: source.translucent, grain: GRAIN_BY_ENCODING[encoding] })
+      : paintDrawing(source);
   switch (encoding) {
     case 'png':
       return source.style === 'photo' ? gather(encodePngBands(bandsOf(image, !source.translucent))) : encodePng(image, !source.translucent);

@@ -11,7 +11,11 @@ import { createRgbaImage, type RgbaImage } from '../../src/core/image';
  * @example
  * const image = paintPhoto(6000, 4000, { translucent: false }); // 96 MB of RGBA
  */
-export function paintPhoto(width: number, height: number, options: { readonly translucent: boolean; readonly seed?: number; readonly grain?: number }): RgbaImage {
+export function paintPhoto(
+  width: number,
+  height: number,
+  options: { readonly translucent: boolean; readonly seed?: number; readonly grain?: number },
+): RgbaImage {
   const image = createRgbaImage(width, height);
   const { data } = image;
   const seed = options.seed ?? 1;
@@ -20,7 +24,12 @@ export function paintPhoto(width: number, height: number, options: { readonly tr
   const medium = new ValueNoise(48, seed + 1);
   const fine = new ValueNoise(6, seed + 2);
   const alphaNoise = new ValueNoise(Math.max(8, Math.round(Math.max(width, height) / 8)), seed + 3);
-  const discs = [0.2, 0.55, 0.8].map((f, i) => ({ cx: width * f, cy: height * (0.35 + 0.2 * i), r: Math.min(width, height) * (0.08 + 0.04 * i), colour: DISC_COLOURS[i]! }));
+  const discs = [0.2, 0.55, 0.8].map((f, i) => ({
+    cx: width * f,
+    cy: height * (0.35 + 0.2 * i),
+    r: Math.min(width, height) * (0.08 + 0.04 * i),
+    colour: DISC_COLOURS[i]!,
+  }));
   const horizon = (x: number) => height * (0.6 + 0.05 * Math.sin((x / width) * 6.2 + seed));
   for (let y = 0; y < height; y++) {
     const row = y * width * 4;

@@ -41,9 +41,17 @@ describe('wasm training kernels agree with the cpu backend', () => {
   // Channel pairs for every filter-gradient route: no multiple of 8 (XNNPACK routes; the 1x1
   // one transposes whichever side is wider, so both orders), a multiple of 8 on the output
   // side, on the input side only (the SIMD kernel's result is transposed), and on both.
-  const channels = [[5, 6], [7, 3], [6, 16], [8, 5], [16, 24]] as const;
+  const channels = [
+    [5, 6],
+    [7, 3],
+    [6, 16],
+    [8, 5],
+    [16, 24],
+  ] as const;
   const cases: ConvCase[] = [1, 3, 5].flatMap((kernel) =>
-    (['same', 'valid'] as const).flatMap((pad) => [1, 2].flatMap((stride) => channels.map(([inChannels, outChannels]) => ({ kernel, pad, stride, inChannels, outChannels })))),
+    (['same', 'valid'] as const).flatMap((pad) =>
+      [1, 2].flatMap((stride) => channels.map(([inChannels, outChannels]) => ({ kernel, pad, stride, inChannels, outChannels }))),
+    ),
   );
 
   it.each(cases)('conv $kernel x $kernel, $inChannels -> $outChannels channels, pad $pad, stride $stride: input and filter gradients', async (convCase) => {

@@ -39,7 +39,11 @@ describe('weightsFromOnnx', () => {
 
   it('refuses an int8 model and a model of another architecture', async () => {
     const weights = seededWeights(graph, 12);
-    const int8 = await exportModel(arch, weights, { samples: [{ data: Float32Array.from({ length: 3 * 8 * 8 }, (_, i) => (i % 7) / 7), dims: [1, 3, 8, 8] }], method: { kind: 'minmax' }, floatConvs: [] });
+    const int8 = await exportModel(arch, weights, {
+      samples: [{ data: Float32Array.from({ length: 3 * 8 * 8 }, (_, i) => (i % 7) / 7), dims: [1, 3, 8, 8] }],
+      method: { kind: 'minmax' },
+      floatConvs: [],
+    });
     expect(() => weightsFromOnnx(int8.bytes, graph, 'int8.onnx')).toThrow(/int8 model: start from its fp32 reference/);
     const wider = buildArch({ ...arch, nFeats: 12 });
     const narrow = (await exportModel(arch, weights)).bytes;
@@ -62,14 +66,31 @@ describe('train --warm-start', () => {
     await mkdir(modelDir);
     const { bytes, entry } = await exportModel(config.arch, checkpoint.weights);
     await writeFile(join(modelDir, 'm-fp32.onnx'), bytes);
-    await writeManifestEntry(modelDir, { ...entry, id: 'm-fp32', file: 'm-fp32.onnx', metrics: null, training: { run: config.name, checkpoint: '00000006', iterations: 6 } }, 'references');
+    await writeManifestEntry(
+      modelDir,
+      { ...entry, id: 'm-fp32', file: 'm-fp32.onnx', metrics: null, training: { run: config.name, checkpoint: '00000006', iterations: 6 } },
+      'references',
+    );
 
     const records: LogRecord[] = [];
     const longer = { ...config, train: { ...config.train, iterations: 9 } };
     const runDir = join(workDir, 'warm');
-    const result = await train({ config: longer, runDir, resume: false, warmStart: join(modelDir, 'm-fp32.onnx'), hooks: trainingHooks, console: silent, onRecord: (r) => records.push(r) });
+    const result = await train({
+      config: longer,
+      runDir,
+      resume: false,
+      warmStart: join(modelDir, 'm-fp32.onnx'),
+      hooks: trainingHooks,
+      console: silent,
+      onRecord: (r) => records.push(r),
+    });
     expect(result.iteration).toBe(9);
-    expect(records[0]).toMatchObject({ type: 'start', iteration: 6, warmStartFrom: { run: 'warm-test', checkpoint: '00000006', iterations: 6 }, momentSteps: WARM_START_MOMENT_STEPS });
+    expect(records[0]).toMatchObject({
+      type: 'start',
+      iteration: 6,
+      warmStartFrom: { run: 'warm-test', checkpoint: '00000006', iterations: 6 },
+      momentSteps: WARM_START_MOMENT_STEPS,
+    });
     // Adam's moments are re-estimated at learning rate 0 before the first iteration.
     expect((await loadCheckpoint((await latestCheckpoint(runDir))!)).optimizer.step).toBe(WARM_START_MOMENT_STEPS + 3);
     const sourceVal = (await readLog(sourceRun)).find((r) => r.type === 'val' && r.iteration === 6);
@@ -96,7 +117,9 @@ describe('train --warm-start', () => {
     await writeFile(stray, (await exportModel(config.arch, start.weights)).bytes);
     await expect(loadStartingPoint(stray, config.arch)).rejects.toThrow(/no entry in .*manifest\.json has its sha256/);
     await expect(loadStartingPoint(sourceRun, { ...config.arch, nBlocks: 2 })).rejects.toThrow(/holds a .* network, not this config's/);
-    await expect(train({ config, runDir: join(workDir, 'both'), resume: true, warmStart: sourceRun, hooks: trainingHooks, console: silent })).rejects.toThrow(/not with --resume/);
+    await expect(train({ config, runDir: join(workDir, 'both'), resume: true, warmStart: sourceRun, hooks: trainingHooks, console: silent })).rejects.toThrow(
+      /not with --resume/,
+    );
   });
 });
 
@@ -124,21 +147,43 @@ describe('initFrom: a new run of another scale from trained weights', () => {
     }
     // At the same scale nothing is seeded: the whole network carries over.
     expect((await loadInitialization(sourceRun, source.arch, seededWeights(buildArch(source.arch), 9))).fresh).toEqual([]);
-    await expect(loadInitialization(sourceRun, { ...x3, nFeats: 8 }, seededWeights(buildArch({ ...x3, nFeats: 8 }), 9))).rejects.toThrow(/only its scale may differ/);
+    await expect(loadInitialization(sourceRun, { ...x3, nFeats: 8 }, seededWeights(buildArch({ ...x3, nFeats: 8 }), 9))).rejects.toThrow(
+      /only its scale may differ/,
+    );
   });
 
   it('starts the run at iteration 0 from them, logs where they came from, and leaves a resumed run alone', async () => {
-    const x3: ExperimentConfig = { ...source, name: 'init-x3', arch: { ...source.arch, scale: 3 }, data: { ...source.data, hrPatchSize: 18 }, initFrom: sourceRun };
+    const x3: ExperimentConfig = {
+      ...source,
+      name: 'init-x3',
+      arch: { ...source.arch, scale: 3 },
+      data: { ...source.data, hrPatchSize: 18 },
+      initFrom: sourceRun,
+    };
     const records: LogRecord[] = [];
     const runDir = join(workDir, 'x3');
-    await train({ config: { ...x3, train: { ...x3.train, iterations: 2, checkpointEvery: 2 } }, runDir, resume: false, hooks: trainingHooks, console: silent, onRecord: (r) => records.push(r) });
+    await train({
+      config: { ...x3, train: { ...x3.train, iterations: 2, checkpointEvery: 2 } },
+      runDir,
+      resume: false,
+      hooks: trainingHooks,
+      console: silent,
+      onRecord: (r) => records.push(r),
+    });
     expect(records[0]).toMatchObject({ type: 'start', iteration: 0, initFrom: { path: sourceRun, run: 'init-source', checkpoint: '00000006', iterations: 6 } });
     const fresh = (records[0] as { initFrom: { fresh: string[] } }).initFrom.fresh;
     expect(new Set(fresh.map((name) => name.split('/')[0]))).toEqual(new Set(['tail', 'skip']));
     expect((await loadCheckpoint((await latestCheckpoint(runDir))!)).optimizer.step).toBe(2);
 
     const resumed: LogRecord[] = [];
-    await train({ config: { ...x3, train: { ...x3.train, iterations: 3, checkpointEvery: 1 } }, runDir, resume: true, hooks: trainingHooks, console: silent, onRecord: (r) => resumed.push(r) });
+    await train({
+      config: { ...x3, train: { ...x3.train, iterations: 3, checkpointEvery: 1 } },
+      runDir,
+      resume: true,
+      hooks: trainingHooks,
+      console: silent,
+      onRecord: (r) => resumed.push(r),
+    });
     expect(resumed[0]).toMatchObject({ type: 'start', iteration: 2 });
     expect(resumed[0]).not.toHaveProperty('initFrom');
   });
@@ -164,5 +209,8 @@ async function trainedSourceRun(name: string): Promise<{ workDir: string; config
 }
 
 async function readLog(runDir: string): Promise<LogRecord[]> {
-  return (await readFile(join(runDir, 'log.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as LogRecord);
+  return (await readFile(join(runDir, 'log.jsonl'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as LogRecord);
 }

@@ -42,7 +42,10 @@ describe('tensor file', () => {
   it('round-trips every value bit for bit, per group', () => {
     const weights = tensors(1);
     const moments = tensors(2);
-    const { bytes, entries } = packTensors([['weights', weights], ['adam/m', moments]]);
+    const { bytes, entries } = packTensors([
+      ['weights', weights],
+      ['adam/m', moments],
+    ]);
     expect(unpackGroup(bytes, entries, 'weights')).toEqual(weights);
     expect(unpackGroup(bytes, entries, 'adam/m')).toEqual(moments);
     expect(Object.is(unpackGroup(bytes, entries, 'weights').get('head/g')!.data[0], -0)).toBe(true);
@@ -67,9 +70,19 @@ describe('saveCheckpoint / loadCheckpoint', () => {
   it('documents the layout in a readable manifest', async () => {
     const runDir = await freshRunDir();
     const manifest = JSON.parse(await readFile(join(await saveCheckpoint(runDir, checkpointAt(2), 3), 'checkpoint.json'), 'utf8'));
-    expect(manifest).toMatchObject({ format: 'wdsr-edge-checkpoint', version: 1, iteration: 2, optimizer: { name: 'adam', step: 2, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } });
+    expect(manifest).toMatchObject({
+      format: 'wdsr-edge-checkpoint',
+      version: 1,
+      iteration: 2,
+      optimizer: { name: 'adam', step: 2, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+    });
     expect(manifest.tensors.map((t: { group: string; name: string }) => `${t.group}:${t.name}`)).toEqual([
-      'weights:head/v', 'weights:head/g', 'adam/m:head/v', 'adam/m:head/g', 'adam/v:head/v', 'adam/v:head/g',
+      'weights:head/v',
+      'weights:head/g',
+      'adam/m:head/v',
+      'adam/m:head/g',
+      'adam/v:head/v',
+      'adam/v:head/g',
     ]);
   });
 

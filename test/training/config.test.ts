@@ -13,8 +13,17 @@ function validRaw(): Record<string, any> {
     arch: { arch: 'wdsr_b', scale: 2, nFeats: 32, nBlocks: 8, expansion: 6, lowRank: 0.8, resScale: 1, normalization: 'weight' },
     data: { train: ['../shared/datasets/T91/HR'], val: '../shared/datasets/Set5/HR', hrPatchSize: 96 },
     train: {
-      iterations: 1000, batchSize: 16, lr: 1e-3, lrHalvingSteps: [500], seed: 1, backend: 'wasm', workers: 1,
-      logEvery: 10, validateEvery: 100, checkpointEvery: 50, keepCheckpoints: 3,
+      iterations: 1000,
+      batchSize: 16,
+      lr: 1e-3,
+      lrHalvingSteps: [500],
+      seed: 1,
+      backend: 'wasm',
+      workers: 1,
+      logEvery: 10,
+      validateEvery: 100,
+      checkpointEvery: 50,
+      keepCheckpoints: 3,
     },
   };
 }
@@ -32,13 +41,22 @@ function issuesOf(mutate: (raw: Record<string, any>) => void): readonly string[]
 }
 
 /** A valid quantization-aware training section. */
-const quantization = (): Record<string, any> => ({ from: 'training/runs/float', calibration: 'percentile:99.999', calibrationPatches: 64, floatConvs: ['tail', 'skip'] });
+const quantization = (): Record<string, any> => ({
+  from: 'training/runs/float',
+  calibration: 'percentile:99.999',
+  calibrationPatches: 64,
+  floatConvs: ['tail', 'skip'],
+});
 
 /** A valid re-parameterization of a WDSR-B arch. */
 const reparam = (): Record<string, any> => ({ kind: 'collapsible', expansion: 4, convs: ['spatial', 'reduce'] });
 
 /** A valid distillation section (the hash of the x2 f24b8 reference). */
-const distill = (): Record<string, any> => ({ teacher: 'model/wdsr-b-x2-f24b8-fp32.onnx', sha256: 'a2808bb150e0ab596c176c225af7f8c38a72308f272d16a3897bf5dc8ed1088f', weight: 0.5 });
+const distill = (): Record<string, any> => ({
+  teacher: 'model/wdsr-b-x2-f24b8-fp32.onnx',
+  sha256: 'a2808bb150e0ab596c176c225af7f8c38a72308f272d16a3897bf5dc8ed1088f',
+  weight: 0.5,
+});
 
 describe('validateExperimentConfig', () => {
   it('accepts a valid config unchanged', () => {
@@ -63,10 +81,12 @@ describe('validateExperimentConfig', () => {
   });
 
   it('rejects a typo in a key, and reports the key it was meant to be as missing', () => {
-    expect(issuesOf((r) => {
-      r.train.batchsize = 16;
-      delete r.train.batchSize;
-    })).toEqual([
+    expect(
+      issuesOf((r) => {
+        r.train.batchsize = 16;
+        delete r.train.batchSize;
+      }),
+    ).toEqual([
       'train.batchsize: unknown key (allowed: iterations, batchSize, lr, lrHalvingSteps, seed, backend, workers, logEvery, validateEvery, checkpointEvery, keepCheckpoints)',
       'train.batchSize: expected integer >= 1, got nothing',
     ]);
@@ -77,39 +97,155 @@ describe('validateExperimentConfig', () => {
     ['a missing field', (r) => delete r.train.iterations, 'train.iterations: expected integer >= 1, got nothing'],
     ['an unsupported scale', (r) => (r.arch.scale = 5), 'arch.scale: expected one of 2, 3, 4, got 5'],
     ['an unknown architecture', (r) => (r.arch.arch = 'rcan'), 'arch.arch: expected one of "wdsr_a", "wdsr_b", "edsr", got "rcan"'],
-    ['a key of another architecture', (r) => (r.arch.blockFeats = 128), 'arch.blockFeats: unknown key (allowed: arch, scale, nFeats, nBlocks, resScale, normalization, expansion, lowRank, reparam)'],
+    [
+      'a key of another architecture',
+      (r) => (r.arch.blockFeats = 128),
+      'arch.blockFeats: unknown key (allowed: arch, scale, nFeats, nBlocks, resScale, normalization, expansion, lowRank, reparam)',
+    ],
     ['an unknown normalization', (r) => (r.arch.normalization = 'layer'), 'arch.normalization: expected one of "weight", "batch", "none", got "layer"'],
     ['a fractional channel count', (r) => (r.arch.expansion = 6.1), 'arch.expansion: nFeats * expansion must be a whole number of channels, got 32 * 6.1'],
-    ['a patch that is not a multiple of the scale', (r) => { r.arch.scale = 3; r.data.hrPatchSize = 100; }, 'data.hrPatchSize: must be a multiple of arch.scale (3), got 100'],
+    [
+      'a patch that is not a multiple of the scale',
+      (r) => {
+        r.arch.scale = 3;
+        r.data.hrPatchSize = 100;
+      },
+      'data.hrPatchSize: must be a multiple of arch.scale (3), got 100',
+    ],
     ['no training folders', (r) => (r.data.train = []), 'data.train: expected an array of at least 1 item(s), got []'],
-    ['halving steps out of order', (r) => (r.train.lrHalvingSteps = [600, 500]), 'train.lrHalvingSteps: expected strictly increasing iterations, got [600,500]'],
+    [
+      'halving steps out of order',
+      (r) => (r.train.lrHalvingSteps = [600, 500]),
+      'train.lrHalvingSteps: expected strictly increasing iterations, got [600,500]',
+    ],
     ['a halving step past the end', (r) => (r.train.lrHalvingSteps = [5000]), 'train.lrHalvingSteps[0]: expected integer in [1, 1000], got 5000'],
     ['an unknown backend', (r) => (r.train.backend = 'webgl'), 'train.backend: expected one of "wasm", "cpu", "tensorflow", got "webgl"'],
     ['more workers than samples in a batch', (r) => (r.train.workers = 17), 'train.workers: expected integer in [1, 16], got 17'],
-    ['workers with batch norm', (r) => { r.arch.normalization = 'batch'; r.train.workers = 2; }, "train.workers: batch norm needs the whole batch's statistics in one thread, so it trains with 1 worker, got 2"],
-    ['workers on the tensorflow backend', (r) => { r.train.backend = 'tensorflow'; r.train.workers = 2; }, 'train.workers: the tensorflow backend uses every core itself; it trains with 1 worker, got 2'],
+    [
+      'workers with batch norm',
+      (r) => {
+        r.arch.normalization = 'batch';
+        r.train.workers = 2;
+      },
+      "train.workers: batch norm needs the whole batch's statistics in one thread, so it trains with 1 worker, got 2",
+    ],
+    [
+      'workers on the tensorflow backend',
+      (r) => {
+        r.train.backend = 'tensorflow';
+        r.train.workers = 2;
+      },
+      'train.workers: the tensorflow backend uses every core itself; it trains with 1 worker, got 2',
+    ],
     ['a negative learning rate', (r) => (r.train.lr = -1), 'train.lr: expected number in (0, 1], got -1'],
     ['a seed outside uint32', (r) => (r.train.seed = 2 ** 32), 'train.seed: expected integer in [0, 4294967295], got 4294967296'],
     ['a run name with a path separator', (r) => (r.name = 'runs/x'), 'name: expected letters, digits and . _ + - (it names the run directory), got "runs/x"'],
-    ['an unknown top-level key', (r) => (r.model = {}), 'config.model: unknown key (allowed: name, description, arch, data, train, quantization, initFrom, distill)'],
-    ['an unknown calibration method', (r) => (r.quantization = { ...quantization(), calibration: 'entropy' }), 'quantization.calibration: expected "minmax" or "percentile:<p>" with p in (50, 100], got "entropy"'],
-    ['a float conv the network does not have', (r) => (r.quantization = { ...quantization(), floatConvs: ['tail', 'body/9/expand'] }), 'quantization.floatConvs: "body/9/expand" is not a conv of this architecture'],
-    ['quantization-aware training with batch norm', (r) => { r.arch.normalization = 'batch'; r.train.workers = 1; r.quantization = quantization(); }, 'quantization: quantization-aware training does not support arch.normalization "batch"'],
+    [
+      'an unknown top-level key',
+      (r) => (r.model = {}),
+      'config.model: unknown key (allowed: name, description, arch, data, train, quantization, initFrom, distill)',
+    ],
+    [
+      'an unknown calibration method',
+      (r) => (r.quantization = { ...quantization(), calibration: 'entropy' }),
+      'quantization.calibration: expected "minmax" or "percentile:<p>" with p in (50, 100], got "entropy"',
+    ],
+    [
+      'a float conv the network does not have',
+      (r) => (r.quantization = { ...quantization(), floatConvs: ['tail', 'body/9/expand'] }),
+      'quantization.floatConvs: "body/9/expand" is not a conv of this architecture',
+    ],
+    [
+      'quantization-aware training with batch norm',
+      (r) => {
+        r.arch.normalization = 'batch';
+        r.train.workers = 1;
+        r.quantization = quantization();
+      },
+      'quantization: quantization-aware training does not support arch.normalization "batch"',
+    ],
     ['an empty initFrom', (r) => (r.initFrom = ''), 'initFrom: expected a non-empty string, got ""'],
-    ['initFrom on a quantization-aware run', (r) => { r.initFrom = 'model/m-fp32.onnx'; r.quantization = quantization(); }, 'initFrom: a quantization-aware run starts from quantization.from; give one of them'],
-    ['quantization without a checkpoint to start from', (r) => { r.quantization = quantization(); delete r.quantization.from; }, 'quantization.from: expected a non-empty string, got nothing'],
-    ['an unknown kind of re-parameterization', (r) => (r.arch.reparam = { ...reparam(), kind: 'repvgg' }), 'arch.reparam.kind: expected one of "collapsible", got "repvgg"'],
-    ['a fractional reparam expansion', (r) => (r.arch.reparam = { ...reparam(), expansion: 2.5 }), 'arch.reparam.expansion: expected integer in [1, 64], got 2.5'],
-    ['a reparam expansion beyond 64x', (r) => (r.arch.reparam = { ...reparam(), expansion: 128 }), 'arch.reparam.expansion: expected integer in [1, 64], got 128'],
+    [
+      'initFrom on a quantization-aware run',
+      (r) => {
+        r.initFrom = 'model/m-fp32.onnx';
+        r.quantization = quantization();
+      },
+      'initFrom: a quantization-aware run starts from quantization.from; give one of them',
+    ],
+    [
+      'quantization without a checkpoint to start from',
+      (r) => {
+        r.quantization = quantization();
+        delete r.quantization.from;
+      },
+      'quantization.from: expected a non-empty string, got nothing',
+    ],
+    [
+      'an unknown kind of re-parameterization',
+      (r) => (r.arch.reparam = { ...reparam(), kind: 'repvgg' }),
+      'arch.reparam.kind: expected one of "collapsible", got "repvgg"',
+    ],
+    [
+      'a fractional reparam expansion',
+      (r) => (r.arch.reparam = { ...reparam(), expansion: 2.5 }),
+      'arch.reparam.expansion: expected integer in [1, 64], got 2.5',
+    ],
+    [
+      'a reparam expansion beyond 64x',
+      (r) => (r.arch.reparam = { ...reparam(), expansion: 128 }),
+      'arch.reparam.expansion: expected integer in [1, 64], got 128',
+    ],
     ['reparam of no conv', (r) => (r.arch.reparam = { ...reparam(), convs: [] }), 'arch.reparam.convs: expected an array of at least 1 item(s), got []'],
-    ['reparam of a conv a WDSR-B block does not have', (r) => (r.arch.reparam = { ...reparam(), convs: ['spatial', 'head'] }), 'arch.reparam.convs[1]: expected one of "expand", "reduce", "spatial", got "head"'],
-    ['reparam of a conv twice', (r) => (r.arch.reparam = { ...reparam(), convs: ['spatial', 'reduce', 'spatial'] }), 'arch.reparam.convs: each conv at most once, got "spatial" twice'],
-    ['a misspelt reparam key', (r) => (r.arch.reparam = { ...reparam(), conv: ['spatial'] }), 'arch.reparam.conv: unknown key (allowed: kind, expansion, convs)'],
-    ['reparam on another architecture', (r) => { r.arch = { arch: 'edsr', scale: 2, nFeats: 8, nBlocks: 2, resScale: 1, normalization: 'none', reparam: reparam() }; r.train.lr = 1e-4; }, 'arch.reparam: structural re-parameterization is implemented for "wdsr_b" only, not "edsr"'],
-    ['reparam on a quantization-aware run', (r) => { r.arch.reparam = reparam(); r.quantization = quantization(); }, "arch.reparam: quantization-aware training fine-tunes the exported network: give the plain arch (no reparam) and a reparam run's checkpoint or fp32 export as quantization.from, which is collapsed first"],
-    ['a teacher that is not an ONNX model', (r) => (r.distill = { ...distill(), teacher: 'training/runs/big' }), 'distill.teacher: expected a float .onnx model (export a checkpoint with npm run export), got "training/runs/big"'],
-    ['a teacher hash that is not SHA-256 hex', (r) => (r.distill = { ...distill(), sha256: 'A2808BB1' }), 'distill.sha256: expected the teacher file\'s SHA-256 as 64 lowercase hex digits (sha256sum <teacher>), got "A2808BB1"'],
-    ['a teacher without a hash', (r) => { r.distill = distill(); delete r.distill.sha256; }, 'distill.sha256: expected the teacher file\'s SHA-256 as 64 lowercase hex digits (sha256sum <teacher>), got nothing'],
+    [
+      'reparam of a conv a WDSR-B block does not have',
+      (r) => (r.arch.reparam = { ...reparam(), convs: ['spatial', 'head'] }),
+      'arch.reparam.convs[1]: expected one of "expand", "reduce", "spatial", got "head"',
+    ],
+    [
+      'reparam of a conv twice',
+      (r) => (r.arch.reparam = { ...reparam(), convs: ['spatial', 'reduce', 'spatial'] }),
+      'arch.reparam.convs: each conv at most once, got "spatial" twice',
+    ],
+    [
+      'a misspelt reparam key',
+      (r) => (r.arch.reparam = { ...reparam(), conv: ['spatial'] }),
+      'arch.reparam.conv: unknown key (allowed: kind, expansion, convs)',
+    ],
+    [
+      'reparam on another architecture',
+      (r) => {
+        r.arch = { arch: 'edsr', scale: 2, nFeats: 8, nBlocks: 2, resScale: 1, normalization: 'none', reparam: reparam() };
+        r.train.lr = 1e-4;
+      },
+      'arch.reparam: structural re-parameterization is implemented for "wdsr_b" only, not "edsr"',
+    ],
+    [
+      'reparam on a quantization-aware run',
+      (r) => {
+        r.arch.reparam = reparam();
+        r.quantization = quantization();
+      },
+      "arch.reparam: quantization-aware training fine-tunes the exported network: give the plain arch (no reparam) and a reparam run's checkpoint or fp32 export as quantization.from, which is collapsed first",
+    ],
+    [
+      'a teacher that is not an ONNX model',
+      (r) => (r.distill = { ...distill(), teacher: 'training/runs/big' }),
+      'distill.teacher: expected a float .onnx model (export a checkpoint with npm run export), got "training/runs/big"',
+    ],
+    [
+      'a teacher hash that is not SHA-256 hex',
+      (r) => (r.distill = { ...distill(), sha256: 'A2808BB1' }),
+      'distill.sha256: expected the teacher file\'s SHA-256 as 64 lowercase hex digits (sha256sum <teacher>), got "A2808BB1"',
+    ],
+    [
+      'a teacher without a hash',
+      (r) => {
+        r.distill = distill();
+        delete r.distill.sha256;
+      },
+      "distill.sha256: expected the teacher file's SHA-256 as 64 lowercase hex digits (sha256sum <teacher>), got nothing",
+    ],
     ['a distillation weight above 1', (r) => (r.distill = { ...distill(), weight: 1.5 }), 'distill.weight: expected number in (0, 1], got 1.5'],
     ['a distillation weight of 0', (r) => (r.distill = { ...distill(), weight: 0 }), 'distill.weight: expected number in (0, 1], got 0'],
   ])('rejects %s', (_, mutate, issue) => {

@@ -25,7 +25,16 @@ import { TfjsModel } from '../../training/model/tfjs-model';
 import { writeImages } from './helpers/images';
 
 const silent = new ProgressLine({ write: () => true });
-const tiny = (scale: 2 | 3 = 2): WdsrBConfig => ({ arch: 'wdsr_b', scale, nFeats: 4, nBlocks: 1, expansion: 2, lowRank: 0.5, resScale: 1, normalization: 'weight' });
+const tiny = (scale: 2 | 3 = 2): WdsrBConfig => ({
+  arch: 'wdsr_b',
+  scale,
+  nFeats: 4,
+  nBlocks: 1,
+  expansion: 2,
+  lowRank: 0.5,
+  resScale: 1,
+  normalization: 'weight',
+});
 const maxAbs = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
 
 describe('distillationLoss', () => {
@@ -44,7 +53,9 @@ describe('distillationLoss', () => {
   it('passes no gradient into the teacher output: the student gradient is the weighted sum of both terms', () => {
     const [hr, teacher] = [tf.tensor1d([1, 0]), tf.tensor1d([0, 1])];
     // d/ds of 0.7 * mean|s - hr| + 0.3 * mean|s - t| at s = (0.5, 0.5): (0.7 * -1 + 0.3 * 1) / 2, (0.7 * 1 + 0.3 * -1) / 2.
-    const grad = tf.grad((s: tf.Tensor) => distillationLoss(s, hr, teacher, 0.3))(tf.tensor1d([0.5, 0.5])).dataSync();
+    const grad = tf
+      .grad((s: tf.Tensor) => distillationLoss(s, hr, teacher, 0.3))(tf.tensor1d([0.5, 0.5]))
+      .dataSync();
     expect(Array.from(grad).map((g) => Number(g.toFixed(6)))).toEqual([-0.2, 0.2]);
   });
 });
@@ -94,7 +105,9 @@ describe('distillation teacher', () => {
     const int8 = await exportModel(tiny(), teacherWeights, { int8Weights: true, floatConvs: [] });
     const int8Path = join(workDir, 'teacher-int8.onnx');
     await writeFile(int8Path, int8.bytes);
-    await expect(loadTeacher({ ...distill, teacher: int8Path, sha256: await sha256Hex(int8.bytes) }, 2)).rejects.toThrow(/is a quantized model \(int8-weights\): distill from its fp32 reference/);
+    await expect(loadTeacher({ ...distill, teacher: int8Path, sha256: await sha256Hex(int8.bytes) }, 2)).rejects.toThrow(
+      /is a quantized model \(int8-weights\): distill from its fp32 reference/,
+    );
     await expect(loadTeacher(distill, 3)).rejects.toThrow(/maps a \[1, 3, 8, 8\] input to \[1, 3, 16, 16\], not the x3 student's \[1, 3, 24, 24\]/);
   });
 });
@@ -115,7 +128,18 @@ describe('training with a teacher', () => {
         arch: { ...tiny(), nFeats: 6 },
         distill: { teacher, sha256: await sha256Hex(bytes), weight: 0.4 },
         data: { train: [join(workDir, 'train')], val: join(workDir, 'train'), hrPatchSize: 16 },
-        train: { iterations: 2, batchSize: 4, lr: 1e-3, lrHalvingSteps: [], seed: 3, backend: 'wasm', logEvery: 1, validateEvery: 0, checkpointEvery: 1, keepCheckpoints: 3 },
+        train: {
+          iterations: 2,
+          batchSize: 4,
+          lr: 1e-3,
+          lrHalvingSteps: [],
+          seed: 3,
+          backend: 'wasm',
+          logEvery: 1,
+          validateEvery: 0,
+          checkpointEvery: 1,
+          keepCheckpoints: 3,
+        },
       },
       'inline',
     );
@@ -147,13 +171,27 @@ describe('training with a teacher', () => {
   it('trains 2 iterations, and an interrupted run resumes to the same weights', async () => {
     const straight = join(workDir, 'straight');
     const lines: string[] = [];
-    const result = await train({ config, runDir: straight, resume: false, hooks: trainingHooks, console: new ProgressLine({ write: (s: string) => lines.push(s) > 0 }) });
+    const result = await train({
+      config,
+      runDir: straight,
+      resume: false,
+      hooks: trainingHooks,
+      console: new ProgressLine({ write: (s: string) => lines.push(s) > 0 }),
+    });
     expect(result).toMatchObject({ iteration: 2, interrupted: false });
     expect(lines.join('')).toMatch(/distilling from .*teacher-fp32\.onnx \(sha256 [0-9a-f]{12}\.\.\.\), weight 0\.4/);
 
     const interrupted = join(workDir, 'interrupted');
     const controller = new AbortController();
-    await train({ config, runDir: interrupted, resume: false, hooks: trainingHooks, console: silent, signal: controller.signal, onRecord: (r: LogRecord) => r.type === 'train' && r.iteration === 1 && controller.abort() });
+    await train({
+      config,
+      runDir: interrupted,
+      resume: false,
+      hooks: trainingHooks,
+      console: silent,
+      signal: controller.signal,
+      onRecord: (r: LogRecord) => r.type === 'train' && r.iteration === 1 && controller.abort(),
+    });
     expect(await train({ config, runDir: interrupted, resume: true, hooks: trainingHooks, console: silent })).toMatchObject({ iteration: 2 });
     const [a, b] = await Promise.all([straight, interrupted].map(async (run) => (await loadCheckpoint((await latestCheckpoint(run))!)).weights));
     expect(new Map([...b!].map(([name, t]) => [name, t.data]))).toEqual(new Map([...a!].map(([name, t]) => [name, t.data])));
@@ -163,7 +201,14 @@ describe('training with a teacher', () => {
   it('refuses to start against a teacher file of another hash, before creating the run directory', async () => {
     const runDir = join(workDir, 'refused');
     const wrong = { ...config, distill: { ...config.distill!, sha256: '0'.repeat(64) } };
-    await expect(train({ config: wrong, runDir, resume: false, hooks: trainingHooks, console: silent })).rejects.toThrow(/distill\.sha256: .* has SHA-256 [0-9a-f]{64}, but the config pins 0{64}/);
-    expect(await stat(runDir).then(() => true, () => false)).toBe(false);
+    await expect(train({ config: wrong, runDir, resume: false, hooks: trainingHooks, console: silent })).rejects.toThrow(
+      /distill\.sha256: .* has SHA-256 [0-9a-f]{64}, but the config pins 0{64}/,
+    );
+    expect(
+      await stat(runDir).then(
+        () => true,
+        () => false,
+      ),
+    ).toBe(false);
   });
 });

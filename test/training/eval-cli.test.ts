@@ -70,6 +70,9 @@ describe('npm run eval (spawned)', () => {
   });
 
   it('exits 2 with the usage on a bad command line', async () => {
-    await expect(run('--scale', '2', '--model', 'bicubic')).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/--data[\s\S]*usage: npm run eval/) });
+    await expect(run('--scale', '2', '--model', 'bicubic')).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--data[\s\S]*usage: npm run eval/),
+    });
   });
 });

@@ -19,7 +19,7 @@ describe('loadModelUpscaler with checkpoints', () => {
   let runDir: string;
   let expected: FloatImage;
   let checkpointDir: string;
-  const lr: FloatImage = { width: 6, height: 5, data: Float32Array.from({ length: 90 }, (_, i) => (i * 7) % 11 / 10) };
+  const lr: FloatImage = { width: 6, height: 5, data: Float32Array.from({ length: 90 }, (_, i) => ((i * 7) % 11) / 10) };
 
   beforeAll(async () => {
     await initBackend('wasm');
@@ -27,16 +27,23 @@ describe('loadModelUpscaler with checkpoints', () => {
     // Two checkpoints with different weights: the run directory must resolve to the newer one.
     const older = TfjsModel.create(buildArch(config.arch), 1);
     const newer = TfjsModel.create(buildArch(config.arch), 2);
-    for (const [iteration, model] of [[1, older], [2, newer]] as const) {
+    for (const [iteration, model] of [
+      [1, older],
+      [2, newer],
+    ] as const) {
       const weights = model.namedWeights();
-      checkpointDir = await saveCheckpoint(runDir, {
-        iteration,
-        learningRate: 1e-3,
-        rngState: [1, 2, 3, 4],
-        config,
-        weights,
-        optimizer: { step: iteration, firstMoments: weights, secondMoments: weights, hyperparameters: PAPER_ADAM },
-      }, 2);
+      checkpointDir = await saveCheckpoint(
+        runDir,
+        {
+          iteration,
+          learningRate: 1e-3,
+          rngState: [1, 2, 3, 4],
+          config,
+          weights,
+          optimizer: { step: iteration, firstMoments: weights, secondMoments: weights, hyperparameters: PAPER_ADAM },
+        },
+        2,
+      );
     }
     expected = await tfjsUpscaler(newer)(lr);
     older.dispose();

@@ -16,7 +16,11 @@ function nearestX2Model(): Uint8Array {
   const graph = makeGraph(
     'nearest-x2',
     [
-      makeNode('Resize', ['lr_image', '', 'scales'], ['enlarged'], 'resize', { coordinate_transformation_mode: 'asymmetric', mode: 'nearest', nearest_mode: 'floor' }),
+      makeNode('Resize', ['lr_image', '', 'scales'], ['enlarged'], 'resize', {
+        coordinate_transformation_mode: 'asymmetric',
+        mode: 'nearest',
+        nearest_mode: 'floor',
+      }),
       makeNode('Mul', ['enlarged', 'gain'], ['sr_image'], 'gain'),
     ],
     [makeValueInfo('lr_image', [1, 3, 'height', 'width'])],

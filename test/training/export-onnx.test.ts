@@ -59,7 +59,8 @@ describe('banded pointwise chains', () => {
   const weights = seededWeights(buildArch(wdsrB), 11);
   const onnx = (bands: number, quantization?: OnnxQuantization) =>
     encodeModel(archToOnnx(buildArch(wdsrB), weights, quantization, { pointwiseBands: bands }).graph, {}, 'banding test');
-  const opTypes = (bytes: Uint8Array) => (ModelProtoType.toObject(ModelProtoType.decode(bytes)) as { graph: { node: { opType: string }[] } }).graph.node.map((n) => n.opType);
+  const opTypes = (bytes: Uint8Array) =>
+    (ModelProtoType.toObject(ModelProtoType.decode(bytes)) as { graph: { node: { opType: string }[] } }).graph.node.map((n) => n.opType);
 
   it('runs each WDSR-B expand-ReLU-reduce chain in POINTWISE_BANDS bands by default', async () => {
     const ops = opTypes((await exportModel(wdsrB, weights)).bytes);
@@ -77,7 +78,13 @@ describe('banded pointwise chains', () => {
   ])('gives the output of whole chains (%s), for heights below, at and above the band count', async (_, quantization) => {
     const whole = onnx(1, quantization);
     const banded = onnx(POINTWISE_BANDS, quantization);
-    for (const [height, width] of [[1, 5], [2, 3], [POINTWISE_BANDS, 6], [POINTWISE_BANDS + 1, 4], [13, 9]] as const) {
+    for (const [height, width] of [
+      [1, 5],
+      [2, 3],
+      [POINTWISE_BANDS, 6],
+      [POINTWISE_BANDS + 1, 4],
+      [13, 9],
+    ] as const) {
       const image = syntheticImage(height, width, height);
       const a = (await run(whole, image, height, width)).data as Float32Array;
       const b = (await run(banded, image, height, width)).data as Float32Array;
@@ -155,13 +162,18 @@ describe('int8 QDQ export', () => {
       expect(meanAbs).toBeLessThan(2 / 255);
       expect(meanAbs).toBeGreaterThan(0);
     }
-    const session = await ort.InferenceSession.create((await exportModel(config, weights, { samples, method: { kind: 'minmax' }, floatConvs: ['tail', 'skip'] })).bytes, {
-      graphOptimizationLevel: 'all',
-      optimizedModelFilePath: `${process.env.TMPDIR ?? '/tmp'}/wdsr-edge-int8-optimized.onnx`,
-    });
+    const session = await ort.InferenceSession.create(
+      (await exportModel(config, weights, { samples, method: { kind: 'minmax' }, floatConvs: ['tail', 'skip'] })).bytes,
+      {
+        graphOptimizationLevel: 'all',
+        optimizedModelFilePath: `${process.env.TMPDIR ?? '/tmp'}/wdsr-edge-int8-optimized.onnx`,
+      },
+    );
     await session.release();
     const { readFile } = await import('node:fs/promises');
-    const optimized = ModelProtoType.toObject(ModelProtoType.decode(await readFile(`${process.env.TMPDIR ?? '/tmp'}/wdsr-edge-int8-optimized.onnx`))) as { graph: { node: { opType: string }[] } };
+    const optimized = ModelProtoType.toObject(ModelProtoType.decode(await readFile(`${process.env.TMPDIR ?? '/tmp'}/wdsr-edge-int8-optimized.onnx`))) as {
+      graph: { node: { opType: string }[] };
+    };
     const ops = optimized.graph.node.map((n) => n.opType);
     // head + 3 blocks x 3 convs are quantized; tail and skip stay float.
     expect(ops.filter((op) => op === 'QLinearConv')).toHaveLength(1 + 3 * 3);
@@ -177,10 +189,9 @@ describe('int8-weights export', () => {
   // The 3x3 conv, and the two 1x1 convs once per band.
   const blockConvs = 1 + 2 * POINTWISE_BANDS;
   const initializerBytes = (bytes: Uint8Array) =>
-    (ModelProtoType.toObject(ModelProtoType.decode(bytes), { bytes: Uint8Array }) as { graph: { initializer: { rawData?: Uint8Array }[] } }).graph.initializer.reduce(
-      (sum, tensor) => sum + (tensor.rawData?.length ?? 0),
-      0,
-    );
+    (
+      ModelProtoType.toObject(ModelProtoType.decode(bytes), { bytes: Uint8Array }) as { graph: { initializer: { rawData?: Uint8Array }[] } }
+    ).graph.initializer.reduce((sum, tensor) => sum + (tensor.rawData?.length ?? 0), 0);
 
   it.each([
     { floatConvs: [], int8: 1 + 3 * blockConvs + 2 },
@@ -200,14 +211,15 @@ describe('int8-weights export', () => {
     for (const conv of convs) {
       const dq = producer.get(conv.input[1]!);
       const name = conv.input[1]!.split('/W')[0]!;
-      if (floatConvs.includes(name)) expect(dataType.get(conv.input[1]!)).toBe(1); // a float weight initializer
+      if (floatConvs.includes(name))
+        expect(dataType.get(conv.input[1]!)).toBe(1); // a float weight initializer
       else expect(dataType.get(dq!.input[0]!)).toBe(3); // INT8
       expect(dataType.get(conv.input[2]!)).toBe(1); // a float bias initializer
     }
     expect(graph.node.some((n) => n.opType === 'QuantizeLinear')).toBe(false);
   });
 
-  it('stores under 40% of the float weights\' bytes, computes far closer to float than static int8, and runs as float Conv in onnxruntime', async () => {
+  it("stores under 40% of the float weights' bytes, computes far closer to float than static int8, and runs as float Conv in onnxruntime", async () => {
     const fp32 = await exportModel(config, weights);
     const int8Weights = await exportModel(config, weights, { int8Weights: true, floatConvs: [] });
     expect(initializerBytes(int8Weights.bytes)).toBeLessThan(initializerBytes(fp32.bytes) * 0.4);

@@ -38,8 +38,34 @@ const configs: [string, ArchConfig][] = [
   ['WDSR-B x2, batch norm', { arch: 'wdsr_b', scale: 2, nFeats: 8, nBlocks: 2, expansion: 6, lowRank: 0.8, resScale: 1, normalization: 'batch' }],
   ['EDSR x4', { arch: 'edsr', scale: 4, nFeats: 8, nBlocks: 2, resScale: 0.1, normalization: 'none' }],
   // Trained as collapsible linear blocks, exported collapsed: the ONNX is the plain graph, the reference the training graph.
-  ['WDSR-B x2, reparam (every block conv), weight norm, residual scaling', { arch: 'wdsr_b', scale: 2, nFeats: 8, nBlocks: 2, expansion: 6, lowRank: 0.8, resScale: 0.25, normalization: 'weight', reparam: { kind: 'collapsible', expansion: 4, convs: ['expand', 'reduce', 'spatial'] } }],
-  ['WDSR-B x3, reparam (3x3 only), batch norm', { arch: 'wdsr_b', scale: 3, nFeats: 8, nBlocks: 2, expansion: 4, lowRank: 0.8, resScale: 0.5, normalization: 'batch', reparam: { kind: 'collapsible', expansion: 8, convs: ['spatial'] } }],
+  [
+    'WDSR-B x2, reparam (every block conv), weight norm, residual scaling',
+    {
+      arch: 'wdsr_b',
+      scale: 2,
+      nFeats: 8,
+      nBlocks: 2,
+      expansion: 6,
+      lowRank: 0.8,
+      resScale: 0.25,
+      normalization: 'weight',
+      reparam: { kind: 'collapsible', expansion: 4, convs: ['expand', 'reduce', 'spatial'] },
+    },
+  ],
+  [
+    'WDSR-B x3, reparam (3x3 only), batch norm',
+    {
+      arch: 'wdsr_b',
+      scale: 3,
+      nFeats: 8,
+      nBlocks: 2,
+      expansion: 4,
+      lowRank: 0.8,
+      resScale: 0.5,
+      normalization: 'batch',
+      reparam: { kind: 'collapsible', expansion: 8, convs: ['spatial'] },
+    },
+  ],
 ];
 
 describe('exported ONNX matches the tfjs forward pass (fp32, within 1e-4 on [0, 1])', () => {

@@ -23,7 +23,12 @@ function smoothBatch(batchSize: number, lrPatchSize: number, seed: number): Patc
     }
   }
   const lr = new Float32Array(batchSize * lrPatchSize * lrPatchSize * 3).map((_, i) => {
-    const [n, y, x, c] = [Math.floor(i / (lrPatchSize * lrPatchSize * 3)), Math.floor(i / (3 * lrPatchSize)) % lrPatchSize, Math.floor(i / 3) % lrPatchSize, i % 3];
+    const [n, y, x, c] = [
+      Math.floor(i / (lrPatchSize * lrPatchSize * 3)),
+      Math.floor(i / (3 * lrPatchSize)) % lrPatchSize,
+      Math.floor(i / 3) % lrPatchSize,
+      i % 3,
+    ];
     const at = (dy: number, dx: number) => hr[((n * hrSize + 2 * y + dy) * hrSize + 2 * x + dx) * 3 + c]!;
     return (at(0, 0) + at(0, 1) + at(1, 0) + at(1, 1)) / 4;
   });
@@ -43,7 +48,11 @@ describe('shardSizes', () => {
     expect(shardSizes(batchSize, shards)).toEqual(sizes);
   });
 
-  it.each([[4, 0], [4, 5], [4, 1.5]])('refuses %i samples over %d shards', (batchSize, shards) => {
+  it.each([
+    [4, 0],
+    [4, 5],
+    [4, 1.5],
+  ])('refuses %i samples over %d shards', (batchSize, shards) => {
     expect(() => shardSizes(batchSize, shards)).toThrow(/cannot split/);
   });
 });

@@ -6,8 +6,9 @@ import { formatDuration, Throughput } from '../../training/loop/throughput';
 
 describe('formatProgress', () => {
   it('shows iteration, loss, learning rate, speed and ETA', () => {
-    expect(formatProgress({ iteration: 1230, totalIterations: 300_000, loss: 0.012345, learningRate: 1e-3, iterationsPerSecond: 0.95 }))
-      .toBe('iter 1,230/300,000 | loss 1.235e-2 | lr 1.0e-3 | 0.95 it/s | ETA 3d 15h 21m');
+    expect(formatProgress({ iteration: 1230, totalIterations: 300_000, loss: 0.012345, learningRate: 1e-3, iterationsPerSecond: 0.95 })).toBe(
+      'iter 1,230/300,000 | loss 1.235e-2 | lr 1.0e-3 | 0.95 it/s | ETA 3d 15h 21m',
+    );
   });
 
   it('has no ETA before the first timed step', () => {
@@ -65,7 +66,11 @@ describe('parseTrainArgs', () => {
     expect(parseTrainArgs(['--config', 'c.json', '--backend', 'cpu'])).toEqual({ config: 'c.json', resume: false, backend: 'cpu' });
     expect(parseTrainArgs(['--resume', '--run-dir', 'runs/x'])).toEqual({ resume: true, runDir: 'runs/x' });
     expect(parseTrainArgs(['--resume', '--run-dir', 'runs/x', '--workers', '2'])).toEqual({ resume: true, runDir: 'runs/x', workers: 2 });
-    expect(parseTrainArgs(['--config', 'c.json', '--warm-start', 'model/m-fp32.onnx'])).toEqual({ config: 'c.json', resume: false, warmStart: 'model/m-fp32.onnx' });
+    expect(parseTrainArgs(['--config', 'c.json', '--warm-start', 'model/m-fp32.onnx'])).toEqual({
+      config: 'c.json',
+      resume: false,
+      warmStart: 'model/m-fp32.onnx',
+    });
   });
 
   it.each<[string[], RegExp]>([

@@ -16,7 +16,10 @@ import { writeImages } from './helpers/images';
 const silent = new ProgressLine({ write: () => true });
 
 async function readLog(runDir: string): Promise<LogRecord[]> {
-  return (await readFile(join(runDir, 'log.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as LogRecord);
+  return (await readFile(join(runDir, 'log.jsonl'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as LogRecord);
 }
 
 async function finalWeights(runDir: string): Promise<Map<string, Float32Array>> {
@@ -37,7 +40,18 @@ describe('train', () => {
         name: 'loop-test',
         arch: { arch: 'wdsr_b', scale: 2, nFeats: 6, nBlocks: 1, expansion: 4, lowRank: 0.8, resScale: 1, normalization: 'weight' },
         data: { train: [join(workDir, 'train')], val: join(workDir, 'val'), hrPatchSize: 16 },
-        train: { iterations: 8, batchSize: 2, lr: 1e-3, lrHalvingSteps: [4], seed: 5, backend: 'wasm', logEvery: 1, validateEvery: 4, checkpointEvery: 3, keepCheckpoints: 2 },
+        train: {
+          iterations: 8,
+          batchSize: 2,
+          lr: 1e-3,
+          lrHalvingSteps: [4],
+          seed: 5,
+          backend: 'wasm',
+          logEvery: 1,
+          validateEvery: 4,
+          checkpointEvery: 3,
+          keepCheckpoints: 2,
+        },
       },
       'inline',
     );
@@ -53,7 +67,15 @@ describe('train', () => {
     const interrupted = join(workDir, `interrupted-${workers}`);
     const controller = new AbortController();
     const stopAtFive = (record: LogRecord) => record.type === 'train' && record.iteration === 5 && controller.abort();
-    const first = await train({ config: run, runDir: interrupted, resume: false, hooks: trainingHooks, console: silent, signal: controller.signal, onRecord: stopAtFive });
+    const first = await train({
+      config: run,
+      runDir: interrupted,
+      resume: false,
+      hooks: trainingHooks,
+      console: silent,
+      signal: controller.signal,
+      onRecord: stopAtFive,
+    });
     expect(first).toMatchObject({ iteration: 5, interrupted: true, checkpoint: join(interrupted, 'checkpoints', '00000005') });
     const second = await train({ config: run, runDir: interrupted, resume: true, hooks: trainingHooks, console: silent });
     expect(second).toMatchObject({ iteration: 8, interrupted: false });
@@ -68,9 +90,22 @@ describe('train', () => {
     await train({ config, runDir, resume: false, hooks: trainingHooks, console: silent });
     const records = await readLog(runDir);
     expect(records.map((r) => `${r.type}@${r.iteration}`)).toEqual([
-      'start@0', 'val@0',
-      'train@1', 'train@2', 'train@3', 'checkpoint@3', 'train@4', 'val@4', 'train@5', 'train@6', 'checkpoint@6',
-      'train@7', 'train@8', 'val@8', 'checkpoint@8', 'stop@8',
+      'start@0',
+      'val@0',
+      'train@1',
+      'train@2',
+      'train@3',
+      'checkpoint@3',
+      'train@4',
+      'val@4',
+      'train@5',
+      'train@6',
+      'checkpoint@6',
+      'train@7',
+      'train@8',
+      'val@8',
+      'checkpoint@8',
+      'stop@8',
     ]);
     const val = records.filter((r) => r.type === 'val');
     expect(val.every((r) => r.type === 'val' && r.set === 'val' && r.psnr > 0 && r.ssim > 0)).toBe(true);
@@ -104,14 +139,30 @@ describe('npm run train (CLI)', () => {
     await writeImages(join(workDir, 'train'), 3, 40, 3);
     await writeImages(join(workDir, 'val'), 1, 24, 4);
     const configPath = join(workDir, 'config.json');
-    await writeFile(configPath, JSON.stringify({
-      name: 'cli-test',
-      arch: { arch: 'wdsr_b', scale: 2, nFeats: 4, nBlocks: 1, expansion: 2, lowRank: 0.5, resScale: 1, normalization: 'weight' },
-      data: { train: [join(workDir, 'train')], val: join(workDir, 'val'), hrPatchSize: 16 },
-      train: { iterations: 1_000_000, batchSize: 2, workers: 2, lrHalvingSteps: [], seed: 1, logEvery: 1, validateEvery: 0, checkpointEvery: 1_000_000, keepCheckpoints: 1 },
-    }));
+    await writeFile(
+      configPath,
+      JSON.stringify({
+        name: 'cli-test',
+        arch: { arch: 'wdsr_b', scale: 2, nFeats: 4, nBlocks: 1, expansion: 2, lowRank: 0.5, resScale: 1, normalization: 'weight' },
+        data: { train: [join(workDir, 'train')], val: join(workDir, 'val'), hrPatchSize: 16 },
+        train: {
+          iterations: 1_000_000,
+          batchSize: 2,
+          workers: 2,
+          lrHalvingSteps: [],
+          seed: 1,
+          logEvery: 1,
+          validateEvery: 0,
+          checkpointEvery: 1_000_000,
+          keepCheckpoints: 1,
+        },
+      }),
+    );
     const runDir = join(workDir, 'run');
-    const cli = (...args: string[]) => spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'training/cli/train.ts'), '--config', configPath, '--run-dir', runDir, ...args], { cwd: REPO_ROOT });
+    const cli = (...args: string[]) =>
+      spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'training/cli/train.ts'), '--config', configPath, '--run-dir', runDir, ...args], {
+        cwd: REPO_ROOT,
+      });
     const exitCode = (child: ReturnType<typeof cli>) => new Promise<number | null>((resolve) => child.on('exit', resolve));
 
     const child = cli();

@@ -15,7 +15,10 @@ const wdsrB = (overrides: Partial<ArchConfig> = {}): ArchConfig =>
 
 function randomImage(batch: number, height: number, width: number, seed: number): tf.Tensor4D {
   const rng = new Rng(seed);
-  return tf.tensor4d(Float32Array.from({ length: batch * height * width * 3 }, () => rng.next()), [batch, height, width, 3]);
+  return tf.tensor4d(
+    Float32Array.from({ length: batch * height * width * 3 }, () => rng.next()),
+    [batch, height, width, 3],
+  );
 }
 
 function firstConv(config: ArchConfig, name: string): ConvNode {
@@ -229,7 +232,10 @@ describe('pixelShuffle', () => {
 
   it.each([2, 3, 4])('equals tf.depthToSpace (ONNX DCR) for block size %i', (block) => {
     const rng = new Rng(block);
-    const x = tf.tensor4d(Float32Array.from({ length: 2 * 3 * 4 * 3 * block * block }, () => rng.next()), [2, 3, 4, 3 * block * block]);
+    const x = tf.tensor4d(
+      Float32Array.from({ length: 2 * 3 * 4 * 3 * block * block }, () => rng.next()),
+      [2, 3, 4, 3 * block * block],
+    );
     const expected = tf.depthToSpace(x, block, 'NHWC').dataSync();
     const actual = pixelShuffle(x, block);
     expect(actual.shape).toEqual([2, 3 * block, 4 * block, 3]);

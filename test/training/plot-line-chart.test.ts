@@ -26,9 +26,31 @@ const base: LineChartOptions = {
   xLabel: 'iteration',
   yLabel: 'Y-PSNR (dB)',
   series: [
-    { name: 'EDSR', points: [[0, 30.1], [500, 32.4], [1000, 33.2]], markers: true },
-    { name: 'WDSR-B', points: [[0, 30.5], [500, 33.0], [1000, 33.9]] },
-    { name: 'bicubic', points: [[0, 33.66], [1000, 33.66]], dashed: true },
+    {
+      name: 'EDSR',
+      points: [
+        [0, 30.1],
+        [500, 32.4],
+        [1000, 33.2],
+      ],
+      markers: true,
+    },
+    {
+      name: 'WDSR-B',
+      points: [
+        [0, 30.5],
+        [500, 33.0],
+        [1000, 33.9],
+      ],
+    },
+    {
+      name: 'bicubic',
+      points: [
+        [0, 33.66],
+        [1000, 33.66],
+      ],
+      dashed: true,
+    },
   ],
 };
 
@@ -93,7 +115,20 @@ describe('renderLineChart', () => {
   });
 
   it('plots a log-scale y and clips to an explicit y range', () => {
-    const loss = renderLineChart({ ...base, yScale: 'log', series: [{ name: 'loss', points: [[10, 0.2], [20, 0.05], [30, 0.02]] }] });
+    const loss = renderLineChart({
+      ...base,
+      yScale: 'log',
+      series: [
+        {
+          name: 'loss',
+          points: [
+            [10, 0.2],
+            [20, 0.05],
+            [30, 0.02],
+          ],
+        },
+      ],
+    });
     expect(ticks(loss, 'y')).toEqual(['0.02', '0.05', '0.1', '0.2']);
     const ranged = renderLineChart({ ...base, yRange: [32, 34] });
     expect(ticks(ranged, 'y')).toEqual(['32.0', '32.5', '33.0', '33.5', '34.0']);
@@ -103,12 +138,27 @@ describe('renderLineChart', () => {
   it('labels points beside them, towards the middle, and widens x to a rule', () => {
     const svg = renderLineChart({
       ...base,
-      series: [{ name: 'Set5', points: [[0.6, 36.9], [1.1, 37.2], [2.3, 37.4]], markers: true, labels: ['f24b8', 'f32b8', 'f32b16 <big>'] }],
+      series: [
+        {
+          name: 'Set5',
+          points: [
+            [0.6, 36.9],
+            [1.1, 37.2],
+            [2.3, 37.4],
+          ],
+          markers: true,
+          labels: ['f24b8', 'f32b8', 'f32b16 <big>'],
+        },
+      ],
       xRule: { x: 3, label: 'budget 3 s/MP' },
     });
     assertWellFormed(svg);
     const labels = [...svg.matchAll(/<text class="point-label" x="([\d.]+)"[^>]*text-anchor="(\w+)"[^>]*>([^<]*)</g)];
-    expect(labels.map((m) => [m[3], m[2]])).toEqual([['f24b8', 'start'], ['f32b8', 'start'], ['f32b16 &lt;big&gt;', 'end']]);
+    expect(labels.map((m) => [m[3], m[2]])).toEqual([
+      ['f24b8', 'start'],
+      ['f32b8', 'start'],
+      ['f32b16 &lt;big&gt;', 'end'],
+    ]);
     const circles = [...svg.matchAll(/<circle cx="([\d.]+)"/g)].map((m) => Number(m[1]));
     expect(labels.map((m) => Number(m[1]))).toEqual([circles[0]! + 6, circles[1]! + 6, circles[2]! - 6]);
     expect(ticks(svg, 'x').at(-1)).toBe('3.0');
@@ -123,10 +173,43 @@ describe('renderLineChart', () => {
   it.each([
     { name: 'no series', series: [], error: /has no series/ },
     { name: 'an empty series', series: [{ name: 'a', points: [] }], error: /"a" has no points/ },
-    { name: 'duplicate names', series: [{ name: 'a', points: [[0, 1]] }, { name: 'a', points: [[0, 2]] }], error: /two series are named "a"/ },
-    { name: 'x going back', series: [{ name: 'a', points: [[0, 1], [5, 2], [5, 3]] }], error: /point 2 has x = 5 after 5/ },
+    {
+      name: 'duplicate names',
+      series: [
+        { name: 'a', points: [[0, 1]] },
+        { name: 'a', points: [[0, 2]] },
+      ],
+      error: /two series are named "a"/,
+    },
+    {
+      name: 'x going back',
+      series: [
+        {
+          name: 'a',
+          points: [
+            [0, 1],
+            [5, 2],
+            [5, 3],
+          ],
+        },
+      ],
+      error: /point 2 has x = 5 after 5/,
+    },
     { name: 'a NaN', series: [{ name: 'a', points: [[0, Number.NaN]] }], error: /point 0 is not finite/ },
-    { name: 'labels that do not match the points', series: [{ name: 'a', points: [[0, 1], [1, 2]], labels: ['only one'] }], error: /"a" has 1 labels for 2 points/ },
+    {
+      name: 'labels that do not match the points',
+      series: [
+        {
+          name: 'a',
+          points: [
+            [0, 1],
+            [1, 2],
+          ],
+          labels: ['only one'],
+        },
+      ],
+      error: /"a" has 1 labels for 2 points/,
+    },
     { name: 'too many series', series: Array.from({ length: 9 }, (_, i) => ({ name: `s${i}`, points: [[0, i]] as const })), error: /at most 8/ },
   ])('rejects $name', ({ series, error }) => {
     expect(() => renderLineChart({ ...base, series: series as LineChartOptions['series'] })).toThrow(error);

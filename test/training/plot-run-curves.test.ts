@@ -24,14 +24,37 @@ const lines = (records: LogRecord[]) => records.map((r) => `${JSON.stringify(r)}
 describe('readRunCurves', () => {
   it('keeps the re-logged iterations of a resumed run once, from the later session, in iteration order', async () => {
     // Session 1 logged up to 30 but checkpointed at 20; session 2 resumed from 20 and logged 30 again.
-    const runDir = await runWithLog(lines([
-      { type: 'start', iteration: 0, backend: 'wasm' }, val(0, 20), train(10, 0.3), train(20, 0.2), val(20, 30), train(30, 0.25),
-      { type: 'start', iteration: 20, backend: 'wasm', resumedFrom: 'x', changed: [] }, train(30, 0.15), train(40, 0.1), val(40, 31),
-    ]));
+    const runDir = await runWithLog(
+      lines([
+        { type: 'start', iteration: 0, backend: 'wasm' },
+        val(0, 20),
+        train(10, 0.3),
+        train(20, 0.2),
+        val(20, 30),
+        train(30, 0.25),
+        { type: 'start', iteration: 20, backend: 'wasm', resumedFrom: 'x', changed: [] },
+        train(30, 0.15),
+        train(40, 0.1),
+        val(40, 31),
+      ]),
+    );
     const curves = await readRunCurves(runDir);
-    expect(curves.loss).toEqual([[10, 0.3], [20, 0.2], [30, 0.15], [40, 0.1]]);
-    expect(curves.psnr).toEqual([[0, 20], [20, 30], [40, 31]]);
-    expect(curves.ssim).toEqual([[0, 0.5], [20, 0.75], [40, 0.775]]);
+    expect(curves.loss).toEqual([
+      [10, 0.3],
+      [20, 0.2],
+      [30, 0.15],
+      [40, 0.1],
+    ]);
+    expect(curves.psnr).toEqual([
+      [0, 20],
+      [20, 30],
+      [40, 31],
+    ]);
+    expect(curves.ssim).toEqual([
+      [0, 0.5],
+      [20, 0.75],
+      [40, 0.775],
+    ]);
   });
 
   it('leaves out values JSON could not carry (NaN and infinities are written as null)', async () => {

@@ -18,7 +18,9 @@ describe('profileTrainingStep', () => {
     const batch = {
       lr: new Float32Array(batchSize * lrPatchSize * lrPatchSize * 3).fill(0.5),
       hr: new Float32Array(batchSize * (lrPatchSize * scale) ** 2 * 3).fill(0.25),
-      batchSize, lrPatchSize, scale,
+      batchSize,
+      lrPatchSize,
+      scale,
     };
     const profile = await profileTrainingStep(model, adam, batch, 1e-3);
     const calls = (phase: typeof profile.forward, kernel: string) => phase.find((entry) => entry.kernel === kernel)?.calls ?? 0;

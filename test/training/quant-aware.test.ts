@@ -64,7 +64,9 @@ describe('fake quantization', () => {
   it('passes gradients straight through inside the range and none outside it', () => {
     const grads = tf.tidy(() => {
       const x = tf.tensor1d([-1, -0.2, 0.4, 1.6, 2]);
-      return tf.grad((t: tf.Tensor) => tf.sum(tf.mul(fakeQuantizeActivation(t, { min: -0.3, max: 1.7 }), tf.tensor1d([1, 2, 3, 4, 5]))))(x).dataSync();
+      return tf
+        .grad((t: tf.Tensor) => tf.sum(tf.mul(fakeQuantizeActivation(t, { min: -0.3, max: 1.7 }), tf.tensor1d([1, 2, 3, 4, 5]))))(x)
+        .dataSync();
     });
     expect(Array.from(grads)).toEqual([0, 2, 3, 4, 0]);
   });
@@ -183,14 +185,27 @@ describe('a quantization-aware run', () => {
       const [start, , end] = valPsnr(records);
 
       const exported = async (run: string, id: string) =>
-        exportRun({ run, precision: 'int8', id, modelDir: workDir, calibration: { kind: 'minmax' }, calibrationPatches: 8, floatConvs: ['tail', 'skip'], evalDirs: [join(workDir, 'val')] });
+        exportRun({
+          run,
+          precision: 'int8',
+          id,
+          modelDir: workDir,
+          calibration: { kind: 'minmax' },
+          calibrationPatches: 8,
+          floatConvs: ['tail', 'skip'],
+          evalDirs: [join(workDir, 'val')],
+        });
       const psnrOf = (entry: ManifestModel) => (entry.metrics as { sets: Record<string, { psnr: number }> }).sets.val!.psnr;
       // The fake-quantized forward pass scores what onnxruntime's int8 model scores: before training
       // against post-training quantization of the float checkpoint, after it against the run's own export.
       expect(Math.abs(start! - psnrOf(await exported(floatDir, 'ptq')))).toBeLessThan(0.05);
       const qat = await exported(awareDir, 'qat');
       expect(Math.abs(end! - psnrOf(qat))).toBeLessThan(0.05);
-      expect(qat.quantization).toMatchObject({ calibration: { kind: 'minmax', samples: 8 }, quantizationAwareTraining: { from: { run: 'float', checkpoint: '00000006', iterations: 6 } }, floatConvs: ['tail', 'skip'] });
+      expect(qat.quantization).toMatchObject({
+        calibration: { kind: 'minmax', samples: 8 },
+        quantizationAwareTraining: { from: { run: 'float', checkpoint: '00000006', iterations: 6 } },
+        floatConvs: ['tail', 'skip'],
+      });
       // Weight-only int8 keeps float activations, which such a run was not trained for.
       await expect(exportCheckpoint(awareDir, { precision: 'int8-weights', floatConvs: [] })).rejects.toThrow(/quantization-aware: export it as --int8/);
     } finally {

@@ -24,7 +24,11 @@ async function valueAndGradient(backend: BackendName, shape: [number, number, nu
 
 describe('reluLayer', () => {
   // 2*3*5*7 = 210 values: 52 SIMD groups of 4 and a tail of 2; 4*4*4*8: groups only.
-  it.each<[number, number, number, number]>([[2, 3, 5, 7], [4, 4, 4, 8], [1, 1, 1, 3]])('%i x %i x %i x %i: relu and its gradient on wasm equal the cpu backend\'s dy * step(x) exactly', async (...shape) => {
+  it.each<[number, number, number, number]>([
+    [2, 3, 5, 7],
+    [4, 4, 4, 8],
+    [1, 1, 1, 3],
+  ])("%i x %i x %i x %i: relu and its gradient on wasm equal the cpu backend's dy * step(x) exactly", async (...shape) => {
     const [cpuValue, cpuGradient] = await valueAndGradient('cpu', shape);
     const [wasmValue, wasmGradient] = await valueAndGradient('wasm', shape);
     expect(wasmValue).toEqual(cpuValue);

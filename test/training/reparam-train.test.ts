@@ -33,11 +33,30 @@ describe('training a re-parameterized WDSR-B', () => {
       {
         name: 'reparam-test',
         arch: {
-          arch: 'wdsr_b', scale: 2, nFeats: 6, nBlocks: 1, expansion: 4, lowRank: 0.8, resScale: 1, normalization: 'weight',
+          arch: 'wdsr_b',
+          scale: 2,
+          nFeats: 6,
+          nBlocks: 1,
+          expansion: 4,
+          lowRank: 0.8,
+          resScale: 1,
+          normalization: 'weight',
           reparam: { kind: 'collapsible', expansion: 4, convs: ['expand', 'reduce', 'spatial'] },
         },
         data: { train: [join(workDir, 'train')], val: join(workDir, 'train'), hrPatchSize: 16 },
-        train: { iterations: 2, batchSize: 2, lr: 1e-3, lrHalvingSteps: [], seed: 5, backend: 'wasm', workers: 2, logEvery: 1, validateEvery: 0, checkpointEvery: 1, keepCheckpoints: 3 },
+        train: {
+          iterations: 2,
+          batchSize: 2,
+          lr: 1e-3,
+          lrHalvingSteps: [],
+          seed: 5,
+          backend: 'wasm',
+          workers: 2,
+          logEvery: 1,
+          validateEvery: 0,
+          checkpointEvery: 1,
+          keepCheckpoints: 3,
+        },
       },
       'inline',
     );
@@ -45,14 +64,25 @@ describe('training a re-parameterized WDSR-B', () => {
 
   it('trains 2 iterations (2 gradient threads), and an interrupted run resumes to the same weights', async () => {
     const straight = join(workDir, 'straight');
-    expect(await train({ config, runDir: straight, resume: false, hooks: trainingHooks, console: silent, onRecord: (r) => records.push(r) })).toMatchObject({ iteration: 2, interrupted: false });
+    expect(await train({ config, runDir: straight, resume: false, hooks: trainingHooks, console: silent, onRecord: (r) => records.push(r) })).toMatchObject({
+      iteration: 2,
+      interrupted: false,
+    });
     const losses = records.flatMap((r) => (r.type === 'train' ? [r.loss] : []));
     expect(losses).toHaveLength(2);
     expect(losses.every(Number.isFinite)).toBe(true);
 
     const interrupted = join(workDir, 'interrupted');
     const controller = new AbortController();
-    await train({ config, runDir: interrupted, resume: false, hooks: trainingHooks, console: silent, signal: controller.signal, onRecord: (r) => r.type === 'train' && r.iteration === 1 && controller.abort() });
+    await train({
+      config,
+      runDir: interrupted,
+      resume: false,
+      hooks: trainingHooks,
+      console: silent,
+      signal: controller.signal,
+      onRecord: (r) => r.type === 'train' && r.iteration === 1 && controller.abort(),
+    });
     expect(await train({ config, runDir: interrupted, resume: true, hooks: trainingHooks, console: silent })).toMatchObject({ iteration: 2 });
 
     const [a, b] = await Promise.all([straight, interrupted].map(async (run) => (await loadCheckpoint((await latestCheckpoint(run))!)).weights));

@@ -17,7 +17,16 @@ import { seededWeights } from './helpers/weights';
 const uniform = (length: number, bound: number, rng: Rng) => Float32Array.from({ length }, () => (2 * rng.next() - 1) * bound);
 
 /** The block run as it is written: kxk conv to `hidden` channels, 1x1 conv back, plus the input where `identity`. */
-function blockForward(x: tf.Tensor4D, k: number, inC: number, hidden: number, outC: number, first: PlainConv, second: PlainConv, identity: boolean): tf.Tensor4D {
+function blockForward(
+  x: tf.Tensor4D,
+  k: number,
+  inC: number,
+  hidden: number,
+  outC: number,
+  first: PlainConv,
+  second: PlainConv,
+  identity: boolean,
+): tf.Tensor4D {
   const wide = tf.add<tf.Tensor4D>(tf.conv2d(x, tf.tensor4d(first.kernel, [k, k, inC, hidden]), 1, 'same'), tf.tensor1d(first.bias));
   const narrow = tf.add<tf.Tensor4D>(tf.conv2d(wide, tf.tensor4d(second.kernel, [1, 1, hidden, outC]), 1, 'same'), tf.tensor1d(second.bias));
   return identity ? tf.add(narrow, x) : narrow;
@@ -25,7 +34,17 @@ function blockForward(x: tf.Tensor4D, k: number, inC: number, hidden: number, ou
 
 const maxAbs = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
 
-const wdsrB = (overrides: Partial<WdsrBConfig> = {}): WdsrBConfig => ({ arch: 'wdsr_b', scale: 2, nFeats: 8, nBlocks: 2, expansion: 6, lowRank: 0.8, resScale: 1, normalization: 'weight', ...overrides });
+const wdsrB = (overrides: Partial<WdsrBConfig> = {}): WdsrBConfig => ({
+  arch: 'wdsr_b',
+  scale: 2,
+  nFeats: 8,
+  nBlocks: 2,
+  expansion: 6,
+  lowRank: 0.8,
+  resScale: 1,
+  normalization: 'weight',
+  ...overrides,
+});
 const reparamAll = { kind: 'collapsible', expansion: 4, convs: ['expand', 'reduce', 'spatial'] } as const;
 
 describe('collapseLinearBlock (pure fold)', () => {
@@ -43,8 +62,20 @@ describe('collapseLinearBlock (pure fold)', () => {
     let second: PlainConv = { kernel: uniform(hidden * outC, 1 / Math.sqrt(hidden), rng), bias: uniform(outC, 0.3, rng) };
     if (weightNorm) {
       // What a weight-normalized block trains: (v, g) per conv; each folds to its plain kernel before the block does.
-      first = { ...first, kernel: weightNormKernel(first.kernel, uniform(hidden, 1, rng).map((g) => 0.5 + Math.abs(g))) };
-      second = { ...second, kernel: weightNormKernel(second.kernel, uniform(outC, 1, rng).map((g) => 0.5 + Math.abs(g))) };
+      first = {
+        ...first,
+        kernel: weightNormKernel(
+          first.kernel,
+          uniform(hidden, 1, rng).map((g) => 0.5 + Math.abs(g)),
+        ),
+      };
+      second = {
+        ...second,
+        kernel: weightNormKernel(
+          second.kernel,
+          uniform(outC, 1, rng).map((g) => 0.5 + Math.abs(g)),
+        ),
+      };
     }
     const folded = collapseLinearBlock({ kernelSize: k, inChannels: inC, hidden, outChannels: outC, identity, first, second });
     const x = tf.tensor4d(uniform(2 * 7 * 9 * inC, 1, rng), [2, 7, 9, inC]);
@@ -58,8 +89,12 @@ describe('collapseLinearBlock (pure fold)', () => {
 
   it('refuses weights of the wrong shape and an identity between different widths', () => {
     const conv = (n: number, m: number): PlainConv => ({ kernel: new Float32Array(n), bias: new Float32Array(m) });
-    expect(() => collapseLinearBlock({ kernelSize: 3, inChannels: 2, hidden: 4, outChannels: 3, identity: false, first: conv(70, 4), second: conv(12, 3) })).toThrow(/kxk conv is not \[3, 3, 2, 4\]/);
-    expect(() => collapseLinearBlock({ kernelSize: 1, inChannels: 2, hidden: 4, outChannels: 3, identity: true, first: conv(8, 4), second: conv(12, 3) })).toThrow(/identity branch needs as many input as output channels/);
+    expect(() =>
+      collapseLinearBlock({ kernelSize: 3, inChannels: 2, hidden: 4, outChannels: 3, identity: false, first: conv(70, 4), second: conv(12, 3) }),
+    ).toThrow(/kxk conv is not \[3, 3, 2, 4\]/);
+    expect(() =>
+      collapseLinearBlock({ kernelSize: 1, inChannels: 2, hidden: 4, outChannels: 3, identity: true, first: conv(8, 4), second: conv(12, 3) }),
+    ).toThrow(/identity branch needs as many input as output channels/);
   });
 });
 
@@ -69,16 +104,21 @@ describe('a re-parameterized WDSR-B', () => {
   const graph = buildArch(config);
   const blockConv = (name: string) => graph.nodes.find((n): n is ConvNode => n.op === 'conv' && n.name === name)!;
 
-  it('has the plain graph\'s nodes, its block convs trained as linear blocks of expansion x their rank', () => {
+  it("has the plain graph's nodes, its block convs trained as linear blocks of expansion x their rank", () => {
     const plain = buildArch(withoutReparam(config));
-    expect(graph.nodes.map((n) => (n.op === 'conv' ? { ...n, linearBlock: undefined } : n))).toEqual(plain.nodes.map((n) => (n.op === 'conv' ? { ...n, linearBlock: undefined } : n)));
+    expect(graph.nodes.map((n) => (n.op === 'conv' ? { ...n, linearBlock: undefined } : n))).toEqual(
+      plain.nodes.map((n) => (n.op === 'conv' ? { ...n, linearBlock: undefined } : n)),
+    );
     // Hidden width: expansion (4) x min(k * k * in, out), the most rank the collapsed conv can have.
     expect(blockConv('body/0/spatial').linearBlock).toEqual({ hidden: 4 * Math.min(3 * 3 * 6, 8), identity: false });
     expect(blockConv('body/1/expand').linearBlock).toEqual({ hidden: 4 * Math.min(8, 48), identity: false });
     expect(blockConv('body/1/reduce').linearBlock).toEqual({ hidden: 4 * Math.min(48, 6), identity: false });
     expect(blockConv('head').linearBlock).toBeUndefined();
     const spatialOnly = buildArch(wdsrB({ reparam: { ...reparamAll, convs: ['spatial'] } }));
-    expect(spatialOnly.nodes.filter((n) => n.op === 'conv' && n.linearBlock !== undefined).map((n) => (n as ConvNode).name)).toEqual(['body/0/spatial', 'body/1/spatial']);
+    expect(spatialOnly.nodes.filter((n) => n.op === 'conv' && n.linearBlock !== undefined).map((n) => (n as ConvNode).name)).toEqual([
+      'body/0/spatial',
+      'body/1/spatial',
+    ]);
     expect(macsPerLrPixel(graph)).toBe(macsPerLrPixel(plain));
     expect(receptiveFieldRadius(graph)).toBe(receptiveFieldRadius(plain));
     expect(countParameters(graph)).toBeGreaterThan(countParameters(plain)); // trained, not served
@@ -102,12 +142,24 @@ describe('a re-parameterized WDSR-B', () => {
   });
 
   it('adds the identity in tfjs as the pure fold does, where a block keeps its width', () => {
-    const node: ConvNode = { op: 'conv', name: 'square', input: 'x', output: 'y', inChannels: 4, outChannels: 4, kernelSize: 3, normalization: 'weight', linearBlock: { hidden: 8, identity: true } };
+    const node: ConvNode = {
+      op: 'conv',
+      name: 'square',
+      input: 'x',
+      output: 'y',
+      inChannels: 4,
+      outChannels: 4,
+      kernelSize: 3,
+      normalization: 'weight',
+      linearBlock: { hidden: 8, identity: true },
+    };
     const rng = new Rng(12);
-    const weights = new Map([...convVariableShapes(node)].map(([name, shape]) => {
-      const size = shape.reduce((a, b) => a * b, 1);
-      return [name, { shape, data: uniform(size, 0.5, rng).map((v) => (name.endsWith('/g') ? 1 + v : v)) }];
-    }));
+    const weights = new Map(
+      [...convVariableShapes(node)].map(([name, shape]) => {
+        const size = shape.reduce((a, b) => a * b, 1);
+        return [name, { shape, data: uniform(size, 0.5, rng).map((v) => (name.endsWith('/g') ? 1 + v : v)) }];
+      }),
+    );
     const variables = new Map([...weights].map(([name, { shape, data }]) => [name, tf.variable(tf.tensor(data, shape))]));
     const { kernel, bias } = tf.tidy(() => {
       const conv = effectiveConv(node, (name) => variables.get(name)!);
@@ -131,7 +183,8 @@ describe('a re-parameterized WDSR-B', () => {
     const target = tf.tensor4d(uniform(2 * 6 * 5 * outC, 1, rng), [2, 6, 5, outC]);
     const wn = (v: tf.Tensor, g: tf.Tensor) => tf.mul(v, tf.div(g, tf.sqrt(tf.sum(tf.square(v), [0, 1, 2]))));
     const collapsed = (...[v0, g0, b0, v1, g1, b1]: tf.Tensor[]) => {
-      const lookup = (name: string) => ({ [names[0]!]: v0, [names[1]!]: g0, [names[2]!]: b0, [names[3]!]: v1, [names[4]!]: g1, [names[5]!]: b1 })[name] as tf.Variable;
+      const lookup = (name: string) =>
+        ({ [names[0]!]: v0, [names[1]!]: g0, [names[2]!]: b0, [names[3]!]: v1, [names[4]!]: g1, [names[5]!]: b1 })[name] as tf.Variable;
       const { kernel, bias } = effectiveConv(node, lookup);
       return tf.mean(tf.abs(tf.sub(tf.add(tf.conv2d(x, kernel, 1, 'same'), bias), target)));
     };
@@ -141,7 +194,13 @@ describe('a re-parameterized WDSR-B', () => {
       expect(wide.shape).toEqual([2, 6, 5, hidden]);
       return tf.mean(tf.abs(tf.sub(out, target)));
     };
-    const [a, b] = [collapsed, expanded].map((f) => tf.tidy(() => tf.grads(f)(variables).map((g) => g.dataSync())));
+    const [a, b] = [collapsed, expanded].map((f) =>
+      tf.tidy(() =>
+        tf
+          .grads(f)(variables)
+          .map((g) => g.dataSync()),
+      ),
+    );
     for (let i = 0; i < names.length; i++) {
       const scale = Math.max(...Array.from(b![i]!, Math.abs));
       expect(scale).toBeGreaterThan(0);
@@ -153,7 +212,10 @@ describe('a re-parameterized WDSR-B', () => {
   it.each<[string, WdsrBConfig]>([
     ['weight norm, every block conv', config],
     ['no normalization, the 3x3 only, x3', wdsrB({ scale: 3, normalization: 'none', reparam: { kind: 'collapsible', expansion: 2, convs: ['spatial'] } })],
-    ['batch norm (after the whole block), x4', wdsrB({ scale: 4, normalization: 'batch', reparam: { kind: 'collapsible', expansion: 3, convs: ['reduce', 'spatial'] } })],
+    [
+      'batch norm (after the whole block), x4',
+      wdsrB({ scale: 4, normalization: 'batch', reparam: { kind: 'collapsible', expansion: 3, convs: ['reduce', 'spatial'] } }),
+    ],
   ])('collapses into the plain network computing the same function (%s)', (_, trained) => {
     const trainedGraph = buildArch(trained);
     const model = TfjsModel.fromWeights(trainedGraph, seededWeights(trainedGraph, 5));
@@ -161,7 +223,10 @@ describe('a re-parameterized WDSR-B', () => {
     expect(arch).toEqual(withoutReparam(trained));
     expect('reparam' in arch).toBe(false);
     const plain = TfjsModel.fromWeights(buildArch(arch), weights); // exactly the plain graph's variables, or this throws
-    const x = tf.tensor4d(uniform(1 * 9 * 7 * 3, 0.5, new Rng(1)).map((v) => v + 0.5), [1, 9, 7, 3]);
+    const x = tf.tensor4d(
+      uniform(1 * 9 * 7 * 3, 0.5, new Rng(1)).map((v) => v + 0.5),
+      [1, 9, 7, 3],
+    );
     const [a, b] = [model, plain].map((m) => tf.tidy(() => m.forward(x, false).dataSync()));
     expect(maxAbs(a!, b!)).toBeLessThan(1e-4);
     for (const m of [model, plain]) m.dispose();

@@ -5,7 +5,10 @@ describe('parseReproArgs', () => {
   it('reads a command and its options, leaving defaults absent', () => {
     expect(parseReproArgs(['table1'])).toEqual({ command: 'table1' });
     expect(parseReproArgs(['all', '--iterations', '20', '--run-root', 'runs/r', '--report', 'runs/r.md'])).toEqual({
-      command: 'all', iterations: 20, runRoot: 'runs/r', reportFile: 'runs/r.md',
+      command: 'all',
+      iterations: 20,
+      runRoot: 'runs/r',
+      reportFile: 'runs/r.md',
     });
   });
 

@@ -18,7 +18,10 @@ const base = await loadReproBase(BASE_CONFIG_PATH, 2000, { checkData: false });
 const ITERATIONS = base.train.iterations;
 const context: ReportContext = {
   sets: ['Set5', 'B100'],
-  bicubic: new Map([['Set5', 33.67], ['B100', 29.56]]),
+  bicubic: new Map([
+    ['Set5', 33.67],
+    ['B100', 29.56],
+  ]),
   valBicubic: { set: 'Set5', psnr: 33.67 },
   iterations: ITERATIONS,
   plotLink: (file) => `reproduction/${file}`,
@@ -40,21 +43,45 @@ function log(until: number, start: number, finalPsnr: number, dip?: { at: number
 /** Scores as evaluateSets reports them: Set5 as given, B100 5 dB lower, so both sets show the same differences. */
 function scores(set5: number): EvalReport {
   const result = (set: string, psnr: number) => ({ set, psnr, ssim: 0.9, images: [] });
-  return { scale: 2, model: 'run', sets: [{ set: 'Set5', bicubic: result('Set5', 33.67), model: result('Set5', set5) }, { set: 'B100', bicubic: result('B100', 29.56), model: result('B100', set5 - 5) }] };
+  return {
+    scale: 2,
+    model: 'run',
+    sets: [
+      { set: 'Set5', bicubic: result('Set5', 33.67), model: result('Set5', set5) },
+      { set: 'B100', bicubic: result('B100', 29.56), model: result('B100', set5 - 5) },
+    ],
+  };
 }
 
 /** A run as collectRuns would summarize it; a final score only where the run finished. */
 function run<E extends ReproExperiment>(experiment: E, status: RunStatus, records: LogRecord[] = [], finalSet5?: number): RunSummary<E> {
-  return { experiment, status, curves: runCurves(records), sessions: [], cpuSec: 0, wallSec: 0, ...(finalSet5 === undefined ? {} : { final: scores(finalSet5) }) };
+  return {
+    experiment,
+    status,
+    curves: runCurves(records),
+    sessions: [],
+    cpuSec: 0,
+    wallSec: 0,
+    ...(finalSet5 === undefined ? {} : { final: scores(finalSet5) }),
+  };
 }
-const finished = <E extends ReproExperiment>(experiment: E, set5: number) => run(experiment, { state: 'finished', iteration: ITERATIONS }, log(ITERATIONS, 0.1, set5), set5);
+const finished = <E extends ReproExperiment>(experiment: E, set5: number) =>
+  run(experiment, { state: 'finished', iteration: ITERATIONS }, log(ITERATIONS, 0.1, set5), set5);
 
 /** Final Set5 PSNR per Table 1 run: a clear WDSR-A and WDSR-B gain at 1 block, WDSR-B ~ WDSR-A, WDSR-A below EDSR at 3 blocks. */
 const TABLE1_SET5: Record<string, number> = {
-  'EDSR/1/1': 35.0, 'EDSR/1/2': 35.05, 'EDSR/1/3': 34.95,
-  'WDSR-A/1/1': 35.3, 'WDSR-A/1/2': 35.33, 'WDSR-A/1/3': 35.27,
-  'WDSR-B/1/1': 35.31, 'WDSR-B/1/2': 35.31, 'WDSR-B/1/3': 35.28,
-  'EDSR/3/1': 35.9, 'WDSR-A/3/1': 35.4, 'WDSR-B/3/1': 36.3,
+  'EDSR/1/1': 35.0,
+  'EDSR/1/2': 35.05,
+  'EDSR/1/3': 34.95,
+  'WDSR-A/1/1': 35.3,
+  'WDSR-A/1/2': 35.33,
+  'WDSR-A/1/3': 35.27,
+  'WDSR-B/1/1': 35.31,
+  'WDSR-B/1/2': 35.31,
+  'WDSR-B/1/3': 35.28,
+  'EDSR/3/1': 35.9,
+  'WDSR-A/3/1': 35.4,
+  'WDSR-B/3/1': 36.3,
   'EDSR+WN/1/1': 35.2,
 };
 const key = (e: Table1Experiment) => `${e.network}/${e.blocks}/${e.seed}`;
@@ -67,14 +94,21 @@ describe('table1Section', () => {
     expect(markdown).toContain('| 3 | WDSR-B | 233,318 | 0.23M | 34.205 | 36.30 | 31.30 | 1/1 finished |');
     expect(markdown).toContain('| — | bicubic | 0 | — | — | 33.67 | 29.56 | measured |');
     expect(markdown).toContain('| WDSR-A − EDSR, 1 block | +0.113 | +0.30 ± 0.02 (n=3), higher | +0.30 ± 0.02 (n=3), higher | confirmed |');
-    expect(markdown).toContain('| WDSR-B − WDSR-A, 1 block | +0.111 | +0.00 ± 0.02 (n=3), within noise | +0.00 ± 0.02 (n=3), within noise | consistent (similar within noise) |');
+    expect(markdown).toContain(
+      '| WDSR-B − WDSR-A, 1 block | +0.111 | +0.00 ± 0.02 (n=3), within noise | +0.00 ± 0.02 (n=3), within noise | consistent (similar within noise) |',
+    );
     expect(markdown).toContain('| WDSR-A − EDSR, 3 blocks | +0.120 | -0.50, lower | -0.50, lower | contradicted |');
     expect(markdown).toContain('| EDSR+WN − EDSR, 1 block | — | +0.20, higher | +0.20, higher | control (not a claim of the paper) |');
     // Pooled over EDSR (std 0.05), WDSR-A (0.03) and WDSR-B (0.0173): sqrt((0.0025 + 0.0009 + 0.0003) / 3).
     expect(noise.get('Set5')).toBeCloseTo(Math.sqrt((0.0025 + 0.0009 + 0.0003) / 3), 6);
     expect(findings).toContain('Table 1, WDSR-B − EDSR, 3 blocks: **confirmed** (ours Set5 +0.40, higher; B100 +0.40, higher; paper +0.162 dB on DIV2K).');
     expect(findings.some((f) => f.includes('EDSR+WN'))).toBe(false);
-    expect(plots.map((p) => p.file)).toEqual(['table1-val-psnr-1block.svg', 'table1-loss-1block.svg', 'table1-val-psnr-3blocks.svg', 'table1-loss-3blocks.svg']);
+    expect(plots.map((p) => p.file)).toEqual([
+      'table1-val-psnr-1block.svg',
+      'table1-loss-1block.svg',
+      'table1-val-psnr-3blocks.svg',
+      'table1-loss-3blocks.svg',
+    ]);
   });
 
   it('takes numbers only from finished runs, names the others, and marks partial curves', () => {
@@ -92,7 +126,9 @@ describe('table1Section', () => {
     expect(markdown).toContain('| WDSR-B − EDSR, 3 blocks | +0.162 | not measured | not measured | not measured: EDSR, 3 blocks, seed 1 diverged |');
     expect(markdown).toContain('| WDSR-B − WDSR-A, 3 blocks | +0.042 | +0.90, higher | +0.90, higher | confirmed (better) |');
     expect(markdown).not.toContain('34.90');
-    expect(findings).toContain('Table 1, WDSR-A − EDSR, 3 blocks: **not measured: EDSR, 3 blocks, seed 1 diverged** (ours Set5 not measured; B100 not measured; paper +0.120 dB on DIV2K).');
+    expect(findings).toContain(
+      'Table 1, WDSR-A − EDSR, 3 blocks: **not measured: EDSR, 3 blocks, seed 1 diverged** (ours Set5 not measured; B100 not measured; paper +0.120 dB on DIV2K).',
+    );
     // Only seed 2 pairs up; its +0.26 dB beats 2·√2 times the noise pooled over the seeds that finished (0.029 dB).
     expect(findings).toContain('Table 1, WDSR-B − EDSR, 1 block: **confirmed** (ours Set5 +0.26, higher; B100 +0.26, higher; paper +0.224 dB on DIV2K).');
     const curves = plots.find((p) => p.file === 'table1-val-psnr-1block.svg')!.svg;
@@ -103,7 +139,10 @@ describe('table1Section', () => {
 
 describe('fig3Section', () => {
   const [wn, bn, none, bnHigh, noneHigh] = fig3Experiments(base);
-  const noise = new Map([['Set5', 0.05], ['B100', 0.05]]);
+  const noise = new Map([
+    ['Set5', 0.05],
+    ['B100', 0.05],
+  ]);
 
   it('compares convergence, accuracy and validation stability, and reports divergence and missing runs', () => {
     const runs = [
@@ -115,11 +154,19 @@ describe('fig3Section', () => {
     ];
     const { markdown, findings, plots } = fig3Section(runs, context, noise);
     // Means of 0.08, 0.12 and 0.1 / (1 + i / 200) over iterations 100..500.
-    expect(findings[0]).toBe('Figure 3, faster convergence with weight norm: **confirmed** (mean training L1 over the first quarter: weight norm 3.497e-2, batch norm 5.246e-2, none 4.371e-2; one seed each).');
-    expect(findings[1]).toBe('Figure 3, weight norm more accurate than batch norm (both at their paper lr): **confirmed** (Set5 +0.80, higher; B100 +0.80, higher; one seed, noise from Table 1\'s 1-block seeds, another model).');
-    expect(findings[3]).toMatch(/^Figure 3, batch norm unstable at validation: \*\*confirmed\*\* \(largest drop between validations: batch norm 0\.\d\d dB, weight norm 0\.00 dB/);
-    expect(findings[4]).toBe('Figure 3, batch norm, lr 1e-3 (above the paper\'s maximum convergent 1e-4): **diverged** at iteration 120 (loss exploded: 2.00e+0 at iteration 120), consistent with the paper.');
-    expect(findings[5]).toBe('Figure 3, no normalization, lr 1e-3 (above the paper\'s maximum convergent 1e-4): **not measured yet** (missing (not run yet)).');
+    expect(findings[0]).toBe(
+      'Figure 3, faster convergence with weight norm: **confirmed** (mean training L1 over the first quarter: weight norm 3.497e-2, batch norm 5.246e-2, none 4.371e-2; one seed each).',
+    );
+    expect(findings[1]).toBe(
+      "Figure 3, weight norm more accurate than batch norm (both at their paper lr): **confirmed** (Set5 +0.80, higher; B100 +0.80, higher; one seed, noise from Table 1's 1-block seeds, another model).",
+    );
+    expect(findings[3]).toMatch(
+      /^Figure 3, batch norm unstable at validation: \*\*confirmed\*\* \(largest drop between validations: batch norm 0\.\d\d dB, weight norm 0\.00 dB/,
+    );
+    expect(findings[4]).toBe(
+      "Figure 3, batch norm, lr 1e-3 (above the paper's maximum convergent 1e-4): **diverged** at iteration 120 (loss exploded: 2.00e+0 at iteration 120), consistent with the paper.",
+    );
+    expect(findings[5]).toBe("Figure 3, no normalization, lr 1e-3 (above the paper's maximum convergent 1e-4): **not measured yet** (missing (not run yet)).");
     expect(markdown).toContain('| no normalization, lr 1e-3 | missing (not run yet) | — | — | — | — | — |');
     expect(markdown).toMatch(/\| batch norm, lr 1e-3 \| diverged at iteration 120: loss exploded: 2\.00e\+0 at iteration 120 \| — \| — \| — \| — \| — \|/);
     expect(plots.find((p) => p.file === 'fig3-loss.svg')!.svg).toContain('data-name="batch norm, lr 1e-3 (diverged)"');
@@ -129,9 +176,12 @@ describe('fig3Section', () => {
   });
 
   it('does not call a run that survived lr 1e-3 diverged', () => {
-    const runs = [run(noneHigh!, { state: 'finished', iteration: ITERATIONS }, log(ITERATIONS, 0.1, 35.1), 35.1), run(none!, { state: 'finished', iteration: ITERATIONS }, log(ITERATIONS, 0.1, 35.6), 35.6)];
+    const runs = [
+      run(noneHigh!, { state: 'finished', iteration: ITERATIONS }, log(ITERATIONS, 0.1, 35.1), 35.1),
+      run(none!, { state: 'finished', iteration: ITERATIONS }, log(ITERATIONS, 0.1, 35.6), 35.6),
+    ];
     expect(fig3Section(runs, context, noise).findings).toEqual([
-      'Figure 3, no normalization, lr 1e-3 (above the paper\'s maximum convergent 1e-4): **did not diverge** within 2,000 iterations; Set5 35.10 dB vs 35.60 dB at lr 1e-4.',
+      "Figure 3, no normalization, lr 1e-3 (above the paper's maximum convergent 1e-4): **did not diverge** within 2,000 iterations; Set5 35.10 dB vs 35.60 dB at lr 1e-4.",
     ]);
   });
 });
@@ -160,7 +210,16 @@ describe('DivergenceMonitor', () => {
   it('ignores a spike the run recovers from, but not a loss that stays 10x its best', () => {
     const monitor = new DivergenceMonitor();
     const losses = [0.3, 0.1, 0.05, 0.6, 0.7, 0.04, 0.6, 0.8];
-    expect(losses.map((loss, i) => monitor.observe(train(10 * (i + 1), loss)))).toEqual([undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined]);
+    expect(losses.map((loss, i) => monitor.observe(train(10 * (i + 1), loss)))).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
     expect(monitor.observe(train(90, 0.9))).toBe('loss exploded: 9.00e-1 at iteration 90, over 10x its best interval mean (4.00e-2) for 3 log intervals');
   });
 
@@ -176,7 +235,9 @@ describe('DivergenceMonitor', () => {
 describe('status text', () => {
   it('describes each state and counts a group', () => {
     expect(describeStatus({ state: 'partial', iteration: 1250 }, 2000)).toBe('partial: 1,250 of 2,000 iterations logged');
-    expect(describeStatus({ state: 'diverged', iteration: 4, reason: 'loss became NaN by iteration 4' }, 2000)).toBe('diverged at iteration 4: loss became NaN by iteration 4');
+    expect(describeStatus({ state: 'diverged', iteration: 4, reason: 'loss became NaN by iteration 4' }, 2000)).toBe(
+      'diverged at iteration 4: loss became NaN by iteration 4',
+    );
     expect(statusCounts([{ state: 'finished', iteration: 1 }, { state: 'missing' }, { state: 'missing' }])).toBe('1/3 finished, 2 missing');
   });
 });

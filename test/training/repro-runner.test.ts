@@ -36,7 +36,12 @@ let workDir: string;
 let base: ExperimentConfig;
 const experiment = (overrides: { arch?: Partial<WdsrBConfig>; lr?: number; seed?: number }): ReproExperiment => ({
   label: 'tiny',
-  config: deriveConfig(base, { arch: { ...tinyArch, ...overrides.arch }, ...(overrides.lr === undefined ? {} : { lr: overrides.lr }), seed: overrides.seed ?? 1, purpose: 'test' }),
+  config: deriveConfig(base, {
+    arch: { ...tinyArch, ...overrides.arch },
+    ...(overrides.lr === undefined ? {} : { lr: overrides.lr }),
+    seed: overrides.seed ?? 1,
+    purpose: 'test',
+  }),
 });
 
 beforeAll(async () => {
@@ -48,7 +53,18 @@ beforeAll(async () => {
       name: 'tiny_base',
       arch: tinyArch,
       data: { train: [join(workDir, 'train')], val: join(workDir, 'val'), hrPatchSize: 16 },
-      train: { iterations: 6, batchSize: 2, lr: 1e-3, lrHalvingSteps: [4], seed: 1, backend: 'wasm', logEvery: 1, validateEvery: 3, checkpointEvery: 2, keepCheckpoints: 2 },
+      train: {
+        iterations: 6,
+        batchSize: 2,
+        lr: 1e-3,
+        lrHalvingSteps: [4],
+        seed: 1,
+        backend: 'wasm',
+        logEvery: 1,
+        validateEvery: 3,
+        checkpointEvery: 2,
+        keepCheckpoints: 2,
+      },
     },
     'tiny',
   );
@@ -70,7 +86,9 @@ describe('runSuite', () => {
     const controller = new AbortController();
     const stopAtThree = new ProgressLine({ write: (text: string) => text.startsWith('iter 3/6') && controller.abort() });
 
-    expect(await runSuite({ ...dirs, experiments, signal: controller.signal, hooks: trainingHooks, console: stopAtThree })).toEqual([{ name: experiments[0]!.config.name, outcome: 'interrupted' }]);
+    expect(await runSuite({ ...dirs, experiments, signal: controller.signal, hooks: trainingHooks, console: stopAtThree })).toEqual([
+      { name: experiments[0]!.config.name, outcome: 'interrupted' },
+    ]);
     expect(await readdir(runRoot)).toEqual([experiments[0]!.config.name]);
 
     const resumed = await runSuite({ ...dirs, experiments, hooks: trainingHooks, console: silent });
@@ -83,7 +101,10 @@ describe('runSuite', () => {
     expect(sessions.every((s) => s.cpuSec > 0 && s.wallSec > 0 && s.cpuModel.length > 0)).toBe(true);
 
     const logsBefore = await Promise.all([first!, second!].map((dir) => readFile(join(dir, 'log.jsonl'), 'utf8')));
-    expect((await runSuite({ ...dirs, experiments, hooks: trainingHooks, console: silent })).map((r) => r.outcome)).toEqual(['already finished', 'already finished']);
+    expect((await runSuite({ ...dirs, experiments, hooks: trainingHooks, console: silent })).map((r) => r.outcome)).toEqual([
+      'already finished',
+      'already finished',
+    ]);
     expect(await Promise.all([first!, second!].map((dir) => readFile(join(dir, 'log.jsonl'), 'utf8')))).toEqual(logsBefore);
     expect(await readSessions(first!)).toHaveLength(2);
   });
@@ -94,15 +115,27 @@ describe('runSuite', () => {
     // Without normalization, lr 1 throws the loss from 0.2 to the hundreds at once (measured); a residual scale
     // beyond float32's range makes the very first loss NaN.
     const experiments = [experiment({ arch: { normalization: 'none' }, lr: 1 }), experiment({ arch: { resScale: 1e39 } }), experiment({})];
-    expect((await runSuite({ ...dirs, experiments, hooks: trainingHooks, console: silent })).map((r) => r.outcome)).toEqual(['diverged', 'diverged', 'finished']);
+    expect((await runSuite({ ...dirs, experiments, hooks: trainingHooks, console: silent })).map((r) => r.outcome)).toEqual([
+      'diverged',
+      'diverged',
+      'finished',
+    ]);
 
     const status = async (e: ReproExperiment) => {
       const runDir = join(runRoot, e.config.name);
       return runStatus(runDir, e.config, await readRunLog(runDir), await readSessions(runDir));
     };
-    expect(await status(experiments[0]!)).toMatchObject({ state: 'diverged', iteration: 4, reason: expect.stringMatching(/^loss exploded: .* at iteration 4, over 10x its best/) });
+    expect(await status(experiments[0]!)).toMatchObject({
+      state: 'diverged',
+      iteration: 4,
+      reason: expect.stringMatching(/^loss exploded: .* at iteration 4, over 10x its best/),
+    });
     expect(await status(experiments[1]!)).toEqual({ state: 'diverged', iteration: 1, reason: 'loss diverged to NaN at iteration 1' });
-    expect((await runSuite({ ...dirs, experiments, hooks: trainingHooks, console: silent })).map((r) => r.outcome)).toEqual(['already diverged', 'already diverged', 'already finished']);
+    expect((await runSuite({ ...dirs, experiments, hooks: trainingHooks, console: silent })).map((r) => r.outcome)).toEqual([
+      'already diverged',
+      'already diverged',
+      'already finished',
+    ]);
 
     // The record of a diverged run says so without a run directory, and has no final scores.
     const recorded = join(dirs.recordRoot, experiments[0]!.config.name);
@@ -118,8 +151,15 @@ describe('run records', () => {
     const recordDir = join(dirs.recordRoot, tiny.config.name);
     const controller = new AbortController();
     const stopAtThree = new ProgressLine({ write: (text: string) => text.startsWith('iter 3/6') && controller.abort() });
-    expect((await runSuite({ ...dirs, experiments: [tiny], signal: controller.signal, hooks: trainingHooks, console: stopAtThree })).map((r) => r.outcome)).toEqual(['interrupted']);
-    expect(await stat(dirs.recordRoot).then(() => true, () => false)).toBe(false);
+    expect(
+      (await runSuite({ ...dirs, experiments: [tiny], signal: controller.signal, hooks: trainingHooks, console: stopAtThree })).map((r) => r.outcome),
+    ).toEqual(['interrupted']);
+    expect(
+      await stat(dirs.recordRoot).then(
+        () => true,
+        () => false,
+      ),
+    ).toBe(false);
 
     expect((await runSuite({ ...dirs, experiments: [tiny], hooks: trainingHooks, console: silent })).map((r) => r.outcome)).toEqual(['finished']);
     expect((await readdir(recordDir)).sort()).toEqual(['config.json', 'final-eval.json', 'log.jsonl', 'repro-sessions.jsonl']);
@@ -143,7 +183,12 @@ describe('run records', () => {
     expect((await runSuite({ ...dirs, experiments: [tiny], hooks: trainingHooks, console: silent })).map((r) => r.outcome)).toEqual(['already finished']);
     await writeFile(recordConfig, JSON.stringify({ ...tiny.config, description: 'reworded' }));
     expect((await runSuite({ ...dirs, experiments: [tiny], hooks: trainingHooks, console: silent })).map((r) => r.outcome)).toEqual(['already finished']);
-    expect(await stat(dirs.runRoot).then(() => true, () => false)).toBe(false);
+    expect(
+      await stat(dirs.runRoot).then(
+        () => true,
+        () => false,
+      ),
+    ).toBe(false);
 
     // The same run name under another budget (a larger patch): the record no longer counts, and the new run replaces it.
     await writeFile(recordConfig, JSON.stringify({ ...tiny.config, data: { ...tiny.config.data, hrPatchSize: 20 } }));

@@ -7,8 +7,16 @@ import { BASE_CONFIG_PATH, fig3Experiments, loadReproBase, table1Arch, table1Exp
 const base = await loadReproBase(BASE_CONFIG_PATH, undefined, { checkData: false });
 
 /** Everything a suite must hold constant across its experiments. */
-const shared = ({ data, train: { iterations, batchSize, lrHalvingSteps, backend, logEvery, validateEvery, checkpointEvery } }: ExperimentConfig) =>
-  ({ data, iterations, batchSize, lrHalvingSteps, backend, logEvery, validateEvery, checkpointEvery });
+const shared = ({ data, train: { iterations, batchSize, lrHalvingSteps, backend, logEvery, validateEvery, checkpointEvery } }: ExperimentConfig) => ({
+  data,
+  iterations,
+  batchSize,
+  lrHalvingSteps,
+  backend,
+  logEvery,
+  validateEvery,
+  checkpointEvery,
+});
 
 describe('table1Experiments', () => {
   const experiments = table1Experiments(base);
@@ -20,7 +28,8 @@ describe('table1Experiments', () => {
   });
 
   it('runs the 1-block row over three seeds and the rest over seed 1', () => {
-    const seeds = (network: Table1Network, blocks: 1 | 3) => experiments.filter((e) => e.network === network && e.blocks === blocks).map((e) => e.config.train.seed);
+    const seeds = (network: Table1Network, blocks: 1 | 3) =>
+      experiments.filter((e) => e.network === network && e.blocks === blocks).map((e) => e.config.train.seed);
     for (const network of ['EDSR', 'WDSR-A', 'WDSR-B'] as const) {
       expect(seeds(network, 1)).toEqual([1, 2, 3]);
       expect(seeds(network, 3)).toEqual([1]);
@@ -48,7 +57,12 @@ describe('table1Experiments', () => {
 
   it('finishes one whole seed-1 comparison before the extra seeds', () => {
     expect(experiments.slice(0, 6).map((e) => `${e.network}/${e.blocks}/${e.seed}`)).toEqual([
-      'EDSR/1/1', 'WDSR-A/1/1', 'WDSR-B/1/1', 'EDSR/3/1', 'WDSR-A/3/1', 'WDSR-B/3/1',
+      'EDSR/1/1',
+      'WDSR-A/1/1',
+      'WDSR-B/1/1',
+      'EDSR/3/1',
+      'WDSR-A/3/1',
+      'WDSR-B/3/1',
     ]);
   });
 });
@@ -57,7 +71,13 @@ describe('fig3Experiments', () => {
   const experiments = fig3Experiments(base);
 
   it('trains one architecture that differs only in normalization, at the paper lr and at 1e-3', () => {
-    expect(experiments.map((e) => [e.normalization, e.config.train.lr])).toEqual([['weight', 1e-3], ['batch', 1e-4], ['none', 1e-4], ['batch', 1e-3], ['none', 1e-3]]);
+    expect(experiments.map((e) => [e.normalization, e.config.train.lr])).toEqual([
+      ['weight', 1e-3],
+      ['batch', 1e-4],
+      ['none', 1e-4],
+      ['batch', 1e-3],
+      ['none', 1e-3],
+    ]);
     for (const { config, normalization } of experiments) {
       expect(shared(config)).toEqual(shared(base));
       expect(config.train.seed).toBe(1);

@@ -40,7 +40,11 @@ function comparison(sizes: readonly SizeResult[]): SizeComparison {
   };
 }
 
-const rowOf = (markdown: string, label: string) => markdown.split('\n').find((line) => line.startsWith(`| ${label} |`))!.split(' | ');
+const rowOf = (markdown: string, label: string) =>
+  markdown
+    .split('\n')
+    .find((line) => line.startsWith(`| ${label} |`))!
+    .split(' | ');
 
 describe('formatSizeComparison and the budget rule', () => {
   it.each([
@@ -83,13 +87,15 @@ describe('formatSizeComparison and the budget rule', () => {
   it('tabulates each size against bicubic and says how it was measured and how to regenerate it', () => {
     const { markdown } = formatSizeComparison(comparison([size(24, 8, 36.9, 0.8), size(32, 16, 37.4, 2.1)]), 'plots/sizes.svg');
     expect(markdown.startsWith('## ')).toBe(true);
-    expect(markdown).toContain('| size | parameters | iterations (training time) | Set5 PSNR / SSIM | B100 PSNR / SSIM | int8 file | workerd s/MP | within 1.5 s/MP |');
+    expect(markdown).toContain(
+      '| size | parameters | iterations (training time) | Set5 PSNR / SSIM | B100 PSNR / SSIM | int8 file | workerd s/MP | within 1.5 s/MP |',
+    );
     expect(rowOf(markdown, 'bicubic')).toEqual(['| bicubic', '-', '-', '33.66 / 0.9299', '29.56 / 0.8431', '-', '-', '- |']);
     expect(rowOf(markdown, 'f32b16')).toEqual(['| f32b16', '512,000', '1,000 (2.0 h)', '37.40 / 0.9500', '31.90 / 0.8900', '300 KiB', '2.10', 'no |']);
     expect(markdown).toContain('WDSR-B x2 at 2 sizes, each trained for 1,000 iterations');
     expect(markdown).toContain('99.999th-percentile calibration on 64 LR training patches; convs kept in float: tail, skip');
     expect(markdown).toContain('median of whole-image passes in workerd, 5 passes on a 256x256 LR input');
-    expect(markdown).toContain('load average of 3.3-4.1 with workerd\'s session at autogroup nice -10');
+    expect(markdown).toContain("load average of 3.3-4.1 with workerd's session at autogroup nice -10");
     expect(markdown).toContain('](plots/sizes.svg)');
     expect(markdown).toContain('Regenerate: `npm run compare:sizes -- --run /runs/a`');
   });
@@ -136,7 +142,12 @@ describe('parseSizeComparison', () => {
     { name: 'a calibration of no known kind', path: 'export.calibration', value: { kind: 'mse', samples: 64 }, error: /export\.calibration: expected/ },
     { name: 'two sizes of one run', path: 'sizes.1.name', value: valid.sizes[0]!.name, error: /run names must be unique/ },
     { name: 'sizes scored on different sets', path: 'sizes.1.sets.Set14', value: valid.sizes[1]!.sets.B100, error: /scored on the same sets/ },
-    { name: 'a pick the rule would not make', path: 'pick', value: { withinBudget: true, name: valid.sizes[0]!.name }, error: /pick: the budget rule picks .*f32b8/ },
+    {
+      name: 'a pick the rule would not make',
+      path: 'pick',
+      value: { withinBudget: true, name: valid.sizes[0]!.name },
+      error: /pick: the budget rule picks .*f32b8/,
+    },
   ])('rejects $name', ({ path, value, error }) => {
     expect(() => parseSizeComparison(withField(path, value), 'sizes.json')).toThrow(error);
   });
@@ -144,7 +155,10 @@ describe('parseSizeComparison', () => {
 
 describe('secondsPerOutputMegapixel', () => {
   it('divides the median pass by the output the model produced', () => {
-    expect(secondsPerOutputMegapixel({ inputSize: 256, outputWidth: 512, outputHeight: 512, seconds: [0.5, 0.262144, 0.3], medianSeconds: 0.3 })).toBeCloseTo(0.3 / 0.262144, 12);
+    expect(secondsPerOutputMegapixel({ inputSize: 256, outputWidth: 512, outputHeight: 512, seconds: [0.5, 0.262144, 0.3], medianSeconds: 0.3 })).toBeCloseTo(
+      0.3 / 0.262144,
+      12,
+    );
     expect(secondsPerOutputMegapixel({ inputSize: 100, outputWidth: 400, outputHeight: 400, seconds: [0.32], medianSeconds: 0.32 })).toBeCloseTo(2, 12);
   });
 });

@@ -30,7 +30,10 @@ import { codecs } from './harness';
 const env = (import.meta as ImportMeta & { readonly env: Readonly<Record<string, string | undefined>> }).env;
 const enabled = env.VITE_AVIF_MEASURE === '1';
 const sides = (env.VITE_AVIF_SIZES ?? '512,800,1024,1200').split(',').map(Number);
-const speeds = (env.VITE_AVIF_SPEEDS ?? '').split(',').filter((speed) => speed !== '').map(Number);
+const speeds = (env.VITE_AVIF_SPEEDS ?? '')
+  .split(',')
+  .filter((speed) => speed !== '')
+  .map(Number);
 const photoPath = env.VITE_AVIF_PHOTO;
 const imageName = photoPath === undefined ? 'painted' : photoPath.slice(photoPath.lastIndexOf('/') + 1);
 let photo: Promise<RgbaImage> | undefined;
@@ -105,14 +108,20 @@ describe.skipIf(!enabled)('AVIF cost in workerd (VITE_AVIF_MEASURE=1)', () => {
     report({ kind: 'instantiate', encodeSeconds: encoded.seconds, decodeSeconds: decoded.seconds });
   });
 
-  it.skipIf(speeds.length === 0)('encoder speed presets at 800x800', async () => {
-    const image = await testImage(800, false);
-    for (const speed of speeds) {
-      const { module, heapBytes } = await rawEncoder();
-      const { result, seconds } = await timed(async () => module.encode(image.data, image.width, image.height, { ...avifEncoderDefaults, quality: avifQuality(85), speed })!);
-      report({ kind: 'speed', side: 800, speed, shipped: speed === AVIF_SPEED, seconds, bytes: result.byteLength, heapMiB: heapBytes() / MiB });
-    }
-  }, 600_000);
+  it.skipIf(speeds.length === 0)(
+    'encoder speed presets at 800x800',
+    async () => {
+      const image = await testImage(800, false);
+      for (const speed of speeds) {
+        const { module, heapBytes } = await rawEncoder();
+        const { result, seconds } = await timed(
+          async () => module.encode(image.data, image.width, image.height, { ...avifEncoderDefaults, quality: avifQuality(85), speed })!,
+        );
+        report({ kind: 'speed', side: 800, speed, shipped: speed === AVIF_SPEED, seconds, bytes: result.byteLength, heapMiB: heapBytes() / MiB });
+      }
+    },
+    600_000,
+  );
 
   it('encoder: time and heap by output size (photo-like, opaque and translucent)', async () => {
     for (const side of sides) {

@@ -183,7 +183,9 @@ describe('the format=auto cache key', () => {
   it('serves the bytes its key names: two headers sharing a key get the same format', async () => {
     const app = await appOver('png', 40, 30, { avifOutputPixels: 40 * 30, webpOutputPixels: 80 * 60 });
     for (const query of ['width=40', 'upscale=2', 'upscale=4']) {
-      const [chrome, terse] = await Promise.all([CHROME, 'image/avif,image/webp'].map((accept) => app.request(`/a.png?${query}&format=auto`, { headers: { Accept: accept } })));
+      const [chrome, terse] = await Promise.all(
+        [CHROME, 'image/avif,image/webp'].map((accept) => app.request(`/a.png?${query}&format=auto`, { headers: { Accept: accept } })),
+      );
       expect(key(CHROME)).toBe(key('image/avif,image/webp'));
       expect(chrome!.headers.get('Content-Type')).toBe(terse!.headers.get('Content-Type'));
       expect(new Uint8Array(await chrome!.arrayBuffer())).toEqual(new Uint8Array(await terse!.arrayBuffer()));
@@ -192,7 +194,7 @@ describe('the format=auto cache key', () => {
 });
 
 describe('the AVIF limits', () => {
-  it('default to 1 MiP in and out: libavif\'s heaps at that size (28 and 40 MiB) beside onnxruntime\'s stay within the isolate (docs/avif.md)', () => {
+  it("default to 1 MiP in and out: libavif's heaps at that size (28 and 40 MiB) beside onnxruntime's stay within the isolate (docs/avif.md)", () => {
     expect(DEFAULT_CONFIG.limits.avifOutputPixels).toBe(1024 * 1024);
     expect(DEFAULT_CONFIG.limits.avifSourcePixels).toBe(1024 * 1024);
     expect(DEFAULT_CONFIG.limits.avifOutputPixels).toBeLessThanOrEqual(1200 * 1200); // Cloudflare's own AVIF cap
@@ -223,7 +225,14 @@ describe('fuzz: damaged AVIF through the service', () => {
     ];
     const inputs: FuzzInput[] = mutations(seeds).filter((input) => input.name.startsWith('avif-'));
     for (const { name, bytes } of seeds) {
-      for (const [width, height] of [[0, 0], [13, 10], [12, 11], [1024, 1025], [65535, 65535], [16383, 1]] as const) {
+      for (const [width, height] of [
+        [0, 0],
+        [13, 10],
+        [12, 11],
+        [1024, 1025],
+        [65535, 65535],
+        [16383, 1],
+      ] as const) {
         inputs.push({ name: `${name}/ispe-${width}x${height}`, bytes: withIspe(bytes, width, height) });
       }
     }

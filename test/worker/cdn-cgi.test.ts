@@ -60,13 +60,56 @@ describe('parseCdnCgiPath', () => {
   });
 
   it.each([
-    ['full names', '/cdn-cgi/image/width=640,format=auto/photos/cat.jpg', '/photos/cat.jpg', [['width', '640'], ['format', 'auto']]],
-    ['short names', '/cdn-cgi/image/w=30,h=20,q=70,f=jpeg/a.png', '/a.png', [['width', '30'], ['height', '20'], ['quality', '70'], ['format', 'jpeg']]],
-    ['our fits and dpr', '/cdn-cgi/image/fit=scale-down,dpr=1.5,w=9/a.png', '/a.png', [['fit', 'scale-down'], ['dpr', '1.5'], ['width', '9']]],
+    [
+      'full names',
+      '/cdn-cgi/image/width=640,format=auto/photos/cat.jpg',
+      '/photos/cat.jpg',
+      [
+        ['width', '640'],
+        ['format', 'auto'],
+      ],
+    ],
+    [
+      'short names',
+      '/cdn-cgi/image/w=30,h=20,q=70,f=jpeg/a.png',
+      '/a.png',
+      [
+        ['width', '30'],
+        ['height', '20'],
+        ['quality', '70'],
+        ['format', 'jpeg'],
+      ],
+    ],
+    [
+      'our fits and dpr',
+      '/cdn-cgi/image/fit=scale-down,dpr=1.5,w=9/a.png',
+      '/a.png',
+      [
+        ['fit', 'scale-down'],
+        ['dpr', '1.5'],
+        ['width', '9'],
+      ],
+    ],
     ['upscale', '/cdn-cgi/image/upscale=2/deep/er/a.png', '/deep/er/a.png', [['upscale', '2']]],
-    ['an alias and its name (kept, for the validator to refuse)', '/cdn-cgi/image/w=1,width=2/a.png', '/a.png', [['width', '1'], ['width', '2']]],
+    [
+      'an alias and its name (kept, for the validator to refuse)',
+      '/cdn-cgi/image/w=1,width=2/a.png',
+      '/a.png',
+      [
+        ['width', '1'],
+        ['width', '2'],
+      ],
+    ],
     ['percent-encoded names and values', '/cdn-cgi/image/%77=6%340/a.png', '/a.png', [['width', '640']]],
-    ['bad values, untouched (validated later)', '/cdn-cgi/image/w=abc,fit=fill/a.png', '/a.png', [['width', 'abc'], ['fit', 'fill']]],
+    [
+      'bad values, untouched (validated later)',
+      '/cdn-cgi/image/w=abc,fit=fill/a.png',
+      '/a.png',
+      [
+        ['width', 'abc'],
+        ['fit', 'fill'],
+      ],
+    ],
     ['a source path kept as written', '/cdn-cgi/image/w=1/caf%C3%A9/a%20b.png', '/caf%C3%A9/a%20b.png', [['width', '1']]],
   ])('parses %s', (_, path, sourcePath, params) => {
     expect(entries(path)).toEqual({ sourcePath, params });
@@ -79,7 +122,12 @@ describe('parseCdnCgiPath', () => {
     ['an empty option', '/cdn-cgi/image/w=1,,h=2/a.png', 'invalid_parameter', 'an empty option was given'],
     ['a trailing comma', '/cdn-cgi/image/w=1,/a.png', 'invalid_parameter', 'an empty option was given'],
     ['a malformed escape', '/cdn-cgi/image/w=%zz/a.png', 'invalid_parameter', 'option "w=%zz" has a malformed percent-encoding'],
-    ['gravity', '/cdn-cgi/image/w=10,gravity=auto/a.png', 'invalid_parameter', "gravity is not supported: this service does not offer Cloudflare Images' gravity option"],
+    [
+      'gravity',
+      '/cdn-cgi/image/w=10,gravity=auto/a.png',
+      'invalid_parameter',
+      "gravity is not supported: this service does not offer Cloudflare Images' gravity option",
+    ],
     ['gravity as g', '/cdn-cgi/image/g=face,w=10/a.png', 'invalid_parameter', 'g (gravity) is not supported'],
     ['sharpen', '/cdn-cgi/image/sharpen=1/a.png', 'invalid_parameter', 'sharpen is not supported'],
     ['blur', '/cdn-cgi/image/blur=50/a.png', 'invalid_parameter', 'blur is not supported'],
@@ -93,7 +141,12 @@ describe('parseCdnCgiPath', () => {
     ['slow-connection-quality as scq', '/cdn-cgi/image/scq=50/a.png', 'invalid_parameter', 'scq (slow-connection-quality) is not supported'],
     ['fit=crop', '/cdn-cgi/image/w=10,fit=crop/a.png', 'invalid_parameter', 'fit=crop is not supported; fit must be one of contain, cover, scale-down'],
     ['fit=pad', '/cdn-cgi/image/w=10,fit=pad/a.png', 'invalid_parameter', 'fit=pad is not supported'],
-    ['an unknown option', '/cdn-cgi/image/w=10,colour=red/a.png', 'invalid_parameter', 'colour is not a supported option; the options are width (w), height (h), fit, dpr, format (f), quality (q) and upscale'],
+    [
+      'an unknown option',
+      '/cdn-cgi/image/w=10,colour=red/a.png',
+      'invalid_parameter',
+      'colour is not a supported option; the options are width (w), height (h), fit, dpr, format (f), quality (q) and upscale',
+    ],
     ['another case', '/cdn-cgi/image/Width=10/a.png', 'invalid_parameter', 'Width is not a supported option'],
     ['the signature as an option', '/cdn-cgi/image/w=10,s=abc/a.png', 'invalid_parameter', 's is not an option: the signature goes in the query string (?s=)'],
     ['no source path', '/cdn-cgi/image/w=10', 'invalid_path', 'the source path after /cdn-cgi/image/<options> is empty'],
@@ -113,7 +166,7 @@ describe('parseCdnCgiPath', () => {
   });
 });
 
-describe('the options go through the query form\'s one validator', () => {
+describe("the options go through the query form's one validator", () => {
   // Each pair is one request in both spellings: the same parse, or the same 400.
   it.each([
     ['w=640,f=auto', 'width=640&format=auto'],
@@ -143,7 +196,9 @@ describe('the options go through the query form\'s one validator', () => {
   });
 
   it('answers a repeated option the way the query form does', () => {
-    expect(thrown(() => parseUpscaleParams(parseCdnCgiPath('/cdn-cgi/image/w=1,width=2/a.png')!.params, [2, 4])).message).toBe('width is given 2 times; give it once');
+    expect(thrown(() => parseUpscaleParams(parseCdnCgiPath('/cdn-cgi/image/w=1,width=2/a.png')!.params, [2, 4])).message).toBe(
+      'width is given 2 times; give it once',
+    );
   });
 });
 
@@ -206,7 +261,11 @@ describe('cdnCgiImage()', () => {
 
   it('negotiates format=auto from Accept, with Vary: Accept, like the query form', async () => {
     const app = cdnApp(await testOrigin());
-    for (const [accept, format] of [['image/webp', 'webp'], ['image/png', 'png'], ['image/jpeg', 'jpeg']] as const) {
+    for (const [accept, format] of [
+      ['image/webp', 'webp'],
+      ['image/png', 'png'],
+      ['image/jpeg', 'jpeg'],
+    ] as const) {
       const viaPath = await app.request('https://edge.test/cdn-cgi/image/w=20,f=auto/photos/cat.png', { headers: { Accept: accept } });
       const viaQuery = await app.request('https://edge.test/photos/cat.png?width=20&format=auto', { headers: { Accept: accept } });
       expect(viaPath.status).toBe(200);
@@ -217,13 +276,29 @@ describe('cdnCgiImage()', () => {
   });
 
   it.each([
-    ['an unsupported option', '/cdn-cgi/image/w=10,blur=5/photos/cat.png', { code: 'invalid_parameter', message: "blur is not supported: this service does not offer Cloudflare Images' blur option" }],
-    ['an unsupported fit', '/cdn-cgi/image/w=10,fit=pad/photos/cat.png', { code: 'invalid_parameter', message: 'fit=pad is not supported; fit must be one of contain, cover, scale-down' }],
+    [
+      'an unsupported option',
+      '/cdn-cgi/image/w=10,blur=5/photos/cat.png',
+      { code: 'invalid_parameter', message: "blur is not supported: this service does not offer Cloudflare Images' blur option" },
+    ],
+    [
+      'an unsupported fit',
+      '/cdn-cgi/image/w=10,fit=pad/photos/cat.png',
+      { code: 'invalid_parameter', message: 'fit=pad is not supported; fit must be one of contain, cover, scale-down' },
+    ],
     ['a repeated option', '/cdn-cgi/image/w=1,width=2/photos/cat.png', { code: 'invalid_parameter', message: 'width is given 2 times; give it once' }],
     ['a bad value', '/cdn-cgi/image/q=high,w=10/photos/cat.png', { code: 'invalid_parameter', message: 'quality must be an integer from 1 to 100' }],
-    ['an option that is not name=value', '/cdn-cgi/image/w=10,webp/photos/cat.png', { code: 'invalid_parameter', message: 'options are name=value pairs; "webp" is not' }],
+    [
+      'an option that is not name=value',
+      '/cdn-cgi/image/w=10,webp/photos/cat.png',
+      { code: 'invalid_parameter', message: 'options are name=value pairs; "webp" is not' },
+    ],
     ['an empty source path', '/cdn-cgi/image/w=10/', { code: 'invalid_path', message: 'the source path after /cdn-cgi/image/<options> is empty' }],
-    ['an encoded slash in the source path', '/cdn-cgi/image/w=10/photos%2F..%2Fsecret.png', { code: 'invalid_path', message: 'encoded slashes, backslashes and NUL bytes are not allowed in the path' }],
+    [
+      'an encoded slash in the source path',
+      '/cdn-cgi/image/w=10/photos%2F..%2Fsecret.png',
+      { code: 'invalid_path', message: 'encoded slashes, backslashes and NUL bytes are not allowed in the path' },
+    ],
   ])('answers %s with a JSON 400, fetching nothing', async (_, path, expected) => {
     const origin = await testOrigin();
     const response = await cdnApp(origin).request(`https://edge.test${path}`);
@@ -231,7 +306,7 @@ describe('cdnCgiImage()', () => {
     expect(origin.requests.size).toBe(0);
   });
 
-  it('keeps the source path\'s query for the origin', async () => {
+  it("keeps the source path's query for the origin", async () => {
     const origin = await testOrigin();
     const response = await cdnApp(origin).request('https://edge.test/cdn-cgi/image/w=8/photos/cat.png?v=2');
     expect(await responseSize(response)).toEqual({ format: 'png', width: 8, height: 6 });
@@ -280,7 +355,9 @@ describe('signed Cloudflare-style URLs', () => {
     expect(new URL(viaQuery).searchParams.get('s')).toBe(s);
     expect(new URL(await signUrl('https://edge.test/cdn-cgi/image/format=webp,width=20/photos/cat.png?v=2', KEY)).searchParams.get('s')).toBe(s);
     // Signed literally, the path would be a different message.
-    expect(new URL(await signUrl('https://edge.test/cdn-cgi/image/w=20,f=webp/photos/cat.png?v=2', KEY, { cdnCgiPrefix: false })).searchParams.get('s')).not.toBe(s);
+    expect(
+      new URL(await signUrl('https://edge.test/cdn-cgi/image/w=20,f=webp/photos/cat.png?v=2', KEY, { cdnCgiPrefix: false })).searchParams.get('s'),
+    ).not.toBe(s);
   });
 
   it('signUrl refuses options that cannot be served', async () => {
@@ -298,11 +375,31 @@ describe('signed Cloudflare-style URLs', () => {
 
   it.each([
     ['no signature', async () => 'https://edge.test/cdn-cgi/image/w=20/photos/cat.png', 'this URL must be signed (s=)'],
-    ['a changed option', async () => (await signUrl('https://edge.test/cdn-cgi/image/w=20/photos/cat.png', KEY)).replace('w=20', 'w=2000'), 'the signature does not match this URL'],
-    ['an added option', async () => (await signUrl('https://edge.test/cdn-cgi/image/w=20/photos/cat.png', KEY)).replace('w=20', 'w=20,f=webp'), 'the signature does not match this URL'],
-    ['another source path', async () => (await signUrl('https://edge.test/cdn-cgi/image/w=20/photos/cat.png', KEY)).replace('/cat.png', '/dog.png'), 'the signature does not match this URL'],
-    ['an added origin parameter', async () => (await signUrl('https://edge.test/cdn-cgi/image/w=20/photos/cat.png', KEY)).replace('?', '?v=2&'), 'the signature does not match this URL'],
-    ['a tampered signature', async () => `${(await signUrl('https://edge.test/cdn-cgi/image/w=20/photos/cat.png', KEY)).slice(0, -2)}AA`, 'the signature does not match this URL'],
+    [
+      'a changed option',
+      async () => (await signUrl('https://edge.test/cdn-cgi/image/w=20/photos/cat.png', KEY)).replace('w=20', 'w=2000'),
+      'the signature does not match this URL',
+    ],
+    [
+      'an added option',
+      async () => (await signUrl('https://edge.test/cdn-cgi/image/w=20/photos/cat.png', KEY)).replace('w=20', 'w=20,f=webp'),
+      'the signature does not match this URL',
+    ],
+    [
+      'another source path',
+      async () => (await signUrl('https://edge.test/cdn-cgi/image/w=20/photos/cat.png', KEY)).replace('/cat.png', '/dog.png'),
+      'the signature does not match this URL',
+    ],
+    [
+      'an added origin parameter',
+      async () => (await signUrl('https://edge.test/cdn-cgi/image/w=20/photos/cat.png', KEY)).replace('?', '?v=2&'),
+      'the signature does not match this URL',
+    ],
+    [
+      'a tampered signature',
+      async () => `${(await signUrl('https://edge.test/cdn-cgi/image/w=20/photos/cat.png', KEY)).slice(0, -2)}AA`,
+      'the signature does not match this URL',
+    ],
   ])('refuses %s with 403, fetching nothing', async (_, makeUrl, message) => {
     const { app, origin } = await signedApp();
     const response = await app.request(await makeUrl());

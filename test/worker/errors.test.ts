@@ -85,7 +85,7 @@ describe('error responses', () => {
     const origin = new TestOrigin({ '/big.png': await imageResponse('png', 40, 30) });
     const sourceLimited = serviceApp(origin, { limits: { ...DEFAULT_CONFIG.limits, sourceBytes: 1 << 20, wholeSourcePixels: 1000, outputPixels: 1 << 22 } });
     const outputLimited = serviceApp(origin, { limits: { ...DEFAULT_CONFIG.limits, sourceBytes: 1 << 20, wholeSourcePixels: 1 << 20, outputPixels: 4000 } });
-    expect(await expectError(await sourceLimited.request("/big.png?upscale=2"), 422, "image_too_large")).toContain("40x30");
+    expect(await expectError(await sourceLimited.request('/big.png?upscale=2'), 422, 'image_too_large')).toContain('40x30');
     expect(await expectError(await outputLimited.request('/big.png?upscale=2'), 422, 'image_too_large')).toContain('4000-pixel output limit');
   });
 

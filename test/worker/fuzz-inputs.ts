@@ -80,7 +80,16 @@ export function mutations(seedList: readonly Seed[], seed = 0x5eed): FuzzInput[]
       add('stomp', copy);
     }
     // Lying dimensions: zero, huge, extreme aspect ratios.
-    for (const [width, height] of [[0, 0], [1, 0], [0, 1], [65535, 65535], [50000, 50000], [65535, 1], [1, 16383], [16383, 16383]] as const) {
+    for (const [width, height] of [
+      [0, 0],
+      [1, 0],
+      [0, 1],
+      [65535, 65535],
+      [50000, 50000],
+      [65535, 1],
+      [1, 16383],
+      [16383, 16383],
+    ] as const) {
       const patched = withSize(bytes, format, width, height);
       if (patched !== undefined) add(`size-${width}x${height}`, patched);
     }
@@ -94,7 +103,11 @@ export function mutations(seedList: readonly Seed[], seed = 0x5eed): FuzzInput[]
     add('doubled', concat([bytes, bytes]));
   }
   for (let i = 0; i < 150; i++) inputs.push({ name: `random#${inputs.length}`, bytes: Uint8Array.from({ length: int(2048) }, () => int(256)) });
-  const magics = [[0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], [0xff, 0xd8, 0xff], [0x52, 0x49, 0x46, 0x46, 1, 0, 0, 0, 0x57, 0x45, 0x42, 0x50]];
+  const magics = [
+    [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a],
+    [0xff, 0xd8, 0xff],
+    [0x52, 0x49, 0x46, 0x46, 1, 0, 0, 0, 0x57, 0x45, 0x42, 0x50],
+  ];
   for (let i = 0; i < 150; i++) {
     const tail = Uint8Array.from({ length: int(512) }, () => int(256));
     inputs.push({ name: `random-with-magic#${inputs.length}`, bytes: concat([Uint8Array.from(magics[i % 3]!), tail]) });

@@ -17,7 +17,10 @@ export const manifest = parseManifest(manifestJson);
 export const models = shippedModels;
 export const codecs = shippedCodecs;
 /** The shipped scales as error messages list them, e.g. `2, 4`. */
-export const shippedScales = manifest.models.map((model) => model.scale).sort((a, b) => a - b).join(', ');
+export const shippedScales = manifest.models
+  .map((model) => model.scale)
+  .sort((a, b) => a - b)
+  .join(', ');
 
 /** What the test origin answers for a path: a response, an error to reject with, or no answer. */
 export type OriginRoute = (() => Response) | { readonly reject: Error } | 'hang';

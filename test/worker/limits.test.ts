@@ -41,7 +41,12 @@ describe('limits from the header, before decoding', () => {
     ['a zero-width PNG', () => pngFile([ihdr(0, 10, 8, 2), iend]), 422, 'malformed_image'],
     ['a 65535x65535 JPEG', () => patchJpegSize(jpegFile(16, 16, { components: 3 }), 65535, 65535), 422, 'image_too_large'],
     ['a zero-height JPEG', () => patchJpegSize(jpegFile(16, 16, { components: 3 }), 16, 0), 422, 'malformed_image'],
-    [`a progressive JPEG with ${MAX_JPEG_SCANS + 1} scans (a CPU bomb)`, () => jpegFile(16, 16, { components: 3, progressive: true, extraScans: MAX_JPEG_SCANS }), 422, 'image_too_large'],
+    [
+      `a progressive JPEG with ${MAX_JPEG_SCANS + 1} scans (a CPU bomb)`,
+      () => jpegFile(16, 16, { components: 3, progressive: true, extraScans: MAX_JPEG_SCANS }),
+      422,
+      'image_too_large',
+    ],
     ['an animated WebP', async () => patchWebp(await webp(true), (bytes) => (bytes[20]! |= 0x02)), 415, 'unsupported_image'],
     ['a WebP canvas of 16384x16384', async () => patchWebp(await webp(true), (bytes) => bytes.set([0xff, 0x3f, 0, 0xff, 0x3f, 0], 24)), 422, 'image_too_large'],
     ['a WebP canvas smaller than its frame', async () => patchWebp(await webp(true), (bytes) => bytes.set([3, 0, 0, 3, 0, 0], 24)), 422, 'malformed_image'],
@@ -78,7 +83,7 @@ describe('variants that decode', () => {
     ]);
     const result = await upscaleBytes(apng);
     expect(result).toMatchObject({ status: 200, header: { width: 16, height: 16 } });
-    const centre = ((8 * 16 + 8) * 4);
+    const centre = (8 * 16 + 8) * 4;
     const [r, , b] = result.image!.data.subarray(centre, centre + 3);
     expect(r! - b!).toBeGreaterThan(150); // red, the first frame; not blue
   });

@@ -41,7 +41,7 @@ describe('chooseFormat', () => {
     ['both left out: the source', 'image/avif,image/webp', 'png', ['png', 'jpeg'], 'png'],
     ['an AVIF source over both limits, nothing acceptable: PNG', 'text/html', 'avif', ['png', 'jpeg'], 'png'],
     ['an AVIF source, nothing acceptable: PNG, not AVIF unnamed', 'text/html', 'avif', ['png', 'jpeg', 'webp', 'avif'], 'png'],
-    ['an AVIF source over WebP\'s limit, only WebP named: PNG, not AVIF unnamed', 'image/webp', 'avif', ['png', 'jpeg', 'avif'], 'png'],
+    ["an AVIF source over WebP's limit, only WebP named: PNG, not AVIF unnamed", 'image/webp', 'avif', ['png', 'jpeg', 'avif'], 'png'],
   ] as const)('among the allowed formats: %s', (_, accept, source, allowed, expected) => {
     expect(chooseFormat(formatPreferences(accept), source, allowed)).toBe(expected);
   });
@@ -50,7 +50,13 @@ describe('chooseFormat', () => {
 describe('renditionCacheKey', () => {
   const sha = (n: number) => String(n).repeat(64);
   const catalog = createModelCatalog(
-    { schemaVersion: 1, models: [{ ...manifest.models[0]!, scale: 2, sha256: sha(2) }, { ...manifest.models[0]!, scale: 4, sha256: sha(4) }] },
+    {
+      schemaVersion: 1,
+      models: [
+        { ...manifest.models[0]!, scale: 2, sha256: sha(2) },
+        { ...manifest.models[0]!, scale: 4, sha256: sha(4) },
+      ],
+    },
     () => Promise.reject(new Error('not loaded in these tests')),
   );
   const key = (url: string, accept?: string) => {
@@ -59,13 +65,17 @@ describe('renditionCacheKey', () => {
     return renditionCacheKey(parsed, params, accept === undefined ? undefined : formatPreferences(accept), catalog);
   };
 
-  it('orders and spells out our parameters after the origin query, with the scale\'s model', () => {
-    expect(key('https://e.dev/a.png?quality=80&v=1&format=jpeg&upscale=2&s=sig')).toBe(`https://e.dev/a.png?v=1&upscale=2&format=jpeg&quality=80&model=${sha(2)}`);
+  it("orders and spells out our parameters after the origin query, with the scale's model", () => {
+    expect(key('https://e.dev/a.png?quality=80&v=1&format=jpeg&upscale=2&s=sig')).toBe(
+      `https://e.dev/a.png?v=1&upscale=2&format=jpeg&quality=80&model=${sha(2)}`,
+    );
     expect(key('https://e.dev/a.png?upscale=4')).toBe(`https://e.dev/a.png?upscale=4&format=source&quality=default&model=${sha(4)}`);
   });
 
   it('keys a display size by its device-pixel box and fit, with every model it may run', () => {
-    expect(key('https://e.dev/a.png?width=300&dpr=2')).toBe(`https://e.dev/a.png?width=600&height=auto&fit=contain&format=source&quality=default&model=${sha(2)},${sha(4)}`);
+    expect(key('https://e.dev/a.png?width=300&dpr=2')).toBe(
+      `https://e.dev/a.png?width=600&height=auto&fit=contain&format=source&quality=default&model=${sha(2)},${sha(4)}`,
+    );
     expect(key('https://e.dev/a.png?width=300&dpr=2')).toBe(key('https://e.dev/a.png?width=600&fit=contain'));
     expect(key('https://e.dev/a.png?width=300&height=200&fit=cover')).not.toBe(key('https://e.dev/a.png?width=300&height=200'));
   });
@@ -78,8 +88,12 @@ describe('renditionCacheKey', () => {
     );
     // Different headers, same negotiation: one entry.
     expect(key('https://e.dev/a.png?upscale=2&format=auto', 'image/avif,image/webp')).toBe(key('https://e.dev/a.png?upscale=2&format=auto', chrome));
-    expect(key('https://e.dev/a.png?upscale=2&format=auto', 'image/webp')).toContain('format=auto:png>webp/webp/png/png,jpeg>webp/webp/jpeg/jpeg,webp>webp/webp/png/png,avif>webp/webp/png/png&');
-    expect(key('https://e.dev/a.png?upscale=2&format=auto', 'image/png,image/jpeg')).toContain('format=auto:png>png/png/png/png,jpeg>jpeg/jpeg/jpeg/jpeg,webp>png/png/png/png,avif>png/png/png/png&');
+    expect(key('https://e.dev/a.png?upscale=2&format=auto', 'image/webp')).toContain(
+      'format=auto:png>webp/webp/png/png,jpeg>webp/webp/jpeg/jpeg,webp>webp/webp/png/png,avif>webp/webp/png/png&',
+    );
+    expect(key('https://e.dev/a.png?upscale=2&format=auto', 'image/png,image/jpeg')).toContain(
+      'format=auto:png>png/png/png/png,jpeg>jpeg/jpeg/jpeg/jpeg,webp>png/png/png/png,avif>png/png/png/png&',
+    );
   });
 
   it('is the same for equivalent requests and differs for different ones', () => {

@@ -12,7 +12,7 @@ const cdn: Origin = { fetch: async (path) => (path === '/images/cat.png' ? image
 const app = new Hono();
 app.get('/', (c) => c.text('home'));
 app.use('/images/*', upscale({ origin: cdn, limits: { outputPixels: 1 << 20 } }));
-app.get('/images/*', (c) => c.text('the app\'s own handler'));
+app.get('/images/*', (c) => c.text("the app's own handler"));
 app.onError(handleError);
 
 describe('the package entry (src/package-entry.ts) in a fresh Hono app; test/package runs the packed tarball', () => {

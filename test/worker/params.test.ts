@@ -18,7 +18,11 @@ describe('parseUpscaleParams', () => {
     ['a width (fit defaults to contain, dpr to 1)', 'width=640', { resize: box(640, undefined), format: undefined, quality: undefined }],
     ['a height', 'height=480', { resize: box(undefined, 480), format: undefined, quality: undefined }],
     ['a box with fit and dpr', 'width=300&height=200&fit=cover&dpr=1.5', { resize: box(300, 200, 'cover', 1.5), format: undefined, quality: undefined }],
-    ['scale-down at the largest edge and dpr', 'width=16383&fit=scale-down&dpr=5', { resize: box(16383, undefined, 'scale-down', 5), format: undefined, quality: undefined }],
+    [
+      'scale-down at the largest edge and dpr',
+      'width=16383&fit=scale-down&dpr=5',
+      { resize: box(16383, undefined, 'scale-down', 5), format: undefined, quality: undefined },
+    ],
   ])('parses %s', (_, query, expected) => {
     expect(parse(query)).toEqual(expected);
   });
@@ -35,7 +39,7 @@ describe('parseUpscaleParams', () => {
     ['dpr and fit without a size', 'dpr=2&fit=cover', 'fit and dpr need a width or a height'],
     ['a zero width', 'width=0', 'width must be an integer from 1 to 16383'],
     ['a padded height', 'height=0480', 'height must be an integer from 1 to 16383'],
-    ['a width past WebP\'s largest edge', 'width=16384', 'width must be an integer from 1 to 16383'],
+    ["a width past WebP's largest edge", 'width=16384', 'width must be an integer from 1 to 16383'],
     ['an unknown fit', 'width=10&fit=fill', 'fit must be one of contain, cover, scale-down'],
     ['a dpr over 5', 'width=10&dpr=5.5', 'dpr must be a number from 1 to 5'],
     ['a dpr under 1', 'width=10&dpr=0.5', 'dpr must be a number from 1 to 5'],

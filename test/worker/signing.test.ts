@@ -8,7 +8,11 @@ const OLD_KEY = 'old-key-0a1b2c3d4e5f6789';
 const OTHER_KEY = 'not-a-key-of-this-service';
 
 async function signedApp(options: { cache?: Cache } = {}) {
-  const origin = new TestOrigin({ '/a.png': await imageResponse('png', 16, 12), '/a.png?v=1': await imageResponse('png', 16, 12), '/plain.txt': () => new Response('plain') });
+  const origin = new TestOrigin({
+    '/a.png': await imageResponse('png', 16, 12),
+    '/a.png?v=1': await imageResponse('png', 16, 12),
+    '/plain.txt': () => new Response('plain'),
+  });
   return { origin, app: serviceApp(origin, { signingKeys: [NEW_KEY, OLD_KEY], cache: options.cache }) };
 }
 
@@ -44,10 +48,13 @@ describe('signed URLs', () => {
     ['an added origin parameter', async () => (await signUrl('https://edge.test/a.png?upscale=2', NEW_KEY)).replace('?', '?v=1&')],
     ['another path', async () => (await signUrl('https://edge.test/a.png?upscale=2', NEW_KEY)).replace('/a.png', '/b.png')],
     ['a truncated signature', async () => (await signUrl('https://edge.test/a.png?upscale=2', NEW_KEY)).slice(0, -1)],
-    ['a signature given twice', async () => {
-      const url = await signUrl('https://edge.test/a.png?upscale=2', NEW_KEY);
-      return `${url}&s=${new URL(url).searchParams.get('s')}`;
-    }],
+    [
+      'a signature given twice',
+      async () => {
+        const url = await signUrl('https://edge.test/a.png?upscale=2', NEW_KEY);
+        return `${url}&s=${new URL(url).searchParams.get('s')}`;
+      },
+    ],
     ['a non-base64url signature', async () => 'https://edge.test/a.png?upscale=2&s=%2B%2F%3D'],
   ])('refuses %s with 403, before fetching anything', async (_, makeUrl) => {
     const { app, origin } = await signedApp();
@@ -82,7 +89,9 @@ describe('signed URLs', () => {
 
 describe('signUrl and signedMessage', () => {
   it('covers the path, the origin query as written, and our parameters in a fixed order', () => {
-    expect(signedMessage(new URL('https://edge.test/p/a.png?name=a%20b+c&format=webp&s=x&width=10&v=2'))).toBe('/p/a.png?name=a%20b+c&v=2&width=10&format=webp');
+    expect(signedMessage(new URL('https://edge.test/p/a.png?name=a%20b+c&format=webp&s=x&width=10&v=2'))).toBe(
+      '/p/a.png?name=a%20b+c&v=2&width=10&format=webp',
+    );
     expect(signedMessage(new URL('https://edge.test/a.png'))).toBe('/a.png');
   });
 

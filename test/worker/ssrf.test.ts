@@ -65,7 +65,7 @@ describe('SSRF: only the configured origin is ever fetched', () => {
       ['another host', 'https://evil.test/a.png'],
       ['a network-path reference', '//evil.test/a.png'],
       ['the same host outside the prefix', '/private/a.png'],
-      ['a host that merely starts with the origin\'s', 'https://img.test.evil.test/base/a.png'],
+      ["a host that merely starts with the origin's", 'https://img.test.evil.test/base/a.png'],
       ['userinfo that looks like the origin', 'https://img.test@evil.test/base/a.png'],
       ['another scheme', 'http://img.test/base/a.png'],
       ['a metadata address', 'http://169.254.169.254/latest/meta-data/'],

@@ -140,7 +140,11 @@ describe('limits: each size class at its limit and just over it, refused from th
   };
 
   it.each(['png', 'jpeg'] as const)('a %s thumbnail source decoded in strips: sourcePixels and sourceSide', async (format) => {
-    const app = await sizes(format, [[96, 64], [97, 64], [101, 10]]);
+    const app = await sizes(format, [
+      [96, 64],
+      [97, 64],
+      [101, 10],
+    ]);
     const decodes = vi.spyOn(codecs, 'decodeBands');
     expect(await status(app, '/96x64?width=20')).toBe('200 ok');
     expect(await status(app, '/97x64?width=20')).toBe('422 image_too_large');
@@ -149,7 +153,10 @@ describe('limits: each size class at its limit and just over it, refused from th
   });
 
   it('a WebP source, decoded whole: wholeSourcePixels', async () => {
-    const app = await sizes('webp', [[48, 32], [49, 32]]);
+    const app = await sizes('webp', [
+      [48, 32],
+      [49, 32],
+    ]);
     expect(await status(app, '/48x32?width=20&format=png')).toBe('200 ok');
     expect(await status(app, '/49x32?width=20&format=png')).toBe('422 image_too_large');
   });
@@ -158,7 +165,12 @@ describe('limits: each size class at its limit and just over it, refused from th
     ['a thumbnail', 'width=8'],
     ['an upscale', 'upscale=2'],
   ])('a progressive JPEG, decoded whole with its coefficients: progressiveJpegSourcePixels for %s', async (_, query) => {
-    const routes = Object.fromEntries([[24, 32], [25, 32]].map(([width, height]) => [`/${width}x${height}`, () => new Response(jpegFile(width!, height!, { components: 3, progressive: true }))]));
+    const routes = Object.fromEntries(
+      [
+        [24, 32],
+        [25, 32],
+      ].map(([width, height]) => [`/${width}x${height}`, () => new Response(jpegFile(width!, height!, { components: 3, progressive: true }))]),
+    );
     const app = serviceApp(new TestOrigin(routes), { limits });
     const decodes = vi.spyOn(codecs, 'decodeBands');
     expect(await status(app, `/24x32?${query}&format=png`)).toBe('200 ok');
@@ -167,7 +179,10 @@ describe('limits: each size class at its limit and just over it, refused from th
   });
 
   it.each(['png', 'jpeg', 'webp'] as const)('an upscale of a %s source: wholeSourcePixels, then outputPixels', async (format) => {
-    const app = await sizes(format, [[48, 32], [49, 32]]);
+    const app = await sizes(format, [
+      [48, 32],
+      [49, 32],
+    ]);
     expect(await status(app, '/48x32?upscale=2&format=png')).toBe('200 ok');
     expect(await status(app, '/49x32?upscale=2&format=png')).toBe('422 image_too_large');
     expect(await status(app, '/48x32?upscale=4&format=png')).toBe('422 image_too_large'); // 192x128 > 96x64

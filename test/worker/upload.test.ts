@@ -39,7 +39,7 @@ describe('upload route', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('Content-Type')).toBe('image/png');
     expect(response.headers.get('Cache-Control')).toBe('no-store');
-    expect(response.headers.get("Server-Timing")).toMatch(/fetch;dur=.*decode;dur=/); // the stages before the streamed body
+    expect(response.headers.get('Server-Timing')).toMatch(/fetch;dur=.*decode;dur=/); // the stages before the streamed body
     expect(await responseSize(response)).toEqual({ format: 'png', width: 74, height: 46 });
   });
 

@@ -45,7 +45,10 @@ describe('upscale middleware', () => {
   it('times the stages before its first byte in Server-Timing (the body streams after the headers)', async () => {
     const origin = new TestOrigin({ '/a.png': await imageResponse('png', 20, 20) });
     const response = await serviceApp(origin).request('/a.png?upscale=2');
-    const stages = response.headers.get('Server-Timing')!.split(', ').map((entry) => entry.split(';')[0]);
+    const stages = response.headers
+      .get('Server-Timing')!
+      .split(', ')
+      .map((entry) => entry.split(';')[0]);
     expect(stages).toEqual(['fetch', 'model', 'check', 'decode']);
   });
 

@@ -19,9 +19,27 @@ export class GraphBuilder {
    * A stride-1, 'same'-padded conv; `normalization` overrides the network default (heads and tails);
    * `linearBlock` makes it train as a collapsible linear block (see graph.ts).
    */
-  conv(name: string, input: string, inChannels: number, outChannels: number, kernelSize: number, normalization = this.normalization, linearBlock?: LinearBlockSpec): string {
+  conv(
+    name: string,
+    input: string,
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number,
+    normalization = this.normalization,
+    linearBlock?: LinearBlockSpec,
+  ): string {
     const output = this.fresh(name);
-    this.nodes.push({ op: 'conv', name, input, output, inChannels, outChannels, kernelSize, normalization, ...(linearBlock === undefined ? {} : { linearBlock }) });
+    this.nodes.push({
+      op: 'conv',
+      name,
+      input,
+      output,
+      inChannels,
+      outChannels,
+      kernelSize,
+      normalization,
+      ...(linearBlock === undefined ? {} : { linearBlock }),
+    });
     return output;
   }
 

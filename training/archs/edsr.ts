@@ -11,7 +11,11 @@ export function buildEdsr(config: EdsrConfig): ArchGraph {
   const g = new GraphBuilder(config.normalization);
   const { nFeats, scale } = config;
   const input = 'lr';
-  const shifted = g.affine(input, 1, DIV2K_RGB_MEAN.map((m) => -m));
+  const shifted = g.affine(
+    input,
+    1,
+    DIV2K_RGB_MEAN.map((m) => -m),
+  );
   const outer = config.normalization === 'batch' ? 'none' : config.normalization;
 
   const head = g.conv('head', shifted, 3, nFeats, 3, outer);

@@ -14,7 +14,11 @@ export function buildWdsr(config: WdsrAConfig | WdsrBConfig): ArchGraph {
   const { nFeats, scale } = config;
   const outChannels = 3 * scale * scale;
   const input = 'lr';
-  const shifted = g.affine(input, 2, DIV2K_RGB_MEAN.map((m) => -2 * m));
+  const shifted = g.affine(
+    input,
+    2,
+    DIV2K_RGB_MEAN.map((m) => -2 * m),
+  );
 
   let x = g.conv('head', shifted, 3, nFeats, 3, headTailNormalization(config));
   for (let i = 0; i < config.nBlocks; i++) {
@@ -38,7 +42,15 @@ function wdsrBBranch(g: GraphBuilder, prefix: string, x: string, config: WdsrBCo
   const wide = config.nFeats * config.expansion;
   const lowRank = Math.floor(config.nFeats * config.lowRank);
   const conv = (role: WdsrBBlockConv, input: string, inChannels: number, outChannels: number, kernelSize: number) =>
-    g.conv(`${prefix}/${role}`, input, inChannels, outChannels, kernelSize, config.normalization, linearBlockOf(config, role, inChannels, outChannels, kernelSize));
+    g.conv(
+      `${prefix}/${role}`,
+      input,
+      inChannels,
+      outChannels,
+      kernelSize,
+      config.normalization,
+      linearBlockOf(config, role, inChannels, outChannels, kernelSize),
+    );
   const expanded = g.relu(conv('expand', x, config.nFeats, wide, 1));
   const reduced = conv('reduce', expanded, wide, lowRank, 1);
   return conv('spatial', reduced, lowRank, config.nFeats, 3);

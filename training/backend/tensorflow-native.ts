@@ -20,9 +20,9 @@ export async function loadNativeTensorflowBackend(): Promise<string> {
     }
   }
   throw new Error(
-    "backend 'tensorflow' needs @tensorflow/tfjs-node-gpu (CUDA) or @tensorflow/tfjs-node, and neither is installed. "
-      + 'Install one matching tfjs-core 4.22.0 without saving it, e.g. `npm install --no-save @tensorflow/tfjs-node-gpu@4.22.0`, '
-      + "or use --backend wasm.",
+    "backend 'tensorflow' needs @tensorflow/tfjs-node-gpu (CUDA) or @tensorflow/tfjs-node, and neither is installed. " +
+      'Install one matching tfjs-core 4.22.0 without saving it, e.g. `npm install --no-save @tensorflow/tfjs-node-gpu@4.22.0`, ' +
+      'or use --backend wasm.',
   );
 }
 

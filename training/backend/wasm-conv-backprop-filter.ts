@@ -1,10 +1,4 @@
-import {
-  backend_util,
-  Conv2DBackpropFilter,
-  type Conv2DBackpropFilterAttrs,
-  type KernelConfig,
-  type TensorInfo,
-} from '@tensorflow/tfjs-core';
+import { backend_util, Conv2DBackpropFilter, type Conv2DBackpropFilterAttrs, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { transposeMatrixOnHeap } from './heap-transpose';
 import { callWasmKernel, release, transposeOwned } from './wasm-kernel-calls';
@@ -42,9 +36,7 @@ export const conv2DBackpropFilterConfig: KernelConfig = {
     if (info.dataFormat !== 'channelsLast') throw new Error('wasm Conv2DBackpropFilter supports NHWC only');
     const { top, bottom, left, right } = info.padInfo;
     const unitStride = info.strideHeight === 1 && info.strideWidth === 1;
-    const simd = unitStride && (info.inChannels % VECTOR_TILE === 0 || info.outChannels % VECTOR_TILE === 0)
-      ? wasmSimdOuterProductSum(backend)
-      : undefined;
+    const simd = unitStride && (info.inChannels % VECTOR_TILE === 0 || info.outChannels % VECTOR_TILE === 0) ? wasmSimdOuterProductSum(backend) : undefined;
     if (simd !== undefined) return simdFilterGradient(backend, simd, x, dy, info);
     const pointwise = info.filterHeight === 1 && info.filterWidth === 1 && unitStride && top + bottom + left + right === 0;
     return pointwise ? pointwiseFilterGradient(backend, x, dy, info) : filterGradientAsConv(backend, x, dy, info);
@@ -67,12 +59,29 @@ function simdFilterGradient(backend: BackendWasm, sum: SimdOuterProductSum, x: T
   // last ones need none (negative values), as they are simply not addressed.
   const bottom = Math.max(filterHeight + outHeight - 1 - info.inHeight - top, 0);
   const right = Math.max(filterWidth + outWidth - 1 - info.inWidth - left, 0);
-  const padded = top + bottom + left + right === 0
-    ? x
-    : callWasmKernel(backend, 'PadV2', { x }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 });
+  const padded =
+    top + bottom + left + right === 0
+      ? x
+      : callWasmKernel(
+          backend,
+          'PadV2',
+          { x },
+          {
+            paddings: [
+              [0, 0],
+              [top, bottom],
+              [left, right],
+              [0, 0],
+            ],
+            constantValue: 0,
+          },
+        );
   const [paddedHeight, paddedWidth] = [padded.shape[1]!, padded.shape[2]!];
   const vectorIsOut = outChannels % VECTOR_TILE === 0;
-  const taps = backend.makeOutput(vectorIsOut ? [filterHeight, filterWidth, inChannels, outChannels] : [filterHeight, filterWidth, outChannels, inChannels], 'float32');
+  const taps = backend.makeOutput(
+    vectorIsOut ? [filterHeight, filterWidth, inChannels, outChannels] : [filterHeight, filterWidth, outChannels, inChannels],
+    'float32',
+  );
   // Views are taken after allocating: a heap growth detaches earlier ones.
   const xAt = (backend.typedArrayFromHeap(padded) as Float32Array).byteOffset;
   const dyAt = (backend.typedArrayFromHeap(dy) as Float32Array).byteOffset;
@@ -104,9 +113,7 @@ function simdFilterGradient(backend: BackendWasm, sum: SimdOuterProductSum, x: T
 function pointwiseFilterGradient(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
   const pixels = info.batchSize * info.inHeight * info.inWidth;
   const { inChannels, outChannels } = info;
-  const [wide, narrow, wideChannels, narrowChannels] = inChannels >= outChannels
-    ? [x, dy, inChannels, outChannels]
-    : [dy, x, outChannels, inChannels];
+  const [wide, narrow, wideChannels, narrowChannels] = inChannels >= outChannels ? [x, dy, inChannels, outChannels] : [dy, x, outChannels, inChannels];
   const wideT = transposeMatrixOnHeap(backend, wide, pixels, wideChannels);
   const a = callWasmKernel(backend, 'Reshape', { x: wideT }, { shape: [1, wideChannels, pixels] });
   const b = callWasmKernel(backend, 'Reshape', { x: narrow }, { shape: [1, pixels, narrowChannels] });
@@ -131,20 +138,35 @@ function filterGradientAsConv(backend: BackendWasm, x: TensorInfo, dy: TensorInf
   const right = info.filterWidth + (info.outWidth - 1) * info.strideWidth - info.inWidth - left;
   let xT = callWasmKernel(backend, 'Transpose', { x }, { perm: [3, 1, 2, 0] });
   if (bottom < 0 || right < 0) {
-    const cropped = callWasmKernel(backend, 'Slice', { x: xT }, {
-      begin: [0, 0, 0, 0],
-      size: [info.inChannels, info.inHeight + Math.min(bottom, 0), info.inWidth + Math.min(right, 0), info.batchSize],
-    });
+    const cropped = callWasmKernel(
+      backend,
+      'Slice',
+      { x: xT },
+      {
+        begin: [0, 0, 0, 0],
+        size: [info.inChannels, info.inHeight + Math.min(bottom, 0), info.inWidth + Math.min(right, 0), info.batchSize],
+      },
+    );
     release(backend, xT);
     xT = cropped;
   }
   const dyKernel = callWasmKernel(backend, 'Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
-  const gradientIHWO = callWasmKernel(backend, 'Conv2D', { x: xT, filter: dyKernel }, {
-    strides: [1, 1],
-    pad: [[0, 0], [top, Math.max(bottom, 0)], [left, Math.max(right, 0)], [0, 0]],
-    dataFormat: 'NHWC',
-    dilations: [info.strideHeight, info.strideWidth],
-  });
+  const gradientIHWO = callWasmKernel(
+    backend,
+    'Conv2D',
+    { x: xT, filter: dyKernel },
+    {
+      strides: [1, 1],
+      pad: [
+        [0, 0],
+        [top, Math.max(bottom, 0)],
+        [left, Math.max(right, 0)],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+      dilations: [info.strideHeight, info.strideWidth],
+    },
+  );
   release(backend, xT, dyKernel);
   return transposeOwned(backend, gradientIHWO, [1, 2, 0, 3]);
 }

@@ -1,11 +1,4 @@
-import {
-  backend_util,
-  Conv2DBackpropInput,
-  type Conv2DBackpropInputAttrs,
-  type KernelConfig,
-  type KernelFunc,
-  type TensorInfo,
-} from '@tensorflow/tfjs-core';
+import { backend_util, Conv2DBackpropInput, type Conv2DBackpropInputAttrs, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { callWasmKernel, release, transposeOwned } from './wasm-kernel-calls';
 
@@ -48,29 +41,33 @@ type ExplicitPadding = [[number, number], [number, number], [number, number], [n
 /** Padding of the gradient conv: `k - 1 - pad` per side; undefined when a side would be negative. */
 function transposedPadding(info: backend_util.Conv2DInfo): ExplicitPadding | undefined {
   const { top, bottom, left, right } = info.padInfo;
-  const sides = [
-    info.filterHeight - 1 - top,
-    info.filterHeight - 1 - bottom,
-    info.filterWidth - 1 - left,
-    info.filterWidth - 1 - right,
-  ] as const;
+  const sides = [info.filterHeight - 1 - top, info.filterHeight - 1 - bottom, info.filterWidth - 1 - left, info.filterWidth - 1 - right] as const;
   if (sides.some((side) => side < 0)) return undefined;
-  return [[0, 0], [sides[0], sides[1]], [sides[2], sides[3]], [0, 0]];
+  return [
+    [0, 0],
+    [sides[0], sides[1]],
+    [sides[2], sides[3]],
+    [0, 0],
+  ];
 }
 
 function inputGradientAsConv(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, pad: ExplicitPadding): TensorInfo {
   const [kh, kw] = filter.shape;
   // HWIO -> spatially flipped HWOI. A 1x1 kernel has nothing to flip.
   const flipped = kh === 1 && kw === 1 ? undefined : callWasmKernel(backend, 'Reverse', { x: filter }, { dims: [0, 1] });
-  const swapped = flipped === undefined
-    ? callWasmKernel(backend, 'Transpose', { x: filter }, { perm: [0, 1, 3, 2] })
-    : transposeOwned(backend, flipped, [0, 1, 3, 2]);
-  const dx = callWasmKernel(backend, 'Conv2D', { x: dy, filter: swapped }, {
-    strides: [1, 1],
-    pad,
-    dataFormat: 'NHWC',
-    dilations: [1, 1],
-  });
+  const swapped =
+    flipped === undefined ? callWasmKernel(backend, 'Transpose', { x: filter }, { perm: [0, 1, 3, 2] }) : transposeOwned(backend, flipped, [0, 1, 3, 2]);
+  const dx = callWasmKernel(
+    backend,
+    'Conv2D',
+    { x: dy, filter: swapped },
+    {
+      strides: [1, 1],
+      pad,
+      dataFormat: 'NHWC',
+      dilations: [1, 1],
+    },
+  );
   release(backend, swapped);
   return dx;
 }

@@ -6,12 +6,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
  * compose (e.g. its BatchMatMul calls Reshape): straight through the registry, so the
  * call is neither taped nor tracked by the engine and the caller owns the result.
  */
-export function callWasmKernel(
-  backend: BackendWasm,
-  kernelName: string,
-  inputs: Record<string, TensorInfo>,
-  attrs: NamedAttrMap = {},
-): TensorInfo {
+export function callWasmKernel(backend: BackendWasm, kernelName: string, inputs: Record<string, TensorInfo>, attrs: NamedAttrMap = {}): TensorInfo {
   const kernel = getKernel(kernelName, 'wasm');
   if (kernel === undefined) throw new Error(`wasm kernel '${kernelName}' is not registered`);
   const out = kernel.kernelFunc({ inputs, backend, attrs });

@@ -69,7 +69,14 @@ export const v128And = [0xfd, 0x4e];
 export function singleFunctionModule(exportName: string, params: number, locals: number[], code: number[]): Uint8Array {
   const body = [...locals, ...code, 0x0b];
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vector([[0x60, ...vector(Array.from({ length: params }, () => [I32])), 0x00]])),
     ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])), // memory, at least 1 page
     ...section(3, vector([[0x00]])),

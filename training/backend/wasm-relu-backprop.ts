@@ -1,7 +1,20 @@
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
-  brIf, f32x4GreaterThan, get, i32Add, i32Const, i32Sub, onBackendMemory, set, singleFunctionModule, tee, v128And, v128Load, v128Store, vector,
+  brIf,
+  f32x4GreaterThan,
+  get,
+  i32Add,
+  i32Const,
+  i32Sub,
+  onBackendMemory,
+  set,
+  singleFunctionModule,
+  tee,
+  v128And,
+  v128Load,
+  v128Store,
+  vector,
 } from './wasm-module-bytes';
 import { callWasmKernel, release } from './wasm-kernel-calls';
 
@@ -45,10 +58,25 @@ function reluBackpropModule(): Uint8Array {
   const zeroVector = [0xfd, 0x0c, ...Array<number>(16).fill(0)]; // v128.const 0
   const advance = (pointer: number) => [...get(pointer), ...i32Const(16), ...add, ...set(pointer)];
   const code = [
-    0x03, 0x40, // loop over groups of 4
-    ...get(OUT), ...get(DY), ...load, ...get(X), ...load, ...zeroVector, ...f32x4GreaterThan, ...v128And, ...store,
-    ...advance(DY), ...advance(X), ...advance(OUT),
-    ...get(COUNT), ...i32Const(1), ...sub, ...tee(COUNT), ...brIf(0), // to the loop while groups remain
+    0x03,
+    0x40, // loop over groups of 4
+    ...get(OUT),
+    ...get(DY),
+    ...load,
+    ...get(X),
+    ...load,
+    ...zeroVector,
+    ...f32x4GreaterThan,
+    ...v128And,
+    ...store,
+    ...advance(DY),
+    ...advance(X),
+    ...advance(OUT),
+    ...get(COUNT),
+    ...i32Const(1),
+    ...sub,
+    ...tee(COUNT),
+    ...brIf(0), // to the loop while groups remain
     0x0b,
   ];
   return singleFunctionModule('reluBackprop', 4, vector([]), code); // no locals beyond the parameters

@@ -1,6 +1,21 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
-  brIf, get, I32, i32Add, i32Const, i32LessThan, i32Mul, i32Shl, onBackendMemory, set, singleFunctionModule, tee, V128, v128Load, v128Store, vector,
+  brIf,
+  get,
+  I32,
+  i32Add,
+  i32Const,
+  i32LessThan,
+  i32Mul,
+  i32Shl,
+  onBackendMemory,
+  set,
+  singleFunctionModule,
+  tee,
+  V128,
+  v128Load,
+  v128Store,
+  vector,
 } from './wasm-module-bytes';
 
 /**
@@ -34,7 +49,9 @@ export function wasmSimdTranspose(backend: BackendWasm): SimdTranspose | undefin
 /** The module: `transpose(source, target, rows, cols)` over an imported memory `env.memory`. */
 function transposeModule(): Uint8Array {
   // Locals: the 4 parameters, 6 i32 and 8 v128 (the 4 loaded rows, 4 half-transposed pairs).
-  const [SOURCE, TARGET, ROWS, COLS, R, C, S, D, SOURCE_ROW, TARGET_ROW, A, B, CC, DD, T0, T1, T2, T3] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17] as const;
+  const [SOURCE, TARGET, ROWS, COLS, R, C, S, D, SOURCE_ROW, TARGET_ROW, A, B, CC, DD, T0, T1, T2, T3] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17,
+  ] as const;
   const [add, mul, shl, lessThan, load, store] = [i32Add, i32Mul, i32Shl, i32LessThan, v128Load(), v128Store];
   /** i8x16.shuffle picking four 32-bit lanes (0-3 of the first operand, 4-7 of the second). */
   const lanes = (picks: number[]) => [0xfd, 0x0d, ...picks.flatMap((lane) => [4 * lane, 4 * lane + 1, 4 * lane + 2, 4 * lane + 3])];
@@ -43,33 +60,117 @@ function transposeModule(): Uint8Array {
   const targetRow = (column: number) => [...get(D), ...get(TARGET_ROW), ...i32Const(column), ...mul, ...add];
   // One 4 x 4 block per k: rows r+4k .. r+4k+3 become 16 bytes at offset 16k of 4 target rows.
   const block = (k: number): number[] => [
-    ...sourceRow(4 * k), ...load, ...set(A),
-    ...sourceRow(4 * k + 1), ...load, ...set(B),
-    ...sourceRow(4 * k + 2), ...load, ...set(CC),
-    ...sourceRow(4 * k + 3), ...load, ...set(DD),
-    ...get(A), ...get(B), ...lanes([0, 4, 1, 5]), ...set(T0), // a0 b0 a1 b1
-    ...get(A), ...get(B), ...lanes([2, 6, 3, 7]), ...set(T1), // a2 b2 a3 b3
-    ...get(CC), ...get(DD), ...lanes([0, 4, 1, 5]), ...set(T2), // c0 d0 c1 d1
-    ...get(CC), ...get(DD), ...lanes([2, 6, 3, 7]), ...set(T3), // c2 d2 c3 d3
-    ...targetRow(0), ...get(T0), ...get(T2), ...lanes([0, 1, 4, 5]), ...store(16 * k), // a0 b0 c0 d0
-    ...targetRow(1), ...get(T0), ...get(T2), ...lanes([2, 3, 6, 7]), ...store(16 * k),
-    ...targetRow(2), ...get(T1), ...get(T3), ...lanes([0, 1, 4, 5]), ...store(16 * k),
-    ...targetRow(3), ...get(T1), ...get(T3), ...lanes([2, 3, 6, 7]), ...store(16 * k),
+    ...sourceRow(4 * k),
+    ...load,
+    ...set(A),
+    ...sourceRow(4 * k + 1),
+    ...load,
+    ...set(B),
+    ...sourceRow(4 * k + 2),
+    ...load,
+    ...set(CC),
+    ...sourceRow(4 * k + 3),
+    ...load,
+    ...set(DD),
+    ...get(A),
+    ...get(B),
+    ...lanes([0, 4, 1, 5]),
+    ...set(T0), // a0 b0 a1 b1
+    ...get(A),
+    ...get(B),
+    ...lanes([2, 6, 3, 7]),
+    ...set(T1), // a2 b2 a3 b3
+    ...get(CC),
+    ...get(DD),
+    ...lanes([0, 4, 1, 5]),
+    ...set(T2), // c0 d0 c1 d1
+    ...get(CC),
+    ...get(DD),
+    ...lanes([2, 6, 3, 7]),
+    ...set(T3), // c2 d2 c3 d3
+    ...targetRow(0),
+    ...get(T0),
+    ...get(T2),
+    ...lanes([0, 1, 4, 5]),
+    ...store(16 * k), // a0 b0 c0 d0
+    ...targetRow(1),
+    ...get(T0),
+    ...get(T2),
+    ...lanes([2, 3, 6, 7]),
+    ...store(16 * k),
+    ...targetRow(2),
+    ...get(T1),
+    ...get(T3),
+    ...lanes([0, 1, 4, 5]),
+    ...store(16 * k),
+    ...targetRow(3),
+    ...get(T1),
+    ...get(T3),
+    ...lanes([2, 3, 6, 7]),
+    ...store(16 * k),
   ];
   const code = [
-    ...get(COLS), ...i32Const(2), ...shl, ...set(SOURCE_ROW), // bytes per source row
-    ...get(ROWS), ...i32Const(2), ...shl, ...set(TARGET_ROW), // bytes per target row
-    ...i32Const(0), ...set(R),
-    0x03, 0x40, // loop over 16-row bands
-    ...i32Const(0), ...set(C),
-    0x03, 0x40, // loop over 4-column blocks
-    ...get(SOURCE), ...get(R), ...get(COLS), ...mul, ...get(C), ...add, ...i32Const(2), ...shl, ...add, ...set(S),
-    ...get(TARGET), ...get(C), ...get(ROWS), ...mul, ...get(R), ...add, ...i32Const(2), ...shl, ...add, ...set(D),
+    ...get(COLS),
+    ...i32Const(2),
+    ...shl,
+    ...set(SOURCE_ROW), // bytes per source row
+    ...get(ROWS),
+    ...i32Const(2),
+    ...shl,
+    ...set(TARGET_ROW), // bytes per target row
+    ...i32Const(0),
+    ...set(R),
+    0x03,
+    0x40, // loop over 16-row bands
+    ...i32Const(0),
+    ...set(C),
+    0x03,
+    0x40, // loop over 4-column blocks
+    ...get(SOURCE),
+    ...get(R),
+    ...get(COLS),
+    ...mul,
+    ...get(C),
+    ...add,
+    ...i32Const(2),
+    ...shl,
+    ...add,
+    ...set(S),
+    ...get(TARGET),
+    ...get(C),
+    ...get(ROWS),
+    ...mul,
+    ...get(R),
+    ...add,
+    ...i32Const(2),
+    ...shl,
+    ...add,
+    ...set(D),
     ...[0, 1, 2, 3].flatMap(block),
-    ...get(C), ...i32Const(4), ...add, ...tee(C), ...get(COLS), ...lessThan, ...brIf(0), // to the column loop
+    ...get(C),
+    ...i32Const(4),
+    ...add,
+    ...tee(C),
+    ...get(COLS),
+    ...lessThan,
+    ...brIf(0), // to the column loop
     0x0b,
-    ...get(R), ...i32Const(16), ...add, ...tee(R), ...get(ROWS), ...lessThan, ...brIf(0), // to the band loop
+    ...get(R),
+    ...i32Const(16),
+    ...add,
+    ...tee(R),
+    ...get(ROWS),
+    ...lessThan,
+    ...brIf(0), // to the band loop
     0x0b,
   ];
-  return singleFunctionModule('transpose', 4, vector([[6, I32], [8, V128]]), code); // locals: 6 i32, 8 v128
+  return singleFunctionModule(
+    'transpose',
+    4,
+    vector([
+      [6, I32],
+      [8, V128],
+    ]),
+    code,
+  ); // locals: 6 i32, 8 v128
 }

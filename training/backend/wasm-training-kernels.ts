@@ -1,4 +1,14 @@
-import { Cast, Conv2DBackpropInput, getKernel, Identity, registerKernel, Sum, unregisterKernel, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core';
+import {
+  Cast,
+  Conv2DBackpropInput,
+  getKernel,
+  Identity,
+  registerKernel,
+  Sum,
+  unregisterKernel,
+  type KernelConfig,
+  type KernelFunc,
+} from '@tensorflow/tfjs-core';
 import { castAliasConfig, identityAliasConfig } from './wasm-alias-kernels';
 import { conv2DBackpropFilterConfig } from './wasm-conv-backprop-filter';
 import { conv2DBackpropInputConfig } from './wasm-conv-backprop-input';

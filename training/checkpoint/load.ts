@@ -45,7 +45,10 @@ export async function listCheckpoints(runDir: string): Promise<string[]> {
     if (error.code === 'ENOENT') return [];
     throw error;
   });
-  return names.filter((name) => CHECKPOINT_NAME.test(name)).sort((a, b) => Number(a) - Number(b)).map((name) => join(root, name));
+  return names
+    .filter((name) => CHECKPOINT_NAME.test(name))
+    .sort((a, b) => Number(a) - Number(b))
+    .map((name) => join(root, name));
 }
 
 /** The newest checkpoint directory of a run, or undefined when it has none. */

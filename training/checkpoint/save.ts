@@ -1,8 +1,14 @@
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CHECKPOINTS_DIR, MANIFEST_FILE, TENSORS_FILE, checkpointDirName,
-  type Checkpoint, type CheckpointManifest,
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  CHECKPOINTS_DIR,
+  MANIFEST_FILE,
+  TENSORS_FILE,
+  checkpointDirName,
+  type Checkpoint,
+  type CheckpointManifest,
 } from './format';
 import { listCheckpoints } from './load';
 import { packTensors } from './tensor-file';
@@ -74,5 +80,8 @@ async function prune(runDir: string, keep: number): Promise<void> {
 }
 
 function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }

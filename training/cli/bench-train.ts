@@ -9,7 +9,8 @@ import type { KernelTime } from '../reports/training-profile';
 import { runCli } from './run-cli';
 import { trainingHooks } from './training-hooks';
 
-const USAGE = 'usage: npm run bench:train -- [--backend wasm|cpu|tensorflow] [--workers N (default 2; 1 on tensorflow)] [--iterations N] [--warmup N] [--profile] [--config <experiment.json>]';
+const USAGE =
+  'usage: npm run bench:train -- [--backend wasm|cpu|tensorflow] [--workers N (default 2; 1 on tensorflow)] [--iterations N] [--warmup N] [--profile] [--config <experiment.json>]';
 
 /**
  * `npm run bench:train`: training iterations per second of WDSR-B x2 f32b8, batch 16,
@@ -48,7 +49,9 @@ async function main(argv: string[]): Promise<number> {
   const a = options.arch;
   const reparam = a.arch === 'wdsr_b' && a.reparam !== undefined ? `, reparam ${JSON.stringify(a.reparam)}` : '';
   const distill = options.distill === undefined ? '' : `, distilling from ${options.distill.teacher}`;
-  process.stdout.write(`${a.arch} x${a.scale} n_feats ${a.nFeats}, ${a.nBlocks} blocks${reparam}${distill}, batch ${options.batchSize}, LR ${options.lrPatchSize}x${options.lrPatchSize}, backend ${tf.getBackend()}, ${workers} worker(s); ${warmup} warm-up + ${iterations} timed iterations\n`);
+  process.stdout.write(
+    `${a.arch} x${a.scale} n_feats ${a.nFeats}, ${a.nBlocks} blocks${reparam}${distill}, batch ${options.batchSize}, LR ${options.lrPatchSize}x${options.lrPatchSize}, backend ${tf.getBackend()}, ${workers} worker(s); ${warmup} warm-up + ${iterations} timed iterations\n`,
+  );
   const result = await benchmarkTraining(backend, options, trainingHooks);
   process.stdout.write(report(result));
   process.stdout.write(`${result.iterationsPerSecond.toFixed(3)} it/s\n`);

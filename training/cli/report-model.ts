@@ -33,7 +33,9 @@ async function main(argv: string[]): Promise<void> {
   const { values } = parseCommandLine({ args: argv, strict: true, options: { run: { type: 'string', multiple: true }, service: { type: 'string' } } });
   if (values.service !== undefined) {
     for (const model of (await readManifest(MODEL_DIR)).models) {
-      await recordServedMetrics(MODEL_DIR, model, values.service, { onProgress: ({ result, method, seconds }) => process.stderr.write(`${result.set}, ${method}: ${seconds.toFixed(1)} s\n`) });
+      await recordServedMetrics(MODEL_DIR, model, values.service, {
+        onProgress: ({ result, method, seconds }) => process.stderr.write(`${result.set}, ${method}: ${seconds.toFixed(1)} s\n`),
+      });
     }
   }
   const manifest = await readManifest(MODEL_DIR);
@@ -49,7 +51,12 @@ async function main(argv: string[]): Promise<void> {
     await mkdir(summaryDir, { recursive: true });
     if (!isSummary) {
       await copyFile(join(runDir, RUN_CONFIG_FILE), join(summaryDir, RUN_CONFIG_FILE));
-      await writeFile(join(summaryDir, RUN_LOG_FILE), summarizeRunLog(records).map((r) => JSON.stringify(r)).join('\n') + '\n');
+      await writeFile(
+        join(summaryDir, RUN_LOG_FILE),
+        summarizeRunLog(records)
+          .map((r) => JSON.stringify(r))
+          .join('\n') + '\n',
+      );
     }
     logs.set(name, records);
   }

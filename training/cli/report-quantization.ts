@@ -2,7 +2,15 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BENCHMARK_SETS } from '../eval/sets';
-import { calibrationVariants, FP32_VARIANT, formatPrecisionReport, INT8_WEIGHTS_VARIANT, measurePrecisionVariants, type PrecisionReportOptions, type PrecisionVariant } from '../reports/precision-report';
+import {
+  calibrationVariants,
+  FP32_VARIANT,
+  formatPrecisionReport,
+  INT8_WEIGHTS_VARIANT,
+  measurePrecisionVariants,
+  type PrecisionReportOptions,
+  type PrecisionVariant,
+} from '../reports/precision-report';
 import { calibrationFlag, parseCommandLine, UsageError } from '../config/command-line';
 import { runCli } from './run-cli';
 

@@ -37,7 +37,10 @@ export async function assertDataDirectories(config: ExperimentConfig, source: st
   const entries: [string, string][] = [...config.data.train.map((dir, i): [string, string] => [`data.train[${i}]`, dir]), ['data.val', config.data.val]];
   const missing: string[] = [];
   for (const [path, dir] of entries) {
-    const isDirectory = await stat(resolveRepoPath(dir)).then((s) => s.isDirectory(), () => false);
+    const isDirectory = await stat(resolveRepoPath(dir)).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
     if (!isDirectory) missing.push(`${path}: no directory at ${resolveRepoPath(dir)}`);
   }
   if (missing.length > 0) throw new ConfigError(source, missing);

@@ -7,7 +7,10 @@ import { paperLearningRate, type DataConfig, type DistillConfig, type Experiment
 
 /** Every problem found in a config, one per line. */
 export class ConfigError extends Error {
-  constructor(readonly source: string, readonly issues: readonly string[]) {
+  constructor(
+    readonly source: string,
+    readonly issues: readonly string[],
+  ) {
     super(`invalid experiment config ${source}:\n${issues.map((issue) => `  - ${issue}`).join('\n')}`);
     this.name = 'ConfigError';
   }
@@ -38,9 +41,12 @@ export function validateExperimentConfig(raw: unknown, source: string): Experime
   const archIssues = issues.some((issue) => issue.startsWith('arch'));
   const quantization = root.quantization === undefined ? undefined : validateQuantization(root.quantization, archIssues ? undefined : arch, issues);
   if (root.initFrom !== undefined) nonEmptyString(root.initFrom, 'initFrom', issues);
-  if (root.initFrom !== undefined && quantization !== undefined) issues.push('initFrom: a quantization-aware run starts from quantization.from; give one of them');
+  if (root.initFrom !== undefined && quantization !== undefined)
+    issues.push('initFrom: a quantization-aware run starts from quantization.from; give one of them');
   if (quantization !== undefined && arch.arch === 'wdsr_b' && arch.reparam !== undefined) {
-    issues.push('arch.reparam: quantization-aware training fine-tunes the exported network: give the plain arch (no reparam) and a reparam run\'s checkpoint or fp32 export as quantization.from, which is collapsed first');
+    issues.push(
+      "arch.reparam: quantization-aware training fine-tunes the exported network: give the plain arch (no reparam) and a reparam run's checkpoint or fp32 export as quantization.from, which is collapsed first",
+    );
   }
   const distill = root.distill === undefined ? undefined : validateDistill(root.distill, issues);
   if (issues.length > 0) throw new ConfigError(source, issues);
@@ -133,8 +139,17 @@ function validateData(value: unknown, arch: ArchConfig, issues: Issues): DataCon
 
 function validateTrain(value: unknown, arch: ArchConfig, issues: Issues): TrainConfig {
   const fields = fieldsOf(value, 'train', issues, [
-    'iterations', 'batchSize', 'lr', 'lrHalvingSteps', 'seed', 'backend', 'workers',
-    'logEvery', 'validateEvery', 'checkpointEvery', 'keepCheckpoints',
+    'iterations',
+    'batchSize',
+    'lr',
+    'lrHalvingSteps',
+    'seed',
+    'backend',
+    'workers',
+    'logEvery',
+    'validateEvery',
+    'checkpointEvery',
+    'keepCheckpoints',
   ]);
   const iterations = integer(fields.iterations, 'train.iterations', issues, 1);
   const lrHalvingSteps = arrayOf(fields.lrHalvingSteps, 'train.lrHalvingSteps', issues, 0, (entry, path) =>
@@ -179,7 +194,8 @@ function validateQuantization(value: unknown, arch: ArchConfig | undefined, issu
     // The exporter folds batch norm's moving statistics before rounding; training normalises with batch ones.
     if (arch.normalization === 'batch') issues.push('quantization: quantization-aware training does not support arch.normalization "batch"');
     const convs = new Set(buildArch(arch).nodes.flatMap((node) => (node.op === 'conv' ? [node.name] : [])));
-    for (const name of floatConvs.filter((conv) => !convs.has(conv))) issues.push(`quantization.floatConvs: ${JSON.stringify(name)} is not a conv of this architecture`);
+    for (const name of floatConvs.filter((conv) => !convs.has(conv)))
+      issues.push(`quantization.floatConvs: ${JSON.stringify(name)} is not a conv of this architecture`);
   }
   return {
     from: nonEmptyString(fields.from, 'quantization.from', issues),

@@ -33,7 +33,9 @@ export async function loadTeacher(config: DistillConfig, scale: number): Promise
   }
   const sha256 = await sha256Hex(bytes);
   if (sha256 !== config.sha256) {
-    throw new TeacherError(`distill.sha256: ${path} has SHA-256 ${sha256}, but the config pins ${config.sha256}; refusing to distill from another teacher than the one the config names (update distill.sha256 if the teacher was meant to change)`);
+    throw new TeacherError(
+      `distill.sha256: ${path} has SHA-256 ${sha256}, but the config pins ${config.sha256}; refusing to distill from another teacher than the one the config names (update distill.sha256 if the teacher was meant to change)`,
+    );
   }
   assertFloatModel(bytes, path);
   const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
@@ -41,10 +43,14 @@ export async function loadTeacher(config: DistillConfig, scale: number): Promise
   try {
     if (inputName === undefined || outputName === undefined) throw new TeacherError(`distill.teacher: ${path} has no input or no output`);
     const probe = 8;
-    const { dims } = (await session.run({ [inputName]: new ort.Tensor('float32', new Float32Array(3 * probe * probe).fill(0.5), [1, 3, probe, probe]) }))[outputName]!;
+    const { dims } = (await session.run({ [inputName]: new ort.Tensor('float32', new Float32Array(3 * probe * probe).fill(0.5), [1, 3, probe, probe]) }))[
+      outputName
+    ]!;
     const expected = [1, 3, probe * scale, probe * scale];
     if (dims.join() !== expected.join()) {
-      throw new TeacherError(`distill.teacher: ${path} maps a [1, 3, ${probe}, ${probe}] input to [${dims.join(', ')}], not the x${scale} student's [${expected.join(', ')}]`);
+      throw new TeacherError(
+        `distill.teacher: ${path} maps a [1, 3, ${probe}, ${probe}] input to [${dims.join(', ')}], not the x${scale} student's [${expected.join(', ')}]`,
+      );
     }
   } catch (error) {
     await session.release();

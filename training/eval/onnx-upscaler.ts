@@ -29,7 +29,14 @@ export async function loadOnnxUpscaler(model: string | Uint8Array): Promise<Upsc
     }
     const sr: FloatImage = { width: width!, height: height!, data: new Float32Array(3 * width! * height!) };
     const whole = { x: 0, y: 0, width: sr.width, height: sr.height };
-    planarToInterleaved({ width: sr.width, height: sr.height, data: output.data as Float32Array }, whole, { width: sr.width, channels: 3, data: sr.data }, 0, 0, (v) => v);
+    planarToInterleaved(
+      { width: sr.width, height: sr.height, data: output.data as Float32Array },
+      whole,
+      { width: sr.width, channels: 3, data: sr.data },
+      0,
+      0,
+      (v) => v,
+    );
     return sr;
   };
 }

@@ -45,7 +45,10 @@ export function manifestSetMetrics(report: EvalReport): Record<string, SetMetric
   return Object.fromEntries(
     report.sets.map((set) => {
       if (set.model === undefined) throw new Error(`${set.set}: the report holds bicubic scores only`);
-      return [set.set, { psnr: round(set.model.psnr, 3), ssim: round(set.model.ssim, 4), bicubicPsnr: round(set.bicubic.psnr, 3), bicubicSsim: round(set.bicubic.ssim, 4) }];
+      return [
+        set.set,
+        { psnr: round(set.model.psnr, 3), ssim: round(set.model.ssim, 4), bicubicPsnr: round(set.bicubic.psnr, 3), bicubicSsim: round(set.bicubic.ssim, 4) },
+      ];
     }),
   );
 }

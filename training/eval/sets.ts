@@ -16,13 +16,7 @@ export type EvalProgress = (event: { dir: string; method: string; result: SetRes
  * const report = await evaluateSets(['../shared/datasets/Set5/HR'], 2, 'model/wdsr-b-x2.onnx', await loadOnnxUpscaler('model/wdsr-b-x2.onnx'));
  * report.sets[0]?.model?.psnr; // the model's mean Y-PSNR on Set5
  */
-export async function evaluateSets(
-  dirs: readonly string[],
-  scale: number,
-  model: string,
-  upscaler?: Upscaler,
-  onProgress?: EvalProgress,
-): Promise<EvalReport> {
+export async function evaluateSets(dirs: readonly string[], scale: number, model: string, upscaler?: Upscaler, onProgress?: EvalProgress): Promise<EvalReport> {
   const score = async (dir: string, method: string, upscale: Upscaler): Promise<SetResult> => {
     const start = performance.now();
     const result = await evaluateDirectory(dir, scale, upscale);

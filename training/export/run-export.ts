@@ -29,7 +29,11 @@ export interface ExportOptions extends Int8Settings {
 export async function exportRun(options: ExportOptions): Promise<ManifestModel> {
   const served = options.precision !== 'fp32' && options.reference !== true;
   const quantize: QuantizeSettings | undefined =
-    options.precision === 'fp32' ? undefined : options.precision === 'int8-weights' ? { precision: 'int8-weights', floatConvs: options.floatConvs } : { ...options, precision: 'int8' };
+    options.precision === 'fp32'
+      ? undefined
+      : options.precision === 'int8-weights'
+        ? { precision: 'int8-weights', floatConvs: options.floatConvs }
+        : { ...options, precision: 'int8' };
   const { checkpointDir, checkpoint, bytes, entry } = await exportCheckpoint(options.run, quantize);
   const { config } = checkpoint;
   const id = options.id ?? `${config.arch.arch.replace('_', '-')}-x${config.arch.scale}${served ? '' : `-${options.precision}`}`;

@@ -68,7 +68,8 @@ export class Adam {
         const name = this.names[i]!;
         const entry = saved.get(name);
         if (entry === undefined) throw new Error(`optimizer state lacks the ${kind} moment of ${name}`);
-        if (entry.data.length !== slot.size) throw new Error(`optimizer state: ${kind} moment of ${name} has ${entry.data.length} values, expected ${slot.size}`);
+        if (entry.data.length !== slot.size)
+          throw new Error(`optimizer state: ${kind} moment of ${name} has ${entry.data.length} values, expected ${slot.size}`);
         slot.assign(tf.tensor(entry.data, slot.shape));
       });
     };

@@ -21,7 +21,10 @@ let model: TfjsModel | undefined;
 port.on('message', (request: WorkerRequest) => {
   serve(request).then(
     ({ reply, transfer }) => port.postMessage(reply, transfer),
-    (error: unknown) => process.nextTick(() => { throw error; }),
+    (error: unknown) =>
+      process.nextTick(() => {
+        throw error;
+      }),
   );
 });
 

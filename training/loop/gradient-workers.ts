@@ -52,13 +52,15 @@ export class GradientWorkers {
   /** Shard `i` goes to thread `i`, with the weights to compute it at; results come back in the same order. Transfers the shards' buffers. */
   compute(weights: Float32Array, shards: readonly PatchBatch[]): Promise<ShardResult[]> {
     if (shards.length !== this.threads.length) throw new Error(`${this.threads.length} gradient workers got ${shards.length} shards`);
-    return Promise.all(this.threads.map(async (thread, i) => {
-      const shard = shards[i]!;
-      const buffers = [shard.lr, shard.hr, ...(shard.teacher === undefined ? [] : [shard.teacher.sr])].map((array) => array.buffer as ArrayBuffer);
-      const reply = await thread.request({ type: 'step', weights, batch: shard }, buffers);
-      if (reply.type !== 'gradients') throw new Error(`gradient worker ${i + 1} answered a step with '${reply.type}'`);
-      return reply.result;
-    }));
+    return Promise.all(
+      this.threads.map(async (thread, i) => {
+        const shard = shards[i]!;
+        const buffers = [shard.lr, shard.hr, ...(shard.teacher === undefined ? [] : [shard.teacher.sr])].map((array) => array.buffer as ArrayBuffer);
+        const reply = await thread.request({ type: 'step', weights, batch: shard }, buffers);
+        if (reply.type !== 'gradients') throw new Error(`gradient worker ${i + 1} answered a step with '${reply.type}'`);
+        return reply.result;
+      }),
+    );
   }
 
   /** Terminates every thread (idempotent); a request still running is abandoned. */

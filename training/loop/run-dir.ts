@@ -23,7 +23,14 @@ export function defaultRunDir(config: ExperimentConfig): string {
  * and the number of gradient workers change only float rounding).
  */
 const RESUMABLE_CHANGES = new Set([
-  'description', 'train.iterations', 'train.backend', 'train.workers', 'train.logEvery', 'train.validateEvery', 'train.checkpointEvery', 'train.keepCheckpoints',
+  'description',
+  'train.iterations',
+  'train.backend',
+  'train.workers',
+  'train.logEvery',
+  'train.validateEvery',
+  'train.checkpointEvery',
+  'train.keepCheckpoints',
 ]);
 
 /**
@@ -34,7 +41,10 @@ const RESUMABLE_CHANGES = new Set([
  */
 export async function openRunDirectory(runDir: string, config: ExperimentConfig, resume: boolean): Promise<string[]> {
   const configPath = join(runDir, RUN_CONFIG_FILE);
-  const existing = await stat(configPath).then(() => true, () => false);
+  const existing = await stat(configPath).then(
+    () => true,
+    () => false,
+  );
   if (existing && !resume) {
     throw new RunDirectoryError(`${runDir} already holds a run; pass --resume to continue it, or --run-dir to start a new one elsewhere`);
   }

@@ -3,7 +3,17 @@ import type { WeightsOrigin } from '../checkpoint/origin';
 
 /** One line of `log.jsonl`; `type` says which fields follow. */
 export type LogRecord =
-  | { type: 'start'; iteration: number; backend: string; workers?: number; resumedFrom?: string; changed?: string[]; warmStartFrom?: WeightsOrigin & { path: string }; momentSteps?: number; initFrom?: WeightsOrigin & { path: string; fresh: string[] } }
+  | {
+      type: 'start';
+      iteration: number;
+      backend: string;
+      workers?: number;
+      resumedFrom?: string;
+      changed?: string[];
+      warmStartFrom?: WeightsOrigin & { path: string };
+      momentSteps?: number;
+      initFrom?: WeightsOrigin & { path: string; fresh: string[] };
+    }
   | { type: 'train'; iteration: number; loss: number; lr: number; itPerSec: number; elapsedSec: number }
   | { type: 'val'; iteration: number; set: string; psnr: number; ssim: number }
   | { type: 'checkpoint'; iteration: number; path: string }

@@ -74,7 +74,13 @@ export type SessionHooks = Pick<TrainingHooks, 'quantizationAwareStart' | 'loadT
  * (`givenTeacher`, else loaded here) on every batch before its step, the session closing it.
  * Expects the backend to be ready.
  */
-export async function openSession(config: ExperimentConfig, hooks: SessionHooks, checkpoint?: Checkpoint, start?: SessionStart, givenTeacher?: Teacher): Promise<TrainingSession> {
+export async function openSession(
+  config: ExperimentConfig,
+  hooks: SessionHooks,
+  checkpoint?: Checkpoint,
+  start?: SessionStart,
+  givenTeacher?: Teacher,
+): Promise<TrainingSession> {
   const teacher = givenTeacher ?? (await openTeacher(config, hooks));
   try {
     return await openSessionWith(config, hooks, checkpoint, start, teacher);

@@ -28,7 +28,8 @@ function lossAndGradients(model: TfjsModel, batch: PatchBatch, timings?: StepTim
   const hrPatchSize = lrPatchSize * scale;
   const lr = tf.tensor4d(batch.lr, [batchSize, lrPatchSize, lrPatchSize, 3]);
   const hr = tf.tensor4d(batch.hr, [batchSize, hrPatchSize, hrPatchSize, 3]);
-  const teacher = batch.teacher === undefined ? undefined : { sr: tf.tensor4d(batch.teacher.sr, [batchSize, hrPatchSize, hrPatchSize, 3]), weight: batch.teacher.weight };
+  const teacher =
+    batch.teacher === undefined ? undefined : { sr: tf.tensor4d(batch.teacher.sr, [batchSize, hrPatchSize, hrPatchSize, 3]), weight: batch.teacher.weight };
   const start = performance.now();
   let forwardEnd = start;
   const { value, grads } = tf.variableGrads(() => {
@@ -91,7 +92,10 @@ export async function trainStep(
     });
   }
   const starts = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
-  const remote = workers.compute(flattenTensors(model.trainableVariables), sizes.slice(1).map((size, i) => sliceBatch(batch, starts[i + 1]!, size)));
+  const remote = workers.compute(
+    flattenTensors(model.trainableVariables),
+    sizes.slice(1).map((size, i) => sliceBatch(batch, starts[i + 1]!, size)),
+  );
   let local: ShardResult;
   try {
     local = shardGradients(model, sliceBatch(batch, 0, sizes[0]!), timings);
@@ -103,7 +107,10 @@ export async function trainStep(
   const shards = [local, ...(await remote)];
   const optimizerStart = performance.now();
   const weights = sizes.map((size) => size / batch.batchSize);
-  const gradients = weightedSum(shards.map((shard) => shard.gradients), weights);
+  const gradients = weightedSum(
+    shards.map((shard) => shard.gradients),
+    weights,
+  );
   tf.tidy(() => adam.apply(unflattenTensors(gradients, model.trainableVariables), learningRate));
   if (timings !== undefined) [timings.waitMs, timings.optimizerMs] = [optimizerStart - waitStart, performance.now() - optimizerStart];
   return shards.reduce((sum, shard, i) => sum + weights[i]! * shard.loss, 0);

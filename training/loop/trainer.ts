@@ -47,7 +47,10 @@ export const WARM_START_MOMENT_STEPS = 100;
 export class DivergedError extends Error {
   override readonly name = 'DivergedError';
 
-  constructor(readonly iteration: number, readonly loss: number) {
+  constructor(
+    readonly iteration: number,
+    readonly loss: number,
+  ) {
     super(`loss diverged to ${loss} at iteration ${iteration}`);
   }
 }
@@ -94,7 +97,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     await teacher?.close();
     throw error;
   }
-  const sessionStart: SessionStart | undefined = start !== undefined ? { weights: start.weights, iteration: start.origin.iterations } : initialization !== undefined ? { weights: initialization.weights, iteration: 0 } : undefined;
+  const sessionStart: SessionStart | undefined =
+    start !== undefined
+      ? { weights: start.weights, iteration: start.origin.iterations }
+      : initialization !== undefined
+        ? { weights: initialization.weights, iteration: 0 }
+        : undefined;
   // The session owns the teacher from here: it closes it if it fails to open, and when it closes.
   const session = await openSession(config, hooks, checkpoint, sessionStart, teacher);
   const log = new RunLog(join(runDir, RUN_LOG_FILE));
@@ -107,22 +115,37 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const { backend, workers } = config.train;
     const resumedFrom = checkpointDir === undefined ? {} : { resumedFrom: checkpointDir, changed };
     const warmStartFrom = start === undefined ? {} : { warmStartFrom: { path: warmStart!, ...start.origin }, momentSteps: WARM_START_MOMENT_STEPS };
-    const initialized = initialization === undefined ? {} : { initFrom: { path: initialization.path, ...initialization.origin, fresh: [...initialization.fresh] } };
+    const initialized =
+      initialization === undefined ? {} : { initFrom: { path: initialization.path, ...initialization.origin, fresh: [...initialization.fresh] } };
     await record({ type: 'start', iteration: session.startIteration, backend, workers, ...resumedFrom, ...warmStartFrom, ...initialized });
-    const how = checkpointDir !== undefined ? `resuming from ${checkpointDir}:` : start !== undefined ? `warm start from ${warmStart} (iteration ${start.origin.iterations}):` : 'training';
+    const how =
+      checkpointDir !== undefined
+        ? `resuming from ${checkpointDir}:`
+        : start !== undefined
+          ? `warm start from ${warmStart} (iteration ${start.origin.iterations}):`
+          : 'training';
     output.print(`${how} ${config.name} on ${backend} with ${workers} worker(s), ${session.sampler.pairs.length} training images`);
     if (initialization !== undefined) {
-      output.print(`initialized from ${initialization.path} (run ${initialization.origin.run} at ${initialization.origin.iterations} iterations); seeded: ${initialization.fresh.join(', ') || 'none'}`);
+      output.print(
+        `initialized from ${initialization.path} (run ${initialization.origin.run} at ${initialization.origin.iterations} iterations); seeded: ${initialization.fresh.join(', ') || 'none'}`,
+      );
     }
     if (teacher !== undefined) output.print(`distilling from ${teacher.path} (sha256 ${teacher.sha256.slice(0, 12)}...), weight ${config.distill!.weight}`);
-    return await runLoop(options, session, output, record, { validateFirst: checkpointDir === undefined, momentSteps: start === undefined ? 0 : WARM_START_MOMENT_STEPS });
+    return await runLoop(options, session, output, record, {
+      validateFirst: checkpointDir === undefined,
+      momentSteps: start === undefined ? 0 : WARM_START_MOMENT_STEPS,
+    });
   } finally {
     await session.close();
   }
 }
 
 /** A new run's first weights from `config.initFrom`, unless the run continues trained weights (a checkpoint or a warm start). */
-async function initializationOf(config: ExperimentConfig, hooks: TrainingHooks, continuesTrainedWeights: boolean): Promise<(Initialization & { path: string }) | undefined> {
+async function initializationOf(
+  config: ExperimentConfig,
+  hooks: TrainingHooks,
+  continuesTrainedWeights: boolean,
+): Promise<(Initialization & { path: string }) | undefined> {
   if (continuesTrainedWeights || config.initFrom === undefined) return undefined;
   const path = resolveRepoPath(config.initFrom);
   return { path, ...(await hooks.loadInitialization(path, config.arch, seededWeights(config))) };
@@ -178,7 +201,14 @@ async function runLoop(
       const meanLoss = lossSum / lossCount;
       [lossSum, lossCount] = [0, 0];
       output.print(formatProgress({ ...progress, loss: meanLoss }));
-      await record({ type: 'train', iteration, loss: meanLoss, lr: learningRate, itPerSec: progress.iterationsPerSecond, elapsedSec: (performance.now() - started) / 1000 });
+      await record({
+        type: 'train',
+        iteration,
+        loss: meanLoss,
+        lr: learningRate,
+        itPerSec: progress.iterationsPerSecond,
+        elapsedSec: (performance.now() - started) / 1000,
+      });
     }
     if (settings.validateEvery > 0 && iteration % settings.validateEvery === 0) await validation();
     if (iteration % settings.checkpointEvery === 0) await checkpoint(learningRate);

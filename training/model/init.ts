@@ -26,7 +26,11 @@ function initialiseConv(node: ConvNode, rng: Rng, weights: NamedWeights): void {
   for (const { prefix, shape: kernelShape, normalization } of convParts(node)) {
     const [k, , inChannels, partOut] = kernelShape;
     const bound = 1 / Math.sqrt(inChannels * k * k);
-    const kernel = uniform(kernelShape.reduce((a, b) => a * b, 1), bound, rng);
+    const kernel = uniform(
+      kernelShape.reduce((a, b) => a * b, 1),
+      bound,
+      rng,
+    );
     if (normalization === 'weight') {
       weights.set(`${prefix}/v`, { shape: [...kernelShape], data: kernel });
       weights.set(`${prefix}/g`, { shape: [partOut], data: outputChannelNorms(kernel, partOut) });

@@ -57,7 +57,8 @@ export class TfjsModel {
    * model is quantization-aware.
    */
   static fromWeights(graph: ArchGraph, allWeights: NamedWeights, quantization?: { readonly floatConvs: readonly string[] }): TfjsModel {
-    const { variables: weights, plan } = quantization === undefined ? { variables: allWeights, plan: undefined } : splitRanges(graph, allWeights, quantization.floatConvs);
+    const { variables: weights, plan } =
+      quantization === undefined ? { variables: allWeights, plan: undefined } : splitRanges(graph, allWeights, quantization.floatConvs);
     const specs = modelVariableSpecs(graph);
     const expected = new Set(specs.map((spec) => spec.name));
     const unexpected = [...weights.keys()].filter((name) => !expected.has(name));

@@ -15,7 +15,9 @@ export interface FoldedConv {
  */
 export function foldConv(node: ConvNode, weights: NamedWeights): FoldedConv {
   if (node.linearBlock !== undefined) {
-    throw new Error(`conv ${node.name} is a collapsible linear block: collapse the network first (collapseReparam in training/onnx/reparam-collapse.ts; exportModel does)`);
+    throw new Error(
+      `conv ${node.name} is a collapsible linear block: collapse the network first (collapseReparam in training/onnx/reparam-collapse.ts; exportModel does)`,
+    );
   }
   const k = node.kernelSize;
   const inC = node.inChannels;

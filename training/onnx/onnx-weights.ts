@@ -53,7 +53,9 @@ function floatInitializer(initializers: Map<string, DecodedTensor>, name: string
   const tensor = initializers.get(name);
   if (tensor === undefined) {
     const quantized = initializers.has(name.replace(/\/([WB])$/, '/$1_q'));
-    throw new Error(`${label}: no float initializer ${name}${quantized ? ' (an int8 model: start from its fp32 reference)' : ' (not a model of this architecture)'}`);
+    throw new Error(
+      `${label}: no float initializer ${name}${quantized ? ' (an int8 model: start from its fp32 reference)' : ' (not a model of this architecture)'}`,
+    );
   }
   const actual = tensor.dims.map(Number);
   if (tensor.dataType !== FLOAT || actual.join() !== dims.join()) {

@@ -44,9 +44,12 @@ export function weightNormKernel(v: Float32Array, g: Float32Array): Float32Array
 export function collapseLinearBlock(block: LinearBlockWeights): PlainConv {
   const { kernelSize: k, inChannels, hidden, outChannels, first, second } = block;
   const rows = k * k * inChannels;
-  if (first.kernel.length !== rows * hidden || first.bias.length !== hidden) throw new Error(`collapseLinearBlock: the kxk conv is not [${k}, ${k}, ${inChannels}, ${hidden}]`);
-  if (second.kernel.length !== hidden * outChannels || second.bias.length !== outChannels) throw new Error(`collapseLinearBlock: the 1x1 conv is not [1, 1, ${hidden}, ${outChannels}]`);
-  if (block.identity && inChannels !== outChannels) throw new Error(`collapseLinearBlock: an identity branch needs as many input as output channels, got ${inChannels} -> ${outChannels}`);
+  if (first.kernel.length !== rows * hidden || first.bias.length !== hidden)
+    throw new Error(`collapseLinearBlock: the kxk conv is not [${k}, ${k}, ${inChannels}, ${hidden}]`);
+  if (second.kernel.length !== hidden * outChannels || second.bias.length !== outChannels)
+    throw new Error(`collapseLinearBlock: the 1x1 conv is not [1, 1, ${hidden}, ${outChannels}]`);
+  if (block.identity && inChannels !== outChannels)
+    throw new Error(`collapseLinearBlock: an identity branch needs as many input as output channels, got ${inChannels} -> ${outChannels}`);
   const kernel = new Float32Array(rows * outChannels);
   const sum = new Float64Array(outChannels);
   for (let row = 0; row < rows; row++) {
@@ -121,8 +124,12 @@ export function collapseReparam(arch: ArchConfig, weights: NamedWeights): Collap
   trained.nodes.forEach((node, index) => {
     if (node.op !== 'conv') return;
     const target = plain.nodes[index];
-    if (target?.op !== 'conv' || target.name !== node.name || target.linearBlock !== undefined) throw new Error(`collapseReparam: node ${index} of the plain graph is not conv ${node.name}`);
-    const own = [...convVariableShapes(node).keys(), ...(node.normalization === 'batch' ? [`${node.name}/bn/movingMean`, `${node.name}/bn/movingVariance`] : [])];
+    if (target?.op !== 'conv' || target.name !== node.name || target.linearBlock !== undefined)
+      throw new Error(`collapseReparam: node ${index} of the plain graph is not conv ${node.name}`);
+    const own = [
+      ...convVariableShapes(node).keys(),
+      ...(node.normalization === 'batch' ? [`${node.name}/bn/movingMean`, `${node.name}/bn/movingVariance`] : []),
+    ];
     own.forEach((name) => used.add(name));
     if (node.linearBlock === undefined) {
       for (const name of own) collapsed.set(name, copy(weights, name));

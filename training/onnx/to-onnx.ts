@@ -141,7 +141,14 @@ class OnnxEmitter {
       case 'relu':
         return this.produce(node, this.add('Relu', [this.ref(node.input)], `${id}_relu`));
       case 'add':
-        return this.produce(node, this.add('Add', node.inputs.map((i) => this.ref(i)), `${id}_add`));
+        return this.produce(
+          node,
+          this.add(
+            'Add',
+            node.inputs.map((i) => this.ref(i)),
+            `${id}_add`,
+          ),
+        );
       case 'pixelShuffle':
         return this.produce(node, this.add('DepthToSpace', [this.ref(node.input)], `${id}_d2s`, { blocksize: node.blockSize, mode: 'DCR' }));
       case 'affine': {
@@ -194,7 +201,9 @@ class OnnxEmitter {
     const bandHeight = this.add('Div', [heightPlus, count], 'bands/band_height');
     const bottom = this.add('Sub', [this.add('Mul', [bandHeight, count], 'bands/padded_height'), height], 'bands/bottom');
     // ONNX pads: begin N, C, H, W, then end N, C, H, W.
-    const pads = this.add('Concat', [this.int64('bands/pads_before_bottom', [0, 0, 0, 0, 0, 0]), bottom, this.int64('bands/pad_right', [0])], 'bands/pads', { axis: 0 });
+    const pads = this.add('Concat', [this.int64('bands/pads_before_bottom', [0, 0, 0, 0, 0, 0]), bottom, this.int64('bands/pad_right', [0])], 'bands/pads', {
+      axis: 0,
+    });
     this.bands = { pads, height, zero: this.int64('bands/zero', [0]), heightAxis };
     return this.bands;
   }

@@ -20,7 +20,12 @@ export interface CalibrationSample {
 const HISTOGRAM_BINS = 4096;
 
 /** Calibration inputs: LR training patches, the distribution the network was fitted to. */
-export async function trainingCalibrationSamples(trainDirs: readonly string[], scale: number, hrPatchSize: number, count: number): Promise<CalibrationSample[]> {
+export async function trainingCalibrationSamples(
+  trainDirs: readonly string[],
+  scale: number,
+  hrPatchSize: number,
+  count: number,
+): Promise<CalibrationSample[]> {
   const sampler = await PairedPatchSampler.fromDirectories([...trainDirs], { scale, hrPatchSize });
   const { lr, lrPatchSize: size } = sampler.nextBatch(count, new Rng(0x5eed));
   const patch = 3 * size * size;
@@ -46,8 +51,7 @@ export async function calibrate(
   probe.graph.output.push(...onnxNames.map((name) => makeValueInfo(name)));
   const session = await ort.InferenceSession.create(encodeModel(probe.graph, {}, 'calibration probe'));
   try {
-    const run = async (sample: CalibrationSample) =>
-      session.run({ [INPUT_NAME]: new ort.Tensor('float32', sample.data, [...sample.dims]) }, onnxNames);
+    const run = async (sample: CalibrationSample) => session.run({ [INPUT_NAME]: new ort.Tensor('float32', sample.data, [...sample.dims]) }, onnxNames);
     const extremes = onnxNames.map(() => ({ min: Infinity, max: -Infinity }));
     for (const sample of samples) {
       const outputs = await run(sample);

@@ -97,13 +97,21 @@ export async function exportModel(trainedArch: ArchConfig, trainedWeights: Named
 function quantizationRecord(quantization: Quantization | undefined): Record<string, unknown> | null {
   if (quantization === undefined) return null;
   if ('int8Weights' in quantization) {
-    return { weights: 'int8 symmetric per output channel, dequantized by onnxruntime', activations: 'float32', bias: 'float32', floatConvs: quantization.floatConvs };
+    return {
+      weights: 'int8 symmetric per output channel, dequantized by onnxruntime',
+      activations: 'float32',
+      bias: 'float32',
+      floatConvs: quantization.floatConvs,
+    };
   }
   return {
     weights: 'int8 symmetric per output channel',
     activations: 'uint8 per tensor',
     bias: 'int32',
-    calibration: 'trained' in quantization ? { ...quantization.trained.method, samples: quantization.trained.samples } : { ...quantization.method, samples: quantization.samples.length },
+    calibration:
+      'trained' in quantization
+        ? { ...quantization.trained.method, samples: quantization.trained.samples }
+        : { ...quantization.method, samples: quantization.samples.length },
     ...('trained' in quantization ? { quantizationAwareTraining: { from: quantization.trained.from } } : {}),
     floatConvs: quantization.floatConvs,
   };
@@ -167,4 +175,3 @@ async function int8Options(config: Checkpoint['config'], options: Int8Settings):
     floatConvs: options.floatConvs,
   };
 }
-

@@ -22,7 +22,12 @@ export async function quantizationAwareStart(config: ExperimentConfig): Promise<
   if (quantization === undefined) return undefined;
   const source = await loadStartingPoint(resolveRepoPath(quantization.from), config.arch);
   if (hasRanges(source.weights)) throw new Error(`quantization.from ${quantization.from} is already quantization-aware; start from a float checkpoint`);
-  const samples = await trainingCalibrationSamples(config.data.train.map(resolveRepoPath), config.arch.scale, config.data.hrPatchSize, quantization.calibrationPatches);
+  const samples = await trainingCalibrationSamples(
+    config.data.train.map(resolveRepoPath),
+    config.arch.scale,
+    config.data.hrPatchSize,
+    quantization.calibrationPatches,
+  );
   const method = parseCalibrationMethod(quantization.calibration)!;
   const plan = await calibrate(buildArch(config.arch), source.weights, samples, method, new Set(quantization.floatConvs));
   return new Map([...source.weights, ...rangeWeights(plan)]);

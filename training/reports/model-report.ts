@@ -28,7 +28,8 @@ interface Training {
 
 /** The float checkpoint a quantization-aware int8 model was fine-tuned from, if it was. */
 function fineTunedFrom(model: ManifestModel): Pick<Training, 'run' | 'checkpoint' | 'iterations'> | undefined {
-  return (model.quantization as { quantizationAwareTraining?: { from: Pick<Training, 'run' | 'checkpoint' | 'iterations'> } } | null)?.quantizationAwareTraining?.from;
+  return (model.quantization as { quantizationAwareTraining?: { from: Pick<Training, 'run' | 'checkpoint' | 'iterations'> } } | null)?.quantizationAwareTraining
+    ?.from;
 }
 
 /** `run/checkpoint` of the float weights a model was exported from, directly or through a quantization-aware fine-tune. */
@@ -46,15 +47,25 @@ const PRECISION_ORDER: readonly ModelPrecision[] = ['fp32', 'int8', 'int8-weight
 function runLength(training: Pick<Training, 'run' | 'iterations'>, runs: ReadonlyMap<string, RunHistory>): string {
   const run = runs.get(training.run);
   const wall = run ? ` (${hours(trainingWallSeconds(run.records, training.iterations))} of training on 2 shared CPU cores)` : '';
-  const warmStarts = (run?.records ?? []).flatMap((r) => (r.type === 'start' && r.warmStartFrom !== undefined && r.iteration < training.iterations ? [r.warmStartFrom] : []));
+  const warmStarts = (run?.records ?? []).flatMap((r) =>
+    r.type === 'start' && r.warmStartFrom !== undefined && r.iteration < training.iterations ? [r.warmStartFrom] : [],
+  );
   const own = warmStarts.filter((origin) => origin.run === training.run);
   // The records are the lineage's, oldest first: each other run trained the weights up to the iteration the next one started at.
-  const others = warmStarts.filter((origin) => origin.run !== training.run).map((origin) => `\`${origin.run}\` to ${origin.iterations.toLocaleString('en-US')}`);
+  const others = warmStarts
+    .filter((origin) => origin.run !== training.run)
+    .map((origin) => `\`${origin.run}\` to ${origin.iterations.toLocaleString('en-US')}`);
   const lineage = others.length === 0 ? '' : `, continuing ${others.length === 1 ? 'run' : 'runs'} ${others.join(', then ')} iterations`;
   const init = (run?.records ?? []).flatMap((r) => (r.type === 'start' && r.initFrom !== undefined ? [r.initFrom] : []))[0];
   const seededLayers = [...new Set(init?.fresh.map((name) => name.split('/')[0]))];
-  const initialized = init === undefined ? '' : `, initialized from run \`${init.run}\` at ${init.iterations.toLocaleString('en-US')} iterations${seededLayers.length === 0 ? '' : ` except its ${seededLayers.join(' and ')} conv${seededLayers.length === 1 ? '' : 's'}`}`;
-  const restarts = own.length === 0 ? '' : `, continued ${own.length === 1 ? 'once' : `${own.length} times`} from its exported fp32 model with new Adam moments (at ${own.map((o) => o.iterations.toLocaleString('en-US')).join(', ')})`;
+  const initialized =
+    init === undefined
+      ? ''
+      : `, initialized from run \`${init.run}\` at ${init.iterations.toLocaleString('en-US')} iterations${seededLayers.length === 0 ? '' : ` except its ${seededLayers.join(' and ')} conv${seededLayers.length === 1 ? '' : 's'}`}`;
+  const restarts =
+    own.length === 0
+      ? ''
+      : `, continued ${own.length === 1 ? 'once' : `${own.length} times`} from its exported fp32 model with new Adam moments (at ${own.map((o) => o.iterations.toLocaleString('en-US')).join(', ')})`;
   return `\`${training.run}\` for ${training.iterations.toLocaleString('en-US')} iterations${wall}${initialized}${lineage}${restarts}`;
 }
 
@@ -91,7 +102,7 @@ export function withEarlierHistory(name: string, records: readonly LogRecord[], 
   return [...before.filter((r) => r.iteration <= resumedAt), ...records];
 }
 
-const setsOf = (model: ManifestModel) => ((model.metrics as { sets?: Record<string, SetMetrics> } | null)?.sets ?? {});
+const setsOf = (model: ManifestModel) => (model.metrics as { sets?: Record<string, SetMetrics> } | null)?.sets ?? {};
 
 /** Scores measured through the running service (training/reports/served-metrics.ts), if they were. */
 const servedOf = (model: ManifestModel) => (model.metrics as { served?: { command: string; sets: Record<string, SetMetrics> } } | null)?.served;
@@ -121,13 +132,27 @@ export function runCharts(run: RunHistory, bicubicPsnr: number | undefined): { l
   const curves = runCurves(run.records);
   const charts: { loss?: string; psnr?: string } = {};
   if (curves.loss.length >= 2) {
-    charts.loss = renderLineChart({ title: `${run.name}: training L1 loss`, xLabel: 'iteration', yLabel: 'L1 loss', yScale: 'log', series: [{ name: 'training loss', points: curves.loss }] });
+    charts.loss = renderLineChart({
+      title: `${run.name}: training L1 loss`,
+      xLabel: 'iteration',
+      yLabel: 'L1 loss',
+      yScale: 'log',
+      series: [{ name: 'training loss', points: curves.loss }],
+    });
   }
   // The untrained model's score at iteration 0 would flatten the curve that matters.
   const psnrPoints = curves.psnr.filter(([iteration]) => iteration > 0);
   if (psnrPoints.length >= 2) {
     const series: LineSeries[] = [{ name: 'validation (Set5)', points: psnrPoints, markers: true }];
-    if (bicubicPsnr !== undefined) series.push({ name: 'bicubic', points: [[psnrPoints[0]![0], bicubicPsnr], [psnrPoints.at(-1)![0], bicubicPsnr]], dashed: true });
+    if (bicubicPsnr !== undefined)
+      series.push({
+        name: 'bicubic',
+        points: [
+          [psnrPoints[0]![0], bicubicPsnr],
+          [psnrPoints.at(-1)![0], bicubicPsnr],
+        ],
+        dashed: true,
+      });
     charts.psnr = renderLineChart({ title: `${run.name}: validation Y-PSNR`, xLabel: 'iteration', yLabel: 'Set5 Y-PSNR (dB)', series });
   }
   return charts;
@@ -141,11 +166,18 @@ function inTraining(manifest: Manifest, runs: ReadonlyMap<string, RunHistory>, p
   const quantizedFrom = new Set(manifest.models.map(floatCheckpoint));
   const training = manifest.references.filter((r) => !quantizedFrom.has(floatCheckpoint(r)));
   if (training.length === 0) return [];
-  const lines = ['## In training, not served', '', 'fp32 exports of runs still training, kept here so they continue from these weights (`npm run train -- --config <its config> --warm-start model/<file>`).', ''];
+  const lines = [
+    '## In training, not served',
+    '',
+    'fp32 exports of runs still training, kept here so they continue from these weights (`npm run train -- --config <its config> --warm-start model/<file>`).',
+    '',
+  ];
   for (const model of training) {
     const trained = (model.training as Training | null)!;
     const sets = Object.entries(setsOf(model)).map(([set, m]) => `${set} ${m.psnr.toFixed(2)} / ${m.ssim.toFixed(4)} (bicubic ${m.bicubicPsnr.toFixed(2)})`);
-    lines.push(`- \`${model.file}\`: x${model.scale}, n_feats ${model.arch.nFeats}, ${model.arch.nBlocks} blocks, ${model.parameters.toLocaleString('en-US')} parameters; run ${runLength(trained, runs)}; ${sets.join(', ')}.`);
+    lines.push(
+      `- \`${model.file}\`: x${model.scale}, n_feats ${model.arch.nFeats}, ${model.arch.nBlocks} blocks, ${model.parameters.toLocaleString('en-US')} parameters; run ${runLength(trained, runs)}; ${sets.join(', ')}.`,
+    );
   }
   lines.push('');
   for (const model of training) {
@@ -185,7 +217,7 @@ export function formatModelReport(
     'published 33.66 / 30.24 / 29.56 / 26.88 at x2). The "over HTTP" row is the served model scored through the',
     'running service (`npm start`): each LR image uploaded as PNG, the PNG answer scored, so tiling and codecs count.',
     'Speed: median single-threaded forward pass on a whole 256x256 LR input, seconds per output megapixel,',
-    'in onnxruntime-node (native) and in workerd (the Worker\'s onnxruntime-web WASM build, through the bench',
+    "in onnxruntime-node (native) and in workerd (the Worker's onnxruntime-web WASM build, through the bench",
     'Worker under `wrangler dev`); a whole request, tiled, end to end and per stage, is measured by `npm run bench`',
     '(docs/benchmarks.md).',
     '',
@@ -201,19 +233,31 @@ export function formatModelReport(
     const rows = [...references, served];
     const setNames = Object.keys(setsOf(served));
     lines.push(`## x${served.scale}: \`${served.file}\``, '');
-    lines.push(`${served.arch.arch.toUpperCase().replace('_', '-')}, n_feats ${served.arch.nFeats}, ${served.arch.nBlocks} blocks, ${served.parameters.toLocaleString('en-US')} parameters; receptive field ${served.receptiveField} LR pixels; ${PRECISIONS[served.precision]}.`);
+    lines.push(
+      `${served.arch.arch.toUpperCase().replace('_', '-')}, n_feats ${served.arch.nFeats}, ${served.arch.nBlocks} blocks, ${served.parameters.toLocaleString('en-US')} parameters; receptive field ${served.receptiveField} LR pixels; ${PRECISIONS[served.precision]}.`,
+    );
     if (training) {
-      const stages = [...(source ? [`Trained by run ${runLength(source, runs)}`] : []), `${source ? 'then fine-tuned quantization-aware by' : 'Trained by'} run ${runLength(training, runs)}`];
+      const stages = [
+        ...(source ? [`Trained by run ${runLength(source, runs)}`] : []),
+        `${source ? 'then fine-tuned quantization-aware by' : 'Trained by'} run ${runLength(training, runs)}`,
+      ];
       lines.push(`${stages.join(', ')} on ${training.data.map((d) => `\`${d}\``).join(', ')}.`);
     }
     for (const reference of references) {
       const from = fineTunedFrom(reference);
       const tuned = reference.training as Training | null;
-      if (from && tuned) lines.push(`The ${reference.precision} reference (\`${reference.file}\`) was fine-tuned quantization-aware by run ${runLength(tuned, runs)}.`);
+      if (from && tuned)
+        lines.push(`The ${reference.precision} reference (\`${reference.file}\`) was fine-tuned quantization-aware by run ${runLength(tuned, runs)}.`);
     }
     lines.push('');
     const header = ['model', ...setNames, 'file', 'native s/MP', 'workerd s/MP'];
-    const bicubicRow = ['bicubic', ...setNames.map((s) => `${setsOf(served)[s]!.bicubicPsnr.toFixed(2)} / ${setsOf(served)[s]!.bicubicSsim.toFixed(4)}`), '-', '-', '-'];
+    const bicubicRow = [
+      'bicubic',
+      ...setNames.map((s) => `${setsOf(served)[s]!.bicubicPsnr.toFixed(2)} / ${setsOf(served)[s]!.bicubicSsim.toFixed(4)}`),
+      '-',
+      '-',
+      '-',
+    ];
     const modelRows = rows.map((m) => {
       const timing = timings.get(m.id);
       return [
@@ -225,10 +269,20 @@ export function formatModelReport(
       ];
     });
     const overHttp = servedOf(served);
-    const httpRow = [`${served.precision} over HTTP (\`npm start\`)`, ...setNames.map((s) => (overHttp?.sets[s] ? `${overHttp.sets[s]!.psnr.toFixed(2)} / ${overHttp.sets[s]!.ssim.toFixed(4)}` : 'not measured')), '-', '-', '-'];
+    const httpRow = [
+      `${served.precision} over HTTP (\`npm start\`)`,
+      ...setNames.map((s) => (overHttp?.sets[s] ? `${overHttp.sets[s]!.psnr.toFixed(2)} / ${overHttp.sets[s]!.ssim.toFixed(4)}` : 'not measured')),
+      '-',
+      '-',
+      '-',
+    ];
     lines.push(...[header, header.map(() => '---'), bicubicRow, ...modelRows, httpRow].map((cells) => `| ${cells.join(' | ')} |`), '');
     const loads = rows.flatMap((m) => timings.get(m.id)?.loadAverage ?? []);
-    if (loads.length) lines.push(`Timed at a load average of ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)} on 2 cores (other jobs running inflate the times).`, '');
+    if (loads.length)
+      lines.push(
+        `Timed at a load average of ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)} on 2 cores (other jobs running inflate the times).`,
+        '',
+      );
     lines.push('Regenerate the quality numbers:', '', '```sh');
     for (const m of rows) {
       const metricsCommand = (m.metrics as { command?: string } | null)?.command;

@@ -31,7 +31,6 @@ export const FP32_VARIANT: PrecisionVariant = { label: 'fp32', precision: 'fp32'
 /** int8 weights, float activations: no calibration. */
 export const INT8_WEIGHTS_VARIANT: PrecisionVariant = { label: 'int8 weights, float activations', precision: 'int8-weights', calibration: { kind: 'minmax' } };
 
-
 export interface PrecisionRow {
   readonly variant: PrecisionVariant;
   readonly entry: ManifestModel;
@@ -87,7 +86,13 @@ export function formatPrecisionReport(rows: readonly PrecisionRow[], options: Pr
   const setNames = Object.keys(setsOf(rows[0]!));
   const outputMegapixels = (options.timingSize * rows[0]!.entry.scale) ** 2 / 1e6;
   const header = ['model', 'file size', ...setNames.map((s) => `${s} PSNR / SSIM`), 'onnxruntime-node s/MP', 'onnxruntime-web (WASM) s/MP'];
-  const bicubic = ['bicubic', '-', ...setNames.map((s) => `${setsOf(rows[0]!)[s]!.bicubicPsnr.toFixed(2)} / ${setsOf(rows[0]!)[s]!.bicubicSsim.toFixed(4)}`), '-', '-'];
+  const bicubic = [
+    'bicubic',
+    '-',
+    ...setNames.map((s) => `${setsOf(rows[0]!)[s]!.bicubicPsnr.toFixed(2)} / ${setsOf(rows[0]!)[s]!.bicubicSsim.toFixed(4)}`),
+    '-',
+    '-',
+  ];
   const body = rows.map((row) => [
     row.variant.label,
     `${(row.entry.bytes / 1024).toFixed(0)} KiB`,

@@ -29,7 +29,9 @@ export async function recordServedMetrics(
   if (!response.ok) throw new ServedModelMismatchError(`${serviceUrl} answered ${response.status} for its model manifest; is it the wdsr-edge service?`);
   const served = ((await response.json()) as { models: { scale: number; sha256: string }[] }).models.find((m) => m.scale === model.scale);
   if (served?.sha256 !== model.sha256) {
-    throw new ServedModelMismatchError(`${serviceUrl} serves ${served ? `sha256 ${served.sha256}` : 'no model'} at x${model.scale}, not ${model.file} (${model.sha256}): restart it on this checkout`);
+    throw new ServedModelMismatchError(
+      `${serviceUrl} serves ${served ? `sha256 ${served.sha256}` : 'no model'} at x${model.scale}, not ${model.file} (${model.sha256}): restart it on this checkout`,
+    );
   }
   const report = await evaluateSets(dirs, model.scale, serviceUrl, serviceUpscaler(serviceUrl, model.scale), options.onProgress);
   const command = `npm run eval -- --scale ${model.scale} ${dirs.map((d) => `--data ${d}`).join(' ')} --model ${serviceUrl}`;

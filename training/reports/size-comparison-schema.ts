@@ -5,7 +5,10 @@ import { PICK_SET, pickSize, type SizeComparison, type SizeResult } from './size
 /** A size comparison file that does not follow the schema, with every problem found, one per line. */
 export class SizeComparisonError extends Error {
   override readonly name = 'SizeComparisonError';
-  constructor(readonly source: string, readonly issues: readonly string[]) {
+  constructor(
+    readonly source: string,
+    readonly issues: readonly string[],
+  ) {
     super(`invalid size comparison ${source}:\n${issues.map((issue) => `  - ${issue}`).join('\n')}`);
   }
 }
@@ -52,14 +55,26 @@ export function parseSizeComparison(json: unknown, source: string): SizeComparis
     const setNames = sizes.map((size) => Object.keys(size.sets).join(', '));
     if (new Set(setNames).size > 1) issues.push(`sizes: every size must be scored on the same sets, got ${setNames.map((s) => `[${s}]`).join(' and ')}`);
     const expected = pickSize(sizes, budget.secondsPerMegapixel as number);
-    if (JSON.stringify(root.pick) !== JSON.stringify(expected)) issues.push(`pick: the budget rule picks ${JSON.stringify(expected)}, the file says ${describeValue(root.pick)}`);
+    if (JSON.stringify(root.pick) !== JSON.stringify(expected))
+      issues.push(`pick: the budget rule picks ${JSON.stringify(expected)}, the file says ${describeValue(root.pick)}`);
   }
   if (issues.length > 0) throw new SizeComparisonError(source, issues);
   return json as SizeComparison;
 }
 
 function checkSize(value: unknown, path: string, issues: Issues): SizeResult {
-  const size = fieldsOf(value, path, issues, ['name', 'run', 'checkpoint', 'arch', 'parameters', 'iterations', 'trainingSeconds', 'int8Bytes', 'sets', 'workerd']);
+  const size = fieldsOf(value, path, issues, [
+    'name',
+    'run',
+    'checkpoint',
+    'arch',
+    'parameters',
+    'iterations',
+    'trainingSeconds',
+    'int8Bytes',
+    'sets',
+    'workerd',
+  ]);
   for (const key of ['name', 'run', 'checkpoint']) nonEmptyString(size[key], `${path}.${key}`, issues);
   const arch = fieldsOf(size.arch, `${path}.arch`, issues, ARCH_KEYS);
   for (const key of ['nFeats', 'nBlocks']) integer(arch[key], `${path}.arch.${key}`, issues, 1);

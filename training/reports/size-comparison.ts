@@ -104,7 +104,15 @@ export function formatSizeComparison(comparison: SizeComparison, plotPath = 'siz
   const [lowLoad, highLoad] = [Math.min(...sizes.map((s) => s.workerd.loadAverage)), Math.max(...sizes.map((s) => s.workerd.loadAverage))];
   const loads = lowLoad === highLoad ? lowLoad.toFixed(1) : `${lowLoad.toFixed(1)}-${highLoad.toFixed(1)}`;
   const within = (size: SizeResult) => size.workerd.secondsPerMegapixel <= budget.secondsPerMegapixel;
-  const header = ['size', 'parameters', 'iterations (training time)', ...setNames.map((set) => `${set} PSNR / SSIM`), 'int8 file', 'workerd s/MP', `within ${budget.secondsPerMegapixel} s/MP`];
+  const header = [
+    'size',
+    'parameters',
+    'iterations (training time)',
+    ...setNames.map((set) => `${set} PSNR / SSIM`),
+    'int8 file',
+    'workerd s/MP',
+    `within ${budget.secondsPerMegapixel} s/MP`,
+  ];
   const bicubic = ['bicubic', '-', '-', ...setNames.map((set) => bicubicScores(sizes[0]!.sets[set]!)), '-', '-', '-'];
   const rows = sizes.map((size) => [
     label.get(size.name)!,

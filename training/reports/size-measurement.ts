@@ -46,14 +46,17 @@ export interface CompareSizesOptions {
  * staticInt8Settings(await readManifest('model')); // { calibration: { kind: 'percentile', percentile: 99.999 }, calibrationPatches: 64, floatConvs: ['tail', 'skip'] }
  */
 export function staticInt8Settings(manifest: Manifest): Int8Settings {
-  const settings = [...manifest.models, ...manifest.references].filter((model) => model.precision === 'int8').map((model): Int8Settings => {
-    const quantization = model.quantization as { calibration?: CalibrationMethod & { samples: number }; floatConvs?: string[] } | null;
-    if (quantization?.calibration === undefined || quantization.floatConvs === undefined) throw new Error(`int8 model ${model.id} records no calibration`);
-    const { samples, ...method } = quantization.calibration;
-    return { calibration: method as CalibrationMethod, calibrationPatches: samples, floatConvs: quantization.floatConvs };
-  });
+  const settings = [...manifest.models, ...manifest.references]
+    .filter((model) => model.precision === 'int8')
+    .map((model): Int8Settings => {
+      const quantization = model.quantization as { calibration?: CalibrationMethod & { samples: number }; floatConvs?: string[] } | null;
+      if (quantization?.calibration === undefined || quantization.floatConvs === undefined) throw new Error(`int8 model ${model.id} records no calibration`);
+      const { samples, ...method } = quantization.calibration;
+      return { calibration: method as CalibrationMethod, calibrationPatches: samples, floatConvs: quantization.floatConvs };
+    });
   if (settings.length === 0) throw new Error('the manifest lists no static int8 model whose export to repeat');
-  if (new Set(settings.map((s) => JSON.stringify(s))).size > 1) throw new Error(`the int8 models were quantized differently: ${settings.map((s) => JSON.stringify(s)).join(' / ')}`);
+  if (new Set(settings.map((s) => JSON.stringify(s))).size > 1)
+    throw new Error(`the int8 models were quantized differently: ${settings.map((s) => JSON.stringify(s)).join(' / ')}`);
   return settings[0]!;
 }
 
@@ -73,8 +76,15 @@ export async function compareSizes(options: CompareSizesOptions): Promise<SizeCo
   try {
     for (const { bytes, size } of scored) {
       const result = await timer.time(bytes, TIMING_SIZE, REPEATS);
-      const workerd = { secondsPerMegapixel: secondsPerOutputMegapixel(result), medianSeconds: result.medianSeconds, seconds: result.seconds, loadAverage: loadavg()[0]! };
-      progress(`${size.name}: workerd ${workerd.secondsPerMegapixel.toFixed(2)} s/MP (median ${result.medianSeconds.toFixed(3)} s for ${result.outputWidth}x${result.outputHeight}), load ${workerd.loadAverage.toFixed(1)}`);
+      const workerd = {
+        secondsPerMegapixel: secondsPerOutputMegapixel(result),
+        medianSeconds: result.medianSeconds,
+        seconds: result.seconds,
+        loadAverage: loadavg()[0]!,
+      };
+      progress(
+        `${size.name}: workerd ${workerd.secondsPerMegapixel.toFixed(2)} s/MP (median ${result.medianSeconds.toFixed(3)} s for ${result.outputWidth}x${result.outputHeight}), load ${workerd.loadAverage.toFixed(1)}`,
+      );
       sizes.push({ ...size, workerd });
     }
   } finally {

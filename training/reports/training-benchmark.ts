@@ -10,7 +10,14 @@ import { profileTrainingStep, type StepProfile } from './training-profile';
 
 /** The benchmark network: WDSR-B x2, 32 features, 8 blocks, weight norm (the production config's). */
 export const BENCHMARK_ARCH: WdsrBConfig = {
-  arch: 'wdsr_b', scale: 2, nFeats: 32, nBlocks: 8, expansion: 6, lowRank: 0.8, resScale: 1, normalization: 'weight',
+  arch: 'wdsr_b',
+  scale: 2,
+  nFeats: 32,
+  nBlocks: 8,
+  expansion: 6,
+  lowRank: 0.8,
+  resScale: 1,
+  normalization: 'weight',
 };
 
 export interface BenchmarkOptions {
@@ -30,14 +37,26 @@ export interface BenchmarkOptions {
 }
 
 export const DEFAULT_BENCHMARK: BenchmarkOptions = {
-  arch: BENCHMARK_ARCH, iterations: 10, warmup: 2, batchSize: 16, lrPatchSize: 48, trainDirs: ['../shared/datasets/T91/HR'], workers: 2, profile: false,
+  arch: BENCHMARK_ARCH,
+  iterations: 10,
+  warmup: 2,
+  batchSize: 16,
+  lrPatchSize: 48,
+  trainDirs: ['../shared/datasets/T91/HR'],
+  workers: 2,
+  profile: false,
 };
 
 export interface BenchmarkResult {
   readonly iterationsPerSecond: number;
   /** Mean wall time per timed iteration, by phase. */
   readonly meanMs: {
-    readonly data: number; readonly forward: number; readonly backward: number; readonly wait: number; readonly optimizer: number; readonly iteration: number;
+    readonly data: number;
+    readonly forward: number;
+    readonly backward: number;
+    readonly wait: number;
+    readonly optimizer: number;
+    readonly iteration: number;
   };
   /**
    * CPU time (user + system, every thread of the process) per timed iteration. On a shared
@@ -52,16 +71,27 @@ export interface BenchmarkResult {
 
 /** The experiment the benchmark trains: `options.arch` on `options`, through the same session as `npm run train`. */
 export function benchmarkConfig(backend: BackendName, options: BenchmarkOptions): ExperimentConfig {
-  return validateExperimentConfig({
-    name: 'benchmark',
-    arch: options.arch,
-    ...(options.distill === undefined ? {} : { distill: options.distill }),
-    data: { train: options.trainDirs, val: options.trainDirs[0], hrPatchSize: options.lrPatchSize * options.arch.scale },
-    train: {
-      iterations: options.warmup + options.iterations, batchSize: options.batchSize, lrHalvingSteps: [], seed: 1, backend, workers: options.workers,
-      logEvery: 1, validateEvery: 0, checkpointEvery: options.warmup + options.iterations, keepCheckpoints: 1,
+  return validateExperimentConfig(
+    {
+      name: 'benchmark',
+      arch: options.arch,
+      ...(options.distill === undefined ? {} : { distill: options.distill }),
+      data: { train: options.trainDirs, val: options.trainDirs[0], hrPatchSize: options.lrPatchSize * options.arch.scale },
+      train: {
+        iterations: options.warmup + options.iterations,
+        batchSize: options.batchSize,
+        lrHalvingSteps: [],
+        seed: 1,
+        backend,
+        workers: options.workers,
+        logEvery: 1,
+        validateEvery: 0,
+        checkpointEvery: options.warmup + options.iterations,
+        keepCheckpoints: 1,
+      },
     },
-  }, 'benchmark options');
+    'benchmark options',
+  );
 }
 
 /**
@@ -104,7 +134,12 @@ export async function benchmarkTraining(backend: BackendName, options: Benchmark
     return {
       iterationsPerSecond: (1000 * n) / elapsedMs,
       meanMs: {
-        data: totals.data / n, forward: totals.forward / n, backward: totals.backward / n, wait: totals.wait / n, optimizer: totals.optimizer / n, iteration: elapsedMs / n,
+        data: totals.data / n,
+        forward: totals.forward / n,
+        backward: totals.backward / n,
+        wait: totals.wait / n,
+        optimizer: totals.optimizer / n,
+        iteration: elapsedMs / n,
       },
       cpuMsPerIteration: (cpu.user + cpu.system) / 1000 / n,
       gflopPerIteration: trainingFlopsPerIteration(buildArch(options.arch), options.batchSize, options.lrPatchSize) / 1e9,

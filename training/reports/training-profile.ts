@@ -29,11 +29,12 @@ export async function profileTrainingStep(model: TfjsModel, adam: Adam, batch: P
   const lr = tf.tensor4d(batch.lr, [batchSize, lrPatchSize, lrPatchSize, 3]);
   const hr = tf.tensor4d(batch.hr, [batchSize, lrPatchSize * scale, lrPatchSize * scale, 3]);
   const loss = () => l1Loss(model.forward(lr, true), hr);
-  const gradientsOfLoss = () => tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(loss, model.trainableVariables);
-    value.dispose();
-    return model.trainableVariables.map((variable) => grads[variable.name]!);
-  });
+  const gradientsOfLoss = () =>
+    tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(loss, model.trainableVariables);
+      value.dispose();
+      return model.trainableVariables.map((variable) => grads[variable.name]!);
+    });
   try {
     // An unprofiled pass first grows the wasm heap to this batch's peak. A batch larger than
     // the thread trained on so far (16 after shards of 8) would otherwise put its fresh pages'

@@ -49,7 +49,16 @@ export function runName(arch: ArchConfig, lr: number, seed: number, iterations: 
   const shape = `f${arch.nFeats}b${arch.nBlocks}`;
   const width = arch.arch === 'wdsr_a' ? `w${arch.blockFeats}` : arch.arch === 'wdsr_b' ? `e${arch.expansion}r${arch.lowRank}` : '';
   const resScale = arch.resScale === 1 ? [] : [`rs${arch.resScale}`];
-  return [networkName(arch), `x${arch.scale}`, `${shape}${width}`, ...resScale, NORMALIZATION_TAG[arch.normalization], `lr${lr.toExponential()}`, `s${seed}`, `i${iterations}`].join('_');
+  return [
+    networkName(arch),
+    `x${arch.scale}`,
+    `${shape}${width}`,
+    ...resScale,
+    NORMALIZATION_TAG[arch.normalization],
+    `lr${lr.toExponential()}`,
+    `s${seed}`,
+    `i${iterations}`,
+  ].join('_');
 }
 
 /** The paper's name for an architecture family. */

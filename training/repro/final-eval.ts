@@ -32,7 +32,9 @@ export async function finalEvaluation(runDir: string, iteration: number, scale: 
 export async function storedFinalEvaluation(recordDir: string, iteration: number, scale: number, dirs: readonly string[]): Promise<EvalReport> {
   const report = await readStored(join(recordDir, FINAL_EVAL_FILE), { iteration, scale, dirs });
   if (report === undefined) {
-    throw new Error(`${recordDir} holds no final scores on ${dirs.join(', ')} at iteration ${iteration}, and a record keeps no checkpoint to score: delete the record and train the run again`);
+    throw new Error(
+      `${recordDir} holds no final scores on ${dirs.join(', ')} at iteration ${iteration}, and a record keeps no checkpoint to score: delete the record and train the run again`,
+    );
   }
   return report;
 }
@@ -54,6 +56,9 @@ async function cached(path: string, key: object, compute: () => Promise<EvalRepo
 
 /** The report stored at `path` when it was computed for the same `key`; undefined otherwise. */
 async function readStored(path: string, key: object): Promise<EvalReport | undefined> {
-  const stored = await readFile(path, 'utf8').then((text) => JSON.parse(text) as { key: unknown; report: EvalReport }, () => undefined);
+  const stored = await readFile(path, 'utf8').then(
+    (text) => JSON.parse(text) as { key: unknown; report: EvalReport },
+    () => undefined,
+  );
   return stored !== undefined && JSON.stringify(stored.key) === JSON.stringify(key) ? stored.report : undefined;
 }

@@ -48,9 +48,14 @@ export function fig3Section(runs: readonly Fig3Run[], context: ReportContext, no
         ? `Figure 3, faster convergence with weight norm: **${early[0]! < Math.min(early[1]!, early[2]!) ? 'confirmed' : 'not confirmed'}** (mean training L1 over the first quarter: weight norm ${early[0]!.toExponential(3)}, batch norm ${early[1]!.toExponential(3)}, none ${early[2]!.toExponential(3)}; one seed each).`
         : 'Figure 3, faster convergence with weight norm: **not measured yet** (a run has not logged its first quarter).',
     );
-    for (const [other, name] of [[bn, 'batch norm'], [none, 'no normalization']] as const) {
+    for (const [other, name] of [
+      [bn, 'batch norm'],
+      [none, 'no normalization'],
+    ] as const) {
       const differences = compareRuns([wn], [other], context.sets, noise);
-      findings.push(`Figure 3, weight norm more accurate than ${name} (both at their paper lr): **${verdict('higher', differences)}** (${differences.map((d) => `${d.set} ${formatDifference(d)}`).join('; ')}; one seed, noise from Table 1's 1-block seeds, another model).`);
+      findings.push(
+        `Figure 3, weight norm more accurate than ${name} (both at their paper lr): **${verdict('higher', differences)}** (${differences.map((d) => `${d.set} ${formatDifference(d)}`).join('; ')}; one seed, noise from Table 1's 1-block seeds, another model).`,
+      );
     }
     findings.push(stabilityFinding(wn, bn));
   }
@@ -69,7 +74,10 @@ export function fig3Section(runs: readonly Fig3Run[], context: ReportContext, no
     '## Figure 3: weight norm vs batch norm vs no normalization',
     `One model${model === undefined ? '' : ` (WDSR-B x2, ${model.nFeats}-channel identity path, ${model.nBlocks} blocks, expansion 6, low rank 0.8: the architecture this project ships)`} trained with weight normalization at lr 1e-3, and with batch normalization and without normalization at the paper's 1e-4; both of those again at 1e-3, where the paper implies they do not converge. Same data, seed and schedule; one seed each. Batch norm sits inside the residual blocks only, as in the official code; validation runs it on its moving statistics, as inference does.`,
     `The paper shows these curves without numbers, so the comparison is with its statements: weight norm converges faster and ends more accurate, and batch norm's validation PSNR is unstable. "Largest validation drop" is the largest fall of ${context.valBicubic.set} PSNR between consecutive validations after iteration 0.`,
-    markdownTable(['Run', 'Status', 'Mean train L1, first quarter', 'Mean train L1, last tenth', ...context.sets.map((s) => `${s} Y-PSNR`), 'Largest validation drop (dB)'], rows),
+    markdownTable(
+      ['Run', 'Status', 'Mean train L1, first quarter', 'Mean train L1, last tenth', ...context.sets.map((s) => `${s} Y-PSNR`), 'Largest validation drop (dB)'],
+      rows,
+    ),
     ...plots.map((p) => `![${p.title}](${context.plotLink(p.file)})`),
   ].join('\n\n');
   return { markdown, plots, findings };
@@ -92,7 +100,8 @@ function largestDrop(psnr: readonly Point[]): number | undefined {
 function stabilityFinding(wn: Fig3Run, bn: Fig3Run): string {
   const [wnDrop, bnDrop] = [largestDrop(wn.curves.psnr), largestDrop(bn.curves.psnr)];
   const claim = 'Figure 3, batch norm unstable at validation';
-  if (wnDrop === undefined || bnDrop === undefined || bn.status.state !== 'finished' || wn.status.state !== 'finished') return `${claim}: **not measured yet**.`;
+  if (wnDrop === undefined || bnDrop === undefined || bn.status.state !== 'finished' || wn.status.state !== 'finished')
+    return `${claim}: **not measured yet**.`;
   const unstable = bnDrop >= INSTABILITY_RATIO * wnDrop && bnDrop >= INSTABILITY_MIN_DB;
   return `${claim}: **${unstable ? 'confirmed' : 'not observed'}** (largest drop between validations: batch norm ${bnDrop.toFixed(2)} dB, weight norm ${wnDrop.toFixed(2)} dB; rule: at least ${INSTABILITY_RATIO}x weight norm's and ${INSTABILITY_MIN_DB} dB).`;
 }
@@ -100,7 +109,8 @@ function stabilityFinding(wn: Fig3Run, bn: Fig3Run): string {
 function divergenceFinding(run: Fig3Run, atPaperLr: Fig3Run | undefined, valSet: string, iterations: number): string {
   const claim = `Figure 3, ${run.experiment.label} (above the paper's maximum convergent 1e-4)`;
   const { status } = run;
-  if (status.state === 'diverged') return `${claim}: **diverged** at iteration ${status.iteration.toLocaleString('en-US')} (${status.reason}), consistent with the paper.`;
+  if (status.state === 'diverged')
+    return `${claim}: **diverged** at iteration ${status.iteration.toLocaleString('en-US')} (${status.reason}), consistent with the paper.`;
   if (status.state !== 'finished') return `${claim}: **not measured yet** (${describeStatus(status, iterations)}).`;
   const [here, there] = [finalPsnr(run, valSet), atPaperLr === undefined ? undefined : finalPsnr(atPaperLr, valSet)];
   const comparison = here === undefined ? '' : `; ${valSet} ${formatPsnr(here)} dB${there === undefined ? '' : ` vs ${formatPsnr(there)} dB at lr 1e-4`}`;

@@ -29,12 +29,27 @@ function legendName({ name, summary }: PlottedRun): string {
  * run's last score shows: the untrained model's at iteration 0 (and early scores as low) are
  * clipped at the bottom edge. Undefined when no run has validated.
  */
-export function validationPlot(file: string, title: string, runs: readonly PlottedRun[], bicubic: { set: string; psnr: number }, iterations: number): ReportPlot | undefined {
-  const series: LineSeries[] = runs.filter((r) => r.summary.curves.psnr.length > 0).map((r) => ({ name: legendName(r), points: r.summary.curves.psnr, markers: true }));
+export function validationPlot(
+  file: string,
+  title: string,
+  runs: readonly PlottedRun[],
+  bicubic: { set: string; psnr: number },
+  iterations: number,
+): ReportPlot | undefined {
+  const series: LineSeries[] = runs
+    .filter((r) => r.summary.curves.psnr.length > 0)
+    .map((r) => ({ name: legendName(r), points: r.summary.curves.psnr, markers: true }));
   if (series.length === 0) return undefined;
   const top = Math.max(bicubic.psnr, ...series.flatMap((s) => s.points.map((p) => p[1])));
   const bottom = Math.min(bicubic.psnr - PSNR_AXIS_BELOW_BICUBIC_DB, ...series.map((s) => s.points.at(-1)![1] - 0.5));
-  series.push({ name: `bicubic (${bicubic.set})`, points: [[0, bicubic.psnr], [iterations, bicubic.psnr]], dashed: true });
+  series.push({
+    name: `bicubic (${bicubic.set})`,
+    points: [
+      [0, bicubic.psnr],
+      [iterations, bicubic.psnr],
+    ],
+    dashed: true,
+  });
   const svg = renderLineChart({
     title,
     xLabel: 'iteration',

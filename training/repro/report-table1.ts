@@ -40,7 +40,9 @@ const paperPsnr = (network: Table1Network, blocks: 1 | 3): number | undefined =>
  */
 export function table1Section(runs: readonly Table1Run[], context: ReportContext): SectionResult & { noise: ReadonlyMap<string, number | undefined> } {
   const cell = (network: Table1Network, blocks: 1 | 3) => runs.filter((r) => r.experiment.network === network && r.experiment.blocks === blocks);
-  const cells = [...new Map(runs.map((r) => [`${r.experiment.network}/${r.experiment.blocks}`, [r.experiment.network, r.experiment.blocks] as const])).values()];
+  const cells = [
+    ...new Map(runs.map((r) => [`${r.experiment.network}/${r.experiment.blocks}`, [r.experiment.network, r.experiment.blocks] as const])).values(),
+  ];
   const noise = new Map(context.sets.map((set) => [set, pooledStd((['EDSR', 'WDSR-A', 'WDSR-B'] as const).map((n) => values(cell(n, 1), set)))]));
 
   const resultRows = cells.map(([network, blocks]) => {
@@ -66,15 +68,25 @@ export function table1Section(runs: readonly Table1Run[], context: ReportContext
     // A comparison left without pairs because a run diverged will never be measured; say so rather than "yet".
     const diverged = [...cell(c.a, c.blocks), ...cell(c.b, c.blocks)].filter((r) => r.status.state === 'diverged');
     const unmeasured = differences.some((d) => d.direction === undefined);
-    const judged = unmeasured && diverged.length > 0 ? `not measured: ${diverged.map((r) => r.experiment.label).join('; ')} diverged` : verdict(c.claim, differences);
+    const judged =
+      unmeasured && diverged.length > 0 ? `not measured: ${diverged.map((r) => r.experiment.label).join('; ')} diverged` : verdict(c.claim, differences);
     const name = `${c.a} − ${c.b}, ${c.blocks} block${c.blocks === 1 ? '' : 's'}`;
-    if (c.claim !== 'none') findings.push(`Table 1, ${name}: **${judged}** (ours ${differences.map((d) => `${d.set} ${formatDifference(d)}`).join('; ')}; paper ${paper} dB on DIV2K).`);
+    if (c.claim !== 'none')
+      findings.push(
+        `Table 1, ${name}: **${judged}** (ours ${differences.map((d) => `${d.set} ${formatDifference(d)}`).join('; ')}; paper ${paper} dB on DIV2K).`,
+      );
     return [name, paper, ...differences.map(formatDifference), judged];
   });
 
-  const runRows = runs.map((r) => [r.experiment.label, describeStatus(r.status, r.experiment.config.train.iterations), ...context.sets.map((set) => optionalPsnr(finalPsnr(r, set)))]);
+  const runRows = runs.map((r) => [
+    r.experiment.label,
+    describeStatus(r.status, r.experiment.config.train.iterations),
+    ...context.sets.map((set) => optionalPsnr(finalPsnr(r, set))),
+  ]);
   const seedOne = (blocks: 1 | 3) =>
-    runs.filter((r) => r.experiment.blocks === blocks && r.experiment.seed === 1).map((r) => ({ name: r.experiment.network === 'EDSR+WN' ? 'EDSR+WN (control)' : r.experiment.network, summary: r }));
+    runs
+      .filter((r) => r.experiment.blocks === blocks && r.experiment.seed === 1)
+      .map((r) => ({ name: r.experiment.network === 'EDSR+WN' ? 'EDSR+WN (control)' : r.experiment.network, summary: r }));
   const plots = [
     validationPlot('table1-val-psnr-1block.svg', 'Table 1, 1 block (seed 1): validation PSNR', seedOne(1), context.valBicubic, context.iterations),
     lossPlot('table1-loss-1block.svg', 'Table 1, 1 block (seed 1): training L1 loss', seedOne(1)),
@@ -85,9 +97,12 @@ export function table1Section(runs: readonly Table1Run[], context: ReportContext
   const noiseText = context.sets.map((set) => `${set} ${noise.get(set) === undefined ? 'not measured yet' : `${noise.get(set)!.toFixed(3)} dB`}`).join(', ');
   const markdown = [
     '## Table 1: wide activation at equal parameters (x2)',
-    'EDSR (64 channels, no normalization, lr 1e-4), WDSR-A (32-channel identity path, 128 wide before the ReLU) and WDSR-B (64-channel identity path, expansion 6, low rank 0.8), both with weight normalization at lr 1e-3: the paper\'s widths and learning rates. EDSR+WN is our control, not in the paper: EDSR with the WDSR runs\' weight norm and lr, to tell how much of a gap comes from width and how much from the learning rate at this short budget. Parameter counts are exact (`countParameters`, weight-norm gains included); the paper prints them rounded.',
+    "EDSR (64 channels, no normalization, lr 1e-4), WDSR-A (32-channel identity path, 128 wide before the ReLU) and WDSR-B (64-channel identity path, expansion 6, low rank 0.8), both with weight normalization at lr 1e-3: the paper's widths and learning rates. EDSR+WN is our control, not in the paper: EDSR with the WDSR runs' weight norm and lr, to tell how much of a gap comes from width and how much from the learning rate at this short budget. Parameter counts are exact (`countParameters`, weight-norm gains included); the paper prints them rounded.",
     `The paper reports RGB PSNR on the 100 DIV2K validation images; we report Y-PSNR on ${context.sets.join(' and ')} (${context.valBicubic.set} is every run's validation set; shave = scale, MATLAB bicubic LR: the protocol of \`npm run eval\`). Absolute values are therefore not comparable with the paper's; the differences between networks are what we test. Cells give the mean ± sample std over seeds where there are several.`,
-    markdownTable(['Blocks', 'Network', 'Params (exact)', 'Params (paper)', 'Paper PSNR (DIV2K val, RGB)', ...context.sets.map((s) => `${s} Y-PSNR`), 'Runs'], [...resultRows, bicubicRow]),
+    markdownTable(
+      ['Blocks', 'Network', 'Params (exact)', 'Params (paper)', 'Paper PSNR (DIV2K val, RGB)', ...context.sets.map((s) => `${s} Y-PSNR`), 'Runs'],
+      [...resultRows, bicubicRow],
+    ),
     '### Differences and verdicts',
     `A difference counts as real ("higher"/"lower") when every seed agrees in sign and the mean exceeds twice its standard error; with a single seed (3 blocks, control) it must exceed 2·√2 times the 1-block row's seed-to-seed std (pooled over the three networks: ${noiseText}).`,
     markdownTable(['Comparison', 'Paper Δ (dB)', ...context.sets.map((s) => `Ours Δ ${s} (dB)`), 'Verdict'], differenceRows),

@@ -73,7 +73,13 @@ export async function writeReport(options: ReportOptions): Promise<{ plots: stri
     '## What was confirmed, what was not, and why',
     [...t1.findings, ...f3.findings].map((f) => `- ${f}`).join('\n') || '- Nothing measured yet.',
     caveats(base, context.sets),
-    runsSection([{ name: 'table1', runs: table1 }, { name: 'fig3', runs: fig3 }], { runRoot: displayPath(runRoot), recordRoot: displayPath(options.recordRoot) }),
+    runsSection(
+      [
+        { name: 'table1', runs: table1 },
+        { name: 'fig3', runs: fig3 },
+      ],
+      { runRoot: displayPath(runRoot), recordRoot: displayPath(options.recordRoot) },
+    ),
   ].join('\n\n');
 
   const plots = [...t1.plots, ...f3.plots];

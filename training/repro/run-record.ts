@@ -44,7 +44,10 @@ const IGNORED_SETTINGS = new Set(['description']);
 export async function locateRun(config: ExperimentConfig, roots: RunRoots): Promise<RunLocation> {
   const runDir = join(roots.runRoot, config.name);
   const recordDir = join(roots.recordRoot, config.name);
-  const exists = await stat(join(recordDir, RUN_CONFIG_FILE)).then(() => true, () => false);
+  const exists = await stat(join(recordDir, RUN_CONFIG_FILE)).then(
+    () => true,
+    () => false,
+  );
   if (!exists) return { dir: runDir, recorded: false };
   const differences = await readRunConfig(recordDir).then(
     (recorded) => changedPaths(recorded, config).filter((path) => !IGNORED_SETTINGS.has(path)),

@@ -39,7 +39,10 @@ export async function readSessions(runDir: string): Promise<SessionRecord[]> {
     if (error.code === 'ENOENT') return '';
     throw error;
   });
-  return text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as SessionRecord);
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as SessionRecord);
 }
 
 export async function appendSession(runDir: string, record: SessionRecord): Promise<void> {
@@ -57,7 +60,10 @@ export async function runStatus(runDir: string, config: ExperimentConfig, log: r
   const finished = log.some((r) => r.type === 'stop' && r.reason === 'finished' && r.iteration >= config.train.iterations);
   const iteration = Math.max(0, ...log.map((r) => r.iteration));
   if (finished) return { state: 'finished', iteration };
-  const started = await stat(join(runDir, RUN_CONFIG_FILE)).then(() => true, () => false);
+  const started = await stat(join(runDir, RUN_CONFIG_FILE)).then(
+    () => true,
+    () => false,
+  );
   return started ? { state: 'partial', iteration } : { state: 'missing' };
 }
 

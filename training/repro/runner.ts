@@ -43,7 +43,8 @@ export async function runSuite(options: SuiteRunOptions): Promise<{ name: string
     const { config } = experiment;
     const position = `[${index + 1}/${options.experiments.length}] ${config.name}`;
     const location = await locateRun(config, options);
-    if (location.staleRecord !== undefined) output.print(`${position}: its record differs in ${location.staleRecord.join(', ')}; ignored, and replaced once this run ends`);
+    if (location.staleRecord !== undefined)
+      output.print(`${position}: its record differs in ${location.staleRecord.join(', ')}; ignored, and replaced once this run ends`);
     const { log, status } = await readRun(location.dir, config);
     if (status.state === 'finished' || status.state === 'diverged') {
       if (!location.recorded) await persist(location.dir, experiment, status, options, output);
@@ -54,7 +55,9 @@ export async function runSuite(options: SuiteRunOptions): Promise<{ name: string
     output.print(`${position}: ${status.state === 'partial' ? `resuming (${status.iteration.toLocaleString('en-US')} iterations logged)` : 'starting'}`);
     const session = await trainSession(experiment, options.hooks, location.dir, status.state === 'partial', log, options.signal, output);
     await appendSession(location.dir, session);
-    output.print(`${position}: ${session.outcome}${session.divergence === undefined ? '' : ` (${session.divergence})`} after ${session.cpuSec.toFixed(0)} CPU s`);
+    output.print(
+      `${position}: ${session.outcome}${session.divergence === undefined ? '' : ` (${session.divergence})`} after ${session.cpuSec.toFixed(0)} CPU s`,
+    );
     const { status: after } = await readRun(location.dir, config);
     if (after.state === 'finished' || after.state === 'diverged') await persist(location.dir, experiment, after, options, output);
     outcomes.push({ name: config.name, outcome: session.outcome });
@@ -69,7 +72,9 @@ async function persist(runDir: string, experiment: ReproExperiment, status: Ende
     output.print(`${config.name}: scoring the final checkpoint on ${options.evalDirs.join(', ')}`);
     await finalEvaluation(runDir, status.iteration, config.arch.scale, options.evalDirs);
   }
-  output.print(`${config.name}: recorded in ${await persistRun(runDir, config, status.state, options.recordRoot)} (commit it: the run directory does not outlive this machine)`);
+  output.print(
+    `${config.name}: recorded in ${await persistRun(runDir, config, status.state, options.recordRoot)} (commit it: the run directory does not outlive this machine)`,
+  );
 }
 
 async function trainSession(

@@ -25,7 +25,12 @@ export type Direction = 'higher' | 'lower' | 'within noise' | 'noise unknown';
  */
 export function pairedDirection(differences: readonly number[], singleRunStd: number | undefined): Direction {
   const m = mean(differences);
-  const threshold = differences.length >= 2 ? (2 * sampleStd(differences)) / Math.sqrt(differences.length) : singleRunStd === undefined ? undefined : 2 * Math.SQRT2 * singleRunStd;
+  const threshold =
+    differences.length >= 2
+      ? (2 * sampleStd(differences)) / Math.sqrt(differences.length)
+      : singleRunStd === undefined
+        ? undefined
+        : 2 * Math.SQRT2 * singleRunStd;
   if (threshold === undefined || Number.isNaN(threshold)) return 'noise unknown';
   const agree = (sign: number) => differences.every((d) => Math.sign(d) === sign);
   if (m > threshold && agree(1)) return 'higher';

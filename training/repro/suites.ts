@@ -64,7 +64,11 @@ export function table1Experiments(base: ExperimentConfig): Table1Experiment[] {
     blocks,
     seed,
     label: `${network}, ${blocks} block${blocks === 1 ? '' : 's'}, seed ${seed}`,
-    config: deriveConfig(base, { arch: table1Arch(network, blocks), seed, purpose: `Reproduction of Table 1: ${network}, ${blocks} residual block(s), seed ${seed}` }),
+    config: deriveConfig(base, {
+      arch: table1Arch(network, blocks),
+      seed,
+      purpose: `Reproduction of Table 1: ${network}, ${blocks} residual block(s), seed ${seed}`,
+    }),
   }));
 }
 
@@ -83,13 +87,24 @@ export function fig3Arch(normalization: Normalization): WdsrBConfig {
  * they diverge there (the paper calls 1e-4 their maximum convergent rate). Seed 1 throughout.
  */
 export function fig3Experiments(base: ExperimentConfig): Fig3Experiment[] {
-  const runs: [Normalization, number][] = [['weight', 1e-3], ['batch', 1e-4], ['none', 1e-4], ['batch', 1e-3], ['none', 1e-3]];
+  const runs: [Normalization, number][] = [
+    ['weight', 1e-3],
+    ['batch', 1e-4],
+    ['none', 1e-4],
+    ['batch', 1e-3],
+    ['none', 1e-3],
+  ];
   const names: Record<Normalization, string> = { weight: 'weight norm', batch: 'batch norm', none: 'no normalization' };
   return runs.map(([normalization, lr]) => ({
     normalization,
     lr,
     label: `${names[normalization]}, lr ${lr.toExponential()}`,
-    config: deriveConfig(base, { arch: fig3Arch(normalization), lr, seed: 1, purpose: `Reproduction of Figure 3: ${names[normalization]}, lr ${lr.toExponential()}` }),
+    config: deriveConfig(base, {
+      arch: fig3Arch(normalization),
+      lr,
+      seed: 1,
+      purpose: `Reproduction of Figure 3: ${names[normalization]}, lr ${lr.toExponential()}`,
+    }),
   }));
 }
 

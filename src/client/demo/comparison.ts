@@ -55,7 +55,9 @@ export async function compareUpscales(request: ComparisonRequest): Promise<Compa
     const result = await upscaleOnServer(source, scale, signal);
     const stages = result.stages.map(({ name, ms }) => `${name} ${formatMs(ms)}`).join(', ');
     return {
-      source, sourcePixels, bicubic,
+      source,
+      sourcePixels,
+      bicubic,
       wdsr: await decodePixels(result.blob),
       wdsrBlob: result.blob,
       wdsrEncodedBy: 'encoded by the Worker',
@@ -72,7 +74,9 @@ export async function compareUpscales(request: ComparisonRequest): Promise<Compa
   const result = await upscaler.upscale(sourcePixels, { scale, signal, onProgress: request.onProgress });
   const loading = result.loadMs >= 1 ? `; model download and session start ${formatMs(result.loadMs)}` : '';
   return {
-    source, sourcePixels, bicubic,
+    source,
+    sourcePixels,
+    bicubic,
     wdsr: result.image,
     wdsrBlob: await encodePng(result.image),
     wdsrEncodedBy: 'PNG encoded by this browser',

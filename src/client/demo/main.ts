@@ -150,7 +150,9 @@ function wireInputs(): void {
 async function loadScales(): Promise<void> {
   const response = await fetch(MODEL_MANIFEST_PATH);
   if (!response.ok) throw new Error(`${MODEL_MANIFEST_PATH}: the server answered ${response.status}`);
-  const scales = parseManifest(await response.json()).models.map(({ scale }) => scale).sort((a, b) => a - b);
+  const scales = parseManifest(await response.json())
+    .models.map(({ scale }) => scale)
+    .sort((a, b) => a - b);
   ui.scale.replaceChildren(...scales.map((scale) => new Option(`×${scale}`, String(scale))));
   ui.scale.disabled = scales.length < 2;
 }

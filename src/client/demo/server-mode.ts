@@ -25,9 +25,10 @@ export async function upscaleOnServer(source: ImageSource, scale: number, signal
   const started = performance.now();
   const url = new URL(source.kind === 'sample' ? source.path : UPLOAD_PATH, location.href);
   url.searchParams.set('upscale', String(scale));
-  const response = source.kind === 'sample'
-    ? await fetch(url, { cache: 'no-store', signal })
-    : await fetch(url, { method: 'POST', body: source.blob, cache: 'no-store', signal });
+  const response =
+    source.kind === 'sample'
+      ? await fetch(url, { cache: 'no-store', signal })
+      : await fetch(url, { method: 'POST', body: source.blob, cache: 'no-store', signal });
   if (!response.ok) throw new Error(await errorMessage(response));
   const blob = await response.blob();
   return {

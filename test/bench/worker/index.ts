@@ -171,7 +171,12 @@ function variant(origin: string, tile: string | undefined, model: string | undef
   const key = `${tile}/${model}`;
   let middleware = variants.get(key);
   if (middleware === undefined) {
-    middleware = upscale({ origin, cache: false, tileSize: tile === undefined ? undefined : Number(tile), models: model === undefined ? undefined : referenceCatalog(model) });
+    middleware = upscale({
+      origin,
+      cache: false,
+      tileSize: tile === undefined ? undefined : Number(tile),
+      models: model === undefined ? undefined : referenceCatalog(model),
+    });
     variants.set(key, middleware);
   }
   return middleware;

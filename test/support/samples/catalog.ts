@@ -37,11 +37,7 @@ export const SAMPLES: readonly Sample[] = [
     file: 'badge-alpha.png',
     encoding: 'rgba-png',
     description: 'RGBA PNG: translucent badge with soft edges on a transparent background',
-    paint: () =>
-      new Canvas(128, 128)
-        .disc(64, 64, 56, [30, 120, 220, 200])
-        .ring(64, 64, 56, 6, [255, 255, 255, 255])
-        .text('EDGE', 29, 52, 3, WHITE).image,
+    paint: () => new Canvas(128, 128).disc(64, 64, 56, [30, 120, 220, 200]).ring(64, 64, 56, 6, [255, 255, 255, 255]).text('EDGE', 29, 52, 3, WHITE).image,
   },
   {
     file: 'greyscale-text.png',

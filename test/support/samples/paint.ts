@@ -26,7 +26,11 @@ export class Canvas {
   fill(shader: (x: number, y: number) => Colour): this {
     const { width, height, data } = this.image;
     for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) data.set(shader(x, y).map((c) => Math.round(Math.min(255, Math.max(0, c)))), (y * width + x) * 4);
+      for (let x = 0; x < width; x++)
+        data.set(
+          shader(x, y).map((c) => Math.round(Math.min(255, Math.max(0, c)))),
+          (y * width + x) * 4,
+        );
     }
     return this;
   }
@@ -39,10 +43,17 @@ export class Canvas {
   /** A ring (annulus) of the given `thickness`, outer edge at `radius`. */
   ring(cx: number, cy: number, radius: number, thickness: number, colour: Colour): this {
     const inner = (radius - thickness) ** 2;
-    return this.shape(cx - radius, cy - radius, cx + radius, cy + radius, (x, y) => {
-      const d = (x - cx) ** 2 + (y - cy) ** 2;
-      return d <= radius ** 2 && d >= inner;
-    }, colour);
+    return this.shape(
+      cx - radius,
+      cy - radius,
+      cx + radius,
+      cy + radius,
+      (x, y) => {
+        const d = (x - cx) ** 2 + (y - cy) ** 2;
+        return d <= radius ** 2 && d >= inner;
+      },
+      colour,
+    );
   }
 
   /** A rectangle rotated by `angle` radians about its centre. */
@@ -50,22 +61,36 @@ export class Canvas {
     const reach = Math.hypot(width, height) / 2;
     const cos = Math.cos(angle);
     const sin = Math.sin(angle);
-    return this.shape(cx - reach, cy - reach, cx + reach, cy + reach, (x, y) => {
-      const u = (x - cx) * cos + (y - cy) * sin;
-      const v = -(x - cx) * sin + (y - cy) * cos;
-      return Math.abs(u) <= width / 2 && Math.abs(v) <= height / 2;
-    }, colour);
+    return this.shape(
+      cx - reach,
+      cy - reach,
+      cx + reach,
+      cy + reach,
+      (x, y) => {
+        const u = (x - cx) * cos + (y - cy) * sin;
+        const v = -(x - cx) * sin + (y - cy) * cos;
+        return Math.abs(u) <= width / 2 && Math.abs(v) <= height / 2;
+      },
+      colour,
+    );
   }
 
   /** `text` in the 5x7 sample font, each font pixel drawn as a `scale` x `scale` square. */
   text(text: string, left: number, top: number, scale: number, colour: Colour): this {
     [...text].forEach((char, i) => {
       const x0 = left + i * (GLYPH_WIDTH + 1) * scale;
-      this.shape(x0, top, x0 + GLYPH_WIDTH * scale, top + GLYPH_HEIGHT * scale, (x, y) => {
-        const column = Math.floor((x - x0) / scale);
-        const row = Math.floor((y - top) / scale);
-        return column >= 0 && column < GLYPH_WIDTH && row >= 0 && row < GLYPH_HEIGHT && glyphInk(char, column, row);
-      }, colour);
+      this.shape(
+        x0,
+        top,
+        x0 + GLYPH_WIDTH * scale,
+        top + GLYPH_HEIGHT * scale,
+        (x, y) => {
+          const column = Math.floor((x - x0) / scale);
+          const row = Math.floor((y - top) / scale);
+          return column >= 0 && column < GLYPH_WIDTH && row >= 0 && row < GLYPH_HEIGHT && glyphInk(char, column, row);
+        },
+        colour,
+      );
     });
     return this;
   }

@@ -145,7 +145,8 @@ function ruleMarkup(rule: NonNullable<LineChartOptions['xRule']>, plot: PlotBox,
 function checkSeries(options: LineChartOptions): void {
   const { series } = options;
   if (series.length === 0) throw new RangeError(`chart "${options.title}" has no series`);
-  if (series.length > PALETTE.length) throw new RangeError(`chart "${options.title}" has ${series.length} series; at most ${PALETTE.length} stay distinguishable`);
+  if (series.length > PALETTE.length)
+    throw new RangeError(`chart "${options.title}" has ${series.length} series; at most ${PALETTE.length} stay distinguishable`);
   const names = new Set<string>();
   for (const s of series) {
     if (names.has(s.name)) throw new RangeError(`chart "${options.title}": two series are named "${s.name}"`);
@@ -154,11 +155,14 @@ function checkSeries(options: LineChartOptions): void {
     s.points.forEach(([vx, vy], i) => {
       if (!Number.isFinite(vx) || !Number.isFinite(vy)) throw new RangeError(`series "${s.name}" point ${i} is not finite: (${vx}, ${vy})`);
       if (options.yScale === 'log' && vy <= 0) throw new RangeError(`series "${s.name}" point ${i}: y = ${vy} cannot go on a log scale`);
-      if (i > 0 && vx <= s.points[i - 1]![0]) throw new RangeError(`series "${s.name}": x must increase, but point ${i} has x = ${vx} after ${s.points[i - 1]![0]}`);
+      if (i > 0 && vx <= s.points[i - 1]![0])
+        throw new RangeError(`series "${s.name}": x must increase, but point ${i} has x = ${vx} after ${s.points[i - 1]![0]}`);
     });
-    if (s.labels !== undefined && s.labels.length !== s.points.length) throw new RangeError(`series "${s.name}" has ${s.labels.length} labels for ${s.points.length} points`);
+    if (s.labels !== undefined && s.labels.length !== s.points.length)
+      throw new RangeError(`series "${s.name}" has ${s.labels.length} labels for ${s.points.length} points`);
   }
   const range = options.yRange;
   if (range !== undefined && !(range[0] < range[1])) throw new RangeError(`yRange must be [low, high] with low < high, got [${range.join(', ')}]`);
-  if (options.xRule !== undefined && !Number.isFinite(options.xRule.x)) throw new RangeError(`xRule "${options.xRule.label}" is not at a finite x: ${options.xRule.x}`);
+  if (options.xRule !== undefined && !Number.isFinite(options.xRule.x))
+    throw new RangeError(`xRule "${options.xRule.label}" is not at a finite x: ${options.xRule.x}`);
 }

@@ -74,7 +74,5 @@ export async function readRunCurves(runDir: string): Promise<RunCurves> {
 }
 
 function sortedPoints(values: ReadonlyMap<number, number>): Point[] {
-  return [...values]
-    .filter(([, value]) => typeof value === 'number' && Number.isFinite(value))
-    .sort((a, b) => a[0] - b[0]);
+  return [...values].filter(([, value]) => typeof value === 'number' && Number.isFinite(value)).sort((a, b) => a[0] - b[0]);
 }

@@ -84,7 +84,12 @@ function openWebSocket(port: number, timeoutMs: number): Promise<Socket> {
 /** A client frame (masked, as RFC 6455 requires), final, with `opcode` and `payload`. */
 function frame(opcode: number, payload: Buffer): Buffer {
   const length = payload.length;
-  const header = length < 126 ? Buffer.from([0x80 | opcode, 0x80 | length]) : length < 65536 ? Buffer.from([0x80 | opcode, 0x80 | 126, length >> 8, length & 0xff]) : undefined;
+  const header =
+    length < 126
+      ? Buffer.from([0x80 | opcode, 0x80 | length])
+      : length < 65536
+        ? Buffer.from([0x80 | opcode, 0x80 | 126, length >> 8, length & 0xff])
+        : undefined;
   if (header === undefined) throw new Error('frame too large');
   const mask = randomBytes(4);
   const masked = Buffer.from(payload.map((byte, index) => byte ^ mask[index & 3]!));

@@ -55,7 +55,20 @@ export async function startWranglerDev(options: WranglerDevOptions = {}): Promis
   const inspectorPort = await freePort();
   const state = mkdtempSync(join(tmpdir(), 'wdsr-wrangler-'));
   const varArgs = Object.entries(options.vars ?? {}).flatMap(([name, value]) => ['--var', `${name}:${value}`]);
-  const args = ['dev', ...(options.script === undefined ? [] : [options.script]), '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort), '--persist-to', state, '--show-interactive-dev-session=false', ...varArgs];
+  const args = [
+    'dev',
+    ...(options.script === undefined ? [] : [options.script]),
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--inspector-port',
+    String(inspectorPort),
+    '--persist-to',
+    state,
+    '--show-interactive-dev-session=false',
+    ...varArgs,
+  ];
   const child = spawn(process.execPath, ['node_modules/wrangler/bin/wrangler.js', ...args], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
