@@ -48,7 +48,7 @@ export const INTEGER_BOUNDS: Readonly<Record<IntegerOption, { readonly min: numb
 };
 
 /** Shortest signing key accepted: 16 characters; 32 random bytes, hex-encoded, are recommended. */
-export const MIN_SIGNING_KEY_LENGTH = 16;
+const MIN_SIGNING_KEY_LENGTH = 16;
 
 /**
  * Defaults sized for the 128 MB isolate and the measured cost of the largest request (README,
@@ -66,7 +66,7 @@ export const DEFAULT_OPTIONS: ServiceOptions = {
     sourcePixels: 24 * 1024 * 1024,
     wholeSourcePixels: 4 * 1024 * 1024,
     avifSourcePixels: 1024 * 1024,
-    progressiveJpegSourcePixels: 2 * 1024 * 1024,
+    progressiveJpegSourcePixels: 1536 * 1024,
     outputPixels: 16 * 1024 * 1024,
     webpOutputPixels: 1536 * 1024,
     avifOutputPixels: 1024 * 1024,

@@ -7,7 +7,7 @@ const DEFAULT_LIMITS: BenchLimits = {
   sourceSide: 12_000,
   sourcePixels: 24 * 1024 * 1024,
   wholeSourcePixels: 4 * 1024 * 1024,
-  progressiveJpegSourcePixels: 2 * 1024 * 1024,
+  progressiveJpegSourcePixels: 1536 * 1024,
   outputPixels: 16 * 1024 * 1024,
   webpOutputPixels: 1536 * 1024,
 };
@@ -82,7 +82,7 @@ describe('requestKinds', () => {
     });
     expect(byId['thumb-jpeg']!.source).toMatchObject({ width: 6000, height: 4000, encoding: 'jpeg' });
     expect(byId['thumb-png']).toMatchObject({ thumbnail: false, source: { encoding: 'png', width: 6000 } });
-    expect(byId['progressive-jpeg']!.source).toMatchObject({ width: 1448, encoding: 'progressive-jpeg' });
+    expect(byId['progressive-jpeg']!.source).toMatchObject({ width: 1254, encoding: 'progressive-jpeg' });
     expect(byId['webp-source']).toMatchObject({ output: { width: 640, height: 640, format: 'webp' }, source: { encoding: 'webp', width: 2048 } });
     expect(byId['webp-output']).toMatchObject({
       query: 'upscale=2&format=webp',
