@@ -1,5 +1,12 @@
-/** Compressed bytes per write: deflate expands at most ~1032:1, so one write yields at most ~4 MB. */
+import { yieldToEventLoop } from '../core/yield';
+
+/**
+ * Compressed bytes per write to an inflater. Deflate expands at most ~1032:1 and a write is
+ * inflated whole before its promise settles, so one write buffers at most ~4 MB inside the stream.
+ */
 const SLICE_BYTES = 4096;
+/** Writes between yields to the event loop: inflating 1 MiB of image data takes tens of milliseconds. */
+const SLICES_PER_YIELD = 256;
 
 /**
  * Whether the zlib stream split over `chunks` inflates to more than `limit` bytes, found out
@@ -15,12 +22,7 @@ export async function inflatesBeyond(chunks: readonly Uint8Array<ArrayBuffer>[],
   const stream = new DecompressionStream('deflate');
   const writer = stream.writable.getWriter();
   const reader = stream.readable.getReader();
-  const writing = (async () => {
-    for (const chunk of chunks) {
-      for (let offset = 0; offset < chunk.byteLength; offset += SLICE_BYTES) await writer.write(chunk.subarray(offset, offset + SLICE_BYTES));
-    }
-    await writer.close();
-  })();
+  const writing = feedInSlices(writer, chunks);
   // Cancelling the reader (or a damaged stream) makes pending writes reject: expected, not an error.
   writing.catch(() => {});
   let total = 0;
@@ -37,4 +39,26 @@ export async function inflatesBeyond(chunks: readonly Uint8Array<ArrayBuffer>[],
   } catch {
     return false;
   }
+}
+
+/**
+ * Writes `chunks` to a (de)compression stream in small slices, so that one write never makes more
+ * than a few megabytes of output, yielding to the event loop every {@link SLICES_PER_YIELD} writes,
+ * then closes it.
+ *
+ * @example
+ * const feeding = feedInSlices(new DecompressionStream('deflate').writable.getWriter(), idatChunks);
+ */
+export async function feedInSlices(
+  writer: { write(chunk: Uint8Array<ArrayBuffer>): Promise<void>; close(): Promise<void> },
+  chunks: readonly Uint8Array<ArrayBuffer>[],
+): Promise<void> {
+  let slices = 0;
+  for (const chunk of chunks) {
+    for (let offset = 0; offset < chunk.byteLength; offset += SLICE_BYTES) {
+      await writer.write(chunk.subarray(offset, offset + SLICE_BYTES));
+      if (++slices % SLICES_PER_YIELD === 0) await yieldToEventLoop();
+    }
+  }
+  await writer.close();
 }

@@ -5,10 +5,10 @@ export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'avif';
 export const IMAGE_FORMATS: readonly ImageFormat[] = ['png', 'jpeg', 'webp', 'avif'];
 
 /** Formats whose encoders stream (take rows, emit bytes). */
-export const STREAMED_FORMATS: readonly ImageFormat[] = ['png', 'jpeg'];
+const STREAMED_FORMATS: readonly ImageFormat[] = ['png', 'jpeg'];
 
 /** Formats whose (WebAssembly) encoders take whole pictures only: each has its own output pixel limit. */
-export const WHOLE_ENCODED_FORMATS = ['webp', 'avif'] as const satisfies readonly ImageFormat[];
+const WHOLE_ENCODED_FORMATS = ['webp', 'avif'] as const satisfies readonly ImageFormat[];
 
 /**
  * Every set of formats an output may be encoded in, by which whole-encoded formats' limits it is

@@ -1,16 +1,11 @@
 import type { BandedImage, RgbaBand } from '../core/bands';
+import { feedInSlices } from './bounded-inflate';
 import { MalformedImageError, UnsupportedImageError } from './errors';
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] as const;
 
 /** Rows per band. */
 const BAND_ROWS = 32;
-
-/**
- * Compressed bytes per write to the inflater. Deflate expands at most ~1032:1 and a write is
- * inflated whole before its promise settles, so one write buffers at most ~4 MB inside the stream.
- */
-const SLICE_BYTES = 4096;
 
 /** Bit depths each colour type allows (PNG spec 11.2.2). */
 const DEPTHS: Readonly<Record<number, readonly number[]>> = {
@@ -157,12 +152,7 @@ async function* inflateBands(png: PngLayout, rows: number): AsyncGenerator<RgbaB
   const stream = new DecompressionStream('deflate');
   const writer = stream.writable.getWriter();
   const reader = stream.readable.getReader();
-  const feeding = (async () => {
-    for (const chunk of idat) {
-      for (let offset = 0; offset < chunk.byteLength; offset += SLICE_BYTES) await writer.write(chunk.subarray(offset, offset + SLICE_BYTES));
-    }
-    await writer.close();
-  })();
+  const feeding = feedInSlices(writer, idat);
   // A damaged stream or a cancelled reader rejects pending writes: the reader reports it.
   feeding.catch(() => {});
 

@@ -1,5 +1,6 @@
 import { checkBand, type BandedImage } from '../core/bands';
 import { releaseBuffer } from '../core/bytes';
+import { yieldToEventLoop } from '../core/yield';
 import { crc32 } from './crc32';
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] as const;
@@ -75,6 +76,8 @@ export async function* encodePngBands(image: BandedImage): AsyncGenerator<Uint8A
         }
         await writer.write(batch);
         releaseBuffer(batch);
+        // Filtering and deflating a band takes hundreds of milliseconds: let other requests in.
+        await yieldToEventLoop();
         while (pending.bytes >= MAX_IDAT_BYTES) yield idatBytes(pending, MAX_IDAT_BYTES);
       }
       next = band.y + band.height;
@@ -214,9 +217,18 @@ function filterRow(line: Uint8Array, previous: Uint8Array, bpp: number, out: Uin
   }
   let filter = 0;
   let best = none;
-  if (sub < best) (filter = 1), (best = sub);
-  if (up < best) (filter = 2), (best = up);
-  if (average < best) (filter = 3), (best = average);
+  if (sub < best) {
+    filter = 1;
+    best = sub;
+  }
+  if (up < best) {
+    filter = 2;
+    best = up;
+  }
+  if (average < best) {
+    filter = 3;
+    best = average;
+  }
   if (paeth < best) filter = 4;
   out[at] = filter;
   out.set(filter === 0 ? line : scratch.subarray((filter - 1) * n, filter * n), at + 1);

@@ -14,7 +14,7 @@ export interface Raster<T extends PixelArray = PixelArray> {
   readonly data: T;
 }
 
-export type PixelArray = Uint8Array | Uint8ClampedArray | Float32Array | Float64Array;
+type PixelArray = Uint8Array | Uint8ClampedArray | Float32Array | Float64Array;
 
 /**
  * The contribution of the input samples to each output sample along one axis: output `o` is
@@ -29,7 +29,7 @@ export interface ContributionTable {
 }
 
 /** MATLAB's `cubic` kernel: Keys' cubic convolution with a = -0.5, support [-2, 2]. */
-export function cubicKernel(x: number): number {
+function cubicKernel(x: number): number {
   const ax = Math.abs(x);
   const ax2 = ax * ax;
   const ax3 = ax2 * ax;
@@ -55,7 +55,7 @@ export function contributionTable(inLength: number, outLength: number): Contribu
   }
   const scale = outLength / inLength;
   // Downscaling stretches the kernel by 1/scale so it low-pass filters (MATLAB's antialiasing).
-  const stretch = scale < 1 ? scale : 1;
+  const stretch = Math.min(scale, 1);
   const kernelWidth = CUBIC_KERNEL_WIDTH / stretch;
   const span = Math.ceil(kernelWidth) + 2;
   const raw = new Float64Array(outLength * span);
@@ -74,7 +74,8 @@ export function contributionTable(inLength: number, outLength: number): Contribu
       sum += w;
     }
     for (let t = 0; t < span; t++) {
-      const w = (raw[o * span + t]! /= sum);
+      const w = raw[o * span + t]! / sum;
+      raw[o * span + t] = w;
       if (w !== 0) {
         firstUsed = Math.min(firstUsed, t);
         lastUsed = Math.max(lastUsed, t);
@@ -186,7 +187,7 @@ function resizeAxis(src: Raster, axis: Axis, table: ContributionTable, toUint8: 
  * `sources[t][offsets[t]]`. Whole rows are weighted, so every read walks memory contiguously.
  * Shared by the whole-image resize and the streaming {@link RowResizer}.
  */
-export function blendRows(
+function blendRows(
   table: ContributionTable,
   o: number,
   sources: readonly PixelArray[],
@@ -206,7 +207,7 @@ export function blendRows(
 }
 
 /** Each tap's input sample offset within a row of `channels` interleaved values, for {@link resizeRow}. */
-export function columnOffsets(table: ContributionTable, channels: number): Int32Array {
+function columnOffsets(table: ContributionTable, channels: number): Int32Array {
   return Int32Array.from(table.indices, (index) => index * channels);
 }
 
@@ -215,7 +216,7 @@ export function columnOffsets(table: ContributionTable, channels: number): Int32
  * `input[inStart]` into `table.outLength` pixels at `out[outStart]`. `offsets` comes from
  * {@link columnOffsets}. Shared by the whole-image resize and the streaming {@link RowResizer}.
  */
-export function resizeRow(
+function resizeRow(
   table: ContributionTable,
   offsets: Int32Array,
   channels: number,

@@ -4,7 +4,7 @@ import { IMAGE_FORMATS, MEDIA_TYPES, type ImageFormat } from '../codec/format';
 export type FormatPreferences = Readonly<Record<ImageFormat, number>>;
 
 /** Formats a client accepts only by naming their media type: no wildcard range stands for them. */
-export const NAMED_ONLY: readonly ImageFormat[] = ['avif'];
+const NAMED_ONLY: readonly ImageFormat[] = ['avif'];
 
 /**
  * Reads the client's preference for each of our formats from `Accept` (RFC 9110 12.5.1): the most

@@ -3,7 +3,7 @@ import { FITS, type Fit, type ResizeRequest } from '../core/resize-plan';
 import { ServiceError } from './errors';
 
 /** `format=`: a fixed output format, or `auto` (negotiated from `Accept`). */
-export type FormatParam = ImageFormat | 'auto';
+type FormatParam = ImageFormat | 'auto';
 
 /** The parsed parameters of a request for a rendition. */
 export interface UpscaleParams {
@@ -22,7 +22,7 @@ export const RENDITION_PARAMS = ['upscale', 'width', 'height', 'fit', 'dpr', 'fo
 export const PARAM_NAMES = [...RENDITION_PARAMS, 's'] as const;
 
 /** WebP's largest edge: a longer output could not be encoded in every format we offer. */
-export const MAX_EDGE = 16383;
+const MAX_EDGE = 16383;
 
 const FORMAT_VALUES: readonly FormatParam[] = [...IMAGE_FORMATS, 'auto'];
 const SIZE_PARAMS = ['width', 'height', 'fit', 'dpr'] as const;

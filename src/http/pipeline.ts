@@ -10,6 +10,7 @@ import type { ModelRunner } from '../core/model-runner';
 import { cropBands, resizeBands } from '../core/resample';
 import { planResize, type ResizePlan } from '../core/resize-plan';
 import { upscaleBands } from '../core/upscale';
+import { yieldToEventLoop } from '../core/yield';
 import { chooseFormat, type FormatPreferences } from './accept';
 import { ServiceError } from './errors';
 import type { Origin } from './origin';
@@ -260,7 +261,7 @@ function checkCost(plan: ResizePlan, format: ImageFormat, options: RenderOptions
  * @example
  * estimateSeconds(planResize({ width: 2048, height: 2048 }, { kind: 'scale', scale: 2 }, [2]), cost); // ~ 16.8 * cost.inferSecondsPerMegapixel[2] + ...
  */
-export function estimateSeconds(plan: ResizePlan, cost: CostModel, format?: ImageFormat): number {
+function estimateSeconds(plan: ResizePlan, cost: CostModel, format?: ImageFormat): number {
   const megapixels = plan.peakPixels / 1e6;
   const infer =
     plan.scale === undefined ? 0 : megapixels * (cost.inferSecondsPerMegapixel[plan.scale] ?? Math.max(...Object.values(cost.inferSecondsPerMegapixel)));
@@ -275,13 +276,4 @@ async function* checkedBetweenChunks(body: AsyncGenerator<Uint8Array<ArrayBuffer
     yield chunk;
     await yieldToEventLoop();
   }
-}
-
-/**
- * Lets queued macrotasks run. Inference is synchronous WASM inside promises, so without this
- * between tiles no timer (such as the deadline's) could fire and no cache hit could be answered
- * until the whole image is done.
- */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }

@@ -80,7 +80,7 @@ export function thumbnailSourceSize(limits: BenchLimits): { readonly width: numb
 }
 
 /** Width of every thumbnail request (`?width=640`). */
-export const THUMBNAIL_WIDTH = 640;
+const THUMBNAIL_WIDTH = 640;
 
 /** The output size of `?width=W` on a source (src/core/resize-plan.ts fittedSize, `contain`). */
 function widthFit(source: { readonly width: number; readonly height: number }, width: number) {

@@ -91,6 +91,11 @@ const load = () => loadavg()[0]!;
 const mib = (bytes: number | undefined) => (bytes === undefined ? '-' : formatMiB(bytes));
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
 const progress = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+/** Announces `line` on stderr, then starts `measure`. */
+const announced = <T>(line: string, measure: () => Promise<T>): Promise<T> => {
+  progress(line);
+  return measure();
+};
 const loadRange = (from: number, to: number) => `${from.toFixed(1)}-${to.toFixed(1)}`;
 
 /** A section's heading, then the line every table carries: the command, the machine, the load. */
@@ -195,11 +200,13 @@ async function bench(started: number, load0: number, snapshot: TreeSnapshot | un
   // Native first, alone: the workerd phases would compete with it for the two cores.
   const nativeLoad0 = load();
   const nativeSizes = values['native-sizes'].split(',').filter(Boolean).map(Number);
-  const native = sections.has('native') ? (progress('native and WASM-in-Node inference'), await measureNative(nativeSizes, Number(values['native-runs']))) : [];
+  const native = sections.has('native')
+    ? await announced('native and WASM-in-Node inference', () => measureNative(nativeSizes, Number(values['native-runs'])))
+    : [];
   const nativeLoad = [nativeLoad0, load()] as const;
   const sessionWindow = Number(values.window);
   const sessionLoad0 = load();
-  const sessionTimes = sections.has('sessions') ? (progress('session options'), await measureSessionOptions(sessionWindow, 6)) : [];
+  const sessionTimes = sections.has('sessions') ? await announced('session options', () => measureSessionOptions(sessionWindow, 6)) : [];
   const sessionLoad = [sessionLoad0, load()] as const;
 
   const paintStart = performance.now();

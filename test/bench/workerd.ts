@@ -31,7 +31,7 @@ export interface Sample {
  * The streamed work the bench Worker timed inside the isolate (`/_bench/work`, test/bench/worker):
  * what Server-Timing cannot carry, since it runs after the header has gone.
  */
-export interface Work {
+interface Work {
   /** Sum of the model runs. */
   readonly inferenceMs: number;
   readonly tiles: number;
@@ -57,7 +57,7 @@ export interface Variant {
 }
 
 /** A request that failed: its status or the body's error, and what had arrived. */
-export class BenchRequestError extends Error {
+class BenchRequestError extends Error {
   override readonly name = 'BenchRequestError';
   constructor(
     message: string,
@@ -73,7 +73,7 @@ export class BenchRequestError extends Error {
  * that fails part-way (a deadline after the first byte aborts the stream), throws a
  * {@link BenchRequestError}: a number from such a response would measure the wrong thing.
  */
-export async function request(server: WranglerDev, path: string, variant: Variant = {}, timeoutMs = 180_000): Promise<Sample> {
+async function request(server: WranglerDev, path: string, variant: Variant = {}, timeoutMs = 180_000): Promise<Sample> {
   const headers: Record<string, string> = {};
   if (variant.tile !== undefined) headers['X-Bench-Tile'] = String(variant.tile);
   if (variant.model !== undefined) headers['X-Bench-Model'] = variant.model;
@@ -125,13 +125,13 @@ async function background(server: WranglerDev, count: number): Promise<number[]>
 }
 
 /** onnxruntime's WebAssembly heap in the bench Worker's isolate, bytes (0 before the first session). */
-export async function ortHeap(server: WranglerDev): Promise<number> {
+async function ortHeap(server: WranglerDev): Promise<number> {
   const memories = (await (await fetch(`${server.url}/_bench/memory`)).json()) as Record<string, number>;
   return memories.onnxruntime ?? 0;
 }
 
 /** The streamed work since the last call (the bench Worker forgets it on reading). */
-export async function work(server: WranglerDev): Promise<Work> {
+async function work(server: WranglerDev): Promise<Work> {
   return (await (await fetch(`${server.url}/_bench/work`)).json()) as Work;
 }
 

@@ -31,7 +31,7 @@ export function box(type: string, payload: readonly number[], largeSize = false)
 }
 
 /** A full box: version and 24-bit flags, then the payload. */
-export function fullBox(type: string, version: number, flags: number, payload: readonly number[]): number[] {
+function fullBox(type: string, version: number, flags: number, payload: readonly number[]): number[] {
   return box(type, [version, (flags >>> 16) & 0xff, (flags >>> 8) & 0xff, flags & 0xff, ...payload]);
 }
 

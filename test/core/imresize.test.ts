@@ -84,7 +84,10 @@ describe('imresize properties', () => {
 describe('imresizeUint8 (MATLAB uint8 semantics)', () => {
   const noise = (w: number, h: number, channels: number, seed: number): Raster<Uint8Array> => {
     let s = seed;
-    const data = Uint8Array.from({ length: w * h * channels }, () => (s = (s * 1103515245 + 12345) % 2 ** 31) % 256);
+    const data = Uint8Array.from({ length: w * h * channels }, () => {
+      s = (s * 1103515245 + 12345) % 2 ** 31;
+      return s % 256;
+    });
     return { width: w, height: h, channels, data };
   };
 

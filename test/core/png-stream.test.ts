@@ -129,7 +129,8 @@ async function casePng(
   const rows = packedRows(width, height, depth, channels, (x, y, c) => {
     // A palette index past a short palette is allowed too (decodes opaque black), so use the full range.
     const value = Math.floor(next() * (max + 1));
-    (samples[y * width + x] ??= [])[c] = value;
+    samples[y * width + x] ??= [];
+    samples[y * width + x]![c] = value;
     return value;
   });
   const bpp = Math.max(1, (channels * depth) >> 3);
@@ -421,7 +422,10 @@ describe('encodePngBands', () => {
     expect(new Set(chunks.map((chunk) => chunk.buffer)).size).toBe(chunks.length);
     const bytes = concat(chunks);
     expectSameBytes(decodePng(bytes).data, image.data);
-    const types = pngChunks(bytes).map(({ type, crcOk }) => (expect(crcOk).toBe(true), type));
+    const types = pngChunks(bytes).map(({ type, crcOk }) => {
+      expect(crcOk).toBe(true);
+      return type;
+    });
     expect(types[0]).toBe('IHDR');
     expect(types.at(-1)).toBe('IEND');
     expect(types.filter((t) => t === 'IDAT').length).toBeGreaterThan(1);

@@ -89,7 +89,9 @@ export async function rawPng(
 export function u32(...values: number[]): Uint8Array {
   const data = new Uint8Array(values.length * 4);
   const view = new DataView(data.buffer);
-  values.forEach((value, i) => view.setUint32(i * 4, value));
+  values.forEach((value, i) => {
+    view.setUint32(i * 4, value);
+  });
   return data;
 }
 

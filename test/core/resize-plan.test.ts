@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FITS, planResize, type Fit, type ResizePlan, type ResizeRequest } from '../../src/core/resize-plan';
 
-const fit = (fitMode: Fit, width: number | undefined, height: number | undefined, dpr = 1): ResizeRequest => ({
+const fitRequest = (fitMode: Fit, width: number | undefined, height: number | undefined, dpr = 1): ResizeRequest => ({
   kind: 'fit',
   width,
   height,
@@ -22,63 +22,87 @@ describe('planResize', () => {
     [
       'contain by width, enlarging: model x2, then down to the width',
       [300, 200],
-      fit('contain', 500, undefined),
+      fitRequest('contain', 500, undefined),
       [2],
       { scale: 2, resize: size(500, 333), output: size(500, 333), peakPixels: 240000 },
     ],
-    ['contain in a box: the tighter edge (height) binds', [300, 200], fit('contain', 600, 300), [2], { scale: 2, resize: size(450, 300), crop: undefined }],
+    [
+      'contain in a box: the tighter edge (height) binds',
+      [300, 200],
+      fitRequest('contain', 600, 300),
+      [2],
+      { scale: 2, resize: size(450, 300), crop: undefined },
+    ],
     [
       'contain smaller than the source: a downscale only',
       [300, 200],
-      fit('contain', 150, undefined),
+      fitRequest('contain', 150, undefined),
       [2],
       { scale: undefined, resize: size(150, 100), peakPixels: 60000 },
     ],
     [
       'contain at the source size: nothing to do',
       [300, 200],
-      fit('contain', 300, undefined),
+      fitRequest('contain', 300, undefined),
       [2],
       { scale: undefined, resize: size(300, 200), output: size(300, 200) },
     ],
-    ['exactly the model scale: no resample after it', [100, 100], fit('contain', 200, 200), [2, 4], { scale: 2, resize: size(200, 200), peakPixels: 40000 }],
+    [
+      'exactly the model scale: no resample after it',
+      [100, 100],
+      fitRequest('contain', 200, 200),
+      [2, 4],
+      { scale: 2, resize: size(200, 200), peakPixels: 40000 },
+    ],
     [
       'the smallest scale at least the factor (x3 needs x4)',
       [100, 100],
-      fit('contain', 300, undefined),
+      fitRequest('contain', 300, undefined),
       [2, 4],
       { scale: 4, resize: size(300, 300), peakPixels: 160000 },
     ],
     [
       'beyond the largest scale: the largest, then resample up',
       [100, 100],
-      fit('contain', 500, undefined),
+      fitRequest('contain', 500, undefined),
       [4, 2],
       { scale: 4, resize: size(500, 500), peakPixels: 250000 },
     ],
-    ['a barely larger size still goes through the model', [100, 33], fit('contain', 101, undefined), [2], { scale: 2, resize: size(101, 33) }],
+    ['a barely larger size still goes through the model', [100, 33], fitRequest('contain', 101, undefined), [2], { scale: 2, resize: size(101, 33) }],
     [
       'cover shrinking: fills the box and crops the centre',
       [300, 200],
-      fit('cover', 200, 200),
+      fitRequest('cover', 200, 200),
       [2],
       { scale: undefined, resize: size(300, 200), crop: { x: 50, y: 0, width: 200, height: 200 }, output: size(200, 200) },
     ],
     [
       'cover enlarging: the looser edge (height) binds',
       [300, 200],
-      fit('cover', 400, 400),
+      fitRequest('cover', 400, 400),
       [2],
       { scale: 2, resize: size(600, 400), crop: { x: 100, y: 0, width: 400, height: 400 }, peakPixels: 240000 },
     ],
-    ['cover with an odd overflow leaves the extra pixel right', [301, 200], fit('cover', 200, 200), [2], { crop: { x: 50, y: 0, width: 200, height: 200 } }],
-    ['cover with one edge is contain', [300, 200], fit('cover', 150, undefined), [2], { resize: size(150, 100), crop: undefined, output: size(150, 100) }],
-    ['scale-down never enlarges', [300, 200], fit('scale-down', 600, 600), [2], { scale: undefined, resize: size(300, 200), output: size(300, 200) }],
-    ['scale-down shrinks like contain', [300, 200], fit('scale-down', 150, 150), [2], { scale: undefined, resize: size(150, 100) }],
-    ['dpr multiplies the box', [300, 200], fit('contain', 300, undefined, 1.5), [2], { scale: 2, resize: size(450, 300) }],
-    ['dpr products round to whole pixels', [100, 100], fit('contain', 33, undefined, 1.5), [2], { resize: size(50, 50) }],
-    ['the non-binding edge rounds to nearest', [300, 199], fit('contain', 500, undefined), [2], { resize: size(500, 332) }],
-    ['a sliver keeps at least one pixel', [3, 1000], fit('contain', undefined, 10), [2], { resize: size(1, 10) }],
+    [
+      'cover with an odd overflow leaves the extra pixel right',
+      [301, 200],
+      fitRequest('cover', 200, 200),
+      [2],
+      { crop: { x: 50, y: 0, width: 200, height: 200 } },
+    ],
+    [
+      'cover with one edge is contain',
+      [300, 200],
+      fitRequest('cover', 150, undefined),
+      [2],
+      { resize: size(150, 100), crop: undefined, output: size(150, 100) },
+    ],
+    ['scale-down never enlarges', [300, 200], fitRequest('scale-down', 600, 600), [2], { scale: undefined, resize: size(300, 200), output: size(300, 200) }],
+    ['scale-down shrinks like contain', [300, 200], fitRequest('scale-down', 150, 150), [2], { scale: undefined, resize: size(150, 100) }],
+    ['dpr multiplies the box', [300, 200], fitRequest('contain', 300, undefined, 1.5), [2], { scale: 2, resize: size(450, 300) }],
+    ['dpr products round to whole pixels', [100, 100], fitRequest('contain', 33, undefined, 1.5), [2], { resize: size(50, 50) }],
+    ['the non-binding edge rounds to nearest', [300, 199], fitRequest('contain', 500, undefined), [2], { resize: size(500, 332) }],
+    ['a sliver keeps at least one pixel', [3, 1000], fitRequest('contain', undefined, 10), [2], { resize: size(1, 10) }],
   ])('%s', (_, [width, height], request, scales, expected) => {
     expect(planResize(size(width, height), request, scales)).toMatchObject(expected);
   });
@@ -98,7 +122,7 @@ describe('planResize', () => {
     it.each(cases.map((c) => [`${c.mode} ${c.source.width}x${c.source.height} into ${c.width ?? 'any'}x${c.height ?? 'any'}`, c]))(
       '%s',
       (_, { source, width, height, mode }) => {
-        const plan = planResize(source, fit(mode, width, height), [2, 4]);
+        const plan = planResize(source, fitRequest(mode, width, height), [2, 4]);
         const { resize, output } = plan;
         // Aspect ratio kept to within the rounding of one edge.
         expect(Math.abs(resize.width * source.height - resize.height * source.width)).toBeLessThanOrEqual(Math.max(source.width, source.height));
@@ -120,6 +144,6 @@ describe('planResize', () => {
   });
 
   it('refuses a fit without a box', () => {
-    expect(() => planResize(size(10, 10), fit('contain', undefined, undefined), [2])).toThrow(RangeError);
+    expect(() => planResize(size(10, 10), fitRequest('contain', undefined, undefined), [2])).toThrow(RangeError);
   });
 });

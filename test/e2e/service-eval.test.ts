@@ -52,7 +52,9 @@ describe('evaluating the running service over HTTP', () => {
   });
 
   it('gives what the same model gives natively, image by image (tiling and WASM rounding only)', () => {
-    service.images.forEach((image, i) => expect(Math.abs(image.psnr - native.images[i]!.psnr), image.name).toBeLessThan(0.05));
+    service.images.forEach((image, i) => {
+      expect(Math.abs(image.psnr - native.images[i]!.psnr), image.name).toBeLessThan(0.05);
+    });
   });
 
   it('records the service scores in a manifest, only for the model the service really serves', async () => {

@@ -79,7 +79,7 @@ async function pool(
   const take = (): PlannedRequest | undefined => {
     if (Date.now() >= deadline) return undefined;
     if (next < planned.length) return planned[next++];
-    if (more !== undefined && more.goOn() && next < more.limit) return more.next(next++);
+    if (more?.goOn() && next < more.limit) return more.next(next++);
     return undefined;
   };
   const worker = async () => {

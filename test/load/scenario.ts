@@ -19,10 +19,10 @@ export interface LargeStream {
 }
 
 /** A 24 MP camera frame (6000x4000), the largest source the default limits decode in strips, as baseline JPEG and PNG. */
-export const PHOTO_24MP_JPEG: PaintedSource = { path: '/photo-6000x4000.jpg', width: 6000, height: 4000, translucent: false, encoding: 'jpeg', style: 'photo' };
-export const PHOTO_24MP_PNG: PaintedSource = { ...PHOTO_24MP_JPEG, path: '/photo-6000x4000.png', encoding: 'png' };
+const PHOTO_24MP_JPEG: PaintedSource = { path: '/photo-6000x4000.jpg', width: 6000, height: 4000, translucent: false, encoding: 'jpeg', style: 'photo' };
+const PHOTO_24MP_PNG: PaintedSource = { ...PHOTO_24MP_JPEG, path: '/photo-6000x4000.png', encoding: 'png' };
 /** The largest upscale source: 2048x2048, x2 to the 16 MiP output limit. */
-export const PHOTO_2048_PNG: PaintedSource = { path: '/photo-2048.png', width: 2048, height: 2048, translucent: false, encoding: 'png', style: 'photo' };
+const PHOTO_2048_PNG: PaintedSource = { path: '/photo-2048.png', width: 2048, height: 2048, translucent: false, encoding: 'png', style: 'photo' };
 
 /**
  * The large streams that run, one after another, while the mixed phase goes on (sized for the
@@ -40,7 +40,7 @@ export const LARGE_STREAMS: readonly LargeStream[] = [
 export const WARM_PATHS: readonly string[] = SAMPLES.flatMap(({ file }) => [`/samples/${file}?upscale=2`, `/samples/${file}?width=240&format=webp`]);
 
 /** Share of each kind in the mixed phase. */
-export const MIX: Readonly<Record<Kind, number>> = { hit: 0.45, miss: 0.15, error: 0.3, 'pass-through': 0.1 };
+const MIX: Readonly<Record<Kind, number>> = { hit: 0.45, miss: 0.15, error: 0.3, 'pass-through': 0.1 };
 
 const ERRORS: readonly { readonly path: (n: number) => string; readonly status: number; readonly code: string }[] = [
   { path: (n) => `/samples/missing-${n}.png?upscale=2`, status: 404, code: 'origin_not_found' },

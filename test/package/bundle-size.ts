@@ -19,12 +19,12 @@ const MiB = 1024 * 1024;
  * what an isolate loads at startup (1 s limit), and keeps the bundle deployable where the old
  * limit is still in force.
  */
-export const UNCOMPRESSED_LIMIT_BYTES = 64 * MiB;
+const UNCOMPRESSED_LIMIT_BYTES = 64 * MiB;
 export const UNCOMPRESSED_BUDGET_BYTES = 48 * MiB;
-export const GZIP_LIMIT_BYTES = 10 * MiB;
+const GZIP_LIMIT_BYTES = 10 * MiB;
 export const GZIP_BUDGET_BYTES = 8 * MiB;
 
-export interface UploadFile {
+interface UploadFile {
   readonly path: string;
   readonly bytes: number;
   readonly gzipBytes: number;

@@ -73,7 +73,10 @@ export async function startWranglerDevIn(cwd: string, timeoutMs = 90_000): Promi
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) break;
     const up = await fetch(`${url}/`, { signal: AbortSignal.timeout(2000) })
-      .then(async (response) => (await response.arrayBuffer(), response.status < 500))
+      .then(async (response) => {
+        await response.arrayBuffer();
+        return response.status < 500;
+      })
       .catch(() => false);
     if (up) return { url, output: () => output, stop };
     await new Promise((resolve) => setTimeout(resolve, 250));

@@ -21,7 +21,7 @@ const TYPES: Readonly<Record<string, string>> = { '.png': 'image/png', '.jpg': '
  * `cjpeg -progressive -quality 85`, 4:2:0; needs the `libjpeg-turbo-progs` package), or lossy
  * WebP (libwebp, quality 85).
  */
-export type SourceEncoding = 'png' | 'jpeg' | 'progressive-jpeg' | 'webp';
+type SourceEncoding = 'png' | 'jpeg' | 'progressive-jpeg' | 'webp';
 
 /** A source painted in code, served at `path`. */
 export interface PaintedSource {
@@ -108,7 +108,7 @@ function sourceKey({ width, height, translucent, encoding = 'png', style = 'draw
  * The encoded bytes of `source`, painted and encoded once per process (a 24 MP source takes
  * seconds) and shared by every origin and path that serves the same image.
  */
-export function sourceBytes(source: PaintedSource): Promise<Uint8Array> {
+function sourceBytes(source: PaintedSource): Promise<Uint8Array> {
   const key = sourceKey(source);
   let bytes = made.get(key);
   if (bytes === undefined) {

@@ -67,7 +67,7 @@ export function paintPhoto(
 }
 
 /** Peak-to-peak per-pixel grain of {@link paintPhoto}: sized so a 24 MP opaque PNG stays under the 32 MiB source limit. */
-export const PHOTO_GRAIN = 10;
+const PHOTO_GRAIN = 10;
 
 const DISC_COLOURS: readonly (readonly [number, number, number])[] = [
   [230, 190, 40],

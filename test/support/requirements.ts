@@ -13,7 +13,7 @@ export interface Requirement {
  * The datasets folder: `WDSR_DATASETS`, default `../shared/datasets` (relative to the repository
  * root, where the test runner starts).
  */
-export const DATASETS_DIR = process.env.WDSR_DATASETS ?? '../shared/datasets';
+const DATASETS_DIR = process.env.WDSR_DATASETS ?? '../shared/datasets';
 
 /** The evaluation or training sets `names` (e.g. `Set5`), each with its `HR` folder. */
 export function datasets(...names: string[]): Requirement & { readonly hr: (name: string) => string } {

@@ -39,7 +39,9 @@ describe('wasmSimdOuterProductSum', () => {
     wasmSimdOuterProductSum(backend)!(av.byteOffset, aRowPixels * splat * 4, bv.byteOffset, bRowPixels * vec * 4, cv.byteOffset, rows, cols, splat, vec);
     const actual = backend.typedArrayFromHeap(c) as Float32Array;
     const tolerance = 1e-6 * rows * cols;
-    expected.forEach((value, i) => expect(Math.abs(actual[i]! - value)).toBeLessThan(tolerance));
-    [a, b, c].forEach((t) => t.dispose());
+    expected.forEach((value, i) => {
+      expect(Math.abs(actual[i]! - value)).toBeLessThan(tolerance);
+    });
+    for (const t of [a, b, c]) t.dispose();
   });
 });

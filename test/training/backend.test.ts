@@ -83,7 +83,9 @@ describe('wasm training kernels agree with the cpu backend', () => {
     };
     const cpu = await gradientsOn('cpu');
     const wasm = await gradientsOn('wasm');
-    cpu.forEach((expected, i) => expect(maxRelativeError(wasm[i]!, expected)).toBeLessThan(1e-4));
+    cpu.forEach((expected, i) => {
+      expect(maxRelativeError(wasm[i]!, expected)).toBeLessThan(1e-4);
+    });
   });
 });
 

@@ -6,8 +6,21 @@ import { learningRateAt, paperLearningRate } from '../../training/config/experim
 import { loadExperimentConfig, REPO_ROOT, resolveRepoPath } from '../../training/config/load';
 import { ConfigError, validateExperimentConfig } from '../../training/config/validate';
 
+/** One section of a config as JSON would hold it: any key, any value, so that a case can break it. */
+type RawSection = Record<string, unknown>;
+
+/** A config as JSON would hold it, its sections open to any change. */
+interface RawConfig {
+  [key: string]: unknown;
+  arch: RawSection;
+  data: RawSection;
+  train: RawSection;
+  quantization?: RawSection;
+  distill?: RawSection;
+}
+
 /** A valid config as JSON would hold it; each case below breaks one thing. */
-function validRaw(): Record<string, any> {
+function validRaw(): RawConfig {
   return {
     name: 'WDSR-B_x2_test',
     arch: { arch: 'wdsr_b', scale: 2, nFeats: 32, nBlocks: 8, expansion: 6, lowRank: 0.8, resScale: 1, normalization: 'weight' },
@@ -28,7 +41,7 @@ function validRaw(): Record<string, any> {
   };
 }
 
-function issuesOf(mutate: (raw: Record<string, any>) => void): readonly string[] {
+function issuesOf(mutate: (raw: RawConfig) => void): readonly string[] {
   const raw = validRaw();
   mutate(raw);
   try {
@@ -41,7 +54,7 @@ function issuesOf(mutate: (raw: Record<string, any>) => void): readonly string[]
 }
 
 /** A valid quantization-aware training section. */
-const quantization = (): Record<string, any> => ({
+const quantization = (): RawSection => ({
   from: 'training/runs/float',
   calibration: 'percentile:99.999',
   calibrationPatches: 64,
@@ -49,10 +62,10 @@ const quantization = (): Record<string, any> => ({
 });
 
 /** A valid re-parameterization of a WDSR-B arch. */
-const reparam = (): Record<string, any> => ({ kind: 'collapsible', expansion: 4, convs: ['spatial', 'reduce'] });
+const reparam = (): RawSection => ({ kind: 'collapsible', expansion: 4, convs: ['spatial', 'reduce'] });
 
 /** A valid distillation section (the hash of the x2 f24b8 reference). */
-const distill = (): Record<string, any> => ({
+const distill = (): RawSection => ({
   teacher: 'model/wdsr-b-x2-f24b8-fp32.onnx',
   sha256: 'a2808bb150e0ab596c176c225af7f8c38a72308f272d16a3897bf5dc8ed1088f',
   weight: 0.5,
@@ -92,7 +105,7 @@ describe('validateExperimentConfig', () => {
     ]);
   });
 
-  it.each<[string, (raw: Record<string, any>) => void, string]>([
+  it.each<[string, (raw: RawConfig) => void, string]>([
     ['a string where an integer belongs', (r) => (r.data.hrPatchSize = '96'), 'data.hrPatchSize: expected integer >= 8, got "96"'],
     ['a missing field', (r) => delete r.train.iterations, 'train.iterations: expected integer >= 1, got nothing'],
     ['an unsupported scale', (r) => (r.arch.scale = 5), 'arch.scale: expected one of 2, 3, 4, got 5'],

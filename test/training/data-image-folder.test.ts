@@ -12,7 +12,7 @@ import { bicubicPair, modCropRgb } from '../../training/data/pairs';
 describe('image folders', () => {
   let dir: string;
   const colour = createRgbaImage(5, 3);
-  colour.data.forEach((_, i) => (colour.data[i] = (i * 29) % 256));
+  for (let i = 0; i < colour.data.length; i++) colour.data[i] = (i * 29) % 256;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'wdsr-data-'));
@@ -56,7 +56,7 @@ describe('image folders', () => {
 
 describe('modCropRgb', () => {
   const image = createRgbaImage(7, 5);
-  image.data.forEach((_, i) => (image.data[i] = i % 256));
+  for (let i = 0; i < image.data.length; i++) image.data[i] = i % 256;
 
   it('keeps the top-left multiple of the scale, RGB only', () => {
     const cropped = modCropRgb(image, 3, 'x.png');

@@ -43,7 +43,7 @@ describe('evaluateDirectory', () => {
     await writeFile(join(greyDir(), 'g.png'), encode({ width: 24, height: 24, data: new Uint8Array(576).fill(120), channels: 1, depth: 8 }));
     const rgbGrey = createRgbaImage(24, 24);
     rgbGrey.data.fill(120);
-    rgbGrey.data.forEach((_, i) => i % 4 === 3 && (rgbGrey.data[i] = 255));
+    for (let i = 3; i < rgbGrey.data.length; i += 4) rgbGrey.data[i] = 255;
     await writeFile(join(rgbGreyDir(), 'g.png'), encodePng(rgbGrey, true));
   });
   afterAll(() => rm(root, { recursive: true }));

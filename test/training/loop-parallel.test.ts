@@ -101,12 +101,14 @@ describe('data-parallel trainStep', () => {
     let largest = 0;
     for (const [name, { data }] of expected) {
       const other = actual.get(name)!.data;
-      data.forEach((value, i) => (largest = Math.max(largest, Math.abs(value - other[i]!))));
+      data.forEach((value, i) => {
+        largest = Math.max(largest, Math.abs(value - other[i]!));
+      });
     }
     // Four Adam steps at lr 1e-3 move a weight by up to ~4e-3; the two paths differ by rounding only.
     expect(largest).toBeLessThan(1e-5);
-    [single, parallel].forEach((model) => model.dispose());
-    [singleAdam, parallelAdam].forEach((adam) => adam!.dispose());
+    for (const model of [single, parallel]) model.dispose();
+    for (const adam of [singleAdam, parallelAdam]) adam!.dispose();
   });
 
   it('is deterministic: the same weights and batches give bit-identical results', async () => {

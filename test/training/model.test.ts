@@ -58,7 +58,7 @@ describe('TfjsModel', () => {
     const kernelOf = (m: TfjsModel) => m.namedWeights().get('body/0/expand/v')!.data;
     expect(kernelOf(a!)).toEqual(kernelOf(b!));
     expect(kernelOf(a!)).not.toEqual(kernelOf(c!));
-    [a, b, c].forEach((m) => m!.dispose());
+    for (const m of [a, b, c]) m!.dispose();
   });
 
   describe('initialisation (PyTorch Conv2d default)', () => {

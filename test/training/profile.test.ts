@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildArch } from '../../training/archs/index';
 import { initBackend } from '../../training/backend/init';
@@ -33,7 +32,7 @@ describe('profileTrainingStep', () => {
     expect(calls(profile.backward, 'PadV2')).toBe(0); // only inside the 3x3 filter gradients
     expect(calls(profile.backward, 'FusedConv2D')).toBe(0);
     expect(profile.optimizer.length).toBeGreaterThan(0);
-    [...profile.forward, ...profile.backward, ...profile.optimizer].forEach((entry) => expect(entry.ms).toBeGreaterThanOrEqual(0));
+    for (const entry of [...profile.forward, ...profile.backward, ...profile.optimizer]) expect(entry.ms).toBeGreaterThanOrEqual(0);
     model.dispose();
   });
 });

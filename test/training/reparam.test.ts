@@ -173,7 +173,7 @@ describe('a re-parameterized WDSR-B', () => {
 
   it('trains each block as the block: gradients through the collapsed conv equal those through the two convs run one after the other', () => {
     const node = blockConv('body/0/spatial');
-    const { kernelSize: k, inChannels: inC, outChannels: outC } = node;
+    const { inChannels: inC, outChannels: outC } = node;
     const hidden = node.linearBlock!.hidden;
     const model = TfjsModel.fromWeights(graph, seededWeights(graph, 4));
     const names = ['linear0/v', 'linear0/g', 'linear0/bias', 'linear1/v', 'linear1/g', 'linear1/bias'].map((n) => `${node.name}/${n}`);

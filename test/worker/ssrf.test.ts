@@ -106,7 +106,12 @@ describe('SSRF: only the configured origin is ever fetched', () => {
 
   it('keeps binding origins on their placeholder host', async () => {
     const urls: string[] = [];
-    const binding = { fetch: async (request: Request) => (urls.push(request.url), new Response('x')) } as unknown as Fetcher;
+    const binding = {
+      fetch: async (request: Request) => {
+        urls.push(request.url);
+        return new Response('x');
+      },
+    } as unknown as Fetcher;
     await bindingOrigin(binding).fetch(originPath(new URL('https://edge.test//evil.test/a.png')), {});
     await expect(bindingOrigin(binding).fetch('/../../x', {})).resolves.toBeInstanceOf(Response);
     expect(urls).toEqual(['https://origin.invalid/evil.test/a.png', 'https://origin.invalid/x']);

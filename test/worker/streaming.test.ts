@@ -90,7 +90,7 @@ describe('failures after the first byte', () => {
     expect(response.status).toBe(200);
     await expect(response.arrayBuffer()).rejects.toThrow();
     await waitOnExecutionContext(ctx);
-    expect(await cache.match('https://edge.test/a.png?upscale=2&format=source&quality=default&model=' + models.entry(2)!.sha256)).toBeUndefined();
+    expect(await cache.match(`https://edge.test/a.png?upscale=2&format=source&quality=default&model=${models.entry(2)!.sha256}`)).toBeUndefined();
     expect(errors.mock.calls.some((call) => String(call[0]).includes('after the first byte'))).toBe(true);
     // The next request computes afresh (and, with a healthy model, is stored).
     const healthy = serviceApp(origin, { tileSize: 32, cache });
@@ -110,7 +110,7 @@ describe('failures after the first byte', () => {
     const response = await serviceApp(origin, { tileSize: 32, models: slow, cost: free, deadlineMs: 250, cache }).request('https://edge.test/a.png?upscale=2');
     expect(response.status).toBe(200);
     await expect(response.arrayBuffer()).rejects.toThrow();
-    expect(await cache.match('https://edge.test/a.png?upscale=2&format=source&quality=default&model=' + models.entry(2)!.sha256)).toBeUndefined();
+    expect(await cache.match(`https://edge.test/a.png?upscale=2&format=source&quality=default&model=${models.entry(2)!.sha256}`)).toBeUndefined();
   });
 });
 

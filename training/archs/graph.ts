@@ -44,20 +44,20 @@ export interface LinearBlockSpec {
   readonly identity: boolean;
 }
 
-export interface ReluNode {
+interface ReluNode {
   readonly op: 'relu';
   readonly input: string;
   readonly output: string;
 }
 
-export interface AddNode {
+interface AddNode {
   readonly op: 'add';
   readonly inputs: readonly [string, string];
   readonly output: string;
 }
 
 /** `output = input * scale + offset[c]` per channel (residual scaling, mean shift, value range). */
-export interface AffineNode {
+interface AffineNode {
   readonly op: 'affine';
   readonly input: string;
   readonly output: string;
@@ -66,7 +66,7 @@ export interface AffineNode {
 }
 
 /** Depth-to-space in tfjs order (ONNX `DepthToSpace` mode `DCR`). */
-export interface PixelShuffleNode {
+interface PixelShuffleNode {
   readonly op: 'pixelShuffle';
   readonly input: string;
   readonly output: string;

@@ -4,7 +4,7 @@ import type { ArchGraph, ConvNode, Normalization } from './graph';
 import { buildWdsr } from './wdsr';
 
 export type { ArchConfig } from './config';
-export type { ArchGraph, GraphNode, ConvNode } from './graph';
+export type { ArchGraph, ConvNode } from './graph';
 export { withoutReparam } from './wdsr';
 
 /** Builds the graph of any supported architecture from its config. */

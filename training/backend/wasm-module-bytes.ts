@@ -15,7 +15,7 @@ interface WebAssemblyApi {
 }
 const { WebAssembly: wasm } = globalThis as unknown as { WebAssembly: WebAssemblyApi };
 
-export const uleb = (value: number): number[] => {
+const uleb = (value: number): number[] => {
   const bytes: number[] = [];
   do {
     const low = value & 0x7f;
@@ -97,7 +97,10 @@ export function onBackendMemory<F>(backend: BackendWasm, exportName: string, bui
   const memory = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm?.memory;
   if (!(memory instanceof wasm.Memory)) return undefined;
   let functions = instances.get(memory);
-  if (functions === undefined) instances.set(memory, (functions = new Map()));
+  if (functions === undefined) {
+    functions = new Map();
+    instances.set(memory, functions);
+  }
   let f = functions.get(exportName);
   if (f === undefined) {
     f = new wasm.Instance(new wasm.Module(build()), { env: { memory } }).exports[exportName];

@@ -16,7 +16,7 @@ workerd gets this command's autogroup priority; on the shared machine, time as n
  * `npm run compare:sizes`: issue #5's size comparison (training/reports/size-measurement.ts) as
  * model/size-comparison.json and .svg; prints the Markdown section report:model can include.
  */
-async function main(argv: string[]): Promise<void> {
+async function main(argv: string[]): Promise<undefined> {
   const { values } = parseCommandLine({
     args: argv,
     strict: true,

@@ -9,7 +9,7 @@ import { runCli } from './run-cli';
  * prints per-set Y-PSNR / Y-SSIM of the model and of bicubic (protocol: training/metrics/evaluate.ts).
  * Progress goes to stderr so `--json` output stays parseable.
  */
-async function main(argv: string[]): Promise<void> {
+async function main(argv: string[]): Promise<undefined> {
   const args = parseEvalArgs(argv);
   const upscaler = args.model === 'bicubic' ? undefined : await loadModelUpscaler(args.model, args.scale);
   const report = await evaluateSets(args.dataDirs, args.scale, args.model, upscaler, ({ dir, method, result, seconds }) => {

@@ -11,7 +11,7 @@ and --int8-weights (int8 weights, float activations and arithmetic) export the s
 A quantization-aware run (a config with "quantization") exports --int8 with the ranges and float convs it trained with;
 the calibration options apply to --int8 exports of other runs only; --float-convs to both precisions.`;
 
-async function main(argv: string[]): Promise<void> {
+async function main(argv: string[]): Promise<undefined> {
   const { values } = parseCommandLine({
     args: argv,
     strict: true,

@@ -29,7 +29,7 @@ const REPEATS = 5;
  * checkpoints live elsewhere). With `--service`, each served model is first scored through that
  * running service (`npm start`) and the scores are kept in the manifest as `metrics.served`.
  */
-async function main(argv: string[]): Promise<void> {
+async function main(argv: string[]): Promise<undefined> {
   const { values } = parseCommandLine({ args: argv, strict: true, options: { run: { type: 'string', multiple: true }, service: { type: 'string' } } });
   if (values.service !== undefined) {
     for (const model of (await readManifest(MODEL_DIR)).models) {
@@ -53,9 +53,9 @@ async function main(argv: string[]): Promise<void> {
       await copyFile(join(runDir, RUN_CONFIG_FILE), join(summaryDir, RUN_CONFIG_FILE));
       await writeFile(
         join(summaryDir, RUN_LOG_FILE),
-        summarizeRunLog(records)
+        `${summarizeRunLog(records)
           .map((r) => JSON.stringify(r))
-          .join('\n') + '\n',
+          .join('\n')}\n`,
       );
     }
     logs.set(name, records);
@@ -64,7 +64,7 @@ async function main(argv: string[]): Promise<void> {
     const records = withWarmStartLineage(name, logs);
     const summaryDir = join(MODEL_DIR, 'runs', name);
     const served = manifest.models.find((m) => (m.training as { run?: string } | null)?.run === name);
-    const bicubic = served ? (served.metrics as { sets?: Record<string, { bicubicPsnr: number }> } | null)?.sets?.['Set5']?.bicubicPsnr : undefined;
+    const bicubic = served ? (served.metrics as { sets?: Record<string, { bicubicPsnr: number }> } | null)?.sets?.Set5?.bicubicPsnr : undefined;
     const charts = runCharts({ name, records }, bicubic);
     const plotPaths: { loss?: string; psnr?: string } = {};
     for (const kind of ['loss', 'psnr'] as const) {

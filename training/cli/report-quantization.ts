@@ -22,7 +22,7 @@ const USAGE = `usage: npm run report:quantization -- --run <run or checkpoint di
  * calibration method, plus, with `--qat`, the int8 export of a quantization-aware fine-tune of it;
  * all measured, written as Markdown.
  */
-async function main(argv: string[]): Promise<void> {
+async function main(argv: string[]): Promise<undefined> {
   const { values } = parseCommandLine({
     args: argv,
     strict: true,

@@ -18,7 +18,7 @@ const REFUSALS = [ConfigError, RunDirectoryError, TeacherError, MissingCheckpoin
  * @example
  * runCli(import.meta.url, main, USAGE);
  */
-export function runCli(moduleUrl: string, main: (argv: string[]) => Promise<number | void>, usage: string): void {
+export function runCli(moduleUrl: string, main: (argv: string[]) => Promise<number | undefined>, usage: string): void {
   if (moduleUrl !== pathToFileURL(process.argv[1] ?? '').href) return;
   main(process.argv.slice(2)).then(
     (code) => {

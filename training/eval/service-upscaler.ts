@@ -6,7 +6,7 @@ import type { FloatImage, Upscaler } from '../metrics/evaluate';
 import { quantizeToUint8, toFloatImage } from '../metrics/float-image';
 
 /** The service answered something other than a PNG of the expected size. */
-export class ServiceUpscaleError extends Error {
+class ServiceUpscaleError extends Error {
   override readonly name = 'ServiceUpscaleError';
 }
 

@@ -37,7 +37,11 @@ async function serve(request: WorkerRequest): Promise<{ reply: WorkerReply; tran
     case 'step': {
       if (model === undefined) throw new Error('gradient worker: step before init');
       const variables = model.trainableVariables;
-      tf.tidy(() => unflattenTensors(request.weights, variables).forEach((value, i) => variables[i]!.assign(value)));
+      tf.tidy(() => {
+        unflattenTensors(request.weights, variables).forEach((value, i) => {
+          variables[i]!.assign(value);
+        });
+      });
       const result = shardGradients(model, request.batch);
       return { reply: { type: 'gradients', result }, transfer: [result.gradients.buffer as ArrayBuffer] };
     }

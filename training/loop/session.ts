@@ -31,7 +31,7 @@ export interface TrainingSession {
  * Patch sampling draws from its own stream, not the one that initialised the weights,
  * so the first crops are not a function of the first weights' random numbers.
  */
-export function dataSeed(seed: number): number {
+function dataSeed(seed: number): number {
   return (seed ^ 0x9e3779b9) >>> 0;
 }
 

@@ -4,7 +4,7 @@
  */
 
 /** onnx.TensorProto.DataType values used here. */
-export const DataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7 } as const;
+const DataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7 } as const;
 export type DataTypeCode = (typeof DataType)[keyof typeof DataType];
 
 /** onnx.AttributeProto.AttributeType values used here. */
@@ -16,7 +16,7 @@ export interface TensorProto {
   dataType: DataTypeCode;
   rawData: Uint8Array;
 }
-export interface AttributeProto {
+interface AttributeProto {
   name: string;
   type: number;
   f?: number;
@@ -45,7 +45,7 @@ export interface GraphProto {
 export type AttributeValue = number | string | number[];
 
 /** Attribute from a JS value: integers become INT, other numbers FLOAT, arrays INTS (integers only). */
-export function makeAttribute(name: string, value: AttributeValue): AttributeProto {
+function makeAttribute(name: string, value: AttributeValue): AttributeProto {
   if (typeof value === 'string') return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value) };
   if (Array.isArray(value)) {
     if (!value.every(Number.isInteger)) throw new TypeError(`attribute ${name}: only integer lists are supported`);

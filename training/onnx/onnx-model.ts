@@ -7,7 +7,7 @@ import type { GraphProto } from './onnx-helpers';
  * onnxruntime-web and onnxruntime-node release since 1.12 runs it.
  */
 export const OPSET_VERSION = 17;
-export const IR_VERSION = 8;
+const IR_VERSION = 8;
 const PRODUCER = 'wdsr-edge';
 
 /** Serialises a graph as a ModelProto; metadata keys are sorted so equal inputs give equal bytes. */

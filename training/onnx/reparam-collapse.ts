@@ -130,7 +130,7 @@ export function collapseReparam(arch: ArchConfig, weights: NamedWeights): Collap
       ...convVariableShapes(node).keys(),
       ...(node.normalization === 'batch' ? [`${node.name}/bn/movingMean`, `${node.name}/bn/movingVariance`] : []),
     ];
-    own.forEach((name) => used.add(name));
+    for (const name of own) used.add(name);
     if (node.linearBlock === undefined) {
       for (const name of own) collapsed.set(name, copy(weights, name));
       return;

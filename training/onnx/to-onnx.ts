@@ -137,11 +137,13 @@ class OnnxEmitter {
     const id = `n${index}`;
     switch (node.op) {
       case 'conv':
-        return this.emitConv(node, weights);
+        this.emitConv(node, weights);
+        break;
       case 'relu':
-        return this.produce(node, this.add('Relu', [this.ref(node.input)], `${id}_relu`));
+        this.produce(node, this.add('Relu', [this.ref(node.input)], `${id}_relu`));
+        break;
       case 'add':
-        return this.produce(
+        this.produce(
           node,
           this.add(
             'Add',
@@ -149,8 +151,10 @@ class OnnxEmitter {
             `${id}_add`,
           ),
         );
+        break;
       case 'pixelShuffle':
-        return this.produce(node, this.add('DepthToSpace', [this.ref(node.input)], `${id}_d2s`, { blocksize: node.blockSize, mode: 'DCR' }));
+        this.produce(node, this.add('DepthToSpace', [this.ref(node.input)], `${id}_d2s`, { blocksize: node.blockSize, mode: 'DCR' }));
+        break;
       case 'affine': {
         const offsets = node.offset.length === 1 ? [node.offset[0]!] : [...node.offset];
         const offsetDims = offsets.length === 1 ? [] : [1, offsets.length, 1, 1];
@@ -161,7 +165,8 @@ class OnnxEmitter {
           this.initializers.push(makeTensor(name, offsetDims, Float32Array.from(offsets)));
           value = this.add('Add', [value, name], `${id}_shift`);
         }
-        return this.produce(node, value);
+        this.produce(node, value);
+        break;
       }
     }
   }

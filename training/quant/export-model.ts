@@ -17,7 +17,7 @@ import { INPUT_NAME, OUTPUT_NAME, archToOnnx, type Int8Weights, type OnnxQuantiz
 import { calibrate, trainingCalibrationSamples, type CalibrationSample } from './calibrate';
 
 /** Post-training quantization: activation ranges calibrated on `samples` of the float model. */
-export interface CalibratedInt8 {
+interface CalibratedInt8 {
   readonly samples: readonly CalibrationSample[];
   readonly method: CalibrationMethod;
   /** Conv layers kept in float (e.g. 'tail', 'skip'). */
@@ -29,12 +29,12 @@ export interface CalibratedInt8 {
  * (training/model/quantization/plan.ts), which the export uses unchanged; `trained` records how they
  * were first calibrated and from which float weights the run started.
  */
-export interface TrainedInt8 {
+interface TrainedInt8 {
   readonly floatConvs: readonly string[];
   readonly trained: { readonly method: CalibrationMethod; readonly samples: number; readonly from: WeightsOrigin };
 }
 
-export type Int8Options = CalibratedInt8 | TrainedInt8;
+type Int8Options = CalibratedInt8 | TrainedInt8;
 
 /**
  * Static int8, or weight-only int8 ({@link Int8Weights}: conv weights as per-channel int8 levels

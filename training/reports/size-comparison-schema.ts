@@ -3,7 +3,7 @@ import { parseCalibrationMethod } from '../config/calibration-method';
 import { PICK_SET, pickSize, type SizeComparison, type SizeResult } from './size-comparison';
 
 /** A size comparison file that does not follow the schema, with every problem found, one per line. */
-export class SizeComparisonError extends Error {
+class SizeComparisonError extends Error {
   override readonly name = 'SizeComparisonError';
   constructor(
     readonly source: string,

@@ -33,7 +33,7 @@ export interface SizeResult {
 }
 
 /** A model's speed in workerd, whole-image passes (see {@link SizeComparison.timing}). */
-export interface WorkerdSpeed {
+interface WorkerdSpeed {
   readonly secondsPerMegapixel: number;
   readonly medianSeconds: number;
   readonly seconds: readonly number[];
@@ -80,7 +80,7 @@ export function pickSize(sizes: readonly SizeResult[], budget: number): SizePick
 }
 
 /** `f24b8`: n_feats and blocks, as run names spell a size. */
-export const sizeLabel = (size: SizeResult): string => `f${size.arch.nFeats}b${size.arch.nBlocks}`;
+const sizeLabel = (size: SizeResult): string => `f${size.arch.nFeats}b${size.arch.nBlocks}`;
 
 const count = (value: number) => value.toLocaleString('en-US');
 const modelScores = (metrics: SetMetrics) => `${metrics.psnr.toFixed(2)} / ${metrics.ssim.toFixed(4)}`;

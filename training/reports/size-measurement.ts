@@ -16,10 +16,10 @@ import { exportCheckpoint, type Int8Settings } from '../quant/export-model';
 import { PICK_SET, pickSize, type SizeComparison, type SizeResult } from './size-comparison';
 
 /** The sets issue #5 compares sizes on. */
-export const COMPARISON_SETS: readonly string[] = BENCHMARK_SETS.filter((dir) => ['Set5', 'B100'].includes(setName(dir)));
+const COMPARISON_SETS: readonly string[] = BENCHMARK_SETS.filter((dir) => ['Set5', 'B100'].includes(setName(dir)));
 
 /** Issue #5's budget: seconds per output megapixel in workerd on this machine. */
-export const BUDGET_SECONDS_PER_MEGAPIXEL = 1.5;
+const BUDGET_SECONDS_PER_MEGAPIXEL = 1.5;
 
 // The LR input and pass count of model/README.md's timings (training/cli/report-model.ts).
 const TIMING_SIZE = 256;

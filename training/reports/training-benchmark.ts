@@ -9,7 +9,7 @@ import { trainingFlopsPerIteration } from './training-flops';
 import { profileTrainingStep, type StepProfile } from './training-profile';
 
 /** The benchmark network: WDSR-B x2, 32 features, 8 blocks, weight norm (the production config's). */
-export const BENCHMARK_ARCH: WdsrBConfig = {
+const BENCHMARK_ARCH: WdsrBConfig = {
   arch: 'wdsr_b',
   scale: 2,
   nFeats: 32,

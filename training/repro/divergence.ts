@@ -12,7 +12,7 @@ export interface DivergenceRule {
  * [0, 1] images starts near 0.1-0.3 and falls, and a model that fits an untrained model's
  * error again for that long does not come back within the budget.
  */
-export const DEFAULT_DIVERGENCE_RULE: DivergenceRule = { factor: 10, patience: 3 };
+const DEFAULT_DIVERGENCE_RULE: DivergenceRule = { factor: 10, patience: 3 };
 
 /**
  * Watches the training records of a run for a loss that explodes while staying finite

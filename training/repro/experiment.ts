@@ -62,7 +62,7 @@ export function runName(arch: ArchConfig, lr: number, seed: number, iterations: 
 }
 
 /** The paper's name for an architecture family. */
-export function networkName(arch: ArchConfig): 'EDSR' | 'WDSR-A' | 'WDSR-B' {
+function networkName(arch: ArchConfig): 'EDSR' | 'WDSR-A' | 'WDSR-B' {
   return arch.arch === 'edsr' ? 'EDSR' : arch.arch === 'wdsr_a' ? 'WDSR-A' : 'WDSR-B';
 }
 

@@ -8,7 +8,7 @@ import { evaluateSets } from '../eval/sets';
 /** A finished run's scores on the report's sets, kept in its run directory. */
 export const FINAL_EVAL_FILE = 'final-eval.json';
 /** Bicubic's scores on the report's sets, kept in the run root. */
-export const BICUBIC_EVAL_FILE = 'bicubic-eval.json';
+const BICUBIC_EVAL_FILE = 'bicubic-eval.json';
 
 /**
  * The final checkpoint of a finished run scored on `dirs` (with bicubic alongside) by

@@ -77,7 +77,7 @@ export function table1Experiments(base: ExperimentConfig): Table1Experiment[] {
  * expansion, 0.8 low rank). Eight blocks make it the deepest network of the suite, and depth
  * is where the paper says normalization matters.
  */
-export function fig3Arch(normalization: Normalization): WdsrBConfig {
+function fig3Arch(normalization: Normalization): WdsrBConfig {
   return { arch: 'wdsr_b', scale: 2, nFeats: 24, nBlocks: 8, expansion: 6, lowRank: 0.8, resScale: 1, normalization };
 }
 

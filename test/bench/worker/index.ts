@@ -222,7 +222,7 @@ bench.get('/_bench/read-origin', async (c) => {
   return c.json({ status: response.status, bytes, ms: performance.now() - start });
 });
 bench.post('/_bench/model-time', modelTime);
-bench.use('*', async (c, next) => {
+bench.use('*', async (_c, next) => {
   // Every other request (renditions, the origin's pass-through) is one the benchmark times.
   requestStart = performance.now();
   await next();

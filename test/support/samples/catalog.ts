@@ -2,7 +2,7 @@ import type { RgbaImage } from '../../../src/core/image';
 import { Canvas, type Colour } from './paint';
 
 /** How a sample is stored, chosen so the samples cover every decoder path the service has. */
-export type SampleEncoding = 'rgb-png' | 'rgba-png' | 'grey-png' | 'palette-png' | 'jpeg' | 'webp';
+type SampleEncoding = 'rgb-png' | 'rgba-png' | 'grey-png' | 'palette-png' | 'jpeg' | 'webp';
 
 export interface Sample {
   /** File name under `samples/` in the static assets. */

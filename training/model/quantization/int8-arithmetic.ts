@@ -14,7 +14,7 @@ export interface ActivationRange {
  * float32, rounded half to even. The fake quantization of training (./fake-quant.ts) does
  * the same in tfjs ops, so a value trained at a level is exported at that level.
  */
-export function quantizedLevel(x: number, scale: number): number {
+function quantizedLevel(x: number, scale: number): number {
   const quotient = Math.fround(x / scale);
   const floor = Math.floor(quotient);
   const fraction = quotient - floor;

@@ -1,7 +1,7 @@
 import type { LogRecord } from '../../loop/run-log';
 
 /** About how many training records a summary keeps: enough for a smooth loss curve, few enough to commit. */
-export const SUMMARY_TRAIN_POINTS = 500;
+const SUMMARY_TRAIN_POINTS = 500;
 
 /**
  * A run's log without the bulk, for committing next to its results: every validation,

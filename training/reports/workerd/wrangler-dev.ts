@@ -110,7 +110,10 @@ async function waitUntilServing(url: string, child: ChildProcess, timeoutMs: num
     // The body read counts too: under load the headers can beat the timeout and the body not,
     // which means not ready yet, like a refused connection, rather than a failed start.
     const answered = await fetch(`${url}/`, { signal: AbortSignal.timeout(2000) })
-      .then(async (response) => (await response.arrayBuffer(), response.status < 500))
+      .then(async (response) => {
+        await response.arrayBuffer();
+        return response.status < 500;
+      })
       .catch(() => false);
     if (answered) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
