@@ -71,7 +71,7 @@ export const DEFAULT_OPTIONS: ServiceOptions = {
     webpOutputPixels: 1536 * 1024,
     avifOutputPixels: 1024 * 1024,
   },
-  cost: { inferSecondsPerMegapixel: { 2: 1.35, 3: 1.65, 4: 0.75 }, streamSecondsPerMegapixel: 0.5, avifEncodeSecondsPerMegapixel: 1.2 },
+  cost: { inferSecondsPerMegapixel: { 2: 1.3, 3: 1.6, 4: 0.85 }, streamSecondsPerMegapixel: 0.55, avifEncodeSecondsPerMegapixel: 1.2 },
   cacheControl: 'public, max-age=86400',
   originTimeoutMs: 10_000,
   deadlineMs: 60_000,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { agingRequests, largestSquareSide, largestUpscaleSide, requestKinds, thumbnailSourceSize, type BenchLimits } from './kinds';
 
-/** src/config.ts DEFAULT_CONFIG.limits as of the streaming pipeline. */
+/** src/options.ts DEFAULT_OPTIONS.limits as of the streaming pipeline. */
 const DEFAULT_LIMITS: BenchLimits = {
   sourceBytes: 32 * 1024 * 1024,
   sourceSide: 12_000,

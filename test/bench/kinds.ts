@@ -6,7 +6,7 @@ import type { PaintedSource } from '../support/origin-server';
  * functions, unit-tested in kinds.test.ts.
  */
 
-/** The Worker's size limits (src/http/pipeline.ts `Limits`; src/config.ts needs Workers types, so they are read at run time). */
+/** The Worker's size limits (src/http/pipeline.ts `Limits`; src/options.ts is not imported here: the running Worker reports them). */
 export interface BenchLimits {
   readonly sourceBytes: number;
   readonly sourceSide: number;

@@ -828,7 +828,7 @@ async function bench(started: number, load0: number, snapshot: TreeSnapshot | un
 
     if (timed.length > 0) {
       heading(
-        'Cost model (src/config.ts DEFAULT_CONFIG.cost) from these runs',
+        'Cost model (src/options.ts DEFAULT_OPTIONS.cost) from these runs',
         [Math.min(kindsLoad[0], freshLoad[0]), Math.max(kindsLoad[1], freshLoad[1])],
         "From the warm runs' Worker totals (the deadline's clock: arrival to last chunk). Recommended: per scale the largest inference rate measured at the limits; then the largest rate of the rest over every kind that refuses none of them at the deadline; each rounded up to 0.05 s/MP (test/bench/analysis.ts `recommendCost`). Estimates as `estimateSeconds` computes them, with the running Worker's cost model and with the recommended one.",
       );
