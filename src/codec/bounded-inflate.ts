@@ -5,7 +5,7 @@ import { yieldToEventLoop } from '../core/yield';
  * inflated whole before its promise settles, so one write buffers at most ~4 MB inside the stream.
  */
 const SLICE_BYTES = 4096;
-/** Writes between yields to the event loop: inflating 1 MiB of image data takes tens of milliseconds. */
+/** Writes between yields to the event loop (1 MiB of compressed input): a large PNG takes a second to inflate. */
 const SLICES_PER_YIELD = 256;
 
 /**

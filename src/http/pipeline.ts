@@ -37,15 +37,15 @@ export interface Limits {
   readonly wholeSourcePixels: number;
   /**
    * Largest AVIF source, in pixels (422 above it), under {@link wholeSourcePixels} too: libavif's
-   * decoder heap grows to about 23 bytes per pixel (97 MiB for 2048x2048), too much beside the
-   * decoded image and onnxruntime's heap for the whole-source limit. docs/avif.md.
+   * decoder heap grows with the picture, too much beside the decoded image and onnxruntime's heap
+   * at the whole-source limit (docs/avif.md).
    */
   readonly avifSourcePixels: number;
   /**
    * Largest JPEG source that does not decode in strips (progressive, or another variant the strip
    * decoder leaves to jpeg-js), in pixels (422 above it), under {@link wholeSourcePixels} too:
-   * jpeg-js holds every DCT coefficient in small typed arrays besides the decoded image, about 24
-   * bytes per pixel in workerd (docs/benchmarks.md, "Streaming").
+   * jpeg-js holds every DCT coefficient in small typed arrays besides the decoded image
+   * (docs/benchmarks.md, "Streaming, buffers released").
    */
   readonly progressiveJpegSourcePixels: number;
   /** Largest output, or model output before a resample, in pixels (422 above it): both stream in bands. */

@@ -11,7 +11,7 @@ import { decodePng, encodePng } from '../../src/codec/png';
 import type { RgbaImage } from '../../src/core/image';
 import { Canvas } from '../support/samples/paint';
 import { dryRunBundle, GZIP_BUDGET_BYTES, judgeBundle, ROOT, UNCOMPRESSED_BUDGET_BYTES } from './bundle-size';
-import { startWranglerDevIn, type DevServer } from './wrangler-dev-in';
+import { startWranglerDev, type WranglerDev } from '../../training/reports/workerd/wrangler-dev';
 
 /*
  * The package as someone else's Worker gets it: `npm pack` (which builds dist/ through `prepack`),
@@ -61,7 +61,7 @@ let temp: string;
 let tarball: string;
 let consumer: string;
 let origin: Server;
-let dev: DevServer | undefined;
+let dev: WranglerDev | undefined;
 
 beforeAll(async () => {
   temp = mkdtempSync(join(tmpdir(), 'wdsr-package-'));
@@ -164,7 +164,7 @@ describe('wdsr-edge as an installed package', () => {
   });
 
   it('answers ?upscale=2 on its sub-route in workerd (`wrangler dev`) and leaves the rest to the app', async () => {
-    dev = await startWranglerDevIn(consumer);
+    dev = await startWranglerDev({ cwd: consumer, timeoutMs: 90_000 });
     const response = await fetch(`${dev.url}${SOURCE_PATH}?upscale=2`);
     const bytes = new Uint8Array(await response.arrayBuffer());
     expect(response.status, `${new TextDecoder().decode(bytes.subarray(0, 500))}\n${dev.output()}`).toBe(200);

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { disableNetworkCapture } from './network-capture';
 
 /** A running `wrangler dev`: where it listens, what it printed, and how to stop it. */
@@ -25,7 +26,12 @@ export interface WranglerDevOptions {
   readonly timeoutMs?: number;
   /** Entry point instead of wrangler.toml's `main` (the rest of wrangler.toml still applies). */
   readonly script?: string;
+  /** The Worker project to run (its wrangler.toml); default: this repository. wrangler is this repository's either way. */
+  readonly cwd?: string;
 }
+
+/** This repository's wrangler, whichever project it runs. */
+const WRANGLER = fileURLToPath(new URL('../../../node_modules/wrangler/bin/wrangler.js', import.meta.url));
 
 /** A TCP port that was free a moment ago on the loopback interface. */
 export function freePort(): Promise<number> {
@@ -43,8 +49,8 @@ export function freePort(): Promise<number> {
  * Starts `wrangler dev` (which runs the wrangler.toml `[build]` step) on loopback with a fresh
  * state directory (the local Cache API persists, and earlier entries would turn misses into
  * hits), in its own process group, and resolves once it answers HTTP. Rejects, after stopping
- * it, if it exits or does not come up within the timeout. Used by the browser, end-to-end and load tests,
- * `npm run bench` and `npm run compare:sizes`.
+ * it, if it exits or does not come up within the timeout. Used by the browser, end-to-end, load and
+ * package tests (the last on a consumer project of its own), `npm run bench` and `npm run compare:sizes`.
  *
  * @example
  * const dev = await startWranglerDev({ vars: { CACHE: 'off' } });
@@ -69,7 +75,8 @@ export async function startWranglerDev(options: WranglerDevOptions = {}): Promis
     '--show-interactive-dev-session=false',
     ...varArgs,
   ];
-  const child = spawn(process.execPath, ['node_modules/wrangler/bin/wrangler.js', ...args], {
+  const child = spawn(process.execPath, [WRANGLER, ...args], {
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
