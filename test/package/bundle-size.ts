@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 
 /** The repository root, where wrangler is installed. */
 export const ROOT = join(import.meta.dirname, '../..');
-export const WRANGLER = join(ROOT, 'node_modules/wrangler/bin/wrangler.js');
+const WRANGLER = join(ROOT, 'node_modules/wrangler/bin/wrangler.js');
 
 const MiB = 1024 * 1024;
 

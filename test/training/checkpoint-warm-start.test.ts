@@ -1,6 +1,6 @@
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildArch } from '../../training/archs/index';
 import { latestCheckpoint, loadCheckpoint } from '../../training/checkpoint/load';
@@ -8,7 +8,8 @@ import { trainingHooks } from '../../training/cli/training-hooks';
 import { weightsFromOnnx } from '../../training/onnx/onnx-weights';
 import { loadInitialization, loadStartingPoint } from '../../training/onnx/starting-point';
 import type { ExperimentConfig } from '../../training/config/experiment';
-import { validateExperimentConfig } from '../../training/config/validate';
+import { REPO_ROOT } from '../../training/config/load';
+import { ConfigError, validateExperimentConfig } from '../../training/config/validate';
 import { exportModel } from '../../training/quant/export-model';
 import { foldConv } from '../../training/onnx/fold';
 import { writeManifestEntry } from '../../training/onnx/manifest';
@@ -16,6 +17,7 @@ import { ProgressLine } from '../../training/loop/progress';
 import type { LogRecord } from '../../training/loop/run-log';
 import { train, WARM_START_MOMENT_STEPS } from '../../training/loop/trainer';
 import { writeImages } from './helpers/images';
+import { pinFile, pinLatestCheckpoint } from './helpers/pin';
 import { seededWeights } from './helpers/weights';
 
 const silent = new ProgressLine({ write: () => true });
@@ -51,7 +53,7 @@ describe('weightsFromOnnx', () => {
   });
 });
 
-describe('train --warm-start', () => {
+describe('a warm start pinned in the config (warmStart)', () => {
   let workDir: string;
   let config: ExperimentConfig;
   let sourceRun: string;
@@ -65,7 +67,8 @@ describe('train --warm-start', () => {
     const modelDir = join(workDir, 'model');
     await mkdir(modelDir);
     const { bytes, entry } = await exportModel(config.arch, checkpoint.weights);
-    await writeFile(join(modelDir, 'm-fp32.onnx'), bytes);
+    const modelFile = join(modelDir, 'm-fp32.onnx');
+    await writeFile(modelFile, bytes);
     await writeManifestEntry(
       modelDir,
       { ...entry, id: 'm-fp32', file: 'm-fp32.onnx', metrics: null, training: { run: config.name, checkpoint: '00000006', iterations: 6 } },
@@ -73,23 +76,22 @@ describe('train --warm-start', () => {
     );
 
     const records: LogRecord[] = [];
-    const longer = { ...config, train: { ...config.train, iterations: 9 } };
+    const warmStart = await pinFile(modelFile);
+    const longer = { ...config, train: { ...config.train, iterations: 9 }, warmStart };
     const runDir = join(workDir, 'warm');
-    const result = await train({
-      config: longer,
-      runDir,
-      resume: false,
-      warmStart: join(modelDir, 'm-fp32.onnx'),
-      hooks: trainingHooks,
-      console: silent,
-      onRecord: (r) => records.push(r),
-    });
+    const result = await train({ config: longer, runDir, resume: false, hooks: trainingHooks, console: silent, onRecord: (r) => records.push(r) });
     expect(result.iteration).toBe(9);
     expect(records[0]).toMatchObject({
       type: 'start',
       iteration: 6,
-      warmStartFrom: { run: 'warm-test', checkpoint: '00000006', iterations: 6 },
+      warmStartFrom: { path: modelFile, sha256: warmStart.sha256, run: 'warm-test', checkpoint: '00000006', iterations: 6 },
       momentSteps: WARM_START_MOMENT_STEPS,
+    });
+    // The run folder names the file as the repository does: relative to its root, never absolutely.
+    expect((await readLog(runDir))[0]).toMatchObject({ warmStartFrom: { path: relative(REPO_ROOT, modelFile), sha256: warmStart.sha256 } });
+    expect(JSON.parse(await readFile(join(runDir, 'config.json'), 'utf8')).warmStart).toEqual({
+      file: relative(REPO_ROOT, modelFile),
+      sha256: warmStart.sha256,
     });
     // Adam's moments are re-estimated at learning rate 0 before the first iteration.
     expect((await loadCheckpoint((await latestCheckpoint(runDir))!)).optimizer.step).toBe(WARM_START_MOMENT_STEPS + 3);
@@ -100,25 +102,57 @@ describe('train --warm-start', () => {
     expect(Math.abs((startVal as { psnr: number }).psnr - (sourceVal as { psnr: number }).psnr)).toBeLessThan(1e-3);
   });
 
-  it('leaves the weights untouched while it estimates the moments', async () => {
-    const start = await loadStartingPoint(sourceRun, config.arch);
+  it("starts from a checkpoint's weights.bin, leaving the weights untouched while it estimates the moments", async () => {
+    const warmStart = await pinLatestCheckpoint(sourceRun);
+    const start = await loadStartingPoint(warmStart, config.arch, 'warmStart');
+    expect(start.origin).toEqual({ run: 'warm-test', checkpoint: '00000006', iterations: 6 });
     const runDir = join(workDir, 'moments-only');
-    await train({ config, runDir, resume: false, warmStart: sourceRun, hooks: trainingHooks, console: silent });
+    await train({ config: { ...config, warmStart }, runDir, resume: false, hooks: trainingHooks, console: silent });
     const after = await loadCheckpoint((await latestCheckpoint(runDir))!);
     expect(after.iteration).toBe(6);
     expect(after.optimizer.step).toBe(WARM_START_MOMENT_STEPS);
     for (const [name, { data }] of start.weights) expect(after.weights.get(name)!.data, name).toEqual(data);
   });
 
-  it('starts from a checkpoint too, and refuses a model with no manifest entry or weights of another architecture', async () => {
-    const start = await loadStartingPoint(sourceRun, config.arch);
-    expect(start.origin).toEqual({ run: 'warm-test', checkpoint: '00000006', iterations: 6 });
+  it('refuses a file whose SHA-256 is not the pinned one before the run folder is made, naming both hashes', async () => {
+    const warmStart = await pinLatestCheckpoint(sourceRun);
+    const wrong = { ...warmStart, sha256: '0'.repeat(64) };
+    const runDir = join(workDir, 'wrong-hash');
+    const error = await train({ config: { ...config, warmStart: wrong }, runDir, resume: false, hooks: trainingHooks, console: silent }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toBe(
+      `warmStart: ${wrong.file} has SHA-256 ${warmStart.sha256}, but the config pins ${wrong.sha256}: refusing other bytes than the config names (pin the new hash if the file was meant to change)`,
+    );
+    await expect(stat(runDir)).rejects.toThrow(/ENOENT/);
+    await expect(loadStartingPoint({ ...warmStart, file: join(workDir, 'absent.onnx') }, config.arch, 'warmStart')).rejects.toThrow(
+      /^warmStart: cannot read .*absent\.onnx/,
+    );
+  });
+
+  it('resumes without reading the warm start again: the run continues from its own checkpoint', async () => {
+    const copy = join(workDir, 'copy', '00000006');
+    await cp((await latestCheckpoint(sourceRun))!, copy, { recursive: true });
+    const warmStart = await pinFile(join(copy, 'weights.bin'));
+    const runDir = join(workDir, 'resumed');
+    await train({ config: { ...config, train: { ...config.train, iterations: 7 }, warmStart }, runDir, resume: false, hooks: trainingHooks, console: silent });
+    await rm(copy, { recursive: true });
+    const records: LogRecord[] = [];
+    const longer = { ...config, train: { ...config.train, iterations: 8 }, warmStart };
+    const result = await train({ config: longer, runDir, resume: true, hooks: trainingHooks, console: silent, onRecord: (r) => records.push(r) });
+    expect(result.iteration).toBe(8);
+    expect(records[0]).toMatchObject({ type: 'start', iteration: 7, changed: ['train.iterations'] });
+    expect(records[0]).not.toHaveProperty('warmStartFrom');
+  });
+
+  it('refuses a model with no manifest entry and weights of another architecture', async () => {
+    const start = await loadStartingPoint(await pinLatestCheckpoint(sourceRun), config.arch, 'warmStart');
     const stray = join(workDir, 'stray.onnx');
     await writeFile(stray, (await exportModel(config.arch, start.weights)).bytes);
-    await expect(loadStartingPoint(stray, config.arch)).rejects.toThrow(/no entry in .*manifest\.json has its sha256/);
-    await expect(loadStartingPoint(sourceRun, { ...config.arch, nBlocks: 2 })).rejects.toThrow(/holds a .* network, not this config's/);
-    await expect(train({ config, runDir: join(workDir, 'both'), resume: true, warmStart: sourceRun, hooks: trainingHooks, console: silent })).rejects.toThrow(
-      /not with --resume/,
+    await expect(loadStartingPoint(await pinFile(stray), config.arch, 'warmStart')).rejects.toThrow(/no entry in .*manifest\.json has its sha256/);
+    await expect(loadStartingPoint(await pinLatestCheckpoint(sourceRun), { ...config.arch, nBlocks: 2 }, 'warmStart')).rejects.toThrow(
+      /holds a .* network, not this config's/,
     );
   });
 });
@@ -133,10 +167,11 @@ describe('initFrom: a new run of another scale from trained weights', () => {
   });
 
   it('takes every tensor of the same name and shape, and seeds the scale-specific tail and skip', async () => {
-    const trained = await loadStartingPoint(sourceRun, source.arch);
+    const pin = await pinLatestCheckpoint(sourceRun);
+    const trained = await loadStartingPoint(pin, source.arch, 'warmStart');
     const x3 = { ...source.arch, scale: 3 } as const;
     const seeded = seededWeights(buildArch(x3), 9);
-    const { weights, origin, fresh } = await loadInitialization(sourceRun, x3, seeded);
+    const { weights, origin, fresh } = await loadInitialization(pin, x3, seeded);
     expect(origin).toEqual({ run: 'init-source', checkpoint: '00000006', iterations: 6 });
     expect(fresh.length).toBeGreaterThan(0);
     expect(fresh.every((name) => /^(tail|skip)\//.test(name))).toBe(true);
@@ -146,19 +181,21 @@ describe('initFrom: a new run of another scale from trained weights', () => {
       expect(tensor.data, name).toEqual(expected.data);
     }
     // At the same scale nothing is seeded: the whole network carries over.
-    expect((await loadInitialization(sourceRun, source.arch, seededWeights(buildArch(source.arch), 9))).fresh).toEqual([]);
-    await expect(loadInitialization(sourceRun, { ...x3, nFeats: 8 }, seededWeights(buildArch({ ...x3, nFeats: 8 }), 9))).rejects.toThrow(
-      /only its scale may differ/,
+    expect((await loadInitialization(pin, source.arch, seededWeights(buildArch(source.arch), 9))).fresh).toEqual([]);
+    await expect(loadInitialization(pin, { ...x3, nFeats: 8 }, seededWeights(buildArch({ ...x3, nFeats: 8 }), 9))).rejects.toThrow(/only its scale may differ/);
+    await expect(loadInitialization({ ...pin, sha256: 'f'.repeat(64) }, x3, seeded)).rejects.toThrow(
+      /^initFrom: .* has SHA-256 [0-9a-f]{64}, but the config pins f{64}/,
     );
   });
 
   it('starts the run at iteration 0 from them, logs where they came from, and leaves a resumed run alone', async () => {
+    const initFrom = await pinLatestCheckpoint(sourceRun);
     const x3: ExperimentConfig = {
       ...source,
       name: 'init-x3',
       arch: { ...source.arch, scale: 3 },
       data: { ...source.data, hrPatchSize: 18 },
-      initFrom: sourceRun,
+      initFrom,
     };
     const records: LogRecord[] = [];
     const runDir = join(workDir, 'x3');
@@ -170,7 +207,11 @@ describe('initFrom: a new run of another scale from trained weights', () => {
       console: silent,
       onRecord: (r) => records.push(r),
     });
-    expect(records[0]).toMatchObject({ type: 'start', iteration: 0, initFrom: { path: sourceRun, run: 'init-source', checkpoint: '00000006', iterations: 6 } });
+    expect(records[0]).toMatchObject({
+      type: 'start',
+      iteration: 0,
+      initFrom: { path: initFrom.file, sha256: initFrom.sha256, run: 'init-source', checkpoint: '00000006', iterations: 6 },
+    });
     const fresh = (records[0] as { initFrom: { fresh: string[] } }).initFrom.fresh;
     expect(new Set(fresh.map((name) => name.split('/')[0]))).toEqual(new Set(['tail', 'skip']));
     expect((await loadCheckpoint((await latestCheckpoint(runDir))!)).optimizer.step).toBe(2);

@@ -1,6 +1,6 @@
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { learningRateAt, paperLearningRate } from '../../training/config/experiment';
 import { loadExperimentConfig, REPO_ROOT, resolveRepoPath } from '../../training/config/load';
@@ -53,9 +53,12 @@ function issuesOf(mutate: (raw: RawConfig) => void): readonly string[] {
   return [];
 }
 
+/** Trained weights pinned by file and SHA-256 (the x2 f24b8 reference's). */
+const pinned = (): RawSection => ({ file: 'model/wdsr-b-x2-f24b8-fp32.onnx', sha256: 'a2808bb150e0ab596c176c225af7f8c38a72308f272d16a3897bf5dc8ed1088f' });
+
 /** A valid quantization-aware training section. */
 const quantization = (): RawSection => ({
-  from: 'training/runs/float',
+  from: pinned(),
   calibration: 'percentile:99.999',
   calibrationPatches: 64,
   floatConvs: ['tail', 'skip'],
@@ -88,9 +91,13 @@ describe('validateExperimentConfig', () => {
     expect(validateExperimentConfig(withBoth, 'test.json')).toEqual(withBoth);
   });
 
-  it('accepts trained weights to initialize from', () => {
-    const raw = { ...validRaw(), initFrom: 'model/wdsr-b-x4-fp32.onnx' };
-    expect(validateExperimentConfig(raw, 'test.json')).toEqual(raw);
+  it("accepts pinned trained weights to warm-start or initialize from, an fp32 export's or a checkpoint's", () => {
+    for (const key of ['warmStart', 'initFrom']) {
+      const raw = { ...validRaw(), [key]: pinned() };
+      expect(validateExperimentConfig(raw, 'test.json')).toEqual(raw);
+      const checkpoint = { ...validRaw(), [key]: { ...pinned(), file: '../runs/x/checkpoints/00001000/weights.bin' } };
+      expect(validateExperimentConfig(checkpoint, 'test.json')).toEqual(checkpoint);
+    }
   });
 
   it('rejects a typo in a key, and reports the key it was meant to be as missing', () => {
@@ -156,7 +163,7 @@ describe('validateExperimentConfig', () => {
     [
       'an unknown top-level key',
       (r) => (r.model = {}),
-      'config.model: unknown key (allowed: name, description, arch, data, train, quantization, initFrom, distill)',
+      'config.model: unknown key (allowed: name, description, arch, data, train, quantization, warmStart, initFrom, distill)',
     ],
     [
       'an unknown calibration method',
@@ -177,14 +184,38 @@ describe('validateExperimentConfig', () => {
       },
       'quantization: quantization-aware training does not support arch.normalization "batch"',
     ],
-    ['an empty initFrom', (r) => (r.initFrom = ''), 'initFrom: expected a non-empty string, got ""'],
+    [
+      'a bare path to initialize from',
+      (r) => (r.initFrom = 'model/m-fp32.onnx'),
+      'initFrom: expected { "file": "model/m-fp32.onnx", "sha256": "<sha256sum of that file>" }, got "model/m-fp32.onnx"',
+    ],
+    ['a warm start without a file', (r) => (r.warmStart = { sha256: pinned().sha256 }), 'warmStart.file: expected a non-empty string, got nothing'],
+    [
+      'a warm start from a run folder',
+      (r) => (r.warmStart = { ...pinned(), file: '../runs/x' }),
+      `warmStart.file: expected an fp32 .onnx export or a checkpoint's weights.bin (<run>/checkpoints/<iteration>/weights.bin), got "../runs/x"`,
+    ],
+    [
+      'a warm start hash that is not SHA-256 hex',
+      (r) => (r.warmStart = { ...pinned(), sha256: 'A2808BB1' }),
+      'warmStart.sha256: expected the file\'s SHA-256 as 64 lowercase hex digits (sha256sum <file>), got "A2808BB1"',
+    ],
+    ['a misspelt pin key', (r) => (r.initFrom = { ...pinned(), sha: 'x' }), 'initFrom.sha: unknown key (allowed: file, sha256)'],
     [
       'initFrom on a quantization-aware run',
       (r) => {
-        r.initFrom = 'model/m-fp32.onnx';
+        r.initFrom = pinned();
         r.quantization = quantization();
       },
-      'initFrom: a quantization-aware run starts from quantization.from; give one of them',
+      'initFrom, quantization.from: a run starts from one set of trained weights; give one of them',
+    ],
+    [
+      'a warm start and initFrom',
+      (r) => {
+        r.initFrom = pinned();
+        r.warmStart = pinned();
+      },
+      'warmStart, initFrom: a run starts from one set of trained weights; give one of them',
     ],
     [
       'quantization without a checkpoint to start from',
@@ -192,7 +223,7 @@ describe('validateExperimentConfig', () => {
         r.quantization = quantization();
         delete r.quantization.from;
       },
-      'quantization.from: expected a non-empty string, got nothing',
+      'quantization.from: expected { "file": "<path from the repository root>", "sha256": "<sha256sum of that file>" }, got nothing',
     ],
     [
       'an unknown kind of re-parameterization',
@@ -324,5 +355,80 @@ describe('loadExperimentConfig', () => {
     await expect(loadExperimentConfig(join(dir, 'missing.json'))).rejects.toThrow(/data\.train\[1\]: no directory at .*NoSuchSet/);
     await writeFile(join(dir, 'broken.json'), '{ "name": ');
     await expect(loadExperimentConfig(join(dir, 'broken.json'))).rejects.toThrow(/cannot read JSON/);
+  });
+});
+
+describe('loadExperimentConfig with "extends"', () => {
+  /** Writes each config as JSON under a new temporary folder and returns the folder. */
+  async function configFolder(files: Record<string, unknown>): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'wdsr-extends-'));
+    for (const [name, content] of Object.entries(files)) {
+      await mkdir(dirname(join(dir, name)), { recursive: true });
+      await writeFile(join(dir, name), JSON.stringify(content));
+    }
+    return dir;
+  }
+
+  it('merges the base under the child: objects key by key, arrays and values replaced, relative to the child file', async () => {
+    const base = { ...validRaw(), description: 'the base run', warmStart: pinned() };
+    const dir = await configFolder({
+      'bases/base.json': base,
+      'child.json': {
+        extends: 'bases/base.json',
+        name: 'child',
+        train: { lr: 5e-4, lrHalvingSteps: [900] },
+        data: { train: ['../shared/datasets/BSD200/HR'] },
+      },
+    });
+    const config = await loadExperimentConfig(join(dir, 'child.json'), { checkData: false });
+    expect(config).toEqual({
+      ...base,
+      name: 'child',
+      train: { ...base.train, lr: 5e-4, lrHalvingSteps: [900] },
+      data: { ...base.data, train: ['../shared/datasets/BSD200/HR'] },
+    });
+    expect(config).not.toHaveProperty('extends');
+  });
+
+  it('follows a chain of bases, the nearest winning', async () => {
+    const dir = await configFolder({
+      'a.json': validRaw(),
+      'b.json': { extends: 'a.json', name: 'b', train: { seed: 2, iterations: 2000 } },
+      'c/c.json': { extends: '../b.json', name: 'c', train: { seed: 3 } },
+    });
+    const config = await loadExperimentConfig(join(dir, 'c', 'c.json'), { checkData: false });
+    expect(config.name).toBe('c');
+    expect(config.train).toMatchObject({ seed: 3, iterations: 2000, batchSize: 16 });
+  });
+
+  it('validates the merged config, naming the file loaded', async () => {
+    const dir = await configFolder({ 'base.json': validRaw(), 'child.json': { extends: 'base.json', train: { batchSize: 0 } } });
+    await expect(loadExperimentConfig(join(dir, 'child.json'), { checkData: false })).rejects.toThrow(
+      `invalid experiment config ${join(dir, 'child.json')}:\n  - train.batchSize: expected integer >= 1, got 0`,
+    );
+  });
+
+  it('refuses a cycle, a missing base and an extends that is not a path', async () => {
+    const dir = await configFolder({
+      'a.json': { extends: 'b.json', name: 'a' },
+      'b.json': { extends: 'a.json', name: 'b' },
+      'self.json': { extends: './self.json' },
+      'orphan.json': { extends: 'none.json' },
+      'number.json': { extends: 3 },
+    });
+    await expect(loadExperimentConfig(join(dir, 'a.json'), { checkData: false })).rejects.toThrow(
+      /extends: .*a\.json extends .*b\.json extends .*a\.json, a cycle/,
+    );
+    await expect(loadExperimentConfig(join(dir, 'self.json'), { checkData: false })).rejects.toThrow(/self\.json extends .*self\.json, a cycle/);
+    await expect(loadExperimentConfig(join(dir, 'orphan.json'), { checkData: false })).rejects.toThrow(/none\.json:\n {2}- cannot read JSON: ENOENT/);
+    await expect(loadExperimentConfig(join(dir, 'number.json'), { checkData: false })).rejects.toThrow(
+      'extends: expected the path of a base config, relative to this file, got 3',
+    );
+  });
+
+  it('is not accepted in a validated config: a run folder holds the merged one', () => {
+    expect(issuesOf((r) => (r.extends = 'base.json'))).toEqual([
+      'config.extends: unknown key (allowed: name, description, arch, data, train, quantization, warmStart, initFrom, distill)',
+    ]);
   });
 });

@@ -10,9 +10,10 @@ import { initBackend } from '../../training/backend/init';
 import { latestCheckpoint, loadCheckpoint } from '../../training/checkpoint/load';
 import { trainingHooks } from '../../training/cli/training-hooks';
 import type { DistillConfig, ExperimentConfig } from '../../training/config/experiment';
-import { validateExperimentConfig } from '../../training/config/validate';
+import { ConfigError, validateExperimentConfig } from '../../training/config/validate';
+import { withRepoRelativePaths } from '../../training/config/load';
 import { Rng } from '../../training/model/rng';
-import { loadTeacher, TeacherError } from '../../training/distill/teacher';
+import { loadTeacher } from '../../training/distill/teacher';
 import { exportModel } from '../../training/quant/export-model';
 import { distillationLoss } from '../../training/losses/distill';
 import { l1Loss } from '../../training/losses/l1';
@@ -94,9 +95,10 @@ describe('distillation teacher', () => {
   it('refuses a file whose SHA-256 is not the pinned one, naming both', async () => {
     const wrong = 'f'.repeat(64);
     const error = await loadTeacher({ ...distill, sha256: wrong }, 2).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TeacherError);
+    // The same check as every pinned file's (warmStart, initFrom, quantization.from): a config error.
+    expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toBe(
-      `distill.sha256: ${teacherPath} has SHA-256 ${distill.sha256}, but the config pins ${wrong}; refusing to distill from another teacher than the one the config names (update distill.sha256 if the teacher was meant to change)`,
+      `distill.teacher: ${distill.teacher} has SHA-256 ${distill.sha256}, but the config pins ${wrong}: refusing other bytes than the config names (pin the new hash if the file was meant to change)`,
     );
   });
 
@@ -195,14 +197,14 @@ describe('training with a teacher', () => {
     expect(await train({ config, runDir: interrupted, resume: true, hooks: trainingHooks, console: silent })).toMatchObject({ iteration: 2 });
     const [a, b] = await Promise.all([straight, interrupted].map(async (run) => (await loadCheckpoint((await latestCheckpoint(run))!)).weights));
     expect(new Map([...b!].map(([name, t]) => [name, t.data]))).toEqual(new Map([...a!].map(([name, t]) => [name, t.data])));
-    expect(JSON.parse(await readFile(join(straight, 'config.json'), 'utf8')).distill).toEqual(config.distill);
+    expect(JSON.parse(await readFile(join(straight, 'config.json'), 'utf8')).distill).toEqual(withRepoRelativePaths(config.distill));
   });
 
   it('refuses to start against a teacher file of another hash, before creating the run directory', async () => {
     const runDir = join(workDir, 'refused');
     const wrong = { ...config, distill: { ...config.distill!, sha256: '0'.repeat(64) } };
     await expect(train({ config: wrong, runDir, resume: false, hooks: trainingHooks, console: silent })).rejects.toThrow(
-      /distill\.sha256: .* has SHA-256 [0-9a-f]{64}, but the config pins 0{64}/,
+      /distill\.teacher: .* has SHA-256 [0-9a-f]{64}, but the config pins 0{64}/,
     );
     expect(
       await stat(runDir).then(

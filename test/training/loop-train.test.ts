@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { latestCheckpoint, loadCheckpoint } from '../../training/checkpoint/load';
 import { trainingHooks } from '../../training/cli/training-hooks';
 import type { ExperimentConfig } from '../../training/config/experiment';
-import { REPO_ROOT } from '../../training/config/load';
+import { REPO_ROOT, withRepoRelativePaths } from '../../training/config/load';
 import { validateExperimentConfig } from '../../training/config/validate';
 import { ProgressLine } from '../../training/loop/progress';
 import type { LogRecord } from '../../training/loop/run-log';
@@ -110,7 +110,8 @@ describe('train', () => {
     const val = records.filter((r) => r.type === 'val');
     expect(val.every((r) => r.type === 'val' && r.set === 'val' && r.psnr > 0 && r.ssim > 0)).toBe(true);
     expect(records.find((r) => r.type === 'train' && r.iteration === 5)).toMatchObject({ lr: 5e-4 });
-    expect(JSON.parse(await readFile(join(runDir, 'config.json'), 'utf8'))).toEqual(config);
+    // The copy names paths relative to the repository root, as every generated file does.
+    expect(JSON.parse(await readFile(join(runDir, 'config.json'), 'utf8'))).toEqual(withRepoRelativePaths(config));
   });
 
   it('refuses to start over an existing run, and to resume one with a different optimisation', async () => {

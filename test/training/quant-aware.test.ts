@@ -22,6 +22,7 @@ import { TfjsModel } from '../../training/model/tfjs-model';
 import { fakeQuantizeActivation, fakeQuantizeKernel } from '../../training/model/quantization/fake-quant';
 import { rangeWeights, splitRanges } from '../../training/model/quantization/plan';
 import { writeImages } from './helpers/images';
+import { pinLatestCheckpoint } from './helpers/pin';
 import { seededWeights, syntheticImage } from './helpers/weights';
 
 const wdsrB: ArchConfig = { arch: 'wdsr_b', scale: 2, nFeats: 8, nBlocks: 2, expansion: 6, lowRank: 0.8, resScale: 1, normalization: 'weight' };
@@ -177,7 +178,7 @@ describe('a quantization-aware run', () => {
       const floatDir = join(workDir, 'float');
       await train({ config: validateExperimentConfig(raw, 'float'), runDir: floatDir, resume: false, hooks: trainingHooks, console: silent });
 
-      const quantization = { from: floatDir, calibration: 'minmax', calibrationPatches: 8, floatConvs: ['tail', 'skip'] };
+      const quantization = { from: await pinLatestCheckpoint(floatDir), calibration: 'minmax', calibrationPatches: 8, floatConvs: ['tail', 'skip'] };
       const aware = validateExperimentConfig({ ...raw, name: 'aware', train: { ...raw.train, lr: 1e-4, workers: 2 }, quantization }, 'aware');
       const awareDir = join(workDir, 'aware');
       const records: LogRecord[] = [];

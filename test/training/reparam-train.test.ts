@@ -17,6 +17,7 @@ import { train } from '../../training/loop/trainer';
 import { TfjsModel } from '../../training/model/tfjs-model';
 import { collapseReparam } from '../../training/onnx/reparam-collapse';
 import { writeImages } from './helpers/images';
+import { pinLatestCheckpoint } from './helpers/pin';
 import { syntheticImage } from './helpers/weights';
 
 const silent = new ProgressLine({ write: () => true });
@@ -120,7 +121,7 @@ describe('training a re-parameterized WDSR-B', () => {
   it('starts a plain run from the checkpoint, collapsed (warm start, initFrom, quantization.from)', async () => {
     const runDir = join(workDir, 'straight');
     const plainArch = withoutReparam(config.arch);
-    const { weights } = await loadStartingPoint(runDir, plainArch);
+    const { weights } = await loadStartingPoint(await pinLatestCheckpoint(runDir), plainArch, 'warmStart');
     const checkpoint = await loadCheckpoint((await latestCheckpoint(runDir))!);
     expect(weights).toEqual(collapseReparam(config.arch, checkpoint.weights).weights);
     expect(() => TfjsModel.fromWeights(buildArch(plainArch), weights).dispose()).not.toThrow();

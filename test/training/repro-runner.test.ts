@@ -7,6 +7,7 @@ import type { WdsrBConfig } from '../../training/archs/config';
 import { trainingHooks } from '../../training/cli/training-hooks';
 import type { ExperimentConfig } from '../../training/config/experiment';
 import { validateExperimentConfig } from '../../training/config/validate';
+import { withRepoRelativePaths } from '../../training/config/load';
 import { ProgressLine } from '../../training/loop/progress';
 import { readRunLog } from '../../training/reports/plot/run-curves';
 import { deriveConfig, type ReproExperiment } from '../../training/repro/experiment';
@@ -163,7 +164,7 @@ describe('run records', () => {
 
     expect((await runSuite({ ...dirs, experiments: [tiny], hooks: trainingHooks, console: silent })).map((r) => r.outcome)).toEqual(['finished']);
     expect((await readdir(recordDir)).sort()).toEqual(['config.json', 'final-eval.json', 'log.jsonl', 'repro-sessions.jsonl']);
-    expect(JSON.parse(await readFile(join(recordDir, 'config.json'), 'utf8'))).toEqual(tiny.config);
+    expect(JSON.parse(await readFile(join(recordDir, 'config.json'), 'utf8'))).toEqual(withRepoRelativePaths(tiny.config));
     const runDir = join(dirs.runRoot, tiny.config.name);
     expect(await readFile(join(recordDir, 'repro-sessions.jsonl'), 'utf8')).toBe(await readFile(join(runDir, 'repro-sessions.jsonl'), 'utf8'));
     expect(await readFile(join(recordDir, 'final-eval.json'), 'utf8')).toBe(await readFile(join(runDir, 'final-eval.json'), 'utf8'));
@@ -193,7 +194,7 @@ describe('run records', () => {
     // The same run name under another budget (a larger patch): the record no longer counts, and the new run replaces it.
     await writeFile(recordConfig, JSON.stringify({ ...tiny.config, data: { ...tiny.config.data, hrPatchSize: 20 } }));
     expect((await runSuite({ ...dirs, experiments: [tiny], hooks: trainingHooks, console: silent })).map((r) => r.outcome)).toEqual(['finished']);
-    expect(JSON.parse(await readFile(recordConfig, 'utf8'))).toEqual(tiny.config);
+    expect(JSON.parse(await readFile(recordConfig, 'utf8'))).toEqual(withRepoRelativePaths(tiny.config));
   });
 });
 

@@ -9,18 +9,19 @@ const CHECKPOINT_NAME = /^\d{8,}$/;
 /**
  * Reads a checkpoint directory written by `saveCheckpoint`: the model weights under
  * graph.ts names, the optimizer state, the RNG state and the config it was trained with.
+ * `tensors`, when given, are the bytes of its weights.bin already read (and checked, for a pinned start).
  *
  * @example
  * const { config, weights } = await loadCheckpoint(await latestCheckpoint(runDir));
  * const model = TfjsModel.fromWeights(buildArch(config.arch), weights);
  */
-export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
+export async function loadCheckpoint(dir: string, tensors?: Uint8Array): Promise<Checkpoint> {
   const manifestPath = join(dir, MANIFEST_FILE);
   const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as CheckpointManifest;
   if (manifest.format !== CHECKPOINT_FORMAT || manifest.version !== CHECKPOINT_VERSION) {
     throw new Error(`${manifestPath}: not a ${CHECKPOINT_FORMAT} v${CHECKPOINT_VERSION} manifest`);
   }
-  const bytes = new Uint8Array(await readFile(join(dir, TENSORS_FILE)));
+  const bytes = tensors ?? new Uint8Array(await readFile(join(dir, TENSORS_FILE)));
   const { name, step, ...hyperparameters } = manifest.optimizer;
   if (name !== 'adam') throw new Error(`${manifestPath}: unsupported optimizer ${JSON.stringify(name)}`);
   return {

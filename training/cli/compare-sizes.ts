@@ -4,6 +4,7 @@ import { readManifest } from '../onnx/manifest';
 import { formatSizeComparison } from '../reports/size-comparison';
 import { compareSizes, staticInt8Settings } from '../reports/size-measurement';
 import { parseCommandLine, UsageError } from '../config/command-line';
+import { withRepoRelativePaths } from '../config/load';
 import { runCli } from './run-cli';
 
 const USAGE = `usage: npm run compare:sizes -- --run <run dir> [--run <run dir> ...] [--out model/size-comparison.json]
@@ -30,13 +31,14 @@ async function main(argv: string[]): Promise<undefined> {
   const comparison = await compareSizes({
     runs: values.run,
     int8: staticInt8Settings(await readManifest('model')),
-    command: `npm run compare:sizes -- ${argv.join(' ')}`,
+    command: `npm run compare:sizes -- ${withRepoRelativePaths(argv).join(' ')}`,
     onProgress: (line) => process.stderr.write(`${line}\n`),
   });
   const svgPath = values.out.replace(/\.json$/, '.svg');
   const { markdown, svg } = formatSizeComparison(comparison);
   await mkdir(dirname(values.out), { recursive: true });
-  await writeFile(values.out, `${JSON.stringify(comparison, null, 2)}\n`);
+  // Committed: run paths relative to the repository root, whatever machine measured them.
+  await writeFile(values.out, `${JSON.stringify(withRepoRelativePaths(comparison), null, 2)}\n`);
   await writeFile(svgPath, svg);
   process.stdout.write(`wrote ${values.out} and ${svgPath}\n\n${markdown}`);
 }

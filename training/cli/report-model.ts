@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { basename, join } from 'node:path';
 import { secondsPerOutputMegapixel } from '../reports/forward-timing';
@@ -14,6 +14,7 @@ import { readRunLog } from '../reports/plot/run-curves';
 import { summarizeRunLog } from '../reports/plot/run-log-summary';
 import { startModelTimer } from '../reports/workerd/model-timer';
 import { parseCommandLine } from '../config/command-line';
+import { withRepoRelativePaths } from '../config/load';
 import { runCli } from './run-cli';
 
 const USAGE = 'usage: npm run report:model -- --run <run dir> [--run <run dir> ...] [--service http://127.0.0.1:8787]';
@@ -50,11 +51,13 @@ async function main(argv: string[]): Promise<undefined> {
     const records = isSummary ? await readRunLog(runDir) : withEarlierHistory(name, await readRunLog(runDir), await readRunLog(summaryDir));
     await mkdir(summaryDir, { recursive: true });
     if (!isSummary) {
-      await copyFile(join(runDir, RUN_CONFIG_FILE), join(summaryDir, RUN_CONFIG_FILE));
+      // Committed, so with paths relative to the repository root, whatever machine the run was on.
+      const config: unknown = JSON.parse(await readFile(join(runDir, RUN_CONFIG_FILE), 'utf8'));
+      await writeFile(join(summaryDir, RUN_CONFIG_FILE), `${JSON.stringify(withRepoRelativePaths(config), null, 2)}\n`);
       await writeFile(
         join(summaryDir, RUN_LOG_FILE),
         `${summarizeRunLog(records)
-          .map((r) => JSON.stringify(r))
+          .map((r) => JSON.stringify(withRepoRelativePaths(r)))
           .join('\n')}\n`,
       );
     }
@@ -91,7 +94,7 @@ async function main(argv: string[]): Promise<undefined> {
   } finally {
     await timer.stop();
   }
-  const command = `npm run report:model -- ${argv.join(' ')}`;
+  const command = `npm run report:model -- ${withRepoRelativePaths(argv).join(' ')}`;
   await writeFile(join(MODEL_DIR, 'README.md'), formatModelReport(manifest, timings, runs, plots, command, await sizeComparisonSection()));
   process.stdout.write(`wrote ${join(MODEL_DIR, 'README.md')}\n`);
 }

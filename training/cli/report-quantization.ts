@@ -12,6 +12,7 @@ import {
   type PrecisionVariant,
 } from '../reports/precision-report';
 import { calibrationFlag, parseCommandLine, UsageError } from '../config/command-line';
+import { withRepoRelativePaths } from '../config/load';
 import { runCli } from './run-cli';
 
 const USAGE = `usage: npm run report:quantization -- --run <run or checkpoint dir> [--out docs/quantization.md] [--eval <HR dir> ...]
@@ -50,7 +51,7 @@ async function main(argv: string[]): Promise<undefined> {
       repeats: 5,
     };
     const rows = await measurePrecisionVariants(options, variants);
-    const command = `npm run report:quantization -- ${argv.join(' ')}`;
+    const command = `npm run report:quantization -- ${withRepoRelativePaths(argv).join(' ')}`;
     await writeFile(values.out, formatPrecisionReport(rows, options, command));
     process.stdout.write(`wrote ${values.out}\n`);
   } finally {

@@ -10,9 +10,10 @@ import { abortOnStopSignals } from './stop-signals';
 import { trainingHooks } from './training-hooks';
 
 /**
- * `npm run train -- --config training/configs/smoke.json [--run-dir DIR] [--resume | --warm-start WEIGHTS]`.
+ * `npm run train -- --config training/configs/smoke.json [--run-dir DIR] [--resume]`.
  * SIGINT/SIGTERM stop after the current iteration with a checkpoint (a second one quits
- * at once); `--resume` continues from the newest checkpoint in the run directory.
+ * at once); `--resume` continues from the newest checkpoint in the run directory. A new run
+ * starts from the trained weights its config pins (`warmStart`, `initFrom`, `quantization.from`), if any.
  * `--backend` and `--workers` override the config's `train.backend` and `train.workers`.
  */
 async function main(argv: string[]): Promise<number> {
@@ -20,8 +21,7 @@ async function main(argv: string[]): Promise<number> {
   const config = await resolveConfig(args);
   const runDir = args.runDir === undefined ? defaultRunDir(config) : resolve(args.runDir);
   const signal = abortOnStopSignals('stopping after this iteration and saving a checkpoint (again to quit at once)');
-  const warmStart = args.warmStart === undefined ? {} : { warmStart: resolve(args.warmStart) };
-  const result = await train({ config, runDir, resume: args.resume, signal, hooks: trainingHooks, ...warmStart });
+  const result = await train({ config, runDir, resume: args.resume, signal, hooks: trainingHooks });
   return result.interrupted ? 130 : 0;
 }
 

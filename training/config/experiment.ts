@@ -16,16 +16,42 @@ export interface ExperimentConfig {
   /** Present for quantization-aware training: the forward pass rounds as the int8 export does. */
   readonly quantization?: QuantizationConfig;
   /**
-   * Trained weights a new float run starts from instead of `train.seed`'s: a checkpoint directory,
-   * a run (its newest) or an fp32 model from `npm run export`, of this architecture at any scale.
+   * Trained weights a new float run continues: it starts at their iteration (their history says
+   * which, see `PinnedFile`), Adam's moments re-estimated at learning rate 0 first. How a run goes
+   * on when only its exported fp32 model survived, or branches off another run's checkpoint.
+   * Ignored on resume, which continues from the run's own checkpoint.
+   */
+  readonly warmStart?: PinnedFile;
+  /**
+   * Trained weights a new float run starts from instead of `train.seed`'s: an fp32 model from
+   * `npm run export` or a checkpoint (see `PinnedFile`), of this architecture at any scale.
    * Every tensor they share by name and shape is taken; the tail and skip convs of another scale
    * (3 scale^2 outputs) keep their seeded values. EDSR trains its x3 and x4 models this way, from
    * the x2 one: the body's features carry over, and the run starts far above a random network.
    * The run still counts from iteration 0, with fresh Adam moments.
    */
-  readonly initFrom?: string;
+  readonly initFrom?: PinnedFile;
   /** Present for knowledge distillation: the loss mixes in the L1 distance to a teacher's output. */
   readonly distill?: DistillConfig;
+}
+
+/**
+ * A file of trained weights a run starts from, pinned by its bytes: loading it refuses any file
+ * whose SHA-256 is not `sha256` (training/config/pinned-file.ts), so a config says exactly what
+ * its run started from, and running it again starts from the same weights.
+ *
+ * @example
+ * { "file": "model/wdsr-b-x3-f24b8-restart8k-fp32.onnx", "sha256": "b429128f...c7286" }
+ */
+export interface PinnedFile {
+  /**
+   * Relative to the repository root: an fp32 model from `npm run export` (its history, run and
+   * iteration, from the manifest.json beside it, matched by sha256), or a checkpoint's
+   * `weights.bin` (`<run>/checkpoints/<iteration>/weights.bin`, its history from the checkpoint).
+   */
+  readonly file: string;
+  /** The file's SHA-256 as `sha256sum` prints it (64 lowercase hex digits). */
+  readonly sha256: string;
 }
 
 /**
@@ -48,8 +74,8 @@ export interface DistillConfig {
  * trains through the int8 rounding with those ranges, which its checkpoints carry to the export.
  */
 export interface QuantizationConfig {
-  /** What to start from: a float checkpoint directory, a run (its newest), or an fp32 model from `npm run export`. */
-  readonly from: string;
+  /** What to start from: a float checkpoint's weights.bin or an fp32 model from `npm run export` (see `PinnedFile`). */
+  readonly from: PinnedFile;
   /** As the export command's `--calibration`: `minmax` or `percentile:<p>` (see `parseCalibrationMethod`). */
   readonly calibration: string;
   /** LR training patches the ranges are calibrated on. */

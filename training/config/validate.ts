@@ -3,7 +3,15 @@ import { buildArch } from '../archs/index';
 import { BACKEND_NAMES } from '../backend/init';
 import { parseCalibrationMethod } from './calibration-method';
 import { arrayOf, describeValue, fieldsOf, integer, nonEmptyString, oneOf, positiveNumber, type Issues } from './checks';
-import { paperLearningRate, type DataConfig, type DistillConfig, type ExperimentConfig, type QuantizationConfig, type TrainConfig } from './experiment';
+import {
+  paperLearningRate,
+  type DataConfig,
+  type DistillConfig,
+  type ExperimentConfig,
+  type PinnedFile,
+  type QuantizationConfig,
+  type TrainConfig,
+} from './experiment';
 
 /** Every problem found in a config, one per line. */
 export class ConfigError extends Error {
@@ -29,7 +37,7 @@ const MAX_SEED = 2 ** 32 - 1;
  */
 export function validateExperimentConfig(raw: unknown, source: string): ExperimentConfig {
   const issues: Issues = [];
-  const root = fieldsOf(raw, 'config', issues, ['name', 'description', 'arch', 'data', 'train', 'quantization', 'initFrom', 'distill']);
+  const root = fieldsOf(raw, 'config', issues, ['name', 'description', 'arch', 'data', 'train', 'quantization', 'warmStart', 'initFrom', 'distill']);
   const name = nonEmptyString(root.name, 'name', issues);
   if (typeof name === 'string' && !RUN_NAME.test(name)) {
     issues.push(`name: expected letters, digits and . _ + - (it names the run directory), got ${JSON.stringify(name)}`);
@@ -40,9 +48,10 @@ export function validateExperimentConfig(raw: unknown, source: string): Experime
   const train = validateTrain(root.train, arch, issues);
   const archIssues = issues.some((issue) => issue.startsWith('arch'));
   const quantization = root.quantization === undefined ? undefined : validateQuantization(root.quantization, archIssues ? undefined : arch, issues);
-  if (root.initFrom !== undefined) nonEmptyString(root.initFrom, 'initFrom', issues);
-  if (root.initFrom !== undefined && quantization !== undefined)
-    issues.push('initFrom: a quantization-aware run starts from quantization.from; give one of them');
+  const warmStart = root.warmStart === undefined ? undefined : validatePinnedFile(root.warmStart, 'warmStart', issues);
+  const initFrom = root.initFrom === undefined ? undefined : validatePinnedFile(root.initFrom, 'initFrom', issues);
+  const starts = [warmStart && 'warmStart', initFrom && 'initFrom', quantization && 'quantization.from'].filter((start) => start !== undefined);
+  if (starts.length > 1) issues.push(`${starts.join(', ')}: a run starts from one set of trained weights; give one of them`);
   if (quantization !== undefined && arch.arch === 'wdsr_b' && arch.reparam !== undefined) {
     issues.push(
       "arch.reparam: quantization-aware training fine-tunes the exported network: give the plain arch (no reparam) and a reparam run's checkpoint or fp32 export as quantization.from, which is collapsed first",
@@ -57,7 +66,8 @@ export function validateExperimentConfig(raw: unknown, source: string): Experime
     data,
     train,
     ...(quantization === undefined ? {} : { quantization }),
-    ...(root.initFrom === undefined ? {} : { initFrom: root.initFrom as string }),
+    ...(warmStart === undefined ? {} : { warmStart }),
+    ...(initFrom === undefined ? {} : { initFrom }),
     ...(distill === undefined ? {} : { distill }),
   };
 }
@@ -110,6 +120,31 @@ function validateReparam(value: unknown, issues: Issues): ReparamConfig {
 
 /** SHA-256 as `sha256sum` prints it. */
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** What a checkpoint keeps its tensors in (training/checkpoint/format.ts, `TENSORS_FILE`; config/ sits below checkpoint/). */
+const CHECKPOINT_TENSORS_FILE = 'weights.bin';
+
+/** Trained weights pinned by content (see `PinnedFile`): an fp32 .onnx export or a checkpoint's weights.bin, and its SHA-256. */
+function validatePinnedFile(value: unknown, path: string, issues: Issues): PinnedFile {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    // A bare path was the form before files were pinned: say how to pin it.
+    const file = typeof value === 'string' ? JSON.stringify(value) : '"<path from the repository root>"';
+    issues.push(`${path}: expected { "file": ${file}, "sha256": "<sha256sum of that file>" }, got ${describeValue(value)}`);
+    return { file: '', sha256: '' };
+  }
+  const fields = fieldsOf(value, path, issues, ['file', 'sha256']);
+  const file = nonEmptyString(fields.file, `${path}.file`, issues);
+  if (typeof file === 'string' && file.length > 0 && !file.endsWith('.onnx') && file.split(/[\\/]/).at(-1) !== CHECKPOINT_TENSORS_FILE) {
+    issues.push(
+      `${path}.file: expected an fp32 .onnx export or a checkpoint's ${CHECKPOINT_TENSORS_FILE} (<run>/checkpoints/<iteration>/${CHECKPOINT_TENSORS_FILE}), got ${JSON.stringify(file)}`,
+    );
+  }
+  const sha256 = fields.sha256;
+  if (typeof sha256 !== 'string' || !SHA256_HEX.test(sha256)) {
+    issues.push(`${path}.sha256: expected the file's SHA-256 as 64 lowercase hex digits (sha256sum <file>), got ${describeValue(sha256)}`);
+  }
+  return { file, sha256: sha256 as string };
+}
 
 function validateDistill(value: unknown, issues: Issues): DistillConfig {
   const fields = fieldsOf(value, 'distill', issues, ['teacher', 'sha256', 'weight']);
@@ -198,7 +233,7 @@ function validateQuantization(value: unknown, arch: ArchConfig | undefined, issu
       issues.push(`quantization.floatConvs: ${JSON.stringify(name)} is not a conv of this architecture`);
   }
   return {
-    from: nonEmptyString(fields.from, 'quantization.from', issues),
+    from: validatePinnedFile(fields.from, 'quantization.from', issues),
     calibration,
     calibrationPatches: integer(fields.calibrationPatches, 'quantization.calibrationPatches', issues, 1),
     floatConvs,

@@ -1,8 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
-import { sha256Hex } from '../../src/core/digest';
 import type { DistillConfig } from '../config/experiment';
-import { resolveRepoPath } from '../config/load';
+import { readPinnedFile } from '../config/pinned-file';
 import type { Teacher } from '../losses/teacher';
 import { ModelProtoType } from '../onnx/onnx-proto';
 import { TeacherError } from './teacher-error';
@@ -15,28 +13,17 @@ const QUANTIZATION_OPS = new Set(['QuantizeLinear', 'DequantizeLinear', 'QLinear
 /**
  * A float ONNX model as distillation teacher, run by onnxruntime-node in the training process,
  * on the CPU, one thread (it runs beside training, which uses the others).
- * Loads and checks `config.teacher`: the file's SHA-256 must be `config.sha256`, it must be a float
- * model (no quantize/dequantize nodes; an `npm run export` model must say precision fp32), and it
- * must upscale by `scale` (checked by running it once). Throws a `TeacherError` saying which failed.
+ * Loads and checks `config.teacher`: the file's SHA-256 must be `config.sha256` (else a
+ * `PinnedFileError`, see `readPinnedFile`), it must be a float model (no quantize/dequantize nodes;
+ * an `npm run export` model must say precision fp32), and it must upscale by `scale` (checked by
+ * running it once). Throws a `TeacherError` saying which of those failed.
  *
  * @example
  * const teacher = await loadTeacher(config.distill, config.arch.scale);
  * const sr = await teacher.predict(batch); // NHWC, as batch.hr
  */
 export async function loadTeacher(config: DistillConfig, scale: number): Promise<Teacher> {
-  const path = resolveRepoPath(config.teacher);
-  let bytes: Uint8Array<ArrayBuffer>;
-  try {
-    bytes = new Uint8Array(await readFile(path));
-  } catch (error) {
-    throw new TeacherError(`distill.teacher: cannot read ${path}: ${(error as Error).message}`);
-  }
-  const sha256 = await sha256Hex(bytes);
-  if (sha256 !== config.sha256) {
-    throw new TeacherError(
-      `distill.sha256: ${path} has SHA-256 ${sha256}, but the config pins ${config.sha256}; refusing to distill from another teacher than the one the config names (update distill.sha256 if the teacher was meant to change)`,
-    );
-  }
+  const { path, bytes, sha256 } = await readPinnedFile({ file: config.teacher, sha256: config.sha256 }, 'distill.teacher');
   assertFloatModel(bytes, path);
   const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
   const [inputName, outputName] = [session.inputNames[0], session.outputNames[0]];

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { repoRelativePath } from '../config/load';
 import { loadOnnxUpscaler } from '../eval/onnx-upscaler';
 import { manifestSetMetrics } from '../eval/report';
 import { evaluateSets } from '../eval/sets';
@@ -51,13 +52,13 @@ export async function exportRun(options: ExportOptions): Promise<ManifestModel> 
       run: config.name,
       checkpoint: basename(resolve(checkpointDir)),
       iterations: checkpoint.iteration,
-      data: config.data.train,
+      data: config.data.train.map(repoRelativePath),
       patch: config.data.hrPatchSize,
       batchSize: config.train.batchSize,
     },
     metrics: {
       protocol: 'Y-PSNR (dB) / Y-SSIM, MATLAB bicubic LR of the mod-cropped HR, shave = scale, output rounded to 8 bits',
-      command: `npm run eval -- --scale ${config.arch.scale} ${options.evalDirs.map((d) => `--data ${d}`).join(' ')} --model ${path}`,
+      command: `npm run eval -- --scale ${config.arch.scale} ${options.evalDirs.map((d) => `--data ${repoRelativePath(d)}`).join(' ')} --model ${repoRelativePath(path)}`,
       sets: manifestSetMetrics(report),
     },
   };

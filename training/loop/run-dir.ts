@@ -1,7 +1,7 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../config/experiment';
-import { resolveRepoPath } from '../config/load';
+import { resolveRepoPath, withRepoRelativePaths } from '../config/load';
 import { validateExperimentConfig } from '../config/validate';
 
 export const RUN_CONFIG_FILE = 'config.json';
@@ -34,8 +34,9 @@ const RESUMABLE_CHANGES = new Set([
 ]);
 
 /**
- * Creates or reopens a run directory and writes the (validated, defaults filled) config
- * into it. A fresh start refuses a directory that already holds a run, so nothing is
+ * Creates or reopens a run directory and writes the (validated, defaults filled, `extends`
+ * merged) config into it, its paths relative to the repository root (see `withRepoRelativePaths`).
+ * A fresh start refuses a directory that already holds a run, so nothing is
  * overwritten by accident; a resume requires one, and may change only the settings in
  * `RESUMABLE_CHANGES`. Returns the config paths that changed on resume.
  */
@@ -49,13 +50,15 @@ export async function openRunDirectory(runDir: string, config: ExperimentConfig,
     throw new RunDirectoryError(`${runDir} already holds a run; pass --resume to continue it, or --run-dir to start a new one elsewhere`);
   }
   if (!existing && resume) throw new RunDirectoryError(`nothing to resume: ${configPath} does not exist`);
-  const changed = existing ? changedPaths(await readRunConfig(runDir), config) : [];
+  const stored = withRepoRelativePaths(config);
+  // Compared as stored: a run folder written with absolute paths (before they were relativized) resumes too.
+  const changed = existing ? changedPaths(withRepoRelativePaths(await readRunConfig(runDir)), stored) : [];
   const forbidden = changed.filter((path) => !RESUMABLE_CHANGES.has(path));
   if (forbidden.length > 0) {
     throw new RunDirectoryError(`cannot resume ${runDir} with a different ${forbidden.join(', ')}; only ${[...RESUMABLE_CHANGES].join(', ')} may change`);
   }
   await mkdir(runDir, { recursive: true });
-  await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);
+  await writeFile(configPath, `${JSON.stringify(stored, null, 2)}\n`);
   return changed;
 }
 

@@ -8,14 +8,13 @@ export interface TrainArgs {
   readonly resume: boolean;
   readonly backend?: BackendName;
   readonly workers?: number;
-  readonly warmStart?: string;
 }
 
 export const TRAIN_USAGE = [
   'usage: npm run train -- --config <experiment.json> [--run-dir <dir>] [--resume] [--backend wasm|cpu|tensorflow] [--workers <n>]',
   '       npm run train -- --resume --run-dir <dir>        (continue a run with the config stored in it)',
-  '       npm run train -- --config <experiment.json> --warm-start <checkpoint | run | model/<id>-fp32.onnx>',
-  '                                                        (a new run from trained weights, at their iteration, Adam re-estimated)',
+  'A new run starts from trained weights, at their iteration with Adam re-estimated, when its config pins them:',
+  '  "warmStart": { "file": "<model/<id>-fp32.onnx or <run>/checkpoints/<iteration>/weights.bin>", "sha256": "<sha256sum of it>" }',
 ].join('\n');
 
 /**
@@ -35,7 +34,6 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
       resume: { type: 'boolean', default: false },
       backend: { type: 'string' },
       workers: { type: 'string' },
-      'warm-start': { type: 'string' },
     },
   });
   const backend = values.backend;
@@ -44,9 +42,6 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   }
   const workers = positiveIntegerFlag('--workers', values.workers);
   const resume = values.resume ?? false;
-  if (values['warm-start'] !== undefined && (resume || values.config === undefined)) {
-    throw new UsageError('--warm-start starts a new run: give it with --config, not with --resume');
-  }
   if (values.config === undefined && !(resume && values['run-dir'] !== undefined)) {
     throw new UsageError('give --config <experiment.json>, or --resume with --run-dir <dir>');
   }
@@ -56,6 +51,5 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     ...(values['run-dir'] === undefined ? {} : { runDir: values['run-dir'] }),
     ...(backend === undefined ? {} : { backend: backend as BackendName }),
     ...(workers === undefined ? {} : { workers }),
-    ...(values['warm-start'] === undefined ? {} : { warmStart: values['warm-start'] }),
   };
 }

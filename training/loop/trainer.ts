@@ -5,11 +5,10 @@ import type { Checkpoint } from '../checkpoint/format';
 import { latestCheckpoint, loadCheckpoint } from '../checkpoint/load';
 import type { Initialization } from '../checkpoint/origin';
 import { saveCheckpoint } from '../checkpoint/save';
-import { learningRateAt, type ExperimentConfig } from '../config/experiment';
-import { resolveRepoPath } from '../config/load';
+import { learningRateAt, type ExperimentConfig, type PinnedFile } from '../config/experiment';
 import type { TrainingHooks } from './hooks';
 import { formatProgress, ProgressLine } from './progress';
-import { openRunDirectory, RUN_LOG_FILE, RunDirectoryError } from './run-dir';
+import { openRunDirectory, RUN_LOG_FILE } from './run-dir';
 import { RunLog, type LogRecord } from './run-log';
 import { openSession, openTeacher, seededWeights, type SessionStart, type TrainingSession } from './session';
 import { Throughput } from './throughput';
@@ -20,13 +19,11 @@ export interface TrainOptions {
   readonly runDir: string;
   /** Warm starts, `initFrom`, a quantization-aware start and the teacher come through these. */
   readonly hooks: TrainingHooks;
-  /** Continue from the run directory's newest checkpoint (required when the directory holds a run). */
-  readonly resume: boolean;
   /**
-   * Start a new run from these trained weights (read by `hooks.loadStartingPoint`) at their iteration,
-   * Adam's moments re-estimated first (see WARM_START_MOMENT_STEPS): how a run continues when only its exported fp32 model survived.
+   * Continue from the run directory's newest checkpoint (required when the directory holds a run);
+   * the config's starting weights (`warmStart`, `initFrom`, `quantization.from`) are then not read.
    */
-  readonly warmStart?: string;
+  readonly resume: boolean;
   /** Aborting stops training after the current iteration, with a checkpoint (the CLI wires SIGINT/SIGTERM here). */
   readonly signal?: AbortSignal;
   /** Console output; stderr by default. */
@@ -36,7 +33,7 @@ export interface TrainOptions {
 }
 
 /**
- * Steps at learning rate 0 before a warm start's first iteration: Adam's moments are gone with
+ * Steps at learning rate 0 before a warm start's (`config.warmStart`) first iteration: Adam's moments are gone with
  * the checkpoint, and without estimates of them its first updates are full `lr`-sized steps in
  * every weight (measured: Set5 fell from 36.74 to 36.71 dB over the first 431 iterations). 100
  * batches give the second moment (beta2 0.999, bias-corrected) a fair estimate for 100 steps' compute.
@@ -77,13 +74,12 @@ export interface TrainResult {
  * await train({ config, runDir: defaultRunDir(config), resume: false, signal: controller.signal, hooks: trainingHooks });
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
-  const { config, runDir, warmStart, hooks } = options;
-  if (warmStart !== undefined && (options.resume || config.quantization !== undefined)) {
-    throw new RunDirectoryError(`a warm start begins a new float run: not with --resume, nor with a quantization config (it starts from quantization.from)`);
-  }
-  const start = warmStart === undefined ? undefined : await hooks.loadStartingPoint(warmStart, config.arch);
+  const { config, runDir, hooks } = options;
+  // A new run's pinned starting weights are read, and checked, before the run directory is touched.
+  const warmStart = options.resume ? undefined : config.warmStart;
+  const start = warmStart === undefined ? undefined : { pin: warmStart, ...(await hooks.loadStartingPoint(warmStart, config.arch, 'warmStart')) };
   await initBackend(config.train.backend);
-  const initialization = await initializationOf(config, hooks, options.resume || start !== undefined);
+  const initialization = options.resume ? undefined : await initializationOf(config, hooks);
   // Checked before the run directory is touched: a wrong teacher file refuses the run, leaving nothing behind.
   const teacher = await openTeacher(config, hooks);
   let changed: string[];
@@ -114,20 +110,22 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   try {
     const { backend, workers } = config.train;
     const resumedFrom = checkpointDir === undefined ? {} : { resumedFrom: checkpointDir, changed };
-    const warmStartFrom = start === undefined ? {} : { warmStartFrom: { path: warmStart!, ...start.origin }, momentSteps: WARM_START_MOMENT_STEPS };
+    // Logged as pinned (path and sha256) and with the history read from them (run, checkpoint, iterations).
+    const pinned = ({ file, sha256 }: PinnedFile) => ({ path: file, sha256 });
+    const warmStartFrom = start === undefined ? {} : { warmStartFrom: { ...pinned(start.pin), ...start.origin }, momentSteps: WARM_START_MOMENT_STEPS };
     const initialized =
-      initialization === undefined ? {} : { initFrom: { path: initialization.path, ...initialization.origin, fresh: [...initialization.fresh] } };
+      initialization === undefined ? {} : { initFrom: { ...pinned(initialization.pin), ...initialization.origin, fresh: [...initialization.fresh] } };
     await record({ type: 'start', iteration: session.startIteration, backend, workers, ...resumedFrom, ...warmStartFrom, ...initialized });
     const how =
       checkpointDir !== undefined
         ? `resuming from ${checkpointDir}:`
         : start !== undefined
-          ? `warm start from ${warmStart} (iteration ${start.origin.iterations}):`
+          ? `warm start from ${start.pin.file} (iteration ${start.origin.iterations}):`
           : 'training';
     output.print(`${how} ${config.name} on ${backend} with ${workers} worker(s), ${session.sampler.pairs.length} training images`);
     if (initialization !== undefined) {
       output.print(
-        `initialized from ${initialization.path} (run ${initialization.origin.run} at ${initialization.origin.iterations} iterations); seeded: ${initialization.fresh.join(', ') || 'none'}`,
+        `initialized from ${initialization.pin.file} (run ${initialization.origin.run} at ${initialization.origin.iterations} iterations); seeded: ${initialization.fresh.join(', ') || 'none'}`,
       );
     }
     if (teacher !== undefined) output.print(`distilling from ${teacher.path} (sha256 ${teacher.sha256.slice(0, 12)}...), weight ${config.distill!.weight}`);
@@ -140,15 +138,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   }
 }
 
-/** A new run's first weights from `config.initFrom`, unless the run continues trained weights (a checkpoint or a warm start). */
-async function initializationOf(
-  config: ExperimentConfig,
-  hooks: TrainingHooks,
-  continuesTrainedWeights: boolean,
-): Promise<(Initialization & { path: string }) | undefined> {
-  if (continuesTrainedWeights || config.initFrom === undefined) return undefined;
-  const path = resolveRepoPath(config.initFrom);
-  return { path, ...(await hooks.loadInitialization(path, config.arch, seededWeights(config))) };
+/** A new run's first weights from `config.initFrom` (which the config validation keeps apart from a warm start). */
+async function initializationOf(config: ExperimentConfig, hooks: TrainingHooks): Promise<(Initialization & { pin: PinnedFile }) | undefined> {
+  const pin = config.initFrom;
+  return pin === undefined ? undefined : { pin, ...(await hooks.loadInitialization(pin, config.arch, seededWeights(config))) };
 }
 
 async function runLoop(

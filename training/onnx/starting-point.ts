@@ -1,46 +1,50 @@
-import { readFile } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
-import { sha256Hex } from '../../src/core/digest';
+import { basename, dirname } from 'node:path';
 import type { ArchConfig } from '../archs/config';
 import { buildArch, withoutReparam } from '../archs/index';
-import { loadCheckpoint, resolveCheckpointDir } from '../checkpoint/load';
+import { TENSORS_FILE } from '../checkpoint/format';
+import { loadCheckpoint } from '../checkpoint/load';
 import type { Initialization, StartingPoint, WeightsOrigin } from '../checkpoint/origin';
+import type { PinnedFile } from '../config/experiment';
+import { readPinnedFile } from '../config/pinned-file';
 import type { NamedWeights } from '../model/weights';
 import { readManifest } from './manifest';
 import { weightsFromOnnx } from './onnx-weights';
 import { collapseReparam } from './reparam-collapse';
 
 /**
- * Reads the weights of a checkpoint directory, a run (its newest checkpoint), or a float
- * ONNX model exported by `npm run export` (its history from the model manifest beside it,
- * matched by sha256). A shipped fp32 model is all that survives a machine whose run
- * directories are gone, so training can continue from it. The weights must be of `arch`
- * (a re-parameterized network is collapsed for a plain `arch`, see `collapsedFor`).
+ * Reads the trained weights a config pins (`warmStart` or `quantization.from`, named by `field` in
+ * errors), after checking the file's SHA-256 (see `readPinnedFile`): a checkpoint's weights.bin
+ * (the checkpoint beside it), or a float ONNX model exported by `npm run export` (its history
+ * from the model manifest beside it, matched by sha256). A shipped fp32 model is all that
+ * survives a machine whose run directories are gone, so training can continue from it. The
+ * weights must be of `arch` (a re-parameterized network is collapsed for a plain `arch`, see `collapsedFor`).
  *
  * @example
- * const { weights, origin } = await loadStartingPoint('model/wdsr-b-x2-fp32.onnx', config.arch);
+ * const { weights, origin } = await loadStartingPoint(config.warmStart, config.arch, 'warmStart');
  */
-export async function loadStartingPoint(path: string, arch: ArchConfig): Promise<StartingPoint> {
-  const start = collapsedFor(await readTrained(path), arch);
+export async function loadStartingPoint(pin: PinnedFile, arch: ArchConfig, field: string): Promise<StartingPoint> {
+  const start = collapsedFor(await readTrained(pin, field), arch);
   if (JSON.stringify(start.arch) !== JSON.stringify(arch)) {
-    throw new Error(`${path} holds a ${JSON.stringify(start.arch)} network, not this config's ${JSON.stringify(arch)}`);
+    throw new Error(`${field}: ${pin.file} holds a ${JSON.stringify(start.arch)} network, not this config's ${JSON.stringify(arch)}`);
   }
   return { weights: start.weights, origin: start.origin };
 }
 
 /**
- * A new run's first weights from the trained network at `path` (read as `loadStartingPoint`
- * reads it), which must be `arch` at any scale: each tensor of `seeded` (the run's initial
- * weights) is replaced by the trained tensor of the same name and shape, when there is one.
+ * A new run's first weights from the trained network `config.initFrom` pins (read as
+ * `loadStartingPoint` reads it), which must be `arch` at any scale: each tensor of `seeded` (the
+ * run's initial weights) is replaced by the trained tensor of the same name and shape, when there is one.
  *
  * @example
- * const { weights, fresh } = await loadInitialization('model/wdsr-b-x4-fp32.onnx', x3Arch, seeded);
+ * const { weights, fresh } = await loadInitialization(config.initFrom, x3Arch, seeded);
  * // fresh: the tail and skip conv tensors, whose output channels depend on the scale
  */
-export async function loadInitialization(path: string, arch: ArchConfig, seeded: NamedWeights): Promise<Initialization> {
-  const start = collapsedFor(await readTrained(path), arch);
+export async function loadInitialization(pin: PinnedFile, arch: ArchConfig, seeded: NamedWeights): Promise<Initialization> {
+  const start = collapsedFor(await readTrained(pin, 'initFrom'), arch);
   if (JSON.stringify({ ...start.arch, scale: arch.scale }) !== JSON.stringify(arch)) {
-    throw new Error(`${path} holds a ${JSON.stringify(start.arch)} network: only its scale may differ from this config's ${JSON.stringify(arch)}`);
+    throw new Error(
+      `initFrom: ${pin.file} holds a ${JSON.stringify(start.arch)} network: only its scale may differ from this config's ${JSON.stringify(arch)}`,
+    );
   }
   const weights: NamedWeights = new Map();
   const fresh: string[] = [];
@@ -56,7 +60,7 @@ export async function loadInitialization(path: string, arch: ArchConfig, seeded:
 /**
  * A network trained with `arch.reparam`, collapsed into its plain architecture when `arch` (what the
  * weights are for) is plain: as `npm run export` would export it, so a plain run can start from the
- * checkpoint itself (a warm start, `initFrom`, or `quantization.from`).
+ * checkpoint itself (a `warmStart`, `initFrom`, or `quantization.from`).
  */
 function collapsedFor(start: StartingPoint & { arch: ArchConfig }, arch: ArchConfig): StartingPoint & { arch: ArchConfig } {
   if (withoutReparam(arch) !== arch || withoutReparam(start.arch) === start.arch) return start;
@@ -64,20 +68,18 @@ function collapsedFor(start: StartingPoint & { arch: ArchConfig }, arch: ArchCon
   return { ...start, ...collapsed };
 }
 
-function readTrained(path: string): Promise<StartingPoint & { arch: ArchConfig }> {
-  return path.endsWith('.onnx') ? fromOnnx(path) : fromCheckpoint(path);
+async function readTrained(pin: PinnedFile, field: string): Promise<StartingPoint & { arch: ArchConfig }> {
+  const { path, bytes, sha256 } = await readPinnedFile(pin, field);
+  return basename(path) === TENSORS_FILE ? fromCheckpoint(dirname(path), bytes) : fromOnnx(path, bytes, sha256);
 }
 
-async function fromCheckpoint(path: string): Promise<StartingPoint & { arch: ArchConfig }> {
-  const dir = await resolveCheckpointDir(path);
-  const checkpoint = await loadCheckpoint(dir);
-  const origin = { run: checkpoint.config.name, checkpoint: basename(resolve(dir)), iterations: checkpoint.iteration };
+async function fromCheckpoint(dir: string, tensors: Uint8Array): Promise<StartingPoint & { arch: ArchConfig }> {
+  const checkpoint = await loadCheckpoint(dir, tensors);
+  const origin = { run: checkpoint.config.name, checkpoint: basename(dir), iterations: checkpoint.iteration };
   return { weights: checkpoint.weights, origin, arch: checkpoint.config.arch };
 }
 
-async function fromOnnx(path: string): Promise<StartingPoint & { arch: ArchConfig }> {
-  const bytes = new Uint8Array(await readFile(path));
-  const sha256 = await sha256Hex(bytes);
+async function fromOnnx(path: string, bytes: Uint8Array, sha256: string): Promise<StartingPoint & { arch: ArchConfig }> {
   const manifest = await readManifest(dirname(path));
   const entry = [...manifest.models, ...manifest.references].find((model) => model.sha256 === sha256);
   if (entry === undefined) throw new Error(`${path}: no entry in ${dirname(path)}/manifest.json has its sha256, so its training history is unknown`);

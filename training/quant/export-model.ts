@@ -165,7 +165,7 @@ async function int8Options(config: Checkpoint['config'], options: Int8Settings):
   if (quantization !== undefined) {
     const method = parseCalibrationMethod(quantization.calibration)!;
     // Recorded so the model report pairs the int8 model with the fp32 export of the checkpoint it was fine-tuned from.
-    const { origin: from } = await loadStartingPoint(resolveRepoPath(quantization.from), config.arch);
+    const { origin: from } = await loadStartingPoint(quantization.from, config.arch, 'quantization.from');
     return { floatConvs: quantization.floatConvs, trained: { method, samples: quantization.calibrationPatches, from } };
   }
   const trainDirs = config.data.train.map(resolveRepoPath);

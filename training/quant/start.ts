@@ -9,7 +9,7 @@ import { calibrate, trainingCalibrationSamples } from './calibrate';
 
 /**
  * The weights a fresh quantization-aware run starts from: the float checkpoint or fp32
- * model `quantization.from` (see `loadStartingPoint`), plus activation ranges calibrated on it exactly as
+ * model `quantization.from` pins (see `loadStartingPoint`), plus activation ranges calibrated on it exactly as
  * `npm run export -- --int8` calibrates (the same training patches), so the run starts as
  * the post-training int8 model and later exports with the ranges it trained with.
  * Undefined for a float run (its weights come from `train.seed`).
@@ -20,8 +20,8 @@ import { calibrate, trainingCalibrationSamples } from './calibrate';
 export async function quantizationAwareStart(config: ExperimentConfig): Promise<NamedWeights | undefined> {
   const { quantization } = config;
   if (quantization === undefined) return undefined;
-  const source = await loadStartingPoint(resolveRepoPath(quantization.from), config.arch);
-  if (hasRanges(source.weights)) throw new Error(`quantization.from ${quantization.from} is already quantization-aware; start from a float checkpoint`);
+  const source = await loadStartingPoint(quantization.from, config.arch, 'quantization.from');
+  if (hasRanges(source.weights)) throw new Error(`quantization.from: ${quantization.from.file} is already quantization-aware; start from a float checkpoint`);
   const samples = await trainingCalibrationSamples(
     config.data.train.map(resolveRepoPath),
     config.arch.scale,

@@ -160,7 +160,7 @@ export function runCharts(run: RunHistory, bicubicPsnr: number | undefined): { l
 
 /**
  * fp32 references no served model was quantized from: networks still in training, kept in model/
- * so that the next session continues them (`npm run train -- --warm-start`), with what they scored.
+ * so that the next session continues them (a config's `warmStart` pins one), with what they scored.
  */
 function inTraining(manifest: Manifest, runs: ReadonlyMap<string, RunHistory>, plots: ReadonlyMap<string, { loss?: string; psnr?: string }>): string[] {
   const quantizedFrom = new Set(manifest.models.map(floatCheckpoint));
@@ -169,7 +169,7 @@ function inTraining(manifest: Manifest, runs: ReadonlyMap<string, RunHistory>, p
   const lines = [
     '## In training, not served',
     '',
-    'fp32 exports of runs still training, kept here so they continue from these weights (`npm run train -- --config <its config> --warm-start model/<file>`).',
+    'fp32 exports of runs still training, kept here so they continue from these weights (a config pins one as `"warmStart": { "file": "model/<file>", "sha256": "<its SHA-256>" }`).',
     '',
   ];
   for (const model of training) {

@@ -1,7 +1,7 @@
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
-import { basename, isAbsolute, join, relative } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { ExperimentConfig } from '../config/experiment';
-import { REPO_ROOT } from '../config/load';
+import { repoRelativePath } from '../config/load';
 import { setName } from '../metrics/evaluate';
 import { summarizeRuns, type RunSummary } from './collect';
 import { bicubicEvaluation } from './final-eval';
@@ -93,10 +93,9 @@ export async function writeReport(options: ReportOptions): Promise<{ plots: stri
   return { plots: plots.map((p) => join(plotDir, p.file)) };
 }
 
-/** A path as the report shows it: relative to the repository when inside it, so the committed report names no machine's folders. */
+/** A path as the report shows it: relative to the repository root, so the committed report names no machine's folders. */
 function displayPath(path: string): string {
-  const inside = relative(REPO_ROOT, path);
-  return inside.startsWith('..') || isAbsolute(inside) ? path : inside;
+  return repoRelativePath(resolve(path));
 }
 
 /** How many runs finished; the unfinished ones that have started are named (missing ones are listed under Runs). */

@@ -1,6 +1,7 @@
 import { copyFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../config/experiment';
+import { withRepoRelativePaths } from '../config/load';
 import { ConfigError } from '../config/validate';
 import { changedPaths, readRunConfig, RUN_CONFIG_FILE, RUN_LOG_FILE } from '../loop/run-dir';
 import { readRunLog } from '../reports/plot/run-curves';
@@ -50,7 +51,8 @@ export async function locateRun(config: ExperimentConfig, roots: RunRoots): Prom
   );
   if (!exists) return { dir: runDir, recorded: false };
   const differences = await readRunConfig(recordDir).then(
-    (recorded) => changedPaths(recorded, config).filter((path) => !IGNORED_SETTINGS.has(path)),
+    // Compared as stored: records keep paths relative to the repository root.
+    (recorded) => changedPaths(withRepoRelativePaths(recorded), withRepoRelativePaths(config)).filter((path) => !IGNORED_SETTINGS.has(path)),
     (error: unknown) => {
       if (error instanceof ConfigError) return [`its config, no longer valid (${error.issues.join('; ')})`];
       throw error;
@@ -70,9 +72,9 @@ export async function persistRun(runDir: string, config: ExperimentConfig, state
   const recordDir = join(recordRoot, config.name);
   await rm(recordDir, { recursive: true, force: true });
   await mkdir(recordDir, { recursive: true });
-  await writeFile(join(recordDir, RUN_CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
+  await writeFile(join(recordDir, RUN_CONFIG_FILE), `${JSON.stringify(withRepoRelativePaths(config), null, 2)}\n`);
   const summary = summarizeRunLog(await readRunLog(runDir));
-  await writeFile(join(recordDir, RUN_LOG_FILE), summary.map((record) => `${JSON.stringify(record)}\n`).join(''));
+  await writeFile(join(recordDir, RUN_LOG_FILE), summary.map((record) => `${JSON.stringify(withRepoRelativePaths(record))}\n`).join(''));
   for (const file of state === 'finished' ? [SESSIONS_FILE, FINAL_EVAL_FILE] : [SESSIONS_FILE]) await copyFile(join(runDir, file), join(recordDir, file));
   return recordDir;
 }

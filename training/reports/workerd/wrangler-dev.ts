@@ -34,7 +34,7 @@ export interface WranglerDevOptions {
 const WRANGLER = fileURLToPath(new URL('../../../node_modules/wrangler/bin/wrangler.js', import.meta.url));
 
 /** A TCP port that was free a moment ago on the loopback interface. */
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
