@@ -14,6 +14,9 @@ export default defineConfig({
     include: ['test/worker/**/*.test.ts'],
     // Runs in Node: exports the models test/worker/export-parity.test.ts runs in workerd.
     globalSetup: ['test/training/helpers/worker-parity-setup.ts'],
+    // Vitest's default is one file at a time on 2 cores (cores - 1); most of a file's time is
+    // loading the Worker and its models into workerd, which two files can overlap.
+    maxWorkers: 2,
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },
