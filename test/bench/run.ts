@@ -18,6 +18,20 @@ import { BENCH_MODELS, benchModelLabel, measureNative, measureSessionOptions, se
 import { formatMiB, formatMs, markdownTable, p50p90 } from './report';
 import { FIRST_DATA_BYTES, floor, hits, isolatePeak, measure, missPath, stage, workerConfig, type Run, type Sample } from './workerd';
 
+/** The throughput table's numeric columns (right-aligned), after its Kind column. */
+const THROUGHPUT_COLUMNS = [
+  'Model-output MP',
+  'Peak MP',
+  'Runs',
+  'Client total p50 / max s',
+  'Worker total p50 / max s',
+  'Worker total s/MP (peak) p50',
+  'Inference s/MP p50 / max',
+  'Rest s/MP p50 / max',
+  'Tiles',
+  'Overlap',
+];
+
 /*
  * npm run bench: what the streaming Worker costs in workerd (the shipped Worker under `wrangler
  * dev`, through test/bench/worker/index.ts, which only observes it), measured from the client:
@@ -560,19 +574,7 @@ async function bench(started: number, load0: number, snapshot: TreeSnapshot | un
       );
       console.log(
         markdownTable(
-          [
-            'Kind',
-            'Model-output MP',
-            'Peak MP',
-            'Runs',
-            'Client total p50 / max s',
-            'Worker total p50 / max s',
-            'Worker total s/MP (peak) p50',
-            'Inference s/MP p50 / max',
-            'Rest s/MP p50 / max',
-            'Tiles',
-            'Overlap',
-          ],
+          ['Kind', ...THROUGHPUT_COLUMNS],
           timed.map(({ kind, all }) => {
             const rates = all.map((run) => secondsPerMegapixel(costRun(kind, run)));
             const infer = rates.flatMap((rate) => (rate.infer === undefined ? [] : [rate.infer]));
@@ -596,18 +598,7 @@ async function bench(started: number, load0: number, snapshot: TreeSnapshot | un
               overlap,
             ];
           }),
-          [
-            'Model-output MP',
-            'Peak MP',
-            'Runs',
-            'Client total p50 / max s',
-            'Worker total p50 / max s',
-            'Worker total s/MP (peak) p50',
-            'Inference s/MP p50 / max',
-            'Rest s/MP p50 / max',
-            'Tiles',
-            'Overlap',
-          ],
+          THROUGHPUT_COLUMNS,
         ),
       );
     }

@@ -15,7 +15,7 @@ const MACHINE_FOLDERS = [...new Set([dirname(REPO_ROOT.replace(/[\\/]+$/, '')), 
   (folder) => folder.length > 1,
 );
 
-/** A folder as a path prefix: followed by a separator, and not the tail of a longer path or URL (`../tmp/`, `https://host/tmp/`). */
+/** A folder as a path prefix: followed by a separator, and not the tail of a longer relative path or of a URL. */
 function prefixPattern(folder: string): RegExp {
   return new RegExp(`(?<![\\w.~/\\\\-])${folder.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[\\\\/]`);
 }
