@@ -6,5 +6,7 @@ export default defineConfig({
     include: ['test/core/**/*.test.ts', 'test/training/**/*.test.ts', 'test/bench/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // vi.stubEnv (e.g. WDSR_DATASETS) lasts one test.
+    unstubEnvs: true,
   },
 });

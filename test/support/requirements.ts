@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe } from 'vitest';
+import { DATASETS_FOLDER, datasetsDir, resolveRepoPath } from '../../training/config/load';
 
 /** Something a suite needs from outside the repository, and what to do when it is missing. */
 export interface Requirement {
@@ -9,17 +9,12 @@ export interface Requirement {
   readonly missing: string | undefined;
 }
 
-/**
- * The datasets folder: `WDSR_DATASETS`, default `../shared/datasets` (relative to the repository
- * root, where the test runner starts).
- */
-const DATASETS_DIR = process.env.WDSR_DATASETS ?? '../shared/datasets';
-
-/** The evaluation or training sets `names` (e.g. `Set5`), each with its `HR` folder. */
+/** The evaluation or training sets `names` (e.g. `Set5`) in the datasets folder (`WDSR_DATASETS`, default `../shared/datasets`), each with its `HR` folder. */
 export function datasets(...names: string[]): Requirement & { readonly hr: (name: string) => string } {
-  const absent = names.filter((name) => !existsSync(join(DATASETS_DIR, name, 'HR')));
-  const missing = absent.length === 0 ? undefined : `${absent.join(', ')} under ${DATASETS_DIR} (set WDSR_DATASETS to the datasets folder)`;
-  return { missing, hr: (name) => join(DATASETS_DIR, name, 'HR') };
+  const hr = (name: string): string => resolveRepoPath(`${DATASETS_FOLDER}/${name}/HR`);
+  const absent = names.filter((name) => !existsSync(hr(name)));
+  const missing = absent.length === 0 ? undefined : `${absent.join(', ')} under ${datasetsDir()} (set WDSR_DATASETS to the datasets folder)`;
+  return { missing, hr };
 }
 
 /** A command-line tool, found by running it with `args` (which must exit 0 or print its usage). */

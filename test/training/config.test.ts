@@ -1,9 +1,9 @@
 import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { learningRateAt, paperLearningRate } from '../../training/config/experiment';
-import { loadExperimentConfig, REPO_ROOT, resolveRepoPath } from '../../training/config/load';
+import { datasetsDir, loadExperimentConfig, REPO_ROOT, repoRelativePath, resolveRepoPath } from '../../training/config/load';
 import { ConfigError, validateExperimentConfig } from '../../training/config/validate';
 
 /** One section of a config as JSON would hold it: any key, any value, so that a case can break it. */
@@ -334,6 +334,27 @@ describe('learningRateAt', () => {
   });
 });
 
+describe('the datasets folder setting (WDSR_DATASETS)', () => {
+  it('maps ../shared/datasets in configs to the folder it names, and back in what runs store', () => {
+    const elsewhere = join(tmpdir(), 'sr-data');
+    vi.stubEnv('WDSR_DATASETS', elsewhere);
+    expect(datasetsDir()).toBe(elsewhere);
+    expect(resolveRepoPath('../shared/datasets/T91/HR')).toBe(join(elsewhere, 'T91', 'HR'));
+    expect(resolveRepoPath('../shared/datasets')).toBe(elsewhere);
+    expect(repoRelativePath(join(elsewhere, 'Set5', 'HR'))).toBe('../shared/datasets/Set5/HR');
+    // Only that folder: a sibling with a longer name, and other paths, resolve as before.
+    expect(resolveRepoPath('../shared/datasets-old/T91')).toBe(join(REPO_ROOT, '..', 'shared', 'datasets-old', 'T91'));
+    expect(repoRelativePath(join(REPO_ROOT, 'model', 'm.onnx'))).toBe(join('model', 'm.onnx'));
+  });
+
+  it('reads a relative setting against the repository root, and defaults to ../shared/datasets', () => {
+    vi.stubEnv('WDSR_DATASETS', 'data/sr');
+    expect(resolveRepoPath('../shared/datasets/Set5/HR')).toBe(join(REPO_ROOT, 'data', 'sr', 'Set5', 'HR'));
+    vi.stubEnv('WDSR_DATASETS', '');
+    expect(datasetsDir()).toBe(join(REPO_ROOT, '..', 'shared', 'datasets'));
+  });
+});
+
 describe('loadExperimentConfig', () => {
   it('loads every config shipped in training/configs (settings only: the data check has its own test)', async () => {
     const dir = join(REPO_ROOT, 'training', 'configs');
@@ -343,7 +364,9 @@ describe('loadExperimentConfig', () => {
   });
 
   it('resolves data paths against the repository root, not the working directory', () => {
+    vi.stubEnv('WDSR_DATASETS', '');
     expect(resolveRepoPath('../shared/datasets/Set5/HR')).toBe(join(REPO_ROOT, '..', 'shared', 'datasets', 'Set5', 'HR'));
+    expect(resolveRepoPath('model/m.onnx')).toBe(join(REPO_ROOT, 'model', 'm.onnx'));
   });
 
   it('fails at load on a missing data directory and on malformed JSON', async () => {

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode } from 'fast-png';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { encodeJpeg } from '../../src/codec/jpeg';
 import { encodePng } from '../../src/codec/png';
 import { createRgbaImage } from '../../src/core/image';
@@ -27,6 +27,13 @@ describe('image folders', () => {
 
   it('lists PNG and JPEG files by extension, sorted', async () => {
     expect(await listImageFiles(dir)).toEqual(['a-grey.PNG', 'b.png', 'broken.jpeg', 'c.jpg']);
+  });
+
+  it('finds a set named under ../shared/datasets in the folder WDSR_DATASETS names', async () => {
+    // dir plays the datasets folder: its images are the set "." of it.
+    vi.stubEnv('WDSR_DATASETS', dir);
+    expect(await listImageFiles('../shared/datasets')).toEqual(['a-grey.PNG', 'b.png', 'broken.jpeg', 'c.jpg']);
+    expect((await loadImageFile('../shared/datasets', 'b.png')).image.data).toEqual(colour.data);
   });
 
   it('fails on a folder without images', async () => {

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeValue } from './checks';
 import type { ExperimentConfig } from './experiment';
@@ -8,21 +8,47 @@ import { ConfigError, validateExperimentConfig } from './validate';
 /** The repository root, which config paths (`../shared/datasets/...`) are relative to, whatever the cwd. */
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** A config path made absolute against the repository root. */
+/**
+ * How configs, commands and reports name the datasets folder: this path, relative to the
+ * repository root, stands for the one setting `WDSR_DATASETS` (a folder, absolute or relative to
+ * the repository root) wherever the datasets really are, so configs and logs read the same on
+ * every machine.
+ */
+export const DATASETS_FOLDER = '../shared/datasets';
+
+/** The datasets folder on this machine: `WDSR_DATASETS`, default `DATASETS_FOLDER`. */
+export function datasetsDir(): string {
+  return resolve(REPO_ROOT, process.env.WDSR_DATASETS || DATASETS_FOLDER);
+}
+
+/**
+ * A config path made absolute against the repository root; a path under `DATASETS_FOLDER` lands
+ * in `datasetsDir()`.
+ *
+ * @example
+ * resolveRepoPath('../shared/datasets/Set5/HR'); // '/data/sr/Set5/HR' with WDSR_DATASETS=/data/sr
+ */
 export function resolveRepoPath(path: string): string {
-  return isAbsolute(path) ? path : resolve(REPO_ROOT, path);
+  if (isAbsolute(path)) return path;
+  const inDatasets = relative(DATASETS_FOLDER, path);
+  if (!inDatasets.startsWith('..') && !isAbsolute(inDatasets)) return join(datasetsDir(), inDatasets);
+  return resolve(REPO_ROOT, path);
 }
 
 /**
  * A path as generated files (run configs and logs, reports) store it: relative to the repository
  * root, so they name no folder of the machine they were made on (with the repository in
- * `<parent>/main`, `<parent>/runs/x` is stored as `../runs/x`). Relative paths are returned as they are.
+ * `<parent>/main`, `<parent>/runs/x` is stored as `../runs/x`), and a path in the datasets
+ * folder under `DATASETS_FOLDER` wherever `WDSR_DATASETS` puts it. Relative paths are returned as they are.
  *
  * @example
- * repoRelativePath(resolveRepoPath('model/wdsr-b-x2-fp32.onnx')); // 'model/wdsr-b-x2-fp32.onnx'
+ * repoRelativePath(resolveRepoPath('model/wdsr-b-x2-f16b8-decay20k-fp32.onnx')); // 'model/wdsr-b-x2-f16b8-decay20k-fp32.onnx'
  */
 export function repoRelativePath(path: string): string {
-  return isAbsolute(path) ? relative(REPO_ROOT, path) || '.' : path;
+  if (!isAbsolute(path)) return path;
+  const inDatasets = relative(datasetsDir(), path);
+  if (!inDatasets.startsWith('..') && !isAbsolute(inDatasets)) return inDatasets === '' ? DATASETS_FOLDER : `${DATASETS_FOLDER}/${inDatasets}`;
+  return relative(REPO_ROOT, path) || '.';
 }
 
 /**

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { decodeJpeg } from '../../src/codec/jpeg';
 import { decodePng } from '../../src/codec/png';
 import type { RgbaImage } from '../../src/core/image';
+import { resolveRepoPath } from '../config/load';
 
 /** One decoded file of an image folder. */
 export interface LoadedImage {
@@ -30,7 +31,7 @@ const MAX_JPEG_MEGAPIXELS = 64;
  * await listImageFiles('../shared/datasets/Set5/HR'); // ['baby.png', 'bird.png', ...]
  */
 export async function listImageFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
+  const entries = await readdir(resolveRepoPath(dir), { withFileTypes: true });
   const names = entries.filter((entry) => entry.isFile() && IMAGE_EXTENSION.test(entry.name)).map((entry) => entry.name);
   if (names.length === 0) throw new Error(`no PNG or JPEG images in ${dir}`);
   return names.sort();
@@ -43,7 +44,7 @@ export async function listImageFiles(dir: string): Promise<string[]> {
  * const { image, greyscale } = await loadImageFile('../shared/datasets/Set14/HR', 'bridge.png');
  */
 export async function loadImageFile(dir: string, name: string): Promise<LoadedImage> {
-  const path = join(dir, name);
+  const path = join(resolveRepoPath(dir), name);
   const bytes = new Uint8Array(await readFile(path));
   try {
     if (isPng(bytes)) return { name, image: decodePng(bytes), greyscale: pngIsGreyscale(bytes) };

@@ -1,9 +1,10 @@
+import { DATASETS_FOLDER } from '../config/load';
 import { bicubicUpscaler } from './bicubic';
 import { evaluateDirectory, type SetResult, type Upscaler } from '../metrics/evaluate';
 import type { EvalReport, SetReport } from './report';
 
 /** The four standard SR benchmarks, by path from the repository root. */
-export const BENCHMARK_SETS: readonly string[] = ['Set5', 'Set14', 'B100', 'Urban100'].map((set) => `../shared/datasets/${set}/HR`);
+export const BENCHMARK_SETS: readonly string[] = ['Set5', 'Set14', 'B100', 'Urban100'].map((set) => `${DATASETS_FOLDER}/${set}/HR`);
 
 /** Called after each folder and method is scored, e.g. to log progress. */
 export type EvalProgress = (event: { dir: string; method: string; result: SetResult; seconds: number }) => void;

@@ -2,6 +2,7 @@ import type { ArchConfig, WdsrBConfig } from '../archs/config';
 import { buildArch } from '../archs/index';
 import type { BackendName } from '../backend/init';
 import type { DistillConfig, ExperimentConfig } from '../config/experiment';
+import { DATASETS_FOLDER } from '../config/load';
 import { validateExperimentConfig } from '../config/validate';
 import { openSession, type SessionHooks } from '../loop/session';
 import type { StepTimings } from '../loop/train-step';
@@ -42,7 +43,7 @@ export const DEFAULT_BENCHMARK: BenchmarkOptions = {
   warmup: 2,
   batchSize: 16,
   lrPatchSize: 48,
-  trainDirs: ['../shared/datasets/T91/HR'],
+  trainDirs: [`${DATASETS_FOLDER}/T91/HR`],
   workers: 2,
   profile: false,
 };

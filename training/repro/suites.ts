@@ -1,7 +1,7 @@
 import type { ArchConfig, WdsrBConfig } from '../archs/config';
 import type { Normalization } from '../archs/graph';
 import type { ExperimentConfig } from '../config/experiment';
-import { loadExperimentConfig, resolveRepoPath } from '../config/load';
+import { DATASETS_FOLDER, loadExperimentConfig, resolveRepoPath } from '../config/load';
 import { deriveConfig, withIterations, type ReproExperiment } from './experiment';
 
 /** The shared budget of every reproduction run (data, patch, batch, iterations, schedule). */
@@ -125,4 +125,4 @@ export async function loadReproBase(path: string, iterations?: number, options: 
 }
 
 /** The folders final checkpoints are scored on: the runs' validation set, and B100 for a larger sample of natural images. */
-export const REPORT_EVAL_DIRS = ['../shared/datasets/Set5/HR', '../shared/datasets/B100/HR'] as const;
+export const REPORT_EVAL_DIRS = [`${DATASETS_FOLDER}/Set5/HR`, `${DATASETS_FOLDER}/B100/HR`] as const;
