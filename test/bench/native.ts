@@ -12,7 +12,11 @@ import manifestJson from '../../model/manifest.json';
 export const BENCH_MODELS = ['served', 'int8', 'fp32'] as const;
 export type BenchModel = (typeof BENCH_MODELS)[number];
 
-const FILES: Readonly<Record<BenchModel, string>> = { served: 'wdsr-b-x2.onnx', int8: 'wdsr-b-x2-int8.onnx', fp32: 'wdsr-b-x2-fp32.onnx' };
+const FILES: Readonly<Record<BenchModel, string>> = {
+  served: 'wdsr-b-x2-f16b8-decay20k-int8-weights.onnx',
+  int8: 'wdsr-b-x2-f16b8-qat-int8.onnx',
+  fp32: 'wdsr-b-x2-f16b8-decay20k-fp32.onnx',
+};
 
 /** How a table names a model: the served one by its manifest precision. */
 export function benchModelLabel(model: BenchModel): string {

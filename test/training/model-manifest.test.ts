@@ -4,6 +4,7 @@ import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web/wasm';
 import { describe, expect, it } from 'vitest';
 import { readManifest } from '../../training/onnx/manifest';
+import { modelFileStem } from '../../training/onnx/model-file-name';
 
 // The contract between training and serving: every file model/manifest.json lists is the
 // file it describes, and both runtimes load it with the declared interface.
@@ -22,6 +23,16 @@ describe('model/manifest.json', () => {
     const source = await readFile('model/files.ts', 'utf8');
     const imported = [...source.matchAll(/from '\.\/([^']+)'/g)].map((m) => m[1]).sort();
     expect(imported).toEqual(manifest.models.map((m) => m.file).sort());
+  });
+
+  it('names each file by its run and precision, and each entry by its file (issue #21)', () => {
+    const ids = entries.map(([, m]) => m.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const [, m] of entries) {
+      expect(m.file).toBe(`${m.id}.onnx`);
+      const training = m.training as { run: string; data: string[] };
+      expect(m.id).toBe(modelFileStem({ name: training.run, arch: m.arch, data: { train: training.data } }, m.precision));
+    }
   });
 
   it.each(entries.map(([kind, m]) => [`${kind} ${m.id}`, m] as const))('%s: file, sha256, IO names and scale match', async (_, model) => {

@@ -100,8 +100,8 @@ describe('withWarmStartLineage', () => {
 
 describe('model report', () => {
   const model = (precision: 'fp32' | 'int8', psnr: number): ManifestModel => ({
-    id: precision === 'int8' ? 'wdsr-b-x2' : 'wdsr-b-x2-fp32',
-    file: precision === 'int8' ? 'wdsr-b-x2.onnx' : 'wdsr-b-x2-fp32.onnx',
+    id: `wdsr-b-x2-f24b8-r-${precision}`,
+    file: `wdsr-b-x2-f24b8-r-${precision}.onnx`,
     sha256: '0'.repeat(64),
     bytes: 2048,
     scale: 2,
@@ -119,7 +119,7 @@ describe('model report', () => {
 
   it('tabulates bicubic, fp32 and the served int8 model with measured speed, and never invents a timing', () => {
     const manifest: Manifest = { schemaVersion: 1, models: [model('int8', 36.1)], references: [model('fp32', 36.2)] };
-    const timings = new Map([['wdsr-b-x2', { nodeSecondsPerMegapixel: 0.4, workerdSecondsPerMegapixel: 1.25, loadAverage: 1.5 }]]);
+    const timings = new Map([['wdsr-b-x2-f24b8-r-int8', { nodeSecondsPerMegapixel: 0.4, workerdSecondsPerMegapixel: 1.25, loadAverage: 1.5 }]]);
     const report = formatModelReport(manifest, timings, new Map(), new Map(), 'npm run report:model');
     expect(report).toContain('| bicubic | 33.67 / 0.9300 |');
     expect(report).toContain('| fp32 | 36.20 / 0.9500 | 2 KiB | not measured | not measured |');
@@ -139,7 +139,7 @@ describe('model report', () => {
     const report = formatModelReport(manifest, new Map(), new Map(), new Map(), 'npm run report:model');
     expect(report).toContain('## In training, not served');
     expect(report).toContain('- `c-fp32.onnx`: x2, n_feats 24, 8 blocks, 89,596 parameters; run `C` for 900 iterations; Set5 35.50 / 0.9500 (bicubic 33.67).');
-    expect(report).not.toContain('- `wdsr-b-x2-fp32.onnx`');
+    expect(report).not.toContain('- `wdsr-b-x2-f24b8-r-fp32.onnx`');
   });
 
   it("names the runs a model's weights came through, oldest first, each with the iteration it handed over at", () => {
@@ -172,7 +172,7 @@ describe('model report', () => {
 
   it('says which run of another scale a model was initialized from, and which convs started seeded', () => {
     const initFrom = {
-      path: 'model/wdsr-b-x4-fp32.onnx',
+      path: 'model/wdsr-b-x4-f24b8-fp32.onnx',
       run: 'X4',
       checkpoint: '00008000',
       iterations: 8000,
@@ -232,8 +232,8 @@ describe('model report', () => {
     const fp32 = { ...model('fp32', 36.2), training: { ...source, data: ['T91'] } };
     const staticInt8 = {
       ...model('int8', 36.15),
-      id: 'wdsr-b-x2-int8',
-      file: 'wdsr-b-x2-int8.onnx',
+      id: 'wdsr-b-x2-f24b8-q-int8',
+      file: 'wdsr-b-x2-f24b8-q-int8.onnx',
       training: { run: 'Q', checkpoint: '00000200', iterations: 200, data: ['T91'] },
       quantization: { quantizationAwareTraining: { from: source } },
     };
@@ -247,7 +247,7 @@ describe('model report', () => {
     );
     const rows = report.split('\n').filter((line) => /^\| (fp32|int8)/.test(line));
     expect(rows.map((line) => line.split(' | ')[0])).toEqual(['| fp32', '| int8', '| int8-weights (served)', '| int8-weights over HTTP (`npm start`)']);
-    expect(report).toContain('The int8 reference (`wdsr-b-x2-int8.onnx`) was fine-tuned quantization-aware by run `Q` for 200 iterations.');
+    expect(report).toContain('The int8 reference (`wdsr-b-x2-f24b8-q-int8.onnx`) was fine-tuned quantization-aware by run `Q` for 200 iterations.');
     expect(report).toContain('int8 weights, which onnxruntime dequantizes, with float32 activations and arithmetic');
     expect(report).not.toContain('In training, not served');
   });

@@ -185,11 +185,10 @@ describe('a quantization-aware run', () => {
       await train({ config: aware, runDir: awareDir, resume: false, hooks: trainingHooks, console: silent, onRecord: (r) => records.push(r) });
       const [start, , end] = valPsnr(records);
 
-      const exported = async (run: string, id: string) =>
+      const exported = async (run: string) =>
         exportRun({
           run,
           precision: 'int8',
-          id,
           modelDir: workDir,
           calibration: { kind: 'minmax' },
           calibrationPatches: 8,
@@ -199,8 +198,8 @@ describe('a quantization-aware run', () => {
       const psnrOf = (entry: ManifestModel) => (entry.metrics as { sets: Record<string, { psnr: number }> }).sets.val!.psnr;
       // The fake-quantized forward pass scores what onnxruntime's int8 model scores: before training
       // against post-training quantization of the float checkpoint, after it against the run's own export.
-      expect(Math.abs(start! - psnrOf(await exported(floatDir, 'ptq')))).toBeLessThan(0.05);
-      const qat = await exported(awareDir, 'qat');
+      expect(Math.abs(start! - psnrOf(await exported(floatDir)))).toBeLessThan(0.05);
+      const qat = await exported(awareDir);
       expect(Math.abs(end! - psnrOf(qat))).toBeLessThan(0.05);
       expect(qat.quantization).toMatchObject({
         calibration: { kind: 'minmax', samples: 8 },

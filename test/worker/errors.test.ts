@@ -114,7 +114,7 @@ describe('error responses', () => {
   });
 
   it('503 model_unavailable when the bundled bytes do not match the manifest checksum', async () => {
-    const tampered = MODEL_FILES['wdsr-b-x2.onnx']!.slice(0);
+    const tampered = MODEL_FILES['wdsr-b-x2-f16b8-decay20k-int8-weights.onnx']!.slice(0);
     new Uint8Array(tampered)[100]! ^= 1;
     const models = createModelCatalog(manifest, (model) => createOrtRunner(model, tampered));
     vi.spyOn(console, 'error').mockImplementation(() => {});

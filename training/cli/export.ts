@@ -3,7 +3,7 @@ import { exportRun } from '../export/run-export';
 import { calibrationFlag, parseCommandLine, positiveIntegerFlag, UsageError } from '../config/command-line';
 import { runCli } from './run-cli';
 
-const USAGE = `usage: npm run export -- --run <run dir | checkpoint dir> [--int8 | --int8-weights] [--reference] [--id <model id>] [--model-dir model]
+const USAGE = `usage: npm run export -- --run <run dir | checkpoint dir> [--int8 | --int8-weights] [--reference] [--model-dir model]
   [--calibration minmax | percentile:<p>] [--calibration-patches 64] [--float-convs tail,skip] [--eval <HR dir> ...]
 Without a precision flag the fp32 reference is exported; --int8 (static: int8 weights and uint8 activations, QLinearConv)
 and --int8-weights (int8 weights, float activations and arithmetic) export the served model of the scale, or with
@@ -20,7 +20,6 @@ async function main(argv: string[]): Promise<undefined> {
       int8: { type: 'boolean', default: false },
       'int8-weights': { type: 'boolean', default: false },
       reference: { type: 'boolean', default: false },
-      id: { type: 'string' },
       'model-dir': { type: 'string', default: 'model' },
       calibration: { type: 'string', default: 'percentile:99.999' },
       'calibration-patches': { type: 'string', default: '64' },
@@ -36,7 +35,6 @@ async function main(argv: string[]): Promise<undefined> {
     run: values.run,
     precision: values.int8 ? 'int8' : values['int8-weights'] ? 'int8-weights' : 'fp32',
     reference: values.reference,
-    ...(values.id ? { id: values.id } : {}),
     modelDir: values['model-dir'],
     calibration,
     calibrationPatches: positiveIntegerFlag('--calibration-patches', values['calibration-patches'])!,

@@ -4,7 +4,8 @@ import { repoRelativePath } from '../config/load';
 import { loadOnnxUpscaler } from '../eval/onnx-upscaler';
 import { manifestSetMetrics } from '../eval/report';
 import { evaluateSets } from '../eval/sets';
-import { writeManifestEntry, type ManifestModel, type ModelPrecision } from '../onnx/manifest';
+import { readManifest, writeManifestEntry, type ManifestModel, type ModelPrecision } from '../onnx/manifest';
+import { modelFileStem } from '../onnx/model-file-name';
 import { exportCheckpoint, type Int8Settings, type QuantizeSettings } from '../quant/export-model';
 
 /** What `npm run export` exports; the `Int8Settings` apply to static int8 (`floatConvs` to int8 weights too). */
@@ -15,8 +16,6 @@ export interface ExportOptions extends Int8Settings {
   readonly precision: ModelPrecision;
   /** Records a quantized export under `references` (kept for comparison and benchmarks), not as the served model. */
   readonly reference?: boolean;
-  /** Model id and file stem; defaults to e.g. `wdsr-b-x2` (served), `wdsr-b-x2-fp32` or `wdsr-b-x2-int8` (references). */
-  readonly id?: string;
   readonly modelDir: string;
   /** HR folders to measure the exported model on (with bicubic alongside). */
   readonly evalDirs: readonly string[];
@@ -25,7 +24,9 @@ export interface ExportOptions extends Int8Settings {
 /**
  * `npm run export`: the latest checkpoint of a run as an ONNX model in model/, measured
  * on the evaluation sets, and recorded in model/manifest.json (a quantized model as the served
- * model of its scale, fp32 as the reference it was quantized from).
+ * model of its scale, fp32 as the reference it was quantized from). The file is named by the
+ * run and precision (`modelFileStem`, e.g. `wdsr-b-x2-f16b8-decay20k-int8-weights.onnx`), which
+ * is also its manifest id: exporting the same run and precision again replaces that file and entry.
  */
 export async function exportRun(options: ExportOptions): Promise<ManifestModel> {
   const served = options.precision !== 'fp32' && options.reference !== true;
@@ -37,8 +38,11 @@ export async function exportRun(options: ExportOptions): Promise<ManifestModel> 
         : { ...options, precision: 'int8' };
   const { checkpointDir, checkpoint, bytes, entry } = await exportCheckpoint(options.run, quantize);
   const { config } = checkpoint;
-  const id = options.id ?? `${config.arch.arch.replace('_', '-')}-x${config.arch.scale}${served ? '' : `-${options.precision}`}`;
+  const id = modelFileStem(config, options.precision);
   const file = `${id}.onnx`;
+  // A reference of the same run and precision as the served model would be the same file.
+  const servedAs = (await readManifest(options.modelDir)).models.find((model) => model.id === id);
+  if (!served && servedAs !== undefined) throw new Error(`${file} is the served x${servedAs.scale} model: export it without --reference to replace it`);
   await mkdir(options.modelDir, { recursive: true });
   const path = join(options.modelDir, file);
   await writeFile(path, bytes);

@@ -31,6 +31,7 @@ export interface SetMetrics {
 /**
  * model/manifest.json: `models` are what the Worker serves (one per scale); `references`
  * are the float models they were quantized from, kept for parity checks and benchmarks.
+ * Each entry's `id` is its file's stem (training/onnx/model-file-name.ts), unique across both lists.
  */
 export interface Manifest {
   readonly schemaVersion: 1;
@@ -44,7 +45,7 @@ export interface Manifest {
  * The fields beyond the Worker's contract (references, arch, metrics...) are read as written.
  *
  * @example
- * (await readManifest('model')).models.map((m) => m.id); // ['wdsr-b-x2', 'wdsr-b-x3', 'wdsr-b-x4']
+ * (await readManifest('model')).models.map((m) => m.id); // ['wdsr-b-x2-f16b8-decay20k-int8-weights', ...]
  */
 export async function readManifest(modelDir: string): Promise<Manifest> {
   let text: string;
@@ -62,7 +63,8 @@ export async function readManifest(modelDir: string): Promise<Manifest> {
 }
 
 /**
- * Adds or replaces an entry (same id), keeps each list sorted, and regenerates
+ * Adds or replaces an entry (same id, in either list: an id, the file's stem, is listed once, so
+ * a reference exported again as served moves to `models`), keeps each list sorted, and regenerates
  * model/files.ts, the static import map that lets the Worker bundle every served file.
  */
 export async function writeManifestEntry(modelDir: string, entry: ManifestModel, list: 'models' | 'references'): Promise<Manifest> {
@@ -73,8 +75,8 @@ export async function writeManifestEntry(modelDir: string, entry: ManifestModel,
   const replaced = (entries: ManifestModel[]) => [...entries.filter((e) => !displaced(e)), entry].sort(byId);
   const next: Manifest = {
     schemaVersion: 1,
-    models: list === 'models' ? replaced(manifest.models) : manifest.models,
-    references: list === 'references' ? replaced(manifest.references) : manifest.references,
+    models: list === 'models' ? replaced(manifest.models) : manifest.models.filter((e) => e.id !== entry.id),
+    references: list === 'references' ? replaced(manifest.references) : manifest.references.filter((e) => e.id !== entry.id),
   };
   await writeFile(join(modelDir, 'manifest.json'), `${JSON.stringify(next, null, 2)}\n`);
   await writeFile(join(modelDir, 'files.ts'), modelFilesSource(next));

@@ -55,17 +55,18 @@ export async function measurePrecisionVariants(options: PrecisionReportOptions, 
   const checkpoint = await resolveCheckpointDir(options.run);
   const rows: PrecisionRow[] = [];
   for (const [index, variant] of variants.entries()) {
+    // A folder each: variants of one checkpoint and precision (the calibrations) share a file name.
+    const modelDir = join(options.workDir, `variant-${index}`);
     const entry = await exportRun({
       run: variant.run === undefined ? checkpoint : await resolveCheckpointDir(variant.run),
       precision: variant.precision,
-      id: `variant-${index}`,
-      modelDir: options.workDir,
+      modelDir,
       calibration: variant.calibration,
       calibrationPatches: options.calibrationPatches,
       floatConvs: options.floatConvs,
       evalDirs: options.evalDirs,
     });
-    const path = join(options.workDir, entry.file);
+    const path = join(modelDir, entry.file);
     const nodeSeconds = await medianInferenceSeconds(path, 'onnxruntime-node', options.timingSize, options.repeats);
     const webSeconds = await medianInferenceSeconds(path, 'onnxruntime-web', options.timingSize, options.repeats);
     rows.push({ variant, entry, nodeSeconds, webSeconds });
