@@ -107,7 +107,7 @@ describe('validateExperimentConfig', () => {
         delete r.train.batchSize;
       }),
     ).toEqual([
-      'train.batchsize: unknown key (allowed: iterations, batchSize, lr, lrHalvingSteps, seed, backend, workers, logEvery, validateEvery, checkpointEvery, keepCheckpoints)',
+      'train.batchsize: unknown key (allowed: iterations, batchSize, lr, lrHalvingSteps, lrSchedule, seed, backend, workers, logEvery, validateEvery, checkpointEvery, keepCheckpoints)',
       'train.batchSize: expected integer >= 1, got nothing',
     ]);
   });
@@ -290,6 +290,48 @@ describe('validateExperimentConfig', () => {
       },
       "distill.sha256: expected the teacher file's SHA-256 as 64 lowercase hex digits (sha256sum <teacher>), got nothing",
     ],
+    [
+      'augmentation that is not a boolean',
+      (r) => (r.data.augment = 'none'),
+      'data.augment: expected true (the 8 flips/rotations, the default) or false (none), got "none"',
+    ],
+    [
+      'an unknown learning-rate schedule',
+      (r) => {
+        r.train.lrHalvingSteps = [];
+        r.train.lrSchedule = { kind: 'linear', iterations: 1000 };
+      },
+      'train.lrSchedule.kind: expected one of "cosine", got "linear"',
+    ],
+    [
+      'a cosine decay shorter than the run',
+      (r) => {
+        r.train.lrHalvingSteps = [];
+        r.train.lrSchedule = { kind: 'cosine', iterations: 800 };
+      },
+      'train.lrSchedule.iterations: the decay must last at least train.iterations (1000), or the run ends at learning rate 0; got 800',
+    ],
+    [
+      'a cosine decay without its length',
+      (r) => {
+        r.train.lrHalvingSteps = [];
+        r.train.lrSchedule = { kind: 'cosine' };
+      },
+      'train.lrSchedule.iterations: expected integer >= 1, got nothing',
+    ],
+    [
+      'a cosine decay on top of halvings',
+      (r) => (r.train.lrSchedule = { kind: 'cosine', iterations: 1000 }),
+      'train.lrHalvingSteps: a cosine lrSchedule replaces the halvings; expected [], got [500]',
+    ],
+    [
+      'a misspelt schedule key',
+      (r) => {
+        r.train.lrHalvingSteps = [];
+        r.train.lrSchedule = { kind: 'cosine', iterations: 1000, min: 0 };
+      },
+      'train.lrSchedule.min: unknown key (allowed: kind, iterations)',
+    ],
     ['a distillation weight above 1', (r) => (r.distill = { ...distill(), weight: 1.5 }), 'distill.weight: expected number in (0, 1], got 1.5'],
     ['a distillation weight of 0', (r) => (r.distill = { ...distill(), weight: 0 }), 'distill.weight: expected number in (0, 1], got 0'],
   ])('rejects %s', (_, mutate, issue) => {
@@ -314,6 +356,24 @@ describe('validateExperimentConfig', () => {
     expect(paperLearningRate('none')).toBe(1e-4);
   });
 
+  it('stores augmentation only when it is off, so a config that says true is the same config as one that says nothing', () => {
+    const on = validRaw();
+    on.data.augment = true;
+    expect(validateExperimentConfig(on, 'a')).toEqual(validRaw());
+    const off = validRaw();
+    off.data.augment = false;
+    expect(validateExperimentConfig(off, 'a').data).toEqual({ ...validRaw().data, augment: false });
+  });
+
+  it('accepts a cosine decay as long as the run or longer, in place of the halvings', () => {
+    for (const length of [1000, 1500]) {
+      const raw = validRaw();
+      raw.train.lrHalvingSteps = [];
+      raw.train.lrSchedule = { kind: 'cosine', iterations: length };
+      expect(validateExperimentConfig(raw, 'a')).toEqual(raw);
+    }
+  });
+
   it('defaults the backend to wasm, with 1 worker', () => {
     const raw = validRaw();
     delete raw.train.backend;
@@ -331,6 +391,27 @@ describe('learningRateAt', () => {
     [401, 2.5e-4],
   ])('iteration %i trains at %f', (iteration, lr) => {
     expect(learningRateAt({ lr: 1e-3, lrHalvingSteps: [200, 400] }, iteration)).toBeCloseTo(lr, 12);
+  });
+
+  const cosine = { lr: 1e-3, lrHalvingSteps: [], lrSchedule: { kind: 'cosine', iterations: 1000 } } as const;
+
+  it.each([
+    [1, 1e-3],
+    [251, (1e-3 * (1 + Math.SQRT1_2)) / 2],
+    [501, 5e-4],
+    [751, (1e-3 * (1 - Math.SQRT1_2)) / 2],
+    [1000, (1e-3 * (1 + Math.cos((Math.PI * 999) / 1000))) / 2],
+    [1001, 0],
+    [5000, 0],
+  ])('under a cosine decay over 1,000 iterations, iteration %i trains at %f', (iteration, lr) => {
+    expect(learningRateAt(cosine, iteration)).toBeCloseTo(lr, 15);
+  });
+
+  it('decays the cosine smoothly and monotonically from lr to about 0 at the end of the decay', () => {
+    const rates = Array.from({ length: 1000 }, (_, i) => learningRateAt(cosine, i + 1));
+    expect(rates.every((rate, i) => i === 0 || rate < rates[i - 1]!)).toBe(true);
+    expect(rates.at(-1)!).toBeLessThan(1e-8);
+    expect(Math.max(...rates.slice(1).map((rate, i) => rates[i]! - rate))).toBeLessThan(1e-3 * (Math.PI / 1000));
   });
 });
 

@@ -84,6 +84,36 @@ describe('PairedPatchSampler', () => {
     expect(seen.size).toBe(8);
   });
 
+  it('without augmentation, gives each crop as it is', () => {
+    // One image exactly one patch large: every patch is the whole image, never transformed.
+    const only = pairOf('only', texturedImage(16, 16, 4), scale);
+    const plain = new PairedPatchSampler([only], { scale, hrPatchSize: 16, augment: false });
+    const rng = new Rng(11);
+    const expected = Array.from(only.hr.data, (v) => Math.fround(v * (1 / 255)));
+    for (let i = 0; i < 20; i++) expect(Array.from(plain.nextBatch(1, rng).hr)).toEqual(expected);
+  });
+
+  it('draws the same random numbers with and without augmentation: the same images and crops, untransformed', () => {
+    const [withFlips, without] = [
+      new PairedPatchSampler(pairs, { scale, hrPatchSize: 24 }),
+      new PairedPatchSampler(pairs, { scale, hrPatchSize: 24, augment: false }),
+    ];
+    expect([withFlips.augment, without.augment]).toEqual([true, false]);
+    const [rngA, rngB] = [new Rng(7), new Rng(7)];
+    const [a, b] = [withFlips.nextBatch(8, rngA), without.nextBatch(8, rngB)];
+    expect(rngB.state()).toEqual(rngA.state());
+    const side = 24;
+    const patch = (hr: Float32Array, n: number) => hr.subarray(n * side * side * 3, (n + 1) * side * side * 3);
+    let transformed = 0;
+    for (let n = 0; n < 8; n++) {
+      const [flipped, asCropped] = [patch(a.hr, n), patch(b.hr, n)];
+      // The augmented patch is one of the 8 flips/rotations of the unaugmented one.
+      expect(dihedral(asCropped, side).some((candidate) => candidate.join() === Array.from(flipped).join())).toBe(true);
+      if (Array.from(flipped).join() !== Array.from(asCropped).join()) transformed += 1;
+    }
+    expect(transformed).toBeGreaterThan(0);
+  });
+
   it('leaves out images smaller than one patch and names them', () => {
     const withSmall = new PairedPatchSampler([...pairs, pairOf('small', texturedImage(20, 30, 6), scale)], { scale, hrPatchSize: 24 });
     expect(withSmall.skipped).toEqual(['small']);
@@ -116,3 +146,25 @@ describe('PairedPatchSampler.fromDirectories', () => {
     expect(second.lr).toEqual(bicubicPair(images[1]!, 3, 'two.png').lr);
   });
 });
+
+/** The 8 flips/rotations of a square RGB patch (transpose or not, then flip x, flip y), as arrays. */
+function dihedral(patch: Float32Array, side: number): number[][] {
+  const results: number[][] = [];
+  for (const transpose of [false, true]) {
+    for (const flipX of [false, true]) {
+      for (const flipY of [false, true]) {
+        const out: number[] = [];
+        for (let y = 0; y < side; y++) {
+          for (let x = 0; x < side; x++) {
+            let [sx, sy] = transpose ? [y, x] : [x, y];
+            if (flipX) sx = side - 1 - sx;
+            if (flipY) sy = side - 1 - sy;
+            for (let c = 0; c < 3; c++) out.push(patch[(sy * side + sx) * 3 + c]!);
+          }
+        }
+        results.push(out);
+      }
+    }
+  }
+  return results;
+}

@@ -100,6 +100,8 @@ describe('runSuite', () => {
       { startIteration: 3, endIteration: 6, outcome: 'finished' },
     ]);
     expect(sessions.every((s) => s.cpuSec > 0 && s.wallSec > 0 && s.cpuModel.length > 0)).toBe(true);
+    // The load each session ran under, sampled at its logged training records, and the machine's cores.
+    expect(sessions.every((s) => typeof s.loadAverage === 'number' && s.loadAverage >= 0 && s.cores! >= 1)).toBe(true);
 
     const logsBefore = await Promise.all([first!, second!].map((dir) => readFile(join(dir, 'log.jsonl'), 'utf8')));
     expect((await runSuite({ ...dirs, experiments, hooks: trainingHooks, console: silent })).map((r) => r.outcome)).toEqual([

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildArch, countParameters } from '../../training/archs/index';
 import type { ExperimentConfig } from '../../training/config/experiment';
+import { validateExperimentConfig } from '../../training/config/validate';
 import { deriveConfig, runName, withIterations } from '../../training/repro/experiment';
 import { BASE_CONFIG_PATH, fig3Experiments, loadReproBase, table1Arch, table1Experiments, type Table1Network } from '../../training/repro/suites';
 
@@ -113,6 +114,16 @@ describe('withIterations', () => {
     expect(base.train).toMatchObject({ iterations: 1000, lrHalvingSteps: [500, 750], logEvery: 20, validateEvery: 100, checkpointEvery: 100 });
     expect(withIterations(base, 20).train).toMatchObject({ iterations: 20, lrHalvingSteps: [10, 15], logEvery: 1, validateEvery: 2, checkpointEvery: 2 });
     expect(withIterations(base, 1).train).toMatchObject({ iterations: 1, lrHalvingSteps: [1] });
+  });
+
+  it('scales a cosine decay with the run, never shorter than it', () => {
+    const cosine = validateExperimentConfig(
+      { ...base, train: { ...base.train, lrHalvingSteps: [], lrSchedule: { kind: 'cosine', iterations: 1500 } } },
+      'cosine',
+    );
+    expect(withIterations(cosine, 20).train.lrSchedule).toEqual({ kind: 'cosine', iterations: 30 });
+    expect(withIterations(cosine, 2000).train.lrSchedule).toEqual({ kind: 'cosine', iterations: 3000 });
+    expect(withIterations(base, 20).train.lrSchedule).toBeUndefined();
   });
 
   it('renames every run of the suite, so a quick check never resumes into a full-budget run', () => {

@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, posix } from 'node:path';
 import { secondsPerOutputMegapixel } from '../reports/forward-timing';
 import { medianInferenceSeconds } from '../reports/inference-timing';
 import { readManifest } from '../onnx/manifest';
@@ -11,6 +11,7 @@ import { formatModelReport, runCharts, withEarlierHistory, withWarmStartLineage,
 import type { LogRecord } from '../loop/run-log';
 import { RUN_CONFIG_FILE, RUN_LOG_FILE } from '../loop/run-dir';
 import { readRunLog } from '../reports/plot/run-curves';
+import { PAGE_DEFAULTS } from '../repro/args';
 import { summarizeRunLog } from '../reports/plot/run-log-summary';
 import { startModelTimer } from '../reports/workerd/model-timer';
 import { parseCommandLine } from '../config/command-line';
@@ -95,7 +96,10 @@ async function main(argv: string[]): Promise<undefined> {
     await timer.stop();
   }
   const command = `npm run report:model -- ${withRepoRelativePaths(argv).join(' ')}`;
-  await writeFile(join(MODEL_DIR, 'README.md'), formatModelReport(manifest, timings, runs, plots, command, await sizeComparisonSection()));
+  await writeFile(
+    join(MODEL_DIR, 'README.md'),
+    formatModelReport(manifest, timings, runs, plots, command, await sizeComparisonSection(), posix.relative(MODEL_DIR, PAGE_DEFAULTS.ablation.reportFile)),
+  );
   process.stdout.write(`wrote ${join(MODEL_DIR, 'README.md')}\n`);
 }
 

@@ -91,6 +91,12 @@ export interface DataConfig {
   readonly val: string;
   /** HR patch side; the LR patch is `hrPatchSize / scale`. */
   readonly hrPatchSize: number;
+  /**
+   * false: patches are used as cropped. Absent (the default, and how `true` is stored): each
+   * patch gets one of the 8 flips/rotations of the square. Either way the sampler draws the
+   * same random numbers, so one seed picks the same images and crops with and without it.
+   */
+  readonly augment?: false;
 }
 
 export interface TrainConfig {
@@ -98,8 +104,10 @@ export interface TrainConfig {
   readonly batchSize: number;
   /** Initial learning rate; defaults to the paper's for the normalization (see `paperLearningRate`). */
   readonly lr: number;
-  /** Iterations after which the learning rate halves (iteration i uses lr / 2^#{s < i}). */
+  /** Iterations after which the learning rate halves (iteration i uses lr / 2^#{s < i}); empty under `lrSchedule`. */
   readonly lrHalvingSteps: readonly number[];
+  /** Absent (the default): the step halvings of `lrHalvingSteps`. Present: a decay that replaces them. */
+  readonly lrSchedule?: CosineSchedule;
   readonly seed: number;
   readonly backend: BackendName;
   /**
@@ -117,6 +125,17 @@ export interface TrainConfig {
 }
 
 /**
+ * Cosine decay: the learning rate falls from `lr` at iteration 1 to 0 after `iterations`
+ * along half a cosine period, lr * (1 + cos(pi * (i - 1) / iterations)) / 2. Its own length,
+ * not the run's, so extending a run's `train.iterations` (a resumable change) never changes
+ * the rate of an iteration already trained; it must be at least the run's.
+ */
+export interface CosineSchedule {
+  readonly kind: 'cosine';
+  readonly iterations: number;
+}
+
+/**
  * The paper's initial learning rate (Section 4.2): weight normalization trains stably at
  * 1e-3, ten times what batch norm or no normalization tolerates.
  */
@@ -124,8 +143,12 @@ export function paperLearningRate(normalization: Normalization): number {
   return normalization === 'weight' ? 1e-3 : 1e-4;
 }
 
-/** Learning rate at 1-based `iteration`: halved once per milestone already passed. */
-export function learningRateAt(train: Pick<TrainConfig, 'lr' | 'lrHalvingSteps'>, iteration: number): number {
+/** Learning rate at 1-based `iteration`: under `lrSchedule`, its cosine; otherwise halved once per milestone already passed. */
+export function learningRateAt(train: Pick<TrainConfig, 'lr' | 'lrHalvingSteps' | 'lrSchedule'>, iteration: number): number {
+  if (train.lrSchedule !== undefined) {
+    const { iterations } = train.lrSchedule;
+    return (train.lr * (1 + Math.cos((Math.PI * Math.min(iteration - 1, iterations)) / iterations))) / 2;
+  }
   const halvings = train.lrHalvingSteps.filter((step) => iteration > step).length;
   return train.lr / 2 ** halvings;
 }

@@ -7,6 +7,7 @@ import {
   paperLearningRate,
   type DataConfig,
   type DistillConfig,
+  type CosineSchedule,
   type ExperimentConfig,
   type PinnedFile,
   type QuantizationConfig,
@@ -160,15 +161,20 @@ function validateDistill(value: unknown, issues: Issues): DistillConfig {
 }
 
 function validateData(value: unknown, arch: ArchConfig, issues: Issues): DataConfig {
-  const fields = fieldsOf(value, 'data', issues, ['train', 'val', 'hrPatchSize']);
+  const fields = fieldsOf(value, 'data', issues, ['train', 'val', 'hrPatchSize', 'augment']);
   const hrPatchSize = integer(fields.hrPatchSize, 'data.hrPatchSize', issues, 8);
   if (Number.isInteger(hrPatchSize) && [2, 3, 4].includes(arch.scale) && hrPatchSize % arch.scale !== 0) {
     issues.push(`data.hrPatchSize: must be a multiple of arch.scale (${arch.scale}), got ${hrPatchSize}`);
+  }
+  if (fields.augment !== undefined && typeof fields.augment !== 'boolean') {
+    issues.push(`data.augment: expected true (the 8 flips/rotations, the default) or false (none), got ${describeValue(fields.augment)}`);
   }
   return {
     train: arrayOf(fields.train, 'data.train', issues, 1, (entry, path) => nonEmptyString(entry, path, issues)),
     val: nonEmptyString(fields.val, 'data.val', issues),
     hrPatchSize,
+    // The default is stored as its absence, so `true` and no key are the same config (a run resumes across them).
+    ...(fields.augment === false ? { augment: false } : {}),
   };
 }
 
@@ -178,6 +184,7 @@ function validateTrain(value: unknown, arch: ArchConfig, issues: Issues): TrainC
     'batchSize',
     'lr',
     'lrHalvingSteps',
+    'lrSchedule',
     'seed',
     'backend',
     'workers',
@@ -193,6 +200,10 @@ function validateTrain(value: unknown, arch: ArchConfig, issues: Issues): TrainC
   if (lrHalvingSteps.some((step, i) => i > 0 && step <= lrHalvingSteps[i - 1]!)) {
     issues.push(`train.lrHalvingSteps: expected strictly increasing iterations, got ${JSON.stringify(lrHalvingSteps)}`);
   }
+  const lrSchedule = fields.lrSchedule === undefined ? undefined : validateLrSchedule(fields.lrSchedule, iterations, issues);
+  if (lrSchedule !== undefined && lrHalvingSteps.length > 0) {
+    issues.push(`train.lrHalvingSteps: a cosine lrSchedule replaces the halvings; expected [], got ${JSON.stringify(lrHalvingSteps)}`);
+  }
   const batchSize = integer(fields.batchSize, 'train.batchSize', issues, 1);
   const backend = oneOf(fields.backend ?? 'wasm', 'train.backend', issues, BACKEND_NAMES);
   const workers = fields.workers === undefined ? 1 : integer(fields.workers, 'train.workers', issues, 1, Number.isInteger(batchSize) ? batchSize : undefined);
@@ -207,6 +218,7 @@ function validateTrain(value: unknown, arch: ArchConfig, issues: Issues): TrainC
     batchSize,
     lr: fields.lr === undefined ? paperLearningRate(arch.normalization) : positiveNumber(fields.lr, 'train.lr', issues, 1),
     lrHalvingSteps,
+    ...(lrSchedule === undefined ? {} : { lrSchedule }),
     seed: integer(fields.seed, 'train.seed', issues, 0, MAX_SEED),
     backend,
     workers,
@@ -215,6 +227,19 @@ function validateTrain(value: unknown, arch: ArchConfig, issues: Issues): TrainC
     checkpointEvery: integer(fields.checkpointEvery, 'train.checkpointEvery', issues, 1),
     keepCheckpoints: integer(fields.keepCheckpoints, 'train.keepCheckpoints', issues, 1),
   };
+}
+
+/** A decay replacing the step halvings (see `CosineSchedule`); it lasts at least the run, which would otherwise train on at learning rate 0. */
+function validateLrSchedule(value: unknown, iterations: number, issues: Issues): CosineSchedule {
+  const fields = fieldsOf(value, 'train.lrSchedule', issues, ['kind', 'iterations']);
+  const kind = oneOf(fields.kind, 'train.lrSchedule.kind', issues, ['cosine'] as const);
+  const length = integer(fields.iterations, 'train.lrSchedule.iterations', issues, 1);
+  if (Number.isInteger(length) && length >= 1 && Number.isInteger(iterations) && length < iterations) {
+    issues.push(
+      `train.lrSchedule.iterations: the decay must last at least train.iterations (${iterations}), or the run ends at learning rate 0; got ${length}`,
+    );
+  }
+  return { kind, iterations: length };
 }
 
 /** The optional quantization-aware training section; float conv names are checked against the architecture when it is valid. */

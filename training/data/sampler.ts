@@ -19,6 +19,8 @@ export interface SamplerOptions {
   readonly scale: number;
   /** HR crop side, a multiple of `scale`; defaults to 48 * scale (the paper's LR patch of 48). */
   readonly hrPatchSize?: number;
+  /** false: every patch as cropped; true (the default): one of the 8 flips/rotations each. */
+  readonly augment?: boolean;
 }
 
 /** A pair with the path it came from. */
@@ -32,7 +34,9 @@ const INV_255 = 1 / 255;
 /**
  * Random aligned LR/HR patches from bicubic pairs computed once, at construction, and kept as uint8.
  * Each sample picks an image uniformly, an LR-grid-aligned crop, and one of the 8 flips/rotations,
- * all from the caller's {@link Rng}, so the same seed gives the same batches.
+ * all from the caller's {@link Rng}, so the same seed gives the same batches. Without augmentation
+ * the flips/rotation are still drawn, then not applied: one seed picks the same images and crops
+ * either way, so the two differ in the transforms alone.
  *
  * @example
  * const sampler = await PairedPatchSampler.fromDirectories(['../shared/datasets/T91/HR'], { scale: 2, hrPatchSize: 96 });
@@ -42,6 +46,7 @@ export class PairedPatchSampler {
   readonly scale: number;
   readonly hrPatchSize: number;
   readonly lrPatchSize: number;
+  readonly augment: boolean;
   readonly pairs: readonly NamedPair[];
   /** Images smaller than one HR patch, left out of sampling (T91 has a 78x78 one). */
   readonly skipped: readonly string[];
@@ -62,6 +67,7 @@ export class PairedPatchSampler {
     this.scale = scale;
     this.hrPatchSize = hrPatchSize;
     this.lrPatchSize = hrPatchSize / scale;
+    this.augment = options.augment ?? true;
     this.pairs = pairs.filter(fits);
     this.skipped = pairs.filter((pair) => !fits(pair)).map((pair) => pair.name);
     if (this.pairs.length === 0) throw new RangeError(`no image is at least ${hrPatchSize}x${hrPatchSize}`);
@@ -89,7 +95,8 @@ export class PairedPatchSampler {
       const pair = this.pairs[rng.int(this.pairs.length)]!;
       const left = rng.int(pair.lr.width - lrPatchSize + 1);
       const top = rng.int(pair.lr.height - lrPatchSize + 1);
-      const transform: Dihedral = { flipX: rng.next() < 0.5, flipY: rng.next() < 0.5, transpose: rng.next() < 0.5 };
+      const drawn: Dihedral = { flipX: rng.next() < 0.5, flipY: rng.next() < 0.5, transpose: rng.next() < 0.5 };
+      const transform = this.augment ? drawn : IDENTITY;
       copyPatch(pair.lr, left, top, lrPatchSize, transform, lr, n * lrPatchSize * lrPatchSize * 3);
       copyPatch(pair.hr, left * scale, top * scale, hrPatchSize, transform, hr, n * hrPatchSize * hrPatchSize * 3);
     }
@@ -103,6 +110,8 @@ interface Dihedral {
   readonly flipY: boolean;
   readonly transpose: boolean;
 }
+
+const IDENTITY: Dihedral = { flipX: false, flipY: false, transpose: false };
 
 /**
  * Writes the transformed `size` x `size` crop at (left, top) into `out` as floats in [0, 1].

@@ -100,6 +100,7 @@ async function openSessionWith(
   const sampler = await PairedPatchSampler.fromDirectories(config.data.train.map(resolveRepoPath), {
     scale: config.arch.scale,
     hrPatchSize: config.data.hrPatchSize,
+    augment: config.data.augment ?? true,
   });
   // A fresh quantization-aware run starts from its float checkpoint, with calibrated ranges.
   const model = buildModel(config, checkpoint?.weights ?? start?.weights ?? (await hooks.quantizationAwareStart(config)));

@@ -194,7 +194,10 @@ const PRECISIONS: Readonly<Record<ModelPrecision, string>> = {
   'int8-weights': 'int8 weights, which onnxruntime dequantizes, with float32 activations and arithmetic',
 };
 
-/** model/README.md: per scale, bicubic / fp32 / int8 quality, size, speed and training cost, with the commands. */
+/**
+ * model/README.md: per scale, bicubic / fp32 / int8 quality, size, speed and training cost, with the commands;
+ * then the size comparison, and a pointer to the fixed-budget ablation's page (`ablationPage`, relative to model/).
+ */
 export function formatModelReport(
   manifest: Manifest,
   timings: ReadonlyMap<string, ModelTiming>,
@@ -202,6 +205,7 @@ export function formatModelReport(
   plots: ReadonlyMap<string, { loss?: string; psnr?: string }>,
   command: string,
   sizeComparison?: string,
+  ablationPage?: string,
 ): string {
   const lines = [
     '# The shipped models',
@@ -302,5 +306,16 @@ export function formatModelReport(
   lines.push(...inTraining(manifest, runs, plots));
   // The size comparison (`npm run compare:sizes`, training/reports/size-comparison.ts) that chose the served size.
   if (sizeComparison !== undefined) lines.push(sizeComparison.trimEnd(), '');
+  if (ablationPage !== undefined) lines.push(...ablationPointer(ablationPage));
   return `${lines.join('\n')}\n`;
+}
+
+/** The section that points at the fixed-budget ablation of issue #20, a page `npm run repro -- ablation` writes with its runs. */
+function ablationPointer(page: string): string[] {
+  return [
+    '## Levers at a fixed budget (issue #20)',
+    '',
+    `Structural re-parameterization, distillation, a cosine learning-rate schedule, 128x128 HR patches and training without the 8 flips/rotations, each tried alone on the served x2 size (16/8) for one fixed number of iterations: [the ablation table](${page}) (Set5 and B100, training time per iteration, the exported graph's parameters and MACs per LR pixel, the command behind each row), written by \`npm run repro -- ablation\`.`,
+    '',
+  ];
 }

@@ -1,9 +1,11 @@
 import type { EvalReport } from '../eval/report';
+import type { LogRecord } from '../loop/run-log';
 import { runCurves, type RunCurves } from '../reports/plot/run-curves';
 import type { ReproExperiment } from './experiment';
 import { finalEvaluation, storedFinalEvaluation } from './final-eval';
 import { readRun, type RunStatus, type SessionRecord } from './run-state';
 import { locateRun, type RunRoots } from './run-record';
+import { mean } from './stats';
 
 /** Everything the report says about one experiment, all read from its record or run directory. */
 export interface RunSummary<E extends ReproExperiment = ReproExperiment> {
@@ -16,6 +18,12 @@ export interface RunSummary<E extends ReproExperiment = ReproExperiment> {
   readonly wallSec: number;
   /** Training iterations per CPU-second, validation included; undefined before any session. */
   readonly iterationsPerCpuSecond?: number;
+  /** Wall seconds per training step, from the log (see `secondsPerIteration`); undefined before any logged step. */
+  readonly secondsPerIteration?: number;
+  /** The load average the sessions ran under, weighted by the iterations each trained; undefined where no session recorded it. */
+  readonly loadAverage?: number;
+  /** Logical cores of the machine, where the sessions recorded them (the most any did). */
+  readonly cores?: number;
   /** Scores of the final checkpoint, for finished runs only. */
   readonly final?: EvalReport;
 }
@@ -43,6 +51,10 @@ export async function summarizeRuns<E extends ReproExperiment>(
     const { log, sessions, status } = await readRun(dir, config);
     const sum = (pick: (s: SessionRecord) => number) => sessions.reduce((total, s) => total + pick(s), 0);
     const [cpuSec, iterations] = [sum((s) => s.cpuSec), sum((s) => s.endIteration - s.startIteration)];
+    const loaded = sessions.filter((s) => s.loadAverage !== undefined && s.endIteration > s.startIteration);
+    const loadedIterations = loaded.reduce((total, s) => total + s.endIteration - s.startIteration, 0);
+    const cores = Math.max(0, ...sessions.map((s) => s.cores ?? 0));
+    const stepSeconds = secondsPerIteration(log);
     let final: EvalReport | undefined;
     if (status.state === 'finished') {
       if (!recorded) onEvaluate?.(config.name);
@@ -57,6 +69,11 @@ export async function summarizeRuns<E extends ReproExperiment>(
       cpuSec,
       wallSec: sum((s) => s.wallSec),
       ...(cpuSec > 0 ? { iterationsPerCpuSecond: iterations / cpuSec } : {}),
+      ...(stepSeconds === undefined ? {} : { secondsPerIteration: stepSeconds }),
+      ...(loadedIterations === 0
+        ? {}
+        : { loadAverage: loaded.reduce((total, s) => total + s.loadAverage! * (s.endIteration - s.startIteration), 0) / loadedIterations }),
+      ...(cores > 0 ? { cores } : {}),
       ...(final === undefined ? {} : { final }),
     });
   }
@@ -66,4 +83,14 @@ export async function summarizeRuns<E extends ReproExperiment>(
 /** A finished run's mean Y-PSNR on the named set, or undefined. */
 export function finalPsnr(summary: RunSummary, set: string): number | undefined {
   return summary.final?.sets.find((s) => s.set === set)?.model?.psnr;
+}
+
+/**
+ * Mean wall seconds of one training step over a run's logged training records, each of which
+ * carries the trainer's moving speed over its latest steps (`itPerSec`, only the steps timed:
+ * validation, checkpoints and loading data excluded). Undefined when nothing was logged.
+ */
+function secondsPerIteration(log: readonly LogRecord[]): number | undefined {
+  const seconds = log.flatMap((r) => (r.type === 'train' && r.itPerSec > 0 ? [1 / r.itPerSec] : []));
+  return seconds.length === 0 ? undefined : mean(seconds);
 }

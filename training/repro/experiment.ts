@@ -67,8 +67,9 @@ function networkName(arch: ArchConfig): 'EDSR' | 'WDSR-A' | 'WDSR-B' {
 }
 
 /**
- * The same budget over `iterations`: halvings, logging, validation and checkpoint
- * intervals scaled in proportion (at least 1), for a quick end-to-end check of a suite.
+ * The same budget over `iterations`: halvings, a cosine decay's length, logging, validation
+ * and checkpoint intervals scaled in proportion (at least 1), for a quick end-to-end check of
+ * a suite, or another budget.
  *
  * @example
  * withIterations(base, 20).train.lrHalvingSteps; // [10, 15] for a 2,000-iteration base halving at 1,000 and 1,500
@@ -81,6 +82,7 @@ export function withIterations(base: ExperimentConfig, iterations: number): Expe
     ...t,
     iterations,
     lrHalvingSteps: [...new Set(t.lrHalvingSteps.map(scaled))].filter((step) => step <= iterations),
+    ...(t.lrSchedule === undefined ? {} : { lrSchedule: { ...t.lrSchedule, iterations: Math.max(iterations, scaled(t.lrSchedule.iterations)) } }),
     logEvery: scaled(t.logEvery),
     validateEvery: t.validateEvery === 0 ? 0 : scaled(t.validateEvery),
     checkpointEvery: scaled(t.checkpointEvery),

@@ -1,16 +1,13 @@
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
 import type { ExperimentConfig } from '../config/experiment';
-import { repoRelativePath } from '../config/load';
 import { setName } from '../metrics/evaluate';
-import { summarizeRuns, type RunSummary } from './collect';
-import { bicubicEvaluation } from './final-eval';
+import { summarizeRuns } from './collect';
 import { budgetSection, runsSection } from './report-budget';
 import { fig3Section } from './report-fig3';
-import { reportFolder } from './report-files';
-import type { ReportContext } from './report-section';
+import { displayPath, writeReportPage } from './report-files';
+import { reportContext } from './report-section';
 import { table1Section } from './report-table1';
 import type { RunRoots } from './run-record';
+import { stateLine } from './status-text';
 import { fig3Experiments, table1Experiments } from './suites';
 
 export interface ReportOptions extends RunRoots {
@@ -37,20 +34,7 @@ export async function writeReport(options: ReportOptions): Promise<{ plots: stri
   const progress = (name: string) => options.onProgress?.(`scoring the final checkpoint of ${name} (cached after the first time)`);
   const table1 = await summarizeRuns(table1Experiments(base), options, evalDirs, progress);
   const fig3 = await summarizeRuns(fig3Experiments(base), options, evalDirs, progress);
-  options.onProgress?.('scoring bicubic (cached after the first time)');
-  const bicubicReport = await bicubicEvaluation(runRoot, base.arch.scale, evalDirs);
-  const bicubic = new Map(bicubicReport.sets.map((s) => [s.set, s.bicubic.psnr]));
-  const valSet = setName(base.data.val);
-  if (!bicubic.has(valSet)) throw new Error(`the validation set ${valSet} must be among the evaluation folders (${evalDirs.join(', ')})`);
-
-  const plotDir = reportFolder(options.reportFile);
-  const context: ReportContext = {
-    sets: bicubicReport.sets.map((s) => s.set),
-    bicubic,
-    valBicubic: { set: valSet, psnr: bicubic.get(valSet)! },
-    iterations: base.train.iterations,
-    plotLink: (file) => `${basename(plotDir)}/${file}`,
-  };
+  const context = await reportContext(options);
   const t1 = table1Section(table1, context);
   const f3 = fig3Section(fig3, context, t1.noise);
   const markdown = [
@@ -82,32 +66,7 @@ export async function writeReport(options: ReportOptions): Promise<{ plots: stri
     ),
   ].join('\n\n');
 
-  const plots = [...t1.plots, ...f3.plots];
-  await mkdir(plotDir, { recursive: true });
-  // Plots of curves that no longer exist (another run root) must not linger beside the report.
-  for (const file of await readdir(plotDir)) {
-    if (file.endsWith('.svg') && !plots.some((p) => p.file === file)) await rm(join(plotDir, file));
-  }
-  for (const plot of plots) await writeFile(join(plotDir, plot.file), plot.svg);
-  await writeFile(options.reportFile, `${markdown}\n`);
-  return { plots: plots.map((p) => join(plotDir, p.file)) };
-}
-
-/** A path as the report shows it: relative to the repository root, so the committed report names no machine's folders. */
-function displayPath(path: string): string {
-  return repoRelativePath(resolve(path));
-}
-
-/** How many runs finished; the unfinished ones that have started are named (missing ones are listed under Runs). */
-function stateLine(runs: readonly RunSummary[]): string {
-  const count = (state: string) => runs.filter((r) => r.status.state === state).length;
-  if (count('finished') === runs.length) return `**State:** all ${runs.length} runs finished.`;
-  const started = runs.filter((r) => r.status.state === 'partial' || r.status.state === 'diverged');
-  const names = started.map((r) => `\`${r.experiment.config.name}\` (${r.status.state})`).join(', ');
-  return [
-    `**State:** ${count('finished')} of ${runs.length} runs finished, ${count('missing')} not started${started.length === 0 ? '' : `, ${started.length} partial or diverged: ${names}`}.`,
-    'Runs that have not finished contribute no number to the tables; curves of partial and diverged runs are plotted and marked as such.',
-  ].join(' ');
+  return { plots: await writeReportPage(options.reportFile, markdown, [...t1.plots, ...f3.plots]) };
 }
 
 /** Why our numbers cannot match the paper's, whatever they turn out to be. */

@@ -20,6 +20,14 @@ export interface SessionRecord {
   readonly wallSec: number;
   /** The CPU it ran on, since speed figures mean little without it. */
   readonly cpuModel: string;
+  /** Logical cores of the machine (`availableParallelism`); absent in sessions recorded before it was. */
+  readonly cores?: number;
+  /**
+   * The machine's 1-minute load average, meaned over the samples taken at each logged training
+   * record: what the session's speed was measured under on a shared machine. Absent in sessions
+   * recorded before it was, and in sessions that logged no training record.
+   */
+  readonly loadAverage?: number;
   readonly time: string;
 }
 

@@ -1,4 +1,4 @@
-import { cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import type { TrainingHooks } from '../loop/hooks';
 import { ProgressLine } from '../loop/progress';
 import type { LogRecord } from '../loop/run-log';
@@ -28,7 +28,7 @@ export type ExperimentOutcome = 'already finished' | 'already diverged' | Sessio
  * run directory decides: interrupted runs resume from their newest checkpoint (a resumed
  * run is bit-identical to an uninterrupted one), missing ones start. A run whose loss turns
  * NaN or explodes (see DivergenceMonitor) is recorded as diverged and the suite moves on.
- * Each session's CPU and wall time go to the run's `repro-sessions.jsonl`. A run that
+ * Each session's CPU and wall time, and the load it ran under, go to the run's `repro-sessions.jsonl`. A run that
  * finishes is scored on `evalDirs`, and a finished or diverged one is persisted to
  * `recordRoot` (see persistRun), the only part of it that outlives the machine.
  *
@@ -92,8 +92,10 @@ async function trainSession(
   const signal = suiteSignal === undefined ? explosion.signal : AbortSignal.any([suiteSignal, explosion.signal]);
   let divergence: string | undefined;
   let startIteration = 0;
+  const loads: number[] = [];
   const onRecord = (record: LogRecord): void => {
     if (record.type === 'start') startIteration = record.iteration;
+    if (record.type === 'train') loads.push(loadavg()[0]!);
     const reason = monitor.observe(record);
     if (reason !== undefined && divergence === undefined) {
       divergence = reason;
@@ -121,6 +123,8 @@ async function trainSession(
     cpuSec: (cpu.user + cpu.system) / 1e6,
     wallSec: (performance.now() - wallStart) / 1000,
     cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+    cores: availableParallelism(),
+    ...(loads.length === 0 ? {} : { loadAverage: loads.reduce((sum, load) => sum + load, 0) / loads.length }),
     time: new Date().toISOString(),
   };
 }

@@ -21,8 +21,12 @@ export interface Fig3Experiment extends ReproExperiment {
   readonly lr: number;
 }
 
-export const SUITE_NAMES = ['table1', 'fig3'] as const;
+export const SUITE_NAMES = ['table1', 'fig3', 'ablation'] as const;
 export type SuiteName = (typeof SUITE_NAMES)[number];
+
+/** The suites of the paper reproduction (docs/reproduction.md), which `all` trains; the ablation (training/repro/ablation.ts) has a report of its own. */
+export const PAPER_SUITES = ['table1', 'fig3'] as const satisfies readonly SuiteName[];
+export type PaperSuite = (typeof PAPER_SUITES)[number];
 
 /** Seeds of the 1-block row, so its differences can be compared with the seed-to-seed noise. */
 export const TABLE1_SEEDS = [1, 2, 3] as const;
@@ -108,8 +112,8 @@ export function fig3Experiments(base: ExperimentConfig): Fig3Experiment[] {
   }));
 }
 
-/** The experiments of a suite, in the order the runner trains them. */
-export function suiteExperiments(suite: SuiteName, base: ExperimentConfig): ReproExperiment[] {
+/** The experiments of a paper suite, in the order the runner trains them. */
+export function suiteExperiments(suite: PaperSuite, base: ExperimentConfig): ReproExperiment[] {
   return suite === 'table1' ? table1Experiments(base) : fig3Experiments(base);
 }
 
