@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web/wasm';
@@ -33,6 +34,17 @@ describe('model/manifest.json', () => {
       const training = m.training as { run: string; data: string[] };
       expect(m.id).toBe(modelFileStem({ name: training.run, arch: m.arch, data: { train: training.data } }, m.precision));
     }
+  });
+
+  it('keeps no model file that nothing uses: each is listed here or pinned by a config as a starting point or teacher', async () => {
+    const tracked = (dir: string): string[] => execFileSync('git', ['ls-files', '-z', dir], { encoding: 'utf8' }).split('\0').filter(Boolean);
+    const used = new Set(entries.map(([, m]) => `model/${m.file}`));
+    const configs = tracked('training/configs').filter((file) => file.endsWith('.json'));
+    for (const file of [...configs, ...tracked('model/runs').filter((file) => file.endsWith('/config.json'))]) {
+      for (const path of JSON.stringify(JSON.parse(await readFile(file, 'utf8'))).match(/model\/[\w.-]+\.onnx/g) ?? []) used.add(path);
+    }
+    expect(configs.length).toBeGreaterThan(0);
+    expect(tracked('model').filter((file) => file.endsWith('.onnx') && !used.has(file))).toEqual([]);
   });
 
   it.each(entries.map(([kind, m]) => [`${kind} ${m.id}`, m] as const))('%s: file, sha256, IO names and scale match', async (_, model) => {
