@@ -9,7 +9,7 @@ import { fig3Section } from '../../training/repro/report-fig3';
 import type { ReportContext } from '../../training/repro/report-section';
 import { table1Section } from '../../training/repro/report-table1';
 import type { RunStatus } from '../../training/repro/run-state';
-import { pairedDirection, pooledStd, sampleStd } from '../../training/repro/stats';
+import { median, pairedDirection, pooledStd, sampleStd } from '../../training/repro/stats';
 import { describeStatus, statusCounts } from '../../training/repro/status-text';
 import { BASE_CONFIG_PATH, fig3Experiments, loadReproBase, table1Experiments, type Table1Experiment } from '../../training/repro/suites';
 
@@ -203,6 +203,12 @@ describe('pairedDirection', () => {
     expect(sampleStd([1, 2, 3])).toBe(1);
     expect(pooledStd([[1, 2, 3], [5, 5], [7]])).toBeCloseTo(Math.sqrt(0.5), 12);
     expect(pooledStd([[1], []])).toBeUndefined();
+  });
+
+  it('takes the median of odd and even counts, unmoved by one stall', () => {
+    expect(median([0.6, 9, 0.5])).toBe(0.6);
+    expect(median([0.4, 0.6, 0.5, 9])).toBeCloseTo(0.55, 12);
+    expect(median([])).toBeNaN();
   });
 });
 

@@ -5,7 +5,7 @@ import type { ReproExperiment } from './experiment';
 import { finalEvaluation, storedFinalEvaluation } from './final-eval';
 import { readRun, type RunStatus, type SessionRecord } from './run-state';
 import { locateRun, type RunRoots } from './run-record';
-import { mean } from './stats';
+import { median } from './stats';
 
 /** Everything the report says about one experiment, all read from its record or run directory. */
 export interface RunSummary<E extends ReproExperiment = ReproExperiment> {
@@ -86,11 +86,13 @@ export function finalPsnr(summary: RunSummary, set: string): number | undefined 
 }
 
 /**
- * Mean wall seconds of one training step over a run's logged training records, each of which
+ * Median wall seconds of one training step over a run's logged training records, each of which
  * carries the trainer's moving speed over its latest steps (`itPerSec`, only the steps timed:
- * validation, checkpoints and loading data excluded). Undefined when nothing was logged.
+ * validation, checkpoints and loading data excluded). The median, because on a shared machine a
+ * few records catch a stall (another job's burst, a paused process) that a mean would spread over
+ * the whole run. Undefined when nothing was logged.
  */
 function secondsPerIteration(log: readonly LogRecord[]): number | undefined {
   const seconds = log.flatMap((r) => (r.type === 'train' && r.itPerSec > 0 ? [1 / r.itPerSec] : []));
-  return seconds.length === 0 ? undefined : mean(seconds);
+  return seconds.length === 0 ? undefined : median(seconds);
 }

@@ -3,6 +3,13 @@ export function mean(values: readonly number[]): number {
   return values.reduce((sum, v) => sum + v, 0) / values.length;
 }
 
+/** The middle value (the mean of the two middle ones for an even count); NaN for no values. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length / 2;
+  return Number.isInteger(middle) ? ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2 : sorted[Math.floor(middle)]!;
+}
+
 /** Sample standard deviation (n - 1 in the denominator); NaN for fewer than two values. */
 export function sampleStd(values: readonly number[]): number {
   if (values.length < 2) return Number.NaN;
