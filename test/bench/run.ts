@@ -518,21 +518,20 @@ async function bench(started: number, load0: number, snapshot: TreeSnapshot | un
         const { p50, p90 } = summarise(shares);
         return `${p50.toFixed(2)} / ${p90.toFixed(2)}`;
       };
+      const columns = [
+        'Runs',
+        'Headers p50 / p90 ms',
+        'First byte p50 / p90 ms',
+        'First 16 KiB p50 / p90 ms',
+        'Total p50 / p90 ms',
+        'First byte / total p50 / p90',
+        'First 16 KiB / total p50 / p90',
+        'fetch + check + decode p50 ms',
+        'Inference p50 / p90 ms',
+      ];
       console.log(
         markdownTable(
-          [
-            'Request',
-            'Runs',
-            'Headers p50 / p90 ms',
-            'First byte p50 / p90 ms',
-            'First 16 KiB p50 / p90 ms',
-            'Total p50 / p90 ms',
-            'First byte / total p50 / p90',
-            'First 16 KiB / total p50 / p90',
-            'fetch + check + decode p50 ms',
-            'Inference p50 / p90 ms',
-            'Load',
-          ],
+          ['Request', ...columns, 'Load'],
           [...bySize].map(([size, group]) => {
             const samples = ok(group).map((run) => run.sample!);
             const before = samples.map((s) => ['fetch', 'model', 'check', 'decode'].reduce((sum, name) => sum + (s.stages.get(name) ?? 0), 0));
@@ -550,17 +549,7 @@ async function bench(started: number, load0: number, snapshot: TreeSnapshot | un
               loadRange(group[0]!.load[0], group.at(-1)!.load[1]),
             ];
           }),
-          [
-            'Runs',
-            'Headers p50 / p90 ms',
-            'First byte p50 / p90 ms',
-            'First 16 KiB p50 / p90 ms',
-            'Total p50 / p90 ms',
-            'First byte / total p50 / p90',
-            'First 16 KiB / total p50 / p90',
-            'fetch + check + decode p50 ms',
-            'Inference p50 / p90 ms',
-          ],
+          columns,
         ),
       );
     }
@@ -712,20 +701,10 @@ async function bench(started: number, load0: number, snapshot: TreeSnapshot | un
         `Thumbnails (target for the 24 MP JPEG: ≤ ${TARGETS.thumbnailMs / 1000} s end to end, ≤ ${TARGETS.thumbnailBytes / MB} MB = ${formatMiB(TARGETS.thumbnailBytes)} MiB peak)`,
         [Math.min(kindsLoad[0], freshLoad[0]), Math.max(kindsLoad[1], freshLoad[1])],
       );
+      const times = ['Warm runs', 'Warm total p50 / max ms', 'Warm first byte p50 ms', 'In the Worker: last chunk at p50 ms', 'Fresh isolate total ms'];
       console.log(
         markdownTable(
-          [
-            'Kind',
-            'Request',
-            'Warm runs',
-            'Warm total p50 / max ms',
-            'Warm first byte p50 ms',
-            'In the Worker: last chunk at p50 ms',
-            'Fresh isolate total ms',
-            'Peak MiB fresh / long-lived / collected',
-            'Time (warm p50)',
-            'Memory (fresh, collected)',
-          ],
+          ['Kind', 'Request', ...times, 'Peak MiB fresh / long-lived / collected', 'Time (warm p50)', 'Memory (fresh, collected)'],
           thumbnails.map((k) => {
             const { kind, fresh, longLived, collected } = k;
             const all = warmRuns(k);
@@ -745,7 +724,7 @@ async function bench(started: number, load0: number, snapshot: TreeSnapshot | un
               target && all.length > 0 ? verdict(memoryOk) : '-',
             ];
           }),
-          ['Warm runs', 'Warm total p50 / max ms', 'Warm first byte p50 ms', 'In the Worker: last chunk at p50 ms', 'Fresh isolate total ms'],
+          times,
         ),
       );
     }

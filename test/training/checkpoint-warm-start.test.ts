@@ -13,17 +13,16 @@ import { ConfigError, validateExperimentConfig } from '../../training/config/val
 import { exportModel } from '../../training/quant/export-model';
 import { foldConv } from '../../training/onnx/fold';
 import { writeManifestEntry } from '../../training/onnx/manifest';
-import { ProgressLine } from '../../training/loop/progress';
 import type { LogRecord } from '../../training/loop/run-log';
 import { train, WARM_START_MOMENT_STEPS } from '../../training/loop/trainer';
+import { smallWdsrB } from './helpers/arch';
 import { writeImages } from './helpers/images';
 import { pinFile, pinLatestCheckpoint } from './helpers/pin';
+import { readLog, silent } from './helpers/training-runs';
 import { seededWeights } from './helpers/weights';
 
-const silent = new ProgressLine({ write: () => true });
-
 describe('weightsFromOnnx', () => {
-  const arch = { arch: 'wdsr_b', scale: 2, nFeats: 8, nBlocks: 2, expansion: 6, lowRank: 0.8, resScale: 1, normalization: 'weight' } as const;
+  const arch = smallWdsrB();
   const graph = buildArch(arch);
 
   it('restores weights whose folded convs are the exported ones (weight norm unfolded as v = W, g = |W|)', async () => {
@@ -247,11 +246,4 @@ async function trainedSourceRun(name: string): Promise<{ workDir: string; config
   const sourceRun = join(workDir, 'source');
   await train({ config, runDir: sourceRun, resume: false, hooks: trainingHooks, console: silent });
   return { workDir, config, sourceRun };
-}
-
-async function readLog(runDir: string): Promise<LogRecord[]> {
-  return (await readFile(join(runDir, 'log.jsonl'), 'utf8'))
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as LogRecord);
 }

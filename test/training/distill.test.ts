@@ -7,7 +7,6 @@ import { sha256Hex } from '../../src/core/digest';
 import type { WdsrBConfig } from '../../training/archs/config';
 import { buildArch } from '../../training/archs/index';
 import { initBackend } from '../../training/backend/init';
-import { latestCheckpoint, loadCheckpoint } from '../../training/checkpoint/load';
 import { trainingHooks } from '../../training/cli/training-hooks';
 import type { DistillConfig, ExperimentConfig } from '../../training/config/experiment';
 import { ConfigError, validateExperimentConfig } from '../../training/config/validate';
@@ -18,14 +17,14 @@ import { exportModel } from '../../training/quant/export-model';
 import { distillationLoss } from '../../training/losses/distill';
 import { l1Loss } from '../../training/losses/l1';
 import { ProgressLine } from '../../training/loop/progress';
-import type { LogRecord } from '../../training/loop/run-log';
 import { openSession } from '../../training/loop/session';
 import { train } from '../../training/loop/trainer';
 import { initialWeights } from '../../training/model/init';
 import { TfjsModel } from '../../training/model/tfjs-model';
 import { writeImages } from './helpers/images';
+import { maxAbs } from './helpers/parity';
+import { finalWeights, silent, trainInterrupted } from './helpers/training-runs';
 
-const silent = new ProgressLine({ write: () => true });
 const tiny = (scale: 2 | 3 = 2): WdsrBConfig => ({
   arch: 'wdsr_b',
   scale,
@@ -36,7 +35,6 @@ const tiny = (scale: 2 | 3 = 2): WdsrBConfig => ({
   resScale: 1,
   normalization: 'weight',
 });
-const maxAbs = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
 
 describe('distillationLoss', () => {
   beforeAll(() => initBackend('cpu'));
@@ -184,19 +182,8 @@ describe('training with a teacher', () => {
     expect(lines.join('')).toMatch(/distilling from .*teacher-fp32\.onnx \(sha256 [0-9a-f]{12}\.\.\.\), weight 0\.4/);
 
     const interrupted = join(workDir, 'interrupted');
-    const controller = new AbortController();
-    await train({
-      config,
-      runDir: interrupted,
-      resume: false,
-      hooks: trainingHooks,
-      console: silent,
-      signal: controller.signal,
-      onRecord: (r: LogRecord) => r.type === 'train' && r.iteration === 1 && controller.abort(),
-    });
-    expect(await train({ config, runDir: interrupted, resume: true, hooks: trainingHooks, console: silent })).toMatchObject({ iteration: 2 });
-    const [a, b] = await Promise.all([straight, interrupted].map(async (run) => (await loadCheckpoint((await latestCheckpoint(run))!)).weights));
-    expect(new Map([...b!].map(([name, t]) => [name, t.data]))).toEqual(new Map([...a!].map(([name, t]) => [name, t.data])));
+    expect((await trainInterrupted(config, interrupted, 1)).resumed).toMatchObject({ iteration: 2 });
+    expect(await finalWeights(interrupted)).toEqual(await finalWeights(straight));
     expect(JSON.parse(await readFile(join(straight, 'config.json'), 'utf8')).distill).toEqual(withRepoRelativePaths(config.distill));
   });
 

@@ -8,16 +8,12 @@ import { encodeModel } from '../../training/onnx/onnx-model';
 import { ModelProtoType } from '../../training/onnx/onnx-proto';
 import { POINTWISE_BANDS, archToOnnx, type OnnxQuantization } from '../../training/onnx/to-onnx';
 import { quantizedTensors } from '../../training/model/quantization/plan';
+import { smallWdsrB } from './helpers/arch';
+import { runOnnx } from './helpers/onnx-run';
+import { maxAbs, meanAbs } from './helpers/parity';
 import { seededWeights, syntheticImage } from './helpers/weights';
 
-const wdsrB: ArchConfig = { arch: 'wdsr_b', scale: 2, nFeats: 8, nBlocks: 2, expansion: 6, lowRank: 0.8, resScale: 1, normalization: 'weight' };
-
-async function run(bytes: Uint8Array, image: Float32Array, height: number, width: number): Promise<ort.Tensor> {
-  const session = await ort.InferenceSession.create(bytes);
-  const outputs = await session.run({ lr: new ort.Tensor('float32', image, [1, 3, height, width]) });
-  await session.release();
-  return outputs.sr!;
-}
+const wdsrB = smallWdsrB();
 
 describe('ONNX export', () => {
   it('is deterministic: the same weights give the same bytes', async () => {
@@ -47,7 +43,7 @@ describe('ONNX export', () => {
 
   it('runs in onnxruntime with dynamic spatial size, output scaled and clamped to [0, 1]', async () => {
     const { bytes } = await exportModel(wdsrB, seededWeights(buildArch(wdsrB), 2));
-    const output = await run(bytes, syntheticImage(9, 13, 0), 9, 13);
+    const output = await runOnnx(bytes, syntheticImage(9, 13, 0), 9, 13);
     expect(output.dims).toEqual([1, 3, 18, 26]);
     const values = output.data as Float32Array;
     expect(Math.min(...values)).toBeGreaterThanOrEqual(0);
@@ -86,8 +82,8 @@ describe('banded pointwise chains', () => {
       [13, 9],
     ] as const) {
       const image = syntheticImage(height, width, height);
-      const a = (await run(whole, image, height, width)).data as Float32Array;
-      const b = (await run(banded, image, height, width)).data as Float32Array;
+      const a = (await runOnnx(whole, image, height, width)).data as Float32Array;
+      const b = (await runOnnx(banded, image, height, width)).data as Float32Array;
       expect(b.length).toBe(3 * height * width * wdsrB.scale ** 2);
       expect(Math.max(...a.map((v, i) => Math.abs(v - b[i]!)))).toBeLessThanOrEqual(1e-6);
     }
@@ -125,12 +121,10 @@ describe('foldConv', () => {
     }
     const manualNone = new Map([...manual].filter(([name]) => !name.includes('/bn/')));
     const image = syntheticImage(8, 8, 1);
-    const withBn = await run((await exportModel(config, weights)).bytes, image, 8, 8);
+    const withBn = await runOnnx((await exportModel(config, weights)).bytes, image, 8, 8);
     // The 'none' graph has kernels where the 'batch' graph has kernels too, so the same names apply.
-    const reference = await run((await exportModel(noBn, manualNone)).bytes, image, 8, 8);
-    const a = withBn.data as Float32Array;
-    const b = reference.data as Float32Array;
-    expect(Math.max(...a.map((v, i) => Math.abs(v - b[i]!)))).toBeLessThan(1e-5);
+    const reference = await runOnnx((await exportModel(noBn, manualNone)).bytes, image, 8, 8);
+    expect(maxAbs(withBn.data as Float32Array, reference.data as Float32Array)).toBeLessThan(1e-5);
   });
 });
 
@@ -156,11 +150,10 @@ describe('int8 QDQ export', () => {
       // int8 body weights; the float tail and skip dominate what remains in a model this small.
       expect(int8.bytes.length).toBeLessThan(fp32.bytes.length * 0.75);
       const image = syntheticImage(20, 20, 9);
-      const a = (await run(fp32.bytes, image, 20, 20)).data as Float32Array;
-      const b = (await run(int8.bytes, image, 20, 20)).data as Float32Array;
-      const meanAbs = a.reduce((s, v, i) => s + Math.abs(v - b[i]!), 0) / a.length;
-      expect(meanAbs).toBeLessThan(2 / 255);
-      expect(meanAbs).toBeGreaterThan(0);
+      const a = (await runOnnx(fp32.bytes, image, 20, 20)).data as Float32Array;
+      const b = (await runOnnx(int8.bytes, image, 20, 20)).data as Float32Array;
+      expect(meanAbs(a, b)).toBeLessThan(2 / 255);
+      expect(meanAbs(a, b)).toBeGreaterThan(0);
     }
     const session = await ort.InferenceSession.create(
       (await exportModel(config, weights, { samples, method: { kind: 'minmax' }, floatConvs: ['tail', 'skip'] })).bytes,
@@ -224,16 +217,15 @@ describe('int8-weights export', () => {
     const int8Weights = await exportModel(config, weights, { int8Weights: true, floatConvs: [] });
     expect(initializerBytes(int8Weights.bytes)).toBeLessThan(initializerBytes(fp32.bytes) * 0.4);
     const image = syntheticImage(20, 20, 9);
-    const a = (await run(fp32.bytes, image, 20, 20)).data as Float32Array;
-    const b = (await run(int8Weights.bytes, image, 20, 20)).data as Float32Array;
-    const meanAbs = (x: Float32Array) => a.reduce((s, v, i) => s + Math.abs(v - x[i]!), 0) / a.length;
+    const a = (await runOnnx(fp32.bytes, image, 20, 20)).data as Float32Array;
+    const b = (await runOnnx(int8Weights.bytes, image, 20, 20)).data as Float32Array;
     // Only the weights are rounded: far closer to float than static int8, which rounds activations too.
     const samples = [0, 1, 2, 3].map((seed) => ({ data: syntheticImage(24, 24, seed), dims: [1, 3, 24, 24] as const }));
     const staticInt8 = await exportModel(config, weights, { samples, method: { kind: 'minmax' }, floatConvs: [] });
-    const staticGap = meanAbs((await run(staticInt8.bytes, image, 20, 20)).data as Float32Array);
-    expect(meanAbs(b)).toBeLessThan(staticGap / 3);
-    expect(meanAbs(b)).toBeLessThan(1 / 255);
-    expect(meanAbs(b)).toBeGreaterThan(0);
+    const staticGap = meanAbs(a, (await runOnnx(staticInt8.bytes, image, 20, 20)).data as Float32Array);
+    expect(meanAbs(a, b)).toBeLessThan(staticGap / 3);
+    expect(meanAbs(a, b)).toBeLessThan(1 / 255);
+    expect(meanAbs(a, b)).toBeGreaterThan(0);
     const optimizedPath = `${process.env.TMPDIR ?? '/tmp'}/wdsr-edge-int8-weights-optimized.onnx`;
     const session = await ort.InferenceSession.create(int8Weights.bytes, { graphOptimizationLevel: 'all', optimizedModelFilePath: optimizedPath });
     await session.release();

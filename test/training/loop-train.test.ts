@@ -8,24 +8,10 @@ import { trainingHooks } from '../../training/cli/training-hooks';
 import type { ExperimentConfig } from '../../training/config/experiment';
 import { REPO_ROOT, withRepoRelativePaths } from '../../training/config/load';
 import { validateExperimentConfig } from '../../training/config/validate';
-import { ProgressLine } from '../../training/loop/progress';
 import type { LogRecord } from '../../training/loop/run-log';
 import { train } from '../../training/loop/trainer';
 import { writeImages } from './helpers/images';
-
-const silent = new ProgressLine({ write: () => true });
-
-async function readLog(runDir: string): Promise<LogRecord[]> {
-  return (await readFile(join(runDir, 'log.jsonl'), 'utf8'))
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as LogRecord);
-}
-
-async function finalWeights(runDir: string): Promise<Map<string, Float32Array>> {
-  const { weights } = await loadCheckpoint((await latestCheckpoint(runDir))!);
-  return new Map([...weights].map(([name, { data }]) => [name, data]));
-}
+import { finalWeights, readLog, silent, trainInterrupted } from './helpers/training-runs';
 
 describe('train', () => {
   let workDir: string;
@@ -65,20 +51,9 @@ describe('train', () => {
     expect((await readLog(straight))[0]).toMatchObject({ type: 'start', iteration: 0, workers });
 
     const interrupted = join(workDir, `interrupted-${workers}`);
-    const controller = new AbortController();
-    const stopAtFive = (record: LogRecord) => record.type === 'train' && record.iteration === 5 && controller.abort();
-    const first = await train({
-      config: run,
-      runDir: interrupted,
-      resume: false,
-      hooks: trainingHooks,
-      console: silent,
-      signal: controller.signal,
-      onRecord: stopAtFive,
-    });
-    expect(first).toMatchObject({ iteration: 5, interrupted: true, checkpoint: join(interrupted, 'checkpoints', '00000005') });
-    const second = await train({ config: run, runDir: interrupted, resume: true, hooks: trainingHooks, console: silent });
-    expect(second).toMatchObject({ iteration: 8, interrupted: false });
+    const sessions = await trainInterrupted(run, interrupted, 5);
+    expect(sessions.interrupted).toMatchObject({ iteration: 5, interrupted: true, checkpoint: join(interrupted, 'checkpoints', '00000005') });
+    expect(sessions.resumed).toMatchObject({ iteration: 8, interrupted: false });
 
     expect(await finalWeights(interrupted)).toEqual(await finalWeights(straight));
     const losses = (records: LogRecord[]) => records.flatMap((r) => (r.type === 'train' ? [[r.iteration, r.loss]] : []));

@@ -2,9 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ArchConfig } from '../../training/archs/config';
 import { buildArch } from '../../training/archs/index';
 import { initBackend } from '../../training/backend/init';
 import { trainingHooks } from '../../training/cli/training-hooks';
@@ -15,36 +13,21 @@ import type { ManifestModel } from '../../training/onnx/manifest';
 import { quantizeActivation, quantizeWeightsPerChannel } from '../../training/model/quantization/int8-arithmetic';
 import { exportRun } from '../../training/export/run-export';
 import { exportCheckpoint } from '../../training/quant/export-model';
-import { ProgressLine } from '../../training/loop/progress';
 import type { LogRecord } from '../../training/loop/run-log';
 import { train } from '../../training/loop/trainer';
 import { TfjsModel } from '../../training/model/tfjs-model';
 import { fakeQuantizeActivation, fakeQuantizeKernel } from '../../training/model/quantization/fake-quant';
 import { rangeWeights, splitRanges } from '../../training/model/quantization/plan';
+import { smallWdsrB } from './helpers/arch';
 import { writeImages } from './helpers/images';
+import { runOnnx } from './helpers/onnx-run';
+import { expectInt8Parity, tfjsForward } from './helpers/parity';
 import { pinLatestCheckpoint } from './helpers/pin';
+import { silent } from './helpers/training-runs';
 import { seededWeights, syntheticImage } from './helpers/weights';
 
-const wdsrB: ArchConfig = { arch: 'wdsr_b', scale: 2, nFeats: 8, nBlocks: 2, expansion: 6, lowRank: 0.8, resScale: 1, normalization: 'weight' };
+const wdsrB = smallWdsrB();
 const floatConvs = ['tail', 'skip'];
-
-/** NHWC tfjs forward of an NCHW image, returned NCHW and clamped like the exported graph. */
-function tfjsForward(model: TfjsModel, nchw: Float32Array, height: number, width: number): Float32Array {
-  return tf.tidy(() => {
-    const input = tf.transpose(tf.tensor4d(nchw, [1, 3, height, width]), [0, 2, 3, 1]);
-    return tf.transpose(tf.clipByValue(model.forward(input, false), 0, 1), [0, 3, 1, 2]).dataSync() as Float32Array;
-  });
-}
-
-async function onnxForward(bytes: Uint8Array, nchw: Float32Array, height: number, width: number): Promise<Float32Array> {
-  const session = await ort.InferenceSession.create(bytes);
-  const { sr } = await session.run({ lr: new ort.Tensor('float32', nchw, [1, 3, height, width]) });
-  await session.release();
-  return sr!.data as Float32Array;
-}
-
-const meanAbs = (a: Float32Array, b: Float32Array) => a.reduce((s, v, i) => s + Math.abs(v - b[i]!), 0) / a.length;
-const maxAbs = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
 
 describe('fake quantization', () => {
   beforeAll(() => initBackend('cpu'));
@@ -111,14 +94,8 @@ describe('quantization-aware TfjsModel', () => {
         trained: { method: { kind: 'minmax' }, samples: samples.length, from: { run: 'random', checkpoint: 'none', iterations: 0 } },
       });
       const image = syntheticImage(20, 18, 7);
-      const int8 = await onnxForward(bytes, image, 20, 18);
-      const fakeQuant = tfjsForward(aware, image, 20, 18);
-      const fp32 = tfjsForward(float, image, 20, 18);
-      const floatGap = meanAbs(fp32, int8);
-      expect(floatGap).toBeGreaterThan(1e-4);
-      // Differences left: float32 summation order and rare half-way roundings, one level at most here and there.
-      expect(meanAbs(fakeQuant, int8)).toBeLessThan(floatGap / 20);
-      expect(maxAbs(fakeQuant, int8)).toBeLessThan(2e-3);
+      const int8 = (await runOnnx(bytes, image, 20, 18)).data as Float32Array;
+      expectInt8Parity(int8, tfjsForward(aware, image, 20, 18), tfjsForward(float, image, 20, 18));
     } finally {
       aware.dispose();
       float.dispose();
@@ -161,7 +138,6 @@ describe('quantization-aware TfjsModel', () => {
 });
 
 describe('a quantization-aware run', () => {
-  const silent = new ProgressLine({ write: () => true });
   const valPsnr = (records: LogRecord[]) => records.flatMap((r) => (r.type === 'val' ? [r.psnr] : []));
 
   it('starts as the post-training int8 model, trains through the rounding on two threads, and exports with the ranges it trained with', async () => {

@@ -1,5 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
-import * as ort from 'onnxruntime-node';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,16 +9,16 @@ import { loadStartingPoint } from '../../training/onnx/starting-point';
 import type { ExperimentConfig } from '../../training/config/experiment';
 import { validateExperimentConfig } from '../../training/config/validate';
 import { exportCheckpoint } from '../../training/quant/export-model';
-import { ProgressLine } from '../../training/loop/progress';
 import type { LogRecord } from '../../training/loop/run-log';
 import { train } from '../../training/loop/trainer';
 import { TfjsModel } from '../../training/model/tfjs-model';
 import { collapseReparam } from '../../training/onnx/reparam-collapse';
 import { writeImages } from './helpers/images';
+import { runOnnx } from './helpers/onnx-run';
+import { maxAbs, tfjsForward } from './helpers/parity';
 import { pinLatestCheckpoint } from './helpers/pin';
+import { finalWeights, silent, trainInterrupted } from './helpers/training-runs';
 import { syntheticImage } from './helpers/weights';
-
-const silent = new ProgressLine({ write: () => true });
 
 describe('training a re-parameterized WDSR-B', () => {
   let workDir: string;
@@ -74,28 +72,18 @@ describe('training a re-parameterized WDSR-B', () => {
     expect(losses.every(Number.isFinite)).toBe(true);
 
     const interrupted = join(workDir, 'interrupted');
-    const controller = new AbortController();
-    await train({
-      config,
-      runDir: interrupted,
-      resume: false,
-      hooks: trainingHooks,
-      console: silent,
-      signal: controller.signal,
-      onRecord: (r) => r.type === 'train' && r.iteration === 1 && controller.abort(),
-    });
-    expect(await train({ config, runDir: interrupted, resume: true, hooks: trainingHooks, console: silent })).toMatchObject({ iteration: 2 });
+    expect((await trainInterrupted(config, interrupted, 1)).resumed).toMatchObject({ iteration: 2 });
 
-    const [a, b] = await Promise.all([straight, interrupted].map(async (run) => (await loadCheckpoint((await latestCheckpoint(run))!)).weights));
-    expect([...a!.keys()]).toContain('body/0/spatial/linear0/v');
-    expect([...a!.keys()]).not.toContain('body/0/spatial/v');
-    expect(new Map([...b!].map(([name, t]) => [name, t.data]))).toEqual(new Map([...a!].map(([name, t]) => [name, t.data])));
+    const a = await finalWeights(straight);
+    expect([...a.keys()]).toContain('body/0/spatial/linear0/v');
+    expect([...a.keys()]).not.toContain('body/0/spatial/v');
+    expect(await finalWeights(interrupted)).toEqual(a);
     // Every block weight moved: gradients reach both convs of each block.
     const initial = TfjsModel.create(buildArch(config.arch), config.train.seed);
     const start = initial.namedWeights();
     initial.dispose();
     for (const name of ['body/0/spatial/linear0/v', 'body/0/spatial/linear1/v', 'body/0/expand/linear0/g', 'body/0/reduce/linear1/bias']) {
-      expect(a!.get(name)!.data).not.toEqual(start.get(name)!.data);
+      expect(a.get(name)!).not.toEqual(start.get(name)!.data);
     }
   });
 
@@ -106,16 +94,11 @@ describe('training a re-parameterized WDSR-B', () => {
     const model = TfjsModel.fromWeights(buildArch(config.arch), checkpoint.weights);
     const [h, w] = [11, 9];
     const nchw = syntheticImage(h, w, 2);
-    const expected = tf.tidy(() => {
-      const input = tf.transpose(tf.tensor4d(nchw, [1, 3, h, w]), [0, 2, 3, 1]);
-      return tf.transpose(tf.clipByValue(model.forward(input as tf.Tensor4D, false), 0, 1), [0, 3, 1, 2]).dataSync();
-    });
+    const expected = tfjsForward(model, nchw, h, w);
     model.dispose();
-    const session = await ort.InferenceSession.create(bytes);
-    const actual = (await session.run({ lr: new ort.Tensor('float32', nchw, [1, 3, h, w]) })).sr!.data as Float32Array;
-    await session.release();
+    const actual = (await runOnnx(bytes, nchw, h, w)).data as Float32Array;
     expect(actual).toHaveLength(expected.length);
-    expect(actual.reduce((m, v, i) => Math.max(m, Math.abs(v - expected[i]!)), 0)).toBeLessThan(1e-4);
+    expect(maxAbs(actual, expected)).toBeLessThan(1e-4);
   });
 
   it('starts a plain run from the checkpoint, collapsed (warm start, initFrom, quantization.from)', async () => {

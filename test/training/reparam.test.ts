@@ -12,6 +12,8 @@ import { ModelProtoType } from '../../training/onnx/onnx-proto';
 import { effectiveConv } from '../../training/model/conv-layer';
 import { TfjsModel } from '../../training/model/tfjs-model';
 import { collapseLinearBlock, collapseReparam, nodeConv, weightNormKernel, type PlainConv } from '../../training/onnx/reparam-collapse';
+import { smallWdsrB } from './helpers/arch';
+import { maxAbs } from './helpers/parity';
 import { seededWeights } from './helpers/weights';
 
 const uniform = (length: number, bound: number, rng: Rng) => Float32Array.from({ length }, () => (2 * rng.next() - 1) * bound);
@@ -32,19 +34,6 @@ function blockForward(
   return identity ? tf.add(narrow, x) : narrow;
 }
 
-const maxAbs = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
-
-const wdsrB = (overrides: Partial<WdsrBConfig> = {}): WdsrBConfig => ({
-  arch: 'wdsr_b',
-  scale: 2,
-  nFeats: 8,
-  nBlocks: 2,
-  expansion: 6,
-  lowRank: 0.8,
-  resScale: 1,
-  normalization: 'weight',
-  ...overrides,
-});
 const reparamAll = { kind: 'collapsible', expansion: 4, convs: ['expand', 'reduce', 'spatial'] } as const;
 
 describe('collapseLinearBlock (pure fold)', () => {
@@ -100,7 +89,7 @@ describe('collapseLinearBlock (pure fold)', () => {
 
 describe('a re-parameterized WDSR-B', () => {
   beforeAll(() => initBackend('cpu'));
-  const config = wdsrB({ reparam: reparamAll });
+  const config = smallWdsrB({ reparam: reparamAll });
   const graph = buildArch(config);
   const blockConv = (name: string) => graph.nodes.find((n): n is ConvNode => n.op === 'conv' && n.name === name)!;
 
@@ -114,7 +103,7 @@ describe('a re-parameterized WDSR-B', () => {
     expect(blockConv('body/1/expand').linearBlock).toEqual({ hidden: 4 * Math.min(8, 48), identity: false });
     expect(blockConv('body/1/reduce').linearBlock).toEqual({ hidden: 4 * Math.min(48, 6), identity: false });
     expect(blockConv('head').linearBlock).toBeUndefined();
-    const spatialOnly = buildArch(wdsrB({ reparam: { ...reparamAll, convs: ['spatial'] } }));
+    const spatialOnly = buildArch(smallWdsrB({ reparam: { ...reparamAll, convs: ['spatial'] } }));
     expect(spatialOnly.nodes.filter((n) => n.op === 'conv' && n.linearBlock !== undefined).map((n) => (n as ConvNode).name)).toEqual([
       'body/0/spatial',
       'body/1/spatial',
@@ -211,10 +200,10 @@ describe('a re-parameterized WDSR-B', () => {
 
   it.each<[string, WdsrBConfig]>([
     ['weight norm, every block conv', config],
-    ['no normalization, the 3x3 only, x3', wdsrB({ scale: 3, normalization: 'none', reparam: { kind: 'collapsible', expansion: 2, convs: ['spatial'] } })],
+    ['no normalization, the 3x3 only, x3', smallWdsrB({ scale: 3, normalization: 'none', reparam: { kind: 'collapsible', expansion: 2, convs: ['spatial'] } })],
     [
       'batch norm (after the whole block), x4',
-      wdsrB({ scale: 4, normalization: 'batch', reparam: { kind: 'collapsible', expansion: 3, convs: ['reduce', 'spatial'] } }),
+      smallWdsrB({ scale: 4, normalization: 'batch', reparam: { kind: 'collapsible', expansion: 3, convs: ['reduce', 'spatial'] } }),
     ],
   ])('collapses into the plain network computing the same function (%s)', (_, trained) => {
     const trainedGraph = buildArch(trained);
@@ -260,8 +249,8 @@ const onnxParameters = (model: DecodedModel) =>
 
 describe('exporting a re-parameterized network', () => {
   // The shipped x2 size: the cost rule is checked where it matters.
-  const served = wdsrB({ nFeats: 16, nBlocks: 8 });
-  const trained = wdsrB({ nFeats: 16, nBlocks: 8, reparam: { kind: 'collapsible', expansion: 4, convs: ['expand', 'reduce', 'spatial'] } });
+  const served = smallWdsrB({ nFeats: 16, nBlocks: 8 });
+  const trained = smallWdsrB({ nFeats: 16, nBlocks: 8, reparam: { kind: 'collapsible', expansion: 4, convs: ['expand', 'reduce', 'spatial'] } });
   let plainModel: DecodedModel;
   let reparamModel: DecodedModel;
   let entries: Awaited<ReturnType<typeof exportModel>>['entry'][];

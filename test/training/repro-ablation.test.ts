@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildArch, countParameters, macsPerLrPixel } from '../../training/archs/index';
 import type { ExperimentConfig } from '../../training/config/experiment';
 import { loadExperimentConfig, resolveRepoPath, withRepoRelativePaths } from '../../training/config/load';
-import type { EvalReport } from '../../training/eval/report';
 import { changedPaths } from '../../training/loop/run-dir';
 import type { Manifest } from '../../training/onnx/manifest';
 import type { LogRecord } from '../../training/loop/run-log';
@@ -22,9 +21,9 @@ import {
 } from '../../training/repro/ablation';
 import type { RunSummary } from '../../training/repro/collect';
 import { ablationPage, exportedCost, writeAblationReport } from '../../training/repro/report-ablation';
-import type { ReportContext } from '../../training/repro/report-section';
 import type { RunStatus, SessionRecord } from '../../training/repro/run-state';
 import { REPORT_EVAL_DIRS } from '../../training/repro/suites';
+import { fakeScores, reportContext } from './helpers/repro-report';
 
 const suite = await loadAblationSuite(undefined, { checkData: false });
 const served = await loadExperimentConfig(resolveRepoPath('training/configs/wdsr_b_x2_f16b8.json'), { checkData: false });
@@ -95,31 +94,12 @@ describe('the ablation suite', () => {
   });
 });
 
-const context: ReportContext = {
-  sets: ['Set5', 'B100'],
-  bicubic: new Map([
-    ['Set5', 33.67],
-    ['B100', 29.56],
-  ]),
-  valBicubic: { set: 'Set5', psnr: 33.67 },
-  iterations: 1000,
-  plotLink: (file) => `ablation/${file}`,
-};
+const context = reportContext(1000, 'ablation');
 
 /** Final Set5 scores of the fake runs (B100 4.5 dB lower); an arm missing here has not finished. */
 const SET5: Partial<Record<AblationArm, number>> = { plain: 35.3, reparam: 35.2, distill: 35.42, patch128: 35.33, 'no-flips': 35.1 };
 
-function scores(set5: number): EvalReport {
-  const result = (set: string, psnr: number) => ({ set, psnr, ssim: 0.9, images: [] });
-  return {
-    scale: 2,
-    model: 'run',
-    sets: [
-      { set: 'Set5', bicubic: result('Set5', 33.67), model: result('Set5', set5) },
-      { set: 'B100', bicubic: result('B100', 29.56), model: result('B100', set5 - 4.5) },
-    ],
-  };
-}
+const scores = (set5: number) => fakeScores(set5, 4.5);
 
 /** A log of training records at `itPerSec`, and validations rising to `psnr`, up to `until`. */
 function log(until: number, itPerSec: number, psnr: number): LogRecord[] {

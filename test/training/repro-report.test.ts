@@ -1,31 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import type { EvalReport } from '../../training/eval/report';
 import type { LogRecord } from '../../training/loop/run-log';
 import { runCurves } from '../../training/reports/plot/run-curves';
 import type { RunSummary } from '../../training/repro/collect';
 import { DivergenceMonitor } from '../../training/repro/divergence';
 import type { ReproExperiment } from '../../training/repro/experiment';
 import { fig3Section } from '../../training/repro/report-fig3';
-import type { ReportContext } from '../../training/repro/report-section';
 import { table1Section } from '../../training/repro/report-table1';
 import type { RunStatus } from '../../training/repro/run-state';
 import { median, pairedDirection, pooledStd, sampleStd } from '../../training/repro/stats';
 import { describeStatus, statusCounts } from '../../training/repro/status-text';
 import { BASE_CONFIG_PATH, fig3Experiments, loadReproBase, table1Experiments, type Table1Experiment } from '../../training/repro/suites';
+import { fakeScores, reportContext } from './helpers/repro-report';
 
 // A fixed budget of 2,000 iterations, so the expected numbers below do not move when base.json does.
 const base = await loadReproBase(BASE_CONFIG_PATH, 2000, { checkData: false });
 const ITERATIONS = base.train.iterations;
-const context: ReportContext = {
-  sets: ['Set5', 'B100'],
-  bicubic: new Map([
-    ['Set5', 33.67],
-    ['B100', 29.56],
-  ]),
-  valBicubic: { set: 'Set5', psnr: 33.67 },
-  iterations: ITERATIONS,
-  plotLink: (file) => `reproduction/${file}`,
-};
+const context = reportContext(ITERATIONS, 'reproduction');
 
 const train = (iteration: number, loss: number): LogRecord => ({ type: 'train', iteration, loss, lr: 1e-3, itPerSec: 1, elapsedSec: iteration });
 const val = (iteration: number, psnr: number): LogRecord => ({ type: 'val', iteration, set: 'Set5', psnr, ssim: 0.9 });
@@ -40,19 +30,6 @@ function log(until: number, start: number, finalPsnr: number, dip?: { at: number
   return records;
 }
 
-/** Scores as evaluateSets reports them: Set5 as given, B100 5 dB lower, so both sets show the same differences. */
-function scores(set5: number): EvalReport {
-  const result = (set: string, psnr: number) => ({ set, psnr, ssim: 0.9, images: [] });
-  return {
-    scale: 2,
-    model: 'run',
-    sets: [
-      { set: 'Set5', bicubic: result('Set5', 33.67), model: result('Set5', set5) },
-      { set: 'B100', bicubic: result('B100', 29.56), model: result('B100', set5 - 5) },
-    ],
-  };
-}
-
 /** A run as collectRuns would summarize it; a final score only where the run finished. */
 function run<E extends ReproExperiment>(experiment: E, status: RunStatus, records: LogRecord[] = [], finalSet5?: number): RunSummary<E> {
   return {
@@ -62,7 +39,8 @@ function run<E extends ReproExperiment>(experiment: E, status: RunStatus, record
     sessions: [],
     cpuSec: 0,
     wallSec: 0,
-    ...(finalSet5 === undefined ? {} : { final: scores(finalSet5) }),
+    // B100 5 dB below Set5, so both sets show the same differences.
+    ...(finalSet5 === undefined ? {} : { final: fakeScores(finalSet5, 5) }),
   };
 }
 const finished = <E extends ReproExperiment>(experiment: E, set5: number) =>

@@ -15,6 +15,7 @@ import { writeReport } from '../../training/repro/report';
 import { runSuite } from '../../training/repro/runner';
 import { readRun, readSessions, runStatus } from '../../training/repro/run-state';
 import { fig3Experiments, table1Experiments } from '../../training/repro/suites';
+import { silent } from './helpers/training-runs';
 
 /** Smooth colour waves (learnable, unlike noise) as PNG files. */
 async function writeWaves(dir: string, count: number, size: number): Promise<void> {
@@ -30,7 +31,6 @@ async function writeWaves(dir: string, count: number, size: number): Promise<voi
   }
 }
 
-const silent = new ProgressLine({ write: () => true });
 const tinyArch: WdsrBConfig = { arch: 'wdsr_b', scale: 2, nFeats: 4, nBlocks: 1, expansion: 4, lowRank: 0.8, resScale: 1, normalization: 'weight' };
 
 let workDir: string;

@@ -6,6 +6,7 @@ import { createWasmSession, ort } from '../../src/inference/ort-wasm';
 import { buildArch } from '../../training/archs/index';
 import type { NamedWeights } from '../../training/model/weights';
 import { TfjsModel } from '../../training/model/tfjs-model';
+import { expectInt8Parity, interiorFraction, maxAbs, tfjsForward } from '../training/helpers/parity';
 import { paintedImage } from './harness';
 import type { ParityModel } from './parity-models';
 
@@ -27,14 +28,6 @@ function tfjsModel(model: ParityModel, quantization = true): TfjsModel {
   return TfjsModel.fromWeights(buildArch(model.config), variables);
 }
 
-/** NCHW in, NCHW out, clamped as the exported graph clamps. */
-function tfjsForward(model: TfjsModel, nchw: Float32Array, height: number, width: number): Float32Array {
-  return tf.tidy(() => {
-    const input = tf.transpose(tf.tensor4d(nchw, [1, 3, height, width]), [0, 2, 3, 1]);
-    return tf.transpose(tf.clipByValue(model.forward(input, false), 0, 1), [0, 3, 1, 2]).dataSync() as Float32Array;
-  });
-}
-
 async function ortForward(model: ParityModel, nchw: Float32Array, height: number, width: number): Promise<ort.Tensor> {
   const session = await createWasmSession(Uint8Array.from(model.onnx), {});
   try {
@@ -46,10 +39,6 @@ async function ortForward(model: ParityModel, nchw: Float32Array, height: number
 
 const [height, width] = [14, 11];
 const input = () => readPlanar(paintedImage(width, height), { x: 0, y: 0, width, height }, [0, 1]).data;
-const maxAbs = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
-const meanAbs = (a: Float32Array, b: Float32Array) => a.reduce((s, v, i) => s + Math.abs(v - b[i]!), 0) / a.length;
-/** Parity on a saturated output would prove nothing: most values must lie strictly inside (0, 1). */
-const interiorFraction = (a: Float32Array) => a.filter((v) => v > 0 && v < 1).length / a.length;
 
 describe('ONNX exports in onnxruntime-web (workerd)', () => {
   beforeAll(async () => {
@@ -78,12 +67,7 @@ describe('ONNX exports in onnxruntime-web (workerd)', () => {
     const [aware, plain] = [tfjsModel(model), tfjsModel(model, false)];
     try {
       const int8 = (await ortForward(model, input(), height, width)).data as Float32Array;
-      const fakeQuant = tfjsForward(aware, input(), height, width);
-      const floatGap = meanAbs(tfjsForward(plain, input(), height, width), int8);
-      expect(floatGap).toBeGreaterThan(1e-4);
-      // What remains: float32 summation order and rare half-way roundings, a level here and there.
-      expect(meanAbs(fakeQuant, int8)).toBeLessThan(floatGap / 20);
-      expect(maxAbs(fakeQuant, int8)).toBeLessThan(2e-3);
+      expectInt8Parity(int8, tfjsForward(aware, input(), height, width), tfjsForward(plain, input(), height, width));
     } finally {
       aware.dispose();
       plain.dispose();

@@ -1,6 +1,6 @@
-import { BENCHMARK_SETS } from '../eval/sets';
 import { exportRun } from '../export/run-export';
 import { calibrationFlag, parseCommandLine, positiveIntegerFlag, UsageError } from '../config/command-line';
+import { EXPORT_RUN_OPTIONS, exportRunFlags } from './export-flags';
 import { runCli } from './run-cli';
 
 const USAGE = `usage: npm run export -- --run <run dir | checkpoint dir> [--int8 | --int8-weights] [--reference] [--model-dir model]
@@ -16,30 +16,28 @@ async function main(argv: string[]): Promise<undefined> {
     args: argv,
     strict: true,
     options: {
-      run: { type: 'string' },
+      ...EXPORT_RUN_OPTIONS,
       int8: { type: 'boolean', default: false },
       'int8-weights': { type: 'boolean', default: false },
       reference: { type: 'boolean', default: false },
       'model-dir': { type: 'string', default: 'model' },
       calibration: { type: 'string', default: 'percentile:99.999' },
       'calibration-patches': { type: 'string', default: '64' },
-      'float-convs': { type: 'string', default: 'tail,skip' },
-      eval: { type: 'string', multiple: true },
     },
   });
-  if (!values.run) throw new UsageError('--run is required');
+  const { run, floatConvs, evalDirs } = exportRunFlags(values);
   if (values.int8 && values['int8-weights']) throw new UsageError('--int8 and --int8-weights are two precisions: give one');
   const [calibration, ...more] = calibrationFlag('--calibration', values.calibration);
   if (calibration === undefined || more.length > 0) throw new UsageError(`--calibration takes one method, got ${values.calibration}`);
   const entry = await exportRun({
-    run: values.run,
+    run,
     precision: values.int8 ? 'int8' : values['int8-weights'] ? 'int8-weights' : 'fp32',
     reference: values.reference,
     modelDir: values['model-dir'],
     calibration,
     calibrationPatches: positiveIntegerFlag('--calibration-patches', values['calibration-patches'])!,
-    floatConvs: values['float-convs'].split(',').filter(Boolean),
-    evalDirs: values.eval ?? [...BENCHMARK_SETS],
+    floatConvs,
+    evalDirs,
   });
   process.stdout.write(`${JSON.stringify({ id: entry.id, file: entry.file, bytes: entry.bytes, sha256: entry.sha256, metrics: entry.metrics }, null, 2)}\n`);
 }

@@ -1,7 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BENCHMARK_SETS } from '../eval/sets';
 import {
   calibrationVariants,
   FP32_VARIANT,
@@ -11,8 +10,9 @@ import {
   type PrecisionReportOptions,
   type PrecisionVariant,
 } from '../reports/precision-report';
-import { calibrationFlag, parseCommandLine, UsageError } from '../config/command-line';
+import { calibrationFlag, parseCommandLine } from '../config/command-line';
 import { withRepoRelativePaths } from '../config/load';
+import { EXPORT_RUN_OPTIONS, exportRunFlags } from './export-flags';
 import { runCli } from './run-cli';
 
 const USAGE = `usage: npm run report:quantization -- --run <run or checkpoint dir> [--out docs/quantization.md] [--eval <HR dir> ...]
@@ -28,24 +28,22 @@ async function main(argv: string[]): Promise<undefined> {
     args: argv,
     strict: true,
     options: {
-      run: { type: 'string' },
+      ...EXPORT_RUN_OPTIONS,
       out: { type: 'string', default: 'docs/quantization.md' },
-      eval: { type: 'string', multiple: true },
-      'float-convs': { type: 'string', default: 'tail,skip' },
       calibrations: { type: 'string', default: 'minmax,percentile:99.99,percentile:99.999' },
       qat: { type: 'string' },
     },
   });
-  if (!values.run) throw new UsageError('--run is required');
+  const { run, floatConvs, evalDirs } = exportRunFlags(values);
   const variants: PrecisionVariant[] = [FP32_VARIANT, INT8_WEIGHTS_VARIANT, ...calibrationVariants(calibrationFlag('--calibrations', values.calibrations))];
   if (values.qat) variants.push({ label: 'int8, quantization-aware fine-tune', precision: 'int8', calibration: { kind: 'minmax' }, run: values.qat });
   const workDir = await mkdtemp(join(tmpdir(), 'wdsr-edge-quant-'));
   try {
     const options: PrecisionReportOptions = {
-      run: values.run,
+      run,
       workDir,
-      evalDirs: values.eval ?? [...BENCHMARK_SETS],
-      floatConvs: values['float-convs'].split(',').filter(Boolean),
+      evalDirs,
+      floatConvs,
       calibrationPatches: 64,
       timingSize: 256,
       repeats: 5,
