@@ -125,7 +125,7 @@ export function ablationPage(
   const machine =
     sessions.length === 0
       ? 'No run has trained yet, so no time is measured.'
-      : `Times were measured on a shared machine (${cpuModels.join('; ')}, ${cores.length === 0 ? 'cores not recorded' : `${cores.join(' or ')} logical cores`}) while other training jobs ran on it: they are wall seconds per training step, the trainer's moving mean over its latest 50 steps averaged over the run's logged records (validation, checkpoints and loading data excluded), next to the machine's 1-minute load average meaned over the same records. A higher load slows a step, so compare times between arms at similar loads only.`;
+      : `Times were measured on a shared machine (${cpuModels.join('; ')}, ${cores.length === 0 ? 'cores not recorded' : `${cores.join(' or ')} logical cores`}) while other training jobs ran on it: they are wall seconds per training step, the median over the run's logged records of the trainer's moving mean over its latest 50 steps (validation, checkpoints and loading data excluded; the median, so that a stall of the shared machine does not move it), next to the machine's 1-minute load average meaned over the same records. A higher load slows a step, so compare times between arms at similar loads only.`;
   const over = runs.filter((r) => exportedCost(r.experiment.config.arch).macsPerLrPixel > served.macsPerLrPixel).map((r) => `\`${r.experiment.arm}\``);
 
   const findings = runs
