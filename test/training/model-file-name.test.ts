@@ -31,7 +31,7 @@ describe('modelFileStem', () => {
     ['a reproduction run', run('WDSR-B_x2_f64b1e6r0.8_wn_lr1e-3_s1_i2000', [2, 64, 1]), 'fp32', 'wdsr-b-x2-f64b1-e6r0.8-wn-lr1e-3-s1-i2000-fp32'],
     ['another architecture', run('EDSR_x2_f64b1_nonorm_lr1e-4_s2_i1000', [2, 64, 1], T91_BSD200, 'edsr'), 'fp32', 'edsr-x2-f64b1-nonorm-lr1e-4-s2-i1000-fp32'],
     // Names that do not follow the pattern still give a stem, from what they do say.
-    ['a name without the usual tokens', run('float', [2, 6, 1], ['/tmp/work/train']), 'int8', 'wdsr-b-x2-f6b1-float-int8'],
+    ['a name without the usual tokens', run('float', [2, 6, 1], ['../data/train']), 'int8', 'wdsr-b-x2-f6b1-float-int8'],
     ['a scale the config does not have', run('WDSR-B_x3_f24b8_T91+BSD200', [2, 24, 8]), 'fp32', 'wdsr-b-x2-f24b8-x3-fp32'],
     ['other training sets', run('WDSR-B_x2_f16b8_T91+BSD200', [2, 16, 8], ['../shared/datasets/DIV2K/HR']), 'fp32', 'wdsr-b-x2-f16b8-t91-bsd200-fp32'],
     ['a wider size that starts like the size', run('WDSR-B_x2_f16b80_T91+BSD200', [2, 16, 8]), 'fp32', 'wdsr-b-x2-f16b8-f16b80-fp32'],
