@@ -13,17 +13,6 @@ import { readRunLog } from '../../training/reports/plot/run-curves';
 const manifest = await readManifest(join(REPO_ROOT, 'model'));
 const tracked = new Set(execFileSync('git', ['ls-files', '-z'], { cwd: REPO_ROOT, encoding: 'utf8' }).split('\0'));
 
-/**
- * Served runs whose starting weights cannot be pinned, and why. A run is listed here only when
- * the file it started from is lost; the test fails if the run's config pins something after all.
- */
-const UNPINNABLE = new Map([
-  [
-    'WDSR-B_x2_f16b8_T91+BSD200_decay20k',
-    "warm-started on the command line from decay16k's checkpoint 00016000, which is gone: no export of it was ever committed",
-  ],
-]);
-
 const servedRuns = manifest.models.map((model) => [model.id, (model.training as { run: string }).run] as const);
 
 describe.each(servedRuns)('served model %s, run %s', (_, run) => {
@@ -35,12 +24,6 @@ describe.each(servedRuns)('served model %s, run %s', (_, run) => {
     const start = (await readRunLog(runDir)).find((record) => record.type === 'start');
     expect(start, 'a start record in log.jsonl').toBeDefined();
     if (start?.type !== 'start') return;
-    const reason = UNPINNABLE.get(run);
-    if (reason !== undefined) {
-      expect(pins, `${run} is listed as unpinnable (${reason})`).toEqual([]);
-      expect(start.warmStartFrom ?? start.initFrom, 'the log shows where it started').toBeDefined();
-      return;
-    }
     if (pins.length === 0) {
       // From its seed: the first session began at iteration 0 with no trained weights.
       expect(start).toMatchObject({ iteration: 0 });
@@ -74,8 +57,4 @@ describe.each(servedRuns)('served model %s, run %s', (_, run) => {
       expect(await sha256Hex(new Uint8Array(await readFile(join(REPO_ROOT, pin.file)))), pin.file).toBe(pin.sha256);
     }
   });
-});
-
-it('lists as unpinnable only served runs', () => {
-  for (const run of UNPINNABLE.keys()) expect(servedRuns.map(([, served]) => served)).toContain(run);
 });
