@@ -6,16 +6,17 @@ import { medianInferenceSeconds, type Runtime } from '../../training/reports/inf
 import manifestJson from '../../model/manifest.json';
 
 /**
- * The x2 models compared: the served one and the references quantized from the same float
- * weights (fp32; static int8, whose QLinearConv kernels are what WebAssembly makes slow).
+ * The x2 models compared: the served one, the fp32 export of its run, and the static int8
+ * reference (its QLinearConv kernels are what WebAssembly makes slow; fine-tuned from an earlier
+ * run of the same size, which is all a timing needs).
  */
 export const BENCH_MODELS = ['served', 'int8', 'fp32'] as const;
 export type BenchModel = (typeof BENCH_MODELS)[number];
 
 const FILES: Readonly<Record<BenchModel, string>> = {
-  served: 'wdsr-b-x2-f16b8-decay20k-int8-weights.onnx',
+  served: servedModel().file,
   int8: 'wdsr-b-x2-f16b8-qat-int8.onnx',
-  fp32: 'wdsr-b-x2-f16b8-decay20k-fp32.onnx',
+  fp32: fp32OfServedRun(),
 };
 
 /** How a table names a model: the served one by its manifest precision. */
@@ -24,10 +25,18 @@ export function benchModelLabel(model: BenchModel): string {
 }
 
 /** The served x2 model's manifest entry. */
-export function servedModel(): { readonly file: string; readonly precision: string; readonly scale: number } {
-  const served = manifestJson.models.find((entry) => entry.file === FILES.served);
-  if (served === undefined) throw new Error(`model/manifest.json serves no ${FILES.served}`);
+export function servedModel(): { readonly file: string; readonly precision: string; readonly scale: number; readonly training: { readonly run: string } } {
+  const served = manifestJson.models.find((entry) => entry.scale === 2);
+  if (served === undefined) throw new Error('model/manifest.json serves no x2 model');
   return served;
+}
+
+/** The fp32 export of the run the served x2 model was quantized from, as the manifest lists it. */
+function fp32OfServedRun(): string {
+  const { run } = servedModel().training;
+  const reference = manifestJson.references.find((entry) => entry.training.run === run && entry.precision === 'fp32');
+  if (reference === undefined) throw new Error(`model/manifest.json lists no fp32 reference of run ${run}`);
+  return reference.file;
 }
 
 export interface NativeRow {

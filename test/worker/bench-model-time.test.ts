@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { MODEL_FILES } from '../../model/files';
 import type { ModelTimeResult } from '../../training/reports/forward-timing';
 import bench from '../bench/worker/index';
+import { servedX2Bytes } from './harness';
 
 /** The bench Worker's model timer (test/bench/worker/model-time.ts), through the bench app's own routes. */
 const post = (query: string, body: BodyInit) => bench.request(`/_bench/model-time?${query}`, { method: 'POST', body });
-const servedModel = () => MODEL_FILES['wdsr-b-x2-f16b8-decay20k-int8-weights.onnx']!;
+const servedModel = servedX2Bytes;
 
 describe('POST /_bench/model-time', () => {
   it('runs the posted model over the whole input and answers each timed pass and their median', async () => {

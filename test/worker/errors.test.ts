@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MODEL_FILES } from '../../model/files';
 import { DEFAULT_CONFIG } from '../../src/config';
 import { sha256Hex } from '../../src/core/digest';
 import { createModelCatalog } from '../../src/core/model-catalog';
 import { createOrtRunner } from '../../src/inference/ort-runner';
-import { imageResponse, manifest, serviceApp, shippedScales, TestOrigin } from './harness';
+import { imageResponse, manifest, servedX2Bytes, serviceApp, shippedScales, TestOrigin } from './harness';
 
 /** Every error body is `{"error":{"code","message"}}` and nothing else: no stack, no cause. */
 async function expectError(response: Response, status: number, code: string): Promise<string> {
@@ -114,7 +113,7 @@ describe('error responses', () => {
   });
 
   it('503 model_unavailable when the bundled bytes do not match the manifest checksum', async () => {
-    const tampered = MODEL_FILES['wdsr-b-x2-f16b8-decay20k-int8-weights.onnx']!.slice(0);
+    const tampered = servedX2Bytes().slice(0);
     new Uint8Array(tampered)[100]! ^= 1;
     const models = createModelCatalog(manifest, (model) => createOrtRunner(model, tampered));
     vi.spyOn(console, 'error').mockImplementation(() => {});

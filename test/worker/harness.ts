@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { MODEL_FILES } from '../../model/files';
 import manifestJson from '../../model/manifest.json';
 import type { ImageFormat } from '../../src/codec/format';
 import { readImageHeader } from '../../src/codec/header';
@@ -15,6 +16,8 @@ import { Canvas } from '../support/samples/paint';
 /** The shipped manifest and model files, in a real onnxruntime-web session (the one the Worker uses). */
 export const manifest = parseManifest(manifestJson);
 export const models = shippedModels;
+/** The served x2 model's bundled bytes, whatever its file is called this release. */
+export const servedX2Bytes = (): ArrayBuffer => MODEL_FILES[manifest.models.find((model) => model.scale === 2)!.file]!;
 export const codecs = shippedCodecs;
 /** The shipped scales as error messages list them, e.g. `2, 4`. */
 export const shippedScales = manifest.models

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { MODEL_FILES } from '../../model/files';
 import { createWasmSession, ort } from '../../src/inference/ort-wasm';
+import { servedX2Bytes } from './harness';
 
 /** The smallest valid WebAssembly module: magic number and version, no sections. */
 const EMPTY_MODULE = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
-const model = () => new Uint8Array(MODEL_FILES['wdsr-b-x2-f16b8-decay20k-int8-weights.onnx']!);
+const model = () => new Uint8Array(servedX2Bytes());
 
 describe('createWasmSession', () => {
   it('is needed: workerd refuses to compile WebAssembly from bytes', async () => {
