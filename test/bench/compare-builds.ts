@@ -6,6 +6,7 @@ import { decodePng, encodePng } from '../../src/codec/png';
 import { createRgbaImage } from '../../src/core/image';
 import { startWranglerDev, type WranglerDev } from '../../training/reports/workerd/wrangler-dev';
 import { summarise } from '../support/stats';
+import { request, type Sample } from './workerd';
 
 /*
  * `npm run bench:compare -- --before <checkout> --source <png> [--crop N] [--query Q] [--rounds R] [--cache on|off]`:
@@ -47,32 +48,25 @@ const origin = createServer((request, response) => {
 await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
 const vars = { ORIGIN: `http://127.0.0.1:${(origin.address() as AddressInfo).port}`, CACHE: values.cache };
 
-interface Timing {
-  readonly status: number;
-  readonly bytes: number;
-  readonly firstByteMs: number;
-  readonly totalMs: number;
-}
-
 const builds: [string, WranglerDev][] = [];
 try {
   builds.push(['before', await startWranglerDev({ cwd: values.before, vars })]);
   builds.push(['this tree', await startWranglerDev({ vars })]);
-  const timings = new Map<string, Timing[]>(builds.map(([name]) => [name, []]));
+  const timings = new Map<string, Sample[]>(builds.map(([name]) => [name, []]));
   for (let round = 0; round < warmup + rounds; round++) {
     // Alternate who goes first, so neither always runs right after the other's request.
     for (const [name, server] of round % 2 === 0 ? builds : [...builds].reverse()) {
       // A path of its own per request: with the cache on, as in production, every request is a miss that also fills the cache.
-      const timing = await timeRequest(`${server.url}/source-${round}.png?${values.query}`);
-      if (timing.status !== 200) throw new Error(`${name}: status ${timing.status}`);
-      if (round >= warmup) timings.get(name)!.push(timing);
+      // request() throws on any answer but a complete 200, naming the path and status.
+      const sample = await request(server, `/source-${round}.png?${values.query}`);
+      if (round >= warmup) timings.get(name)!.push(sample);
     }
   }
   console.log(`| Build | Runs | Response bytes | First byte p50 / p90 ms | Total p50 / p90 ms |`);
   console.log(`|---|---:|---:|---:|---:|`);
   for (const [name, runs] of timings) {
-    const first = summarise(runs.map((run) => run.firstByteMs));
-    const total = summarise(runs.map((run) => run.totalMs));
+    const first = summarise(runs.map((run) => run.firstByteMs ?? Number.NaN));
+    const total = summarise(runs.map((run) => run.ms));
     console.log(
       `| ${name} | ${runs.length} | ${runs[0]!.bytes} | ${first.p50.toFixed(0)} / ${first.p90.toFixed(0)} | ${total.p50.toFixed(0)} / ${total.p90.toFixed(0)} |`,
     );
@@ -80,21 +74,6 @@ try {
 } finally {
   for (const [, server] of builds) await server.stop();
   origin.close();
-}
-
-async function timeRequest(url: string): Promise<Timing> {
-  const start = performance.now();
-  const response = await fetch(url);
-  const reader = response.body!.getReader();
-  let firstByteMs = 0;
-  let bytes = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (bytes === 0) firstByteMs = performance.now() - start;
-    bytes += value.length;
-  }
-  return { status: response.status, bytes, firstByteMs, totalMs: performance.now() - start };
 }
 
 async function sourceBytes(path: string, crop: number | undefined): Promise<Uint8Array> {

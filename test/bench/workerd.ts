@@ -73,7 +73,7 @@ class BenchRequestError extends Error {
  * that fails part-way (a deadline after the first byte aborts the stream), throws a
  * {@link BenchRequestError}: a number from such a response would measure the wrong thing.
  */
-async function request(server: WranglerDev, path: string, variant: Variant = {}, timeoutMs = 180_000): Promise<Sample> {
+export async function request(server: WranglerDev, path: string, variant: Variant = {}, timeoutMs = 180_000): Promise<Sample> {
   const headers: Record<string, string> = {};
   if (variant.tile !== undefined) headers['X-Bench-Tile'] = String(variant.tile);
   if (variant.model !== undefined) headers['X-Bench-Model'] = variant.model;

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeValue } from './checks';
 import type { ExperimentConfig } from './experiment';
@@ -30,9 +30,8 @@ export function datasetsDir(): string {
  */
 export function resolveRepoPath(path: string): string {
   if (isAbsolute(path)) return path;
-  const inDatasets = relative(DATASETS_FOLDER, path);
-  if (!inDatasets.startsWith('..') && !isAbsolute(inDatasets)) return join(datasetsDir(), inDatasets);
-  return resolve(REPO_ROOT, path);
+  const inDatasets = pathWithin(DATASETS_FOLDER, path);
+  return inDatasets === undefined ? resolve(REPO_ROOT, path) : join(datasetsDir(), inDatasets);
 }
 
 /**
@@ -46,9 +45,15 @@ export function resolveRepoPath(path: string): string {
  */
 export function repoRelativePath(path: string): string {
   if (!isAbsolute(path)) return path;
-  const inDatasets = relative(datasetsDir(), path);
-  if (!inDatasets.startsWith('..') && !isAbsolute(inDatasets)) return inDatasets === '' ? DATASETS_FOLDER : `${DATASETS_FOLDER}/${inDatasets}`;
+  const inDatasets = pathWithin(datasetsDir(), path);
+  if (inDatasets !== undefined) return inDatasets === '' ? DATASETS_FOLDER : `${DATASETS_FOLDER}/${inDatasets}`;
   return relative(REPO_ROOT, path) || '.';
+}
+
+/** `path` relative to `folder` when it lies in it (`''` for the folder itself), else undefined. */
+function pathWithin(folder: string, path: string): string | undefined {
+  const inside = relative(folder, path);
+  return inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside) ? undefined : inside;
 }
 
 /**
