@@ -16,10 +16,15 @@ export interface LargeStream {
   readonly label: string;
   readonly source: PaintedSource;
   readonly query: string;
+  /**
+   * The client hangs up after the first bytes, as a browser leaving the page does: the streams
+   * after it must not wait on the request it abandoned (which may have been waiting for a turn).
+   */
+  readonly abandoned?: boolean;
 }
 
 /** A 24 MP camera frame (6000x4000), the largest source the default limits decode in strips, as baseline JPEG and PNG. */
-const PHOTO_24MP_JPEG: PaintedSource = { path: '/photo-6000x4000.jpg', width: 6000, height: 4000, translucent: false, encoding: 'jpeg', style: 'photo' };
+export const PHOTO_24MP_JPEG: PaintedSource = { path: '/photo-6000x4000.jpg', width: 6000, height: 4000, translucent: false, encoding: 'jpeg', style: 'photo' };
 const PHOTO_24MP_PNG: PaintedSource = { ...PHOTO_24MP_JPEG, path: '/photo-6000x4000.png', encoding: 'png' };
 /** The largest upscale source: 2048x2048, x2 to the 16 MiP output limit. */
 const PHOTO_2048_PNG: PaintedSource = { path: '/photo-2048.png', width: 2048, height: 2048, translucent: false, encoding: 'png', style: 'photo' };
@@ -27,9 +32,11 @@ const PHOTO_2048_PNG: PaintedSource = { path: '/photo-2048.png', width: 2048, he
 /**
  * The large streams that run, one after another, while the mixed phase goes on (sized for the
  * default limits, src/config.ts): thumbnails of 24 MP sources and a 2048x2048 x2 upscale to
- * 16.8 MP, whose inference and encoding share the isolate with the cache hits around them.
+ * 16.8 MP, whose inference and encoding share the isolate with the cache hits around them, after
+ * one such upscale that its client abandons.
  */
 export const LARGE_STREAMS: readonly LargeStream[] = [
+  { label: '2048x2048 PNG x2, abandoned after its first bytes', source: PHOTO_2048_PNG, query: 'upscale=2&format=png', abandoned: true },
   { label: '24 MP JPEG → width=640', source: PHOTO_24MP_JPEG, query: 'width=640' },
   { label: '2048x2048 PNG x2 → 4096x4096 PNG', source: PHOTO_2048_PNG, query: 'upscale=2&format=png' },
   { label: '24 MP PNG → width=640', source: PHOTO_24MP_PNG, query: 'width=640' },
