@@ -1,6 +1,7 @@
 import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildArch } from '../../training/archs/index';
 import { latestCheckpoint, loadCheckpoint } from '../../training/checkpoint/load';
@@ -20,6 +21,8 @@ import { writeImages } from './helpers/images';
 import { pinFile, pinLatestCheckpoint } from './helpers/pin';
 import { readLog, silent } from './helpers/training-runs';
 import { seededWeights } from './helpers/weights';
+import { maxAbs } from './helpers/parity';
+import { TfjsModel } from '../../training/model/tfjs-model';
 
 describe('weightsFromOnnx', () => {
   const arch = smallWdsrB();
@@ -111,6 +114,38 @@ describe('a warm start pinned in the config (warmStart)', () => {
     expect(after.iteration).toBe(6);
     expect(after.optimizer.step).toBe(WARM_START_MOMENT_STEPS);
     for (const [name, { data }] of start.weights) expect(after.weights.get(name)!.data, name).toEqual(data);
+  });
+
+  it('expands a plain starting point for a re-parameterized run: the same function, and a step of training changes it', async () => {
+    const reparamArch = { ...config.arch, reparam: { kind: 'collapsible', expansion: 4, convs: ['expand', 'reduce', 'spatial'] } } as const;
+    const warmStart = await pinLatestCheckpoint(sourceRun);
+    const plain = await loadStartingPoint(warmStart, config.arch, 'warmStart');
+    const expanded = await loadStartingPoint(warmStart, reparamArch, 'warmStart');
+    expect(expanded.origin).toEqual(plain.origin);
+    const [plainModel, reparamModel] = [
+      TfjsModel.fromWeights(buildArch(config.arch), plain.weights),
+      TfjsModel.fromWeights(buildArch(reparamArch), expanded.weights), // exactly the re-parameterized variables, or this throws
+    ];
+    const x = tf.tensor4d(
+      Float32Array.from({ length: 10 * 8 * 3 }, (_, i) => ((i * 37) % 101) / 101),
+      [1, 10, 8, 3],
+    );
+    const [a, b] = [plainModel, reparamModel].map((m) => tf.tidy(() => m.forward(x, false).dataSync()));
+    expect(maxAbs(a!, b!)).toBeLessThan(1e-4);
+    x.dispose();
+    for (const m of [plainModel, reparamModel]) m.dispose();
+    const runDir = join(workDir, 'reparam-from-plain');
+    const result = await train({
+      config: { ...config, arch: reparamArch, train: { ...config.train, iterations: 8 }, warmStart },
+      runDir,
+      resume: false,
+      hooks: trainingHooks,
+      console: silent,
+    });
+    expect(result.iteration).toBe(8);
+    const after = await loadCheckpoint((await latestCheckpoint(runDir))!);
+    const spatial = 'body/0/spatial/linear1/v';
+    expect(maxAbs(after.weights.get(spatial)!.data, expanded.weights.get(spatial)!.data)).toBeGreaterThan(0);
   });
 
   it('refuses a file whose SHA-256 is not the pinned one before the run folder is made, naming both hashes', async () => {

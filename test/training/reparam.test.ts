@@ -11,7 +11,7 @@ import { foldConv } from '../../training/onnx/fold';
 import { ModelProtoType } from '../../training/onnx/onnx-proto';
 import { effectiveConv } from '../../training/model/conv-layer';
 import { TfjsModel } from '../../training/model/tfjs-model';
-import { collapseLinearBlock, collapseReparam, nodeConv, weightNormKernel, type PlainConv } from '../../training/onnx/reparam-collapse';
+import { collapseLinearBlock, collapseReparam, expandReparam, nodeConv, weightNormKernel, type PlainConv } from '../../training/onnx/reparam-collapse';
 import { smallWdsrB } from './helpers/arch';
 import { maxAbs } from './helpers/parity';
 import { seededWeights } from './helpers/weights';
@@ -227,6 +227,61 @@ describe('a re-parameterized WDSR-B', () => {
     weights.set('body/0/spatial/bias', { shape: [8], data: new Float32Array(8) });
     expect(() => collapseReparam(config, weights)).toThrow(/weights hold variables the network does not have: body\/0\/spatial\/bias/);
     expect(() => foldConv(blockConv('body/0/spatial'), seededWeights(graph, 6))).toThrow(/collapsible linear block: collapse the network first/);
+  });
+});
+
+describe('expandReparam (a plain network continued as a re-parameterized one)', () => {
+  beforeAll(() => initBackend('cpu'));
+
+  it.each<[string, WdsrBConfig]>([
+    // expand 8 -> 48: hidden 32 < 48 outputs, so the kxk factor carries the identity and the 1x1 the kernel.
+    ['weight norm, every block conv, expansion 4', smallWdsrB({ reparam: reparamAll })],
+    [
+      'no normalization, the 3x3 only, expansion 2, x3',
+      smallWdsrB({ scale: 3, normalization: 'none', reparam: { kind: 'collapsible', expansion: 2, convs: ['spatial'] } }),
+    ],
+    ['weight norm, expansion 1 (hidden at the rank)', smallWdsrB({ reparam: { ...reparamAll, expansion: 1 } })],
+    ['low rank 1: the 3x3 keeps its width, so its block has an identity branch', smallWdsrB({ lowRank: 1, reparam: reparamAll })],
+  ])('computes what the plain network computes, and collapses back to it (%s)', (_, trained) => {
+    const plainArch = withoutReparam(trained);
+    const plainWeights = seededWeights(buildArch(plainArch), 7);
+    const seeded = seededWeights(buildArch(trained), 8);
+    const expanded = expandReparam(trained, plainWeights, seeded);
+    if (trained.lowRank === 1) expect(buildArch(trained).nodes.some((n) => n.op === 'conv' && n.linearBlock?.identity === true)).toBe(true);
+    const [plain, reparam] = [TfjsModel.fromWeights(buildArch(plainArch), plainWeights), TfjsModel.fromWeights(buildArch(trained), expanded)];
+    const x = tf.tensor4d(
+      uniform(1 * 9 * 7 * 3, 0.5, new Rng(2)).map((v) => v + 0.5),
+      [1, 9, 7, 3],
+    );
+    const [a, b] = [plain, reparam].map((m) => tf.tidy(() => m.forward(x, false).dataSync()));
+    expect(maxAbs(a!, b!)).toBeLessThan(1e-4);
+    x.dispose();
+    for (const m of [plain, reparam]) m.dispose();
+    const back = collapseReparam(trained, expanded).weights;
+    for (const node of buildArch(plainArch).nodes) {
+      if (node.op !== 'conv') continue;
+      const [original, collapsed] = [nodeConv(node, plainWeights), nodeConv(node, back)];
+      expect(maxAbs(collapsed.kernel, original.kernel), node.name).toBeLessThan(1e-5);
+      expect(maxAbs(collapsed.bias, original.bias), node.name).toBeLessThan(1e-6);
+    }
+  });
+
+  it('keeps the seeded values in the free parts, which the zero rows of the other factor hide', () => {
+    const trained = smallWdsrB({ reparam: reparamAll });
+    const graph = buildArch(trained);
+    const seeded = seededWeights(graph, 8);
+    const expanded = expandReparam(trained, seededWeights(buildArch(withoutReparam(trained)), 7), seeded);
+    // body/0/spatial: 3x3, 4 -> hidden 32 -> 8 outputs (hidden >= outputs): kxk factor [W | free], 1x1 factor [I; 0].
+    const node = graph.nodes.find((n): n is ConvNode => n.op === 'conv' && n.name === 'body/0/spatial')!;
+    const hidden = node.linearBlock!.hidden;
+    const rows = 3 * 3 * node.inChannels;
+    const first = expanded.get('body/0/spatial/linear0/v')!.data;
+    const seededFirst = weightNormKernel(seeded.get('body/0/spatial/linear0/v')!.data, seeded.get('body/0/spatial/linear0/g')!.data);
+    for (let row = 0; row < rows; row++)
+      for (let h = node.outChannels; h < hidden; h++) expect(first[row * hidden + h]).toBeCloseTo(seededFirst[row * hidden + h]!, 6);
+    const second = weightNormKernel(expanded.get('body/0/spatial/linear1/v')!.data, expanded.get('body/0/spatial/linear1/g')!.data);
+    for (let h = 0; h < hidden; h++) for (let o = 0; o < node.outChannels; o++) expect(second[h * node.outChannels + o]).toBeCloseTo(h === o ? 1 : 0, 6);
+    expect(expanded.get('body/0/spatial/linear0/bias')!.data.every((b) => b === 0)).toBe(true);
   });
 });
 

@@ -168,3 +168,83 @@ function get(weights: NamedWeights, name: string): Float32Array {
   if (entry === undefined) throw new Error(`weights lack variable ${name}`);
   return entry.data;
 }
+
+/**
+ * The inverse direction, for continuing a plain network as a re-parameterized one: weights of the
+ * re-parameterized `arch` whose collapse (see `collapseReparam`) is `plain` (weights of the plain
+ * arch, as an exported fp32 model holds them), so training starts from exactly the function the
+ * plain network computes. For each collapsible linear block with plain kernel W (rows `k k in`,
+ * columns `out`) and bias b, minus the identity when the block has one: when `hidden >= out`, the
+ * kxk conv is `[W | free]` and the 1x1 conv `[I; 0]`; otherwise (then `hidden >= k k in`) the kxk
+ * conv is `[I | free]` and the 1x1 conv `[W; 0]`. The free columns are taken from `seeded` (the
+ * run's initial weights of `arch`), so the zero rows they meet learn from the first step; the kxk
+ * conv's bias is 0 and the 1x1 conv's is b. Under weight norm each part stores `v` as its matrix and
+ * `g` its column norms. Every other variable is copied from `plain`.
+ *
+ * @example
+ * const weights = expandReparam(reparamArch, plainWeights, initialWeights(buildArch(reparamArch), new Rng(seed)));
+ * collapseReparam(reparamArch, weights).weights; // plainWeights, within float32 rounding
+ */
+export function expandReparam(arch: ArchConfig, plain: NamedWeights, seeded: NamedWeights): NamedWeights {
+  const plainArch = withoutReparam(arch);
+  if (plainArch === arch) return plain;
+  const expanded: NamedWeights = new Map();
+  const plainNodes = buildArch(plainArch).nodes;
+  buildArch(arch).nodes.forEach((node, index) => {
+    if (node.op !== 'conv') return;
+    const target = plainNodes[index];
+    if (target?.op !== 'conv' || target.name !== node.name) throw new Error(`expandReparam: node ${index} of the plain graph is not conv ${node.name}`);
+    if (node.linearBlock === undefined) {
+      for (const name of convVariableShapes(node).keys()) expanded.set(name, copy(plain, name));
+      return;
+    }
+    if (node.normalization === 'batch') throw new Error(`expandReparam: conv ${node.name} has batch norm, which a linear block does not expand`);
+    const { kernel, bias } = nodeConv(target, plain);
+    const [firstPart, secondPart] = convParts(node);
+    const { first, second } = expandLinearBlock(node, kernel, seededKernel(firstPart!, seeded));
+    setPart(expanded, firstPart!, first, new Float32Array(node.linearBlock.hidden));
+    setPart(expanded, secondPart!, second, Float32Array.from(bias));
+  });
+  return expanded;
+}
+
+/** The two factors of a linear block whose product (plus the identity) is `kernel`; see `expandReparam`. */
+function expandLinearBlock(node: ConvNode, kernel: Float32Array, seededFirst: Float32Array): { first: Float32Array; second: Float32Array } {
+  const { kernelSize: k, inChannels, outChannels, linearBlock } = node;
+  const { hidden, identity } = linearBlock!;
+  const rows = k * k * inChannels;
+  const residual = Float32Array.from(kernel);
+  if (identity) {
+    const centre = Math.floor(k / 2) * k + Math.floor(k / 2);
+    for (let c = 0; c < inChannels; c++) residual[(centre * inChannels + c) * outChannels + c]! -= 1;
+  }
+  const first = Float32Array.from(seededFirst);
+  const second = new Float32Array(hidden * outChannels);
+  if (hidden >= outChannels) {
+    for (let row = 0; row < rows; row++) for (let o = 0; o < outChannels; o++) first[row * hidden + o] = residual[row * outChannels + o]!;
+    for (let o = 0; o < outChannels; o++) second[o * outChannels + o] = 1;
+  } else if (hidden >= rows) {
+    for (let row = 0; row < rows; row++) for (let h = 0; h < rows; h++) first[row * hidden + h] = row === h ? 1 : 0;
+    second.set(residual);
+  } else {
+    throw new Error(`expandReparam: conv ${node.name} has ${hidden} hidden channels, fewer than both its ${rows} rows and ${outChannels} outputs`);
+  }
+  return { first, second };
+}
+
+function seededKernel(part: ConvPart, seeded: NamedWeights): Float32Array {
+  return part.normalization === 'weight'
+    ? weightNormKernel(get(seeded, `${part.prefix}/v`), get(seeded, `${part.prefix}/g`))
+    : get(seeded, `${part.prefix}/kernel`);
+}
+
+function setPart(weights: NamedWeights, part: ConvPart, kernel: Float32Array, bias: Float32Array): void {
+  const out = part.shape[3];
+  if (part.normalization === 'weight') {
+    weights.set(`${part.prefix}/v`, { shape: [...part.shape], data: kernel });
+    weights.set(`${part.prefix}/g`, { shape: [out], data: outputNorms(kernel, out) });
+  } else {
+    weights.set(`${part.prefix}/kernel`, { shape: [...part.shape], data: kernel });
+  }
+  weights.set(`${part.prefix}/bias`, { shape: [out], data: bias });
+}

@@ -9,7 +9,9 @@ import { readPinnedFile } from '../config/pinned-file';
 import type { NamedWeights } from '../model/weights';
 import { readManifest } from './manifest';
 import { weightsFromOnnx } from './onnx-weights';
-import { collapseReparam } from './reparam-collapse';
+import { initialWeights } from '../model/init';
+import { Rng } from '../model/rng';
+import { collapseReparam, expandReparam } from './reparam-collapse';
 
 /**
  * Reads the trained weights a config pins (`warmStart` or `quantization.from`, named by `field` in
@@ -17,13 +19,13 @@ import { collapseReparam } from './reparam-collapse';
  * (the checkpoint beside it), or a float ONNX model exported by `npm run export` (its history
  * from the model manifest beside it, matched by sha256). A shipped fp32 model is all that
  * survives a machine whose run directories are gone, so training can continue from it. The
- * weights must be of `arch` (a re-parameterized network is collapsed for a plain `arch`, see `collapsedFor`).
+ * weights must be of `arch`, or its plain or re-parameterized form (see `inArchOf`).
  *
  * @example
  * const { weights, origin } = await loadStartingPoint(config.warmStart, config.arch, 'warmStart');
  */
 export async function loadStartingPoint(pin: PinnedFile, arch: ArchConfig, field: string): Promise<StartingPoint> {
-  const start = collapsedFor(await readTrained(pin, field), arch);
+  const start = inArchOf(await readTrained(pin, field), arch);
   if (JSON.stringify(start.arch) !== JSON.stringify(arch)) {
     throw new Error(`${field}: ${pin.file} holds a ${JSON.stringify(start.arch)} network, not this config's ${JSON.stringify(arch)}`);
   }
@@ -40,7 +42,7 @@ export async function loadStartingPoint(pin: PinnedFile, arch: ArchConfig, field
  * // fresh: the tail and skip conv tensors, whose output channels depend on the scale
  */
 export async function loadInitialization(pin: PinnedFile, arch: ArchConfig, seeded: NamedWeights): Promise<Initialization> {
-  const start = collapsedFor(await readTrained(pin, 'initFrom'), arch);
+  const start = inArchOf(await readTrained(pin, 'initFrom'), arch);
   if (JSON.stringify({ ...start.arch, scale: arch.scale }) !== JSON.stringify(arch)) {
     throw new Error(
       `initFrom: ${pin.file} holds a ${JSON.stringify(start.arch)} network: only its scale may differ from this config's ${JSON.stringify(arch)}`,
@@ -58,15 +60,26 @@ export async function loadInitialization(pin: PinnedFile, arch: ArchConfig, seed
 }
 
 /**
- * A network trained with `arch.reparam`, collapsed into its plain architecture when `arch` (what the
- * weights are for) is plain: as `npm run export` would export it, so a plain run can start from the
- * checkpoint itself (a `warmStart`, `initFrom`, or `quantization.from`).
+ * Trained weights as the network `arch` holds them. A network trained with `arch.reparam` is
+ * collapsed when `arch` is plain, as `npm run export` would export it, so a plain run can start
+ * from the checkpoint itself (a `warmStart`, `initFrom`, or `quantization.from`). A plain network
+ * is expanded when `arch` is its re-parameterized form (`expandReparam`: the same function, the
+ * free parts of each linear block drawn from {@link EXPANSION_SEED}), so a served model can go on
+ * training as a re-parameterized one from its fp32 export.
  */
-function collapsedFor(start: StartingPoint & { arch: ArchConfig }, arch: ArchConfig): StartingPoint & { arch: ArchConfig } {
-  if (withoutReparam(arch) !== arch || withoutReparam(start.arch) === start.arch) return start;
-  const collapsed = collapseReparam(start.arch, start.weights);
-  return { ...start, ...collapsed };
+function inArchOf(start: StartingPoint & { arch: ArchConfig }, arch: ArchConfig): StartingPoint & { arch: ArchConfig } {
+  const archPlain = withoutReparam(arch) === arch;
+  const startPlain = withoutReparam(start.arch) === start.arch;
+  if (archPlain && !startPlain) return { ...start, ...collapseReparam(start.arch, start.weights) };
+  if (!archPlain && startPlain && JSON.stringify(withoutReparam(arch)) === JSON.stringify(start.arch)) {
+    const seeded = initialWeights(buildArch(arch), new Rng(EXPANSION_SEED));
+    return { ...start, arch, weights: expandReparam(arch, start.weights, seeded) };
+  }
+  return start;
 }
+
+/** Seed of the free parts of the linear blocks a plain starting point is expanded into: a fixed one, so the expansion depends on the file alone. */
+const EXPANSION_SEED = 1;
 
 async function readTrained(pin: PinnedFile, field: string): Promise<StartingPoint & { arch: ArchConfig }> {
   const { path, bytes, sha256 } = await readPinnedFile(pin, field);
