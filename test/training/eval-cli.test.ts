@@ -15,6 +15,7 @@ describe('parseEvalArgs', () => {
       dataDirs: ['a/HR', 'b'],
       model: 'm.onnx',
       json: true,
+      selfEnsemble: false,
     });
     expect(parseEvalArgs(['--scale', '2', '--data', 'a', '--model', 'bicubic']).json).toBe(false);
   });

@@ -1,6 +1,7 @@
 import { EVAL_USAGE, parseEvalArgs } from '../eval/args';
 import { loadModelUpscaler } from '../eval/model-upscaler';
 import { formatReportTable } from '../eval/report';
+import { selfEnsemble } from '../eval/self-ensemble';
 import { evaluateSets } from '../eval/sets';
 import { runCli } from './run-cli';
 
@@ -11,8 +12,10 @@ import { runCli } from './run-cli';
  */
 async function main(argv: string[]): Promise<undefined> {
   const args = parseEvalArgs(argv);
-  const upscaler = args.model === 'bicubic' ? undefined : await loadModelUpscaler(args.model, args.scale);
-  const report = await evaluateSets(args.dataDirs, args.scale, args.model, upscaler, ({ dir, method, result, seconds }) => {
+  const model = args.model === 'bicubic' ? undefined : await loadModelUpscaler(args.model, args.scale);
+  const upscaler = model !== undefined && args.selfEnsemble ? selfEnsemble(model) : model;
+  const method = args.selfEnsemble ? `${args.model} (self-ensemble x8)` : args.model;
+  const report = await evaluateSets(args.dataDirs, args.scale, method, upscaler, ({ dir, method, result, seconds }) => {
     process.stderr.write(`${result.set} (${dir}), ${method}: ${result.images.length} images in ${seconds.toFixed(1)} s\n`);
   });
   process.stdout.write(`${args.json ? JSON.stringify(report, null, 2) : formatReportTable(report)}\n`);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Raster } from '../../src/core/imresize';
 import { listImageFiles, loadImageFile } from './image-folder';
+import { DIHEDRAL_GROUP, dihedralSource, type Dihedral } from './dihedral';
 import { bicubicPair, type BicubicPair } from './pairs';
 import type { Rng } from '../model/rng';
 
@@ -104,27 +105,16 @@ export class PairedPatchSampler {
   }
 }
 
-/** One of the 8 symmetries of the square: optional transpose (a 90-degree rotation with a flip), then flips. */
-interface Dihedral {
-  readonly flipX: boolean;
-  readonly flipY: boolean;
-  readonly transpose: boolean;
-}
-
-const IDENTITY: Dihedral = { flipX: false, flipY: false, transpose: false };
+const IDENTITY: Dihedral = DIHEDRAL_GROUP[0]!;
 
 /**
  * Writes the transformed `size` x `size` crop at (left, top) into `out` as floats in [0, 1].
  * The transform is defined on patch coordinates, so LR and HR patches stay aligned under it.
  */
 function copyPatch(src: Raster<Uint8Array>, left: number, top: number, size: number, transform: Dihedral, out: Float32Array, offset: number): void {
-  const last = size - 1;
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
-      let sy = transform.transpose ? x : y;
-      let sx = transform.transpose ? y : x;
-      if (transform.flipX) sx = last - sx;
-      if (transform.flipY) sy = last - sy;
+      const [sx, sy] = dihedralSource(transform, x, y, size, size);
       const from = ((top + sy) * src.width + left + sx) * 3;
       const to = offset + (y * size + x) * 3;
       out[to] = src.data[from]! * INV_255;
