@@ -1,5 +1,5 @@
 import type { ArchGraph, ConvNode } from '../archs/graph';
-import { convParts } from '../archs/index';
+import { convParts, type ConvPart } from '../archs/index';
 import type { Rng } from './rng';
 import type { NamedWeights } from './weights';
 
@@ -31,13 +31,7 @@ function initialiseConv(node: ConvNode, rng: Rng, weights: NamedWeights): void {
       bound,
       rng,
     );
-    if (normalization === 'weight') {
-      weights.set(`${prefix}/v`, { shape: [...kernelShape], data: kernel });
-      weights.set(`${prefix}/g`, { shape: [partOut], data: outputChannelNorms(kernel, partOut) });
-    } else {
-      weights.set(`${prefix}/kernel`, { shape: [...kernelShape], data: kernel });
-    }
-    weights.set(`${prefix}/bias`, { shape: [partOut], data: uniform(partOut, bound, rng) });
+    setConvPart(weights, { prefix, shape: kernelShape, normalization }, kernel, uniform(partOut, bound, rng));
   }
   if (node.normalization === 'batch') {
     weights.set(`${name}/bn/gamma`, { shape: [outChannels], data: new Float32Array(outChannels).fill(1) });
@@ -53,8 +47,28 @@ function uniform(length: number, bound: number, rng: Rng): Float32Array {
   return data;
 }
 
+/**
+ * Stores the kernel (HWIO) and bias a conv part applies as the part holds them: under weight norm
+ * as `v = kernel` and `g = ||kernel||` per output channel (so `g v / ||v||` is the kernel), else as
+ * `kernel`.
+ *
+ * @example
+ * setConvPart(weights, convParts(node)[0]!, kernel, bias);
+ */
+export function setConvPart(weights: NamedWeights, part: ConvPart, kernel: Float32Array, bias: Float32Array): void {
+  const { prefix, shape, normalization } = part;
+  const out = shape[3];
+  if (normalization === 'weight') {
+    weights.set(`${prefix}/v`, { shape: [...shape], data: kernel });
+    weights.set(`${prefix}/g`, { shape: [out], data: outputChannelNorms(kernel, out) });
+  } else {
+    weights.set(`${prefix}/kernel`, { shape: [...shape], data: kernel });
+  }
+  weights.set(`${prefix}/bias`, { shape: [out], data: bias });
+}
+
 /** L2 norm of each output channel of an HWIO kernel (output channel is the fastest axis). */
-export function outputChannelNorms(hwio: Float32Array, outChannels: number): Float32Array {
+function outputChannelNorms(hwio: Float32Array, outChannels: number): Float32Array {
   const sums = new Float64Array(outChannels);
   hwio.forEach((value, i) => {
     sums[i % outChannels] = sums[i % outChannels]! + value * value;

@@ -1,7 +1,8 @@
 import type { ArchGraph } from '../archs/graph';
+import { convParts } from '../archs/index';
 import { ModelProtoType } from './onnx-proto';
 import type { NamedWeights } from '../model/weights';
-import { outputChannelNorms } from '../model/init';
+import { setConvPart } from '../model/init';
 
 const FLOAT = 1;
 
@@ -37,14 +38,7 @@ export function weightsFromOnnx(bytes: Uint8Array, graph: ArchGraph, label: stri
         }
       }
     }
-    const shape = [k, k, inC, outC];
-    if (node.normalization === 'weight') {
-      weights.set(`${node.name}/v`, { shape, data: hwio });
-      weights.set(`${node.name}/g`, { shape: [outC], data: outputChannelNorms(hwio, outC) });
-    } else {
-      weights.set(`${node.name}/kernel`, { shape, data: hwio });
-    }
-    weights.set(`${node.name}/bias`, { shape: [outC], data: floatInitializer(initializers, `${node.name}/B`, [outC], label) });
+    setConvPart(weights, convParts(node)[0]!, hwio, floatInitializer(initializers, `${node.name}/B`, [outC], label));
   }
   return weights;
 }

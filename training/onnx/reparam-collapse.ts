@@ -1,6 +1,7 @@
 import type { ArchConfig } from '../archs/config';
 import type { ConvNode, LinearBlockSpec } from '../archs/graph';
 import { buildArch, convParts, convVariableShapes, withoutReparam, type ConvPart } from '../archs/index';
+import { setConvPart } from '../model/init';
 import type { NamedWeights } from '../model/weights';
 
 /** A plain conv's weights: HWIO kernel `[k, k, in, out]` and bias `[out]`, float32 as tfjs holds them. */
@@ -136,25 +137,12 @@ export function collapseReparam(arch: ArchConfig, weights: NamedWeights): Collap
       return;
     }
     const { kernel, bias } = nodeConv(node, weights);
-    const shape = [node.kernelSize, node.kernelSize, node.inChannels, node.outChannels];
-    if (target.normalization === 'weight') {
-      collapsed.set(`${node.name}/v`, { shape, data: kernel });
-      collapsed.set(`${node.name}/g`, { shape: [node.outChannels], data: outputNorms(kernel, node.outChannels) });
-    } else {
-      collapsed.set(`${node.name}/kernel`, { shape, data: kernel });
-    }
-    collapsed.set(`${node.name}/bias`, { shape: [node.outChannels], data: bias });
+    setConvPart(collapsed, convParts(target)[0]!, kernel, bias);
     for (const name of own.filter((n) => n.startsWith(`${node.name}/bn/`))) collapsed.set(name, copy(weights, name));
   });
   const extra = [...weights.keys()].filter((name) => !used.has(name));
   if (extra.length > 0) throw new Error(`collapseReparam: weights hold variables the network does not have: ${extra.join(', ')}`);
   return { arch: plainArch, weights: collapsed };
-}
-
-function outputNorms(hwio: Float32Array, out: number): Float32Array {
-  const sums = new Float64Array(out);
-  for (let i = 0; i < hwio.length; i++) sums[i % out] = sums[i % out]! + hwio[i]! * hwio[i]!;
-  return Float32Array.from(sums, Math.sqrt);
 }
 
 function copy(weights: NamedWeights, name: string): { shape: number[]; data: Float32Array } {
@@ -201,9 +189,9 @@ export function expandReparam(arch: ArchConfig, plain: NamedWeights, seeded: Nam
     if (node.normalization === 'batch') throw new Error(`expandReparam: conv ${node.name} has batch norm, which a linear block does not expand`);
     const { kernel, bias } = nodeConv(target, plain);
     const [firstPart, secondPart] = convParts(node);
-    const { first, second } = expandLinearBlock(node, kernel, seededKernel(firstPart!, seeded));
-    setPart(expanded, firstPart!, first, new Float32Array(node.linearBlock.hidden));
-    setPart(expanded, secondPart!, second, Float32Array.from(bias));
+    const { first, second } = expandLinearBlock(node, kernel, partConv(firstPart!, seeded).kernel);
+    setConvPart(expanded, firstPart!, first, new Float32Array(node.linearBlock.hidden));
+    setConvPart(expanded, secondPart!, second, Float32Array.from(bias));
   });
   return expanded;
 }
@@ -230,21 +218,4 @@ function expandLinearBlock(node: ConvNode, kernel: Float32Array, seededFirst: Fl
     throw new Error(`expandReparam: conv ${node.name} has ${hidden} hidden channels, fewer than both its ${rows} rows and ${outChannels} outputs`);
   }
   return { first, second };
-}
-
-function seededKernel(part: ConvPart, seeded: NamedWeights): Float32Array {
-  return part.normalization === 'weight'
-    ? weightNormKernel(get(seeded, `${part.prefix}/v`), get(seeded, `${part.prefix}/g`))
-    : get(seeded, `${part.prefix}/kernel`);
-}
-
-function setPart(weights: NamedWeights, part: ConvPart, kernel: Float32Array, bias: Float32Array): void {
-  const out = part.shape[3];
-  if (part.normalization === 'weight') {
-    weights.set(`${part.prefix}/v`, { shape: [...part.shape], data: kernel });
-    weights.set(`${part.prefix}/g`, { shape: [out], data: outputNorms(kernel, out) });
-  } else {
-    weights.set(`${part.prefix}/kernel`, { shape: [...part.shape], data: kernel });
-  }
-  weights.set(`${part.prefix}/bias`, { shape: [out], data: bias });
 }
