@@ -16,6 +16,23 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffe
 }
 
 /**
+ * `buffer`'s bytes in a buffer of `byteLength` (cut or zero-filled), the old one detached at once
+ * where the runtime can transfer (ES2024's `transfer`, as in workerd), so growing or trimming a
+ * large buffer never leaves its old copy for V8 to collect; elsewhere (Node 20) a copy.
+ *
+ * @example
+ * buffer = resizeBuffer(buffer, 2 * buffer.byteLength); // the old `buffer` is detached
+ */
+export function resizeBuffer(buffer: ArrayBuffer, byteLength: number): ArrayBuffer {
+  // ES2024's member, typed here because the project's lib is ES2023.
+  const transfer = (buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer }).transfer;
+  if (transfer !== undefined) return transfer.call(buffer, byteLength);
+  const resized = new ArrayBuffer(byteLength);
+  new Uint8Array(resized).set(new Uint8Array(buffer, 0, Math.min(byteLength, buffer.byteLength)));
+  return resized;
+}
+
+/**
  * Frees the memory behind `view` now, by detaching its `ArrayBuffer` (`transfer(0)`), instead of
  * when V8 next collects. V8 collects array buffers late (only once tens of MiB of them have
  * gone unreferenced since its last collection), and the isolate has 128 MB, so the megabyte-sized buffers a request

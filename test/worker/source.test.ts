@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { ServiceError } from '../../src/http/errors';
+import type { Origin } from '../../src/http/origin';
+import { fetchSource } from '../../src/http/source';
+
+/** Bytes whose every position differs from its neighbours', so a misplaced chunk shows. */
+function pattern(length: number): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(length);
+  for (let index = 0; index < length; index++) bytes[index] = (index * 7 + (index >> 8)) & 0xff;
+  return bytes;
+}
+
+/** A plain (not byte) stream of `bytes` in chunks of `chunk`, as a custom origin might build. */
+function plainStream(bytes: Uint8Array, chunk: number): ReadableStream<Uint8Array> {
+  let offset = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (offset >= bytes.length) return controller.close();
+      controller.enqueue(bytes.slice(offset, offset + chunk));
+      offset += chunk;
+    },
+  });
+}
+
+/** A byte stream (BYOB-readable) of `bytes` in pieces of `chunk`, without a declared length. */
+function byteStream(bytes: Uint8Array, chunk: number): ReadableStream<Uint8Array> {
+  let offset = 0;
+  return new ReadableStream({
+    type: 'bytes',
+    pull(controller) {
+      if (offset >= bytes.length) return controller.close();
+      controller.enqueue(bytes.slice(offset, offset + chunk));
+      offset += chunk;
+    },
+  });
+}
+
+const originOf = (respond: () => Response): Origin => ({ fetch: async () => respond() });
+
+const fetchWith = (respond: () => Response, maxBytes: number) => fetchSource(originOf(respond), '/a.png', { timeoutMs: 5_000, maxBytes });
+
+describe('fetchSource reads the body into one buffer', () => {
+  const bytes = pattern(300_000); // larger than the first undeclared capacity (64 KiB): it grows
+
+  it.each([
+    ['a body of its declared length', () => new Response(bytes, { headers: { 'Content-Length': String(bytes.length) } })],
+    ['an undeclared byte stream (the buffer grows)', () => new Response(byteStream(bytes, 40_000))],
+    ['an undeclared plain stream', () => new Response(plainStream(bytes, 40_000))],
+    ['a body longer than it declared', () => new Response(byteStream(bytes, 40_000), { headers: { 'Content-Length': '1000' } })],
+    ['a body shorter than it declared', () => new Response(byteStream(bytes, 40_000), { headers: { 'Content-Length': String(bytes.length + 500) } })],
+  ])('%s: every byte in order, as a view of a whole buffer', async (_, respond) => {
+    const read = await fetchWith(respond, bytes.length + 1000);
+    expect(read.length).toBe(bytes.length);
+    expect(read).toEqual(bytes);
+    // releaseBuffer frees only views of whole buffers: the source must be one.
+    expect(read.byteOffset).toBe(0);
+    expect(read.buffer.byteLength).toBe(bytes.length);
+  });
+
+  it.each([
+    ['declared', () => new Response(bytes, { headers: { 'Content-Length': String(bytes.length) } })],
+    ['undeclared byte stream', () => new Response(byteStream(bytes, 40_000))],
+    ['undeclared plain stream', () => new Response(plainStream(bytes, 40_000))],
+    ['declaring less than it sends', () => new Response(byteStream(bytes, 40_000), { headers: { 'Content-Length': '1000' } })],
+  ])('413 source_too_large one byte over the limit: %s', async (_, respond) => {
+    const error = await fetchWith(respond, bytes.length - 1).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ServiceError);
+    expect((error as ServiceError).status).toBe(413);
+    expect((error as ServiceError).code).toBe('source_too_large');
+  });
+
+  it('an empty body is an empty source', async () => {
+    expect((await fetchWith(() => new Response(new Uint8Array(0), { headers: { 'Content-Length': '0' } }), 10)).length).toBe(0);
+    expect((await fetchWith(() => new Response(byteStream(new Uint8Array(0), 1)), 10)).length).toBe(0);
+  });
+});
