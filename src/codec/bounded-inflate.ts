@@ -1,3 +1,4 @@
+import { releaseBuffer } from '../core/bytes';
 import { yieldToEventLoop } from '../core/yield';
 
 /**
@@ -31,6 +32,7 @@ export async function inflatesBeyond(chunks: readonly Uint8Array<ArrayBuffer>[],
       const { done, value } = await reader.read();
       if (done) return false;
       total += value.byteLength;
+      releaseBuffer(value); // counted and dropped: freed now, not when V8 next collects
       if (total > limit) {
         await reader.cancel();
         return true;
