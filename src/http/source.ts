@@ -61,13 +61,12 @@ const UNDECLARED_CAPACITY = 64 << 10;
 async function readLimited(response: Response, maxBytes: number, signal: AbortSignal): Promise<Uint8Array<ArrayBuffer>> {
   if (!response.body) return new Uint8Array(0);
   const declared = Number(response.headers.get('Content-Length') ?? Number.NaN);
-  const capacity = Number.isSafeInteger(declared) && declared >= 0 ? declared : Math.min(UNDECLARED_CAPACITY, maxBytes);
-  const bytes = new BodyBuffer(capacity, maxBytes);
-  const byob = byobReader(response.body);
-  const reader = byob ?? response.body.getReader();
+  const capacity = Number.isSafeInteger(declared) && declared >= 0 ? declared : UNDECLARED_CAPACITY;
+  const bytes = new BodyBuffer(Math.min(capacity, maxBytes), maxBytes);
+  const reader = byobReader(response.body) ?? response.body.getReader();
   try {
     for (;;) {
-      const done = byob ? await bytes.readFrom(byob, signal) : await bytes.appendFrom(reader as ReadableStreamDefaultReader<Uint8Array>, signal);
+      const done = reader instanceof ReadableStreamBYOBReader ? await bytes.readFrom(reader, signal) : await bytes.appendFrom(reader, signal);
       if (done) return bytes.finish();
     }
   } catch (error) {
@@ -115,8 +114,7 @@ class BodyBuffer {
     } else if (value !== undefined) {
       // The read transferred our buffer to the stream and back: `value` views the same bytes.
       this.buffer = value.buffer as ArrayBuffer;
-      this.length += value.byteLength;
-      if (this.length > this.maxBytes) throw tooLarge(this.maxBytes);
+      this.length += value.byteLength; // within the buffer, so within maxBytes
     }
     return done;
   }
