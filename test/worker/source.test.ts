@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { resizeBuffer } from '../../src/core/bytes';
 import { ServiceError } from '../../src/http/errors';
 import type { Origin } from '../../src/http/origin';
 import { fetchSource } from '../../src/http/source';
@@ -72,5 +73,17 @@ describe('fetchSource reads the body into one buffer', () => {
   it('an empty body is an empty source', async () => {
     expect((await fetchWith(() => new Response(new Uint8Array(0), { headers: { 'Content-Length': '0' } }), 10)).length).toBe(0);
     expect((await fetchWith(() => new Response(byteStream(new Uint8Array(0), 1)), 10)).length).toBe(0);
+  });
+});
+
+describe('resizeBuffer', () => {
+  it.each([
+    ['grows, zero-filling the new bytes', 5, [1, 2, 3, 4, 5, 0, 0, 0]],
+    ['trims to the first bytes', 8, [1, 2, 3]],
+  ])('%s, and detaches the old buffer (workerd has transfer)', (_, from, expected) => {
+    const old = Uint8Array.from({ length: from }, (_value, index) => (index < 5 ? index + 1 : 0)).buffer;
+    const resized = resizeBuffer(old, expected.length);
+    expect([...new Uint8Array(resized)]).toEqual(expected);
+    expect(old.byteLength).toBe(0);
   });
 });
