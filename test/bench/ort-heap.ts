@@ -8,6 +8,7 @@ import { TILED_SESSION_OPTIONS } from '../../src/inference/session-runner';
  * with the Worker's session options, in Node's V8 (the same WASM build the Worker bundles).
  *
  *   node --import tsx test/bench/ort-heap.ts model/<file>.onnx 148 116 84
+ *   node --import tsx test/bench/ort-heap.ts model/<x2>.onnx 148 model/<x4>.onnx 108 model/<x2>.onnx 148
  *
  * Prints one line per step: MiB and, for runs, milliseconds.
  */
@@ -29,15 +30,30 @@ wasm.instantiate = async (source, imports) => {
 };
 ort.env.wasm.numThreads = 1;
 
-const [file, ...sides] = process.argv.slice(2);
-if (file === undefined || sides.length === 0) throw new Error('usage: node --import tsx test/bench/ort-heap.ts <model.onnx> <input side>...');
+// Each `.onnx` argument makes that model current (its session created once, all kept open, as in an
+// isolate that serves several scales); each number runs the current model on a square input of that side.
+const steps = process.argv.slice(2);
+if (steps[0]?.endsWith('.onnx') !== true || steps.length < 2)
+  throw new Error('usage: node --import tsx test/bench/ort-heap.ts <model.onnx> <input side>... [<model.onnx> <input side>...]...');
 const mib = () => ((memory?.buffer.byteLength ?? Number.NaN) / 2 ** 20).toFixed(1);
-const session = await ort.InferenceSession.create(readFileSync(file), { ...TILED_SESSION_OPTIONS, executionProviders: ['wasm'] });
-console.log(`${file}: onnxruntime's memory after the session is created: ${mib()} MiB`);
-for (const side of sides.map(Number)) {
+const sessions = new Map<string, ort.InferenceSession>();
+let current: { readonly file: string; readonly session: ort.InferenceSession } | undefined;
+for (const step of steps) {
+  if (step.endsWith('.onnx')) {
+    let session = sessions.get(step);
+    if (session === undefined) {
+      session = await ort.InferenceSession.create(readFileSync(step), { ...TILED_SESSION_OPTIONS, executionProviders: ['wasm'] });
+      sessions.set(step, session);
+      console.log(`${step}: onnxruntime's memory after the session is created: ${mib()} MiB`);
+    }
+    current = { file: step, session };
+    continue;
+  }
+  const side = Number(step);
+  if (current === undefined || !Number.isInteger(side) || side < 1) throw new Error(`expected a model file or an input side, got ${step}`);
   const input = new ort.Tensor('float32', new Float32Array(3 * side * side).fill(0.5), [1, 3, side, side]);
   const start = performance.now();
-  await session.run({ [session.inputNames[0]!]: input });
-  console.log(`after a ${side}x${side} run: ${mib()} MiB (${(performance.now() - start).toFixed(0)} ms)`);
+  await current.session.run({ [current.session.inputNames[0]!]: input });
+  console.log(`${current.file}: after a ${side}x${side} run: ${mib()} MiB (${(performance.now() - start).toFixed(0)} ms)`);
 }
-await session.release();
+for (const session of sessions.values()) await session.release();
