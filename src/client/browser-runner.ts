@@ -10,7 +10,7 @@ import { loadRuntime } from './runtime';
  * WebGPU provider lacks run on ORT's CPU kernels inside the same session).
  *
  * @example
- * const runner = await createBrowserRunner(entry, 'https://edge.example.com/_wdsr/models/<sha>/wdsr-b-x2-f16b8-reparam-restart38k-int8-weights.onnx', 'wasm', '/client/');
+ * const runner = await createBrowserRunner(entry, `https://edge.example.com/_wdsr/models/${entry.sha256}/${entry.file}`, 'wasm', '/client/');
  * const sr = await runner.run({ width: 8, height: 8, data: new Float32Array(3 * 64) });
  */
 export async function createBrowserRunner(model: ModelEntry, url: string, backend: Backend, runtimeUrl: string): Promise<ModelRunner> {

@@ -20,7 +20,7 @@ export const MODEL_MANIFEST_PATH = `${MODELS_PATH}/manifest.json`;
  * file can be cached forever: a re-exported model gets a new URL.
  *
  * @example
- * modelFilePath(entry); // '/_wdsr/models/567c87e9.../wdsr-b-x2-f16b8-reparam-restart38k-int8-weights.onnx'
+ * modelFilePath(entry); // `/_wdsr/models/${entry.sha256}/${entry.file}`
  */
 export function modelFilePath(model: Pick<ModelEntry, 'sha256' | 'file'>): string {
   return `${MODELS_PATH}/${model.sha256}/${model.file}`;

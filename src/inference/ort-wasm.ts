@@ -32,7 +32,7 @@ ort.env.wasm.wasmBinary = PLACEHOLDER;
  * and every later call fails fast with the same cause.
  *
  * @example
- * const session = await createWasmSession(new Uint8Array(MODEL_FILES['wdsr-b-x2-f16b8-reparam-restart38k-int8-weights.onnx']), {});
+ * const session = await createWasmSession(new Uint8Array(MODEL_FILES[entry.file]), {});
  */
 export async function createWasmSession(model: Uint8Array, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> {
   if (creationsInFlight++ === 0) WebAssembly.instantiate = instantiateBundledOrt as typeof WebAssembly.instantiate;

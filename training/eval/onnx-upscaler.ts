@@ -9,7 +9,7 @@ import type { FloatImage, Upscaler } from '../metrics/evaluate';
  * any exporter's naming works. One session serves every image.
  *
  * @example
- * const upscaler = await loadOnnxUpscaler('model/wdsr-b-x2-f16b8-reparam-restart38k-int8-weights.onnx');
+ * const upscaler = await loadOnnxUpscaler(`model/${entry.file}`);
  * const result = await evaluateDirectory('../shared/datasets/Set5/HR', 2, upscaler);
  */
 export async function loadOnnxUpscaler(model: string | Uint8Array): Promise<Upscaler> {

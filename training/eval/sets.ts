@@ -14,7 +14,7 @@ export type EvalProgress = (event: { dir: string; method: string; result: SetRes
  * what the exporter records in the model manifest.
  *
  * @example
- * const report = await evaluateSets(['../shared/datasets/Set5/HR'], 2, 'model/wdsr-b-x2-f16b8-reparam-restart38k-int8-weights.onnx', await loadOnnxUpscaler('model/wdsr-b-x2-f16b8-reparam-restart38k-int8-weights.onnx'));
+ * const report = await evaluateSets(['../shared/datasets/Set5/HR'], 2, entry.file, await loadOnnxUpscaler(`model/${entry.file}`));
  * report.sets[0]?.model?.psnr; // the model's mean Y-PSNR on Set5
  */
 export async function evaluateSets(dirs: readonly string[], scale: number, model: string, upscaler?: Upscaler, onProgress?: EvalProgress): Promise<EvalReport> {

@@ -45,7 +45,7 @@ export interface Manifest {
  * The fields beyond the Worker's contract (references, arch, metrics...) are read as written.
  *
  * @example
- * (await readManifest('model')).models.map((m) => m.id); // ['wdsr-b-x2-f16b8-reparam-restart38k-int8-weights', ...]
+ * (await readManifest('model')).models.map((m) => m.id); // the served ids, as ['wdsr-b-x2-f16b8-<run tags>-int8-weights', ...]
  */
 export async function readManifest(modelDir: string): Promise<Manifest> {
   let text: string;
