@@ -1,6 +1,6 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import manifestJson from '../../../model/manifest.json';
-import fp32Bytes from '../../../model/wdsr-b-x2-f16b8-reparam-restart38k-fp32.onnx';
+import fp32Bytes from '../../../model/wdsr-b-x2-f16b8-reparam-restart44k-fp32.onnx';
 import int8Bytes from '../../../model/wdsr-b-x2-f16b8-qat-int8.onnx';
 import { parseManifest } from '../../../src/core/manifest';
 import { createModelCatalog } from '../../../src/core/model-catalog';
@@ -155,7 +155,7 @@ timeCodecs(shippedCodecs);
  * scales); only these two are bundled here.
  */
 const REFERENCES: Readonly<Record<string, { readonly file: string; readonly bytes: ArrayBuffer }>> = {
-  fp32: { file: 'wdsr-b-x2-f16b8-reparam-restart38k-fp32.onnx', bytes: fp32Bytes },
+  fp32: { file: 'wdsr-b-x2-f16b8-reparam-restart44k-fp32.onnx', bytes: fp32Bytes },
   int8: { file: 'wdsr-b-x2-f16b8-qat-int8.onnx', bytes: int8Bytes },
 };
 
