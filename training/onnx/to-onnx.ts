@@ -222,7 +222,7 @@ class OnnxEmitter {
   private floatConvParameters(node: ConvNode, weights: NamedWeights): [string, string] {
     const folded = foldConv(node, weights);
     let weight = `${node.name}/W`;
-    if (this.int8WeightConvs(node.name)) weight = this.int8Weight(node.name, folded.dims, quantizeWeightsPerChannel(folded.weight, node.outChannels));
+    if (this.int8WeightConvs(node.name)) weight = this.int8Weight(node.name, folded.dims, quantizeWeightsPerChannel(folded.weight, node.outChannels), 'int8');
     else this.initializers.push(makeTensor(weight, folded.dims, folded.weight));
     this.initializers.push(makeTensor(`${node.name}/B`, [node.outChannels], folded.bias));
     return [weight, `${node.name}/B`];
@@ -243,7 +243,7 @@ class OnnxEmitter {
     const weight = quantizeWeightsPerChannel(folded.weight, node.outChannels);
     const inputScale = quantizeActivation(inputRange).scale;
     const bias = quantizeBias(folded.bias, inputScale, weight.scales);
-    const w = this.int8Weight(node.name, folded.dims, weight);
+    const w = this.int8Weight(node.name, folded.dims, weight, 'uint8');
     this.initializers.push(
       makeTensor(`${node.name}/B_q`, [node.outChannels], bias.values),
       makeTensor(`${node.name}/B_scale`, [node.outChannels], bias.scales),
@@ -253,13 +253,21 @@ class OnnxEmitter {
     this.produce(node, this.add('Conv', [input, w, b], `${node.name}/out`, attributes));
   }
 
-  /** A conv weight stored as per-output-channel int8 levels, dequantized in the graph (`<conv>/W`). */
-  private int8Weight(conv: string, dims: number[], weight: { values: Int8Array; scales: Float32Array }): string {
+  /**
+   * A conv weight stored as per-output-channel int8 levels, dequantized in the graph (`<conv>/W`).
+   * As `uint8`, each level is stored plus 128 with zero point 128: the same weights, but a conv
+   * whose input is quantized too fuses into onnxruntime's QLinearConv with its u8u8 kernel. Its
+   * u8s8 kernel saturates int16 sums on x86 CPUs without VNNI (AVX2 only): 0.085 off, against 2/255,
+   * in test/training/export-onnx.test.ts on such a machine (an AMD EPYC with AVX2).
+   */
+  private int8Weight(conv: string, dims: number[], weight: { values: Int8Array; scales: Float32Array }, storage: 'int8' | 'uint8'): string {
     const channels = dims[0]!;
+    const levels = storage === 'int8' ? weight.values : Uint8Array.from(weight.values, (level) => level + 128);
+    const zero = storage === 'int8' ? new Int8Array(channels) : new Uint8Array(channels).fill(128);
     this.initializers.push(
-      makeTensor(`${conv}/W_q`, dims, weight.values),
+      makeTensor(`${conv}/W_q`, dims, levels),
       makeTensor(`${conv}/W_scale`, [channels], weight.scales),
-      makeTensor(`${conv}/W_zero`, [channels], new Int8Array(channels)),
+      makeTensor(`${conv}/W_zero`, [channels], zero),
     );
     return this.add('DequantizeLinear', [`${conv}/W_q`, `${conv}/W_scale`, `${conv}/W_zero`], `${conv}/W`, { axis: 0 });
   }
