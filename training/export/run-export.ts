@@ -25,7 +25,7 @@ export interface ExportOptions extends Int8Settings {
  * `npm run export`: the latest checkpoint of a run as an ONNX model in model/, measured
  * on the evaluation sets, and recorded in model/manifest.json (a quantized model as the served
  * model of its scale, fp32 as the reference it was quantized from). The file is named by the
- * run and precision (`modelFileStem`, e.g. `wdsr-b-x2-f16b8-reparam-restart38k-int8-weights.onnx`), which
+ * run and precision (`modelFileStem`, e.g. `wdsr-b-x2-f16b8-reparam-restart38k-fp32.onnx`), which
  * is also its manifest id: exporting the same run and precision again replaces that file and entry.
  */
 export async function exportRun(options: ExportOptions): Promise<ManifestModel> {
