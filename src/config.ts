@@ -48,7 +48,8 @@ export const DEFAULT_CONFIG: ServiceConfig = { origin: { kind: 'assets' }, cache
  * ones must be well-formed (a typo fails loudly instead of running with a default).
  *
  * @example
- * readConfig({ ORIGIN: 'http://127.0.0.1:9000', TILE_SIZE: '96' }).tileSize; // 96
+ * readConfig({ ORIGIN: 'http://127.0.0.1:9000', TILE_SIZE: '96' }).tileSize; // { default: 96 }
+ * readConfig({ TILE_SIZE: '128,3:96,4:96' }).tileSize; // { default: 128, 3: 96, 4: 96 }
  */
 export function readConfig(env: Partial<Record<ConfigVariable, unknown>>): ServiceConfig {
   const value = (name: ConfigVariable): string | undefined => {
@@ -76,7 +77,7 @@ export function readConfig(env: Partial<Record<ConfigVariable, unknown>>): Servi
       cacheControl: value('CACHE_CONTROL'),
       originTimeoutMs: integer('originTimeoutMs'),
       deadlineMs: integer('deadlineMs'),
-      tileSize: integer('tileSize'),
+      tileSize: tileSizes(value('TILE_SIZE')),
       defaultQuality: integer('defaultQuality'),
       signingKeys: value('SIGNING_KEYS')
         ?.split(',')
@@ -85,6 +86,22 @@ export function readConfig(env: Partial<Record<ConfigVariable, unknown>>): Servi
     (option) => (option === 'signingKeys' ? 'SIGNING_KEYS' : INTEGER_VARIABLES[option]),
   );
   return { origin: origin === undefined ? DEFAULT_CONFIG.origin : originSetting(origin), cacheEnabled: cache === 'on', ...options };
+}
+
+/**
+ * `TILE_SIZE`: one edge for every scale (`128`), or a default edge and edges by scale
+ * (`128,3:96,4:96`); each edge is checked by {@link resolveOptions}.
+ */
+function tileSizes(raw: string | undefined): number | Record<string, number> | undefined {
+  if (raw === undefined) return undefined;
+  const { min, max } = INTEGER_BOUNDS.tileSize;
+  const sizes: Record<string, number> = {};
+  for (const part of raw.split(',').map((entry) => entry.trim())) {
+    const match = /^(?:([1-9]\d*):)?(\d+)$/.exec(part);
+    if (match === null) throw new ConfigError(`TILE_SIZE must be an edge from ${min} to ${max} or a list like "128,3:96,4:96", got ${JSON.stringify(raw)}`);
+    sizes[match[1] ?? 'default'] = Number(match[2]);
+  }
+  return /^\d+$/.test(raw) ? sizes.default : sizes;
 }
 
 function definedEntry<T>(name: string, value: T | undefined): [string, T][] {

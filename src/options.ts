@@ -1,3 +1,4 @@
+import type { TileSizes } from './core/tiling';
 import type { CostModel, Limits } from './http/pipeline';
 
 /**
@@ -14,16 +15,23 @@ export interface ServiceOptions {
   readonly originTimeoutMs: number;
   /** Processing budget per request in ms; checked between stages, tiles and bands. */
   readonly deadlineMs: number;
-  /** Inference tile edge in source pixels. */
-  readonly tileSize: number;
+  /** Inference tile edge in source pixels, by model scale. */
+  readonly tileSize: TileSizes;
   /** Quality of lossy outputs without `quality`. */
   readonly defaultQuality: number;
   /** Keys accepted for signed URLs; empty: signatures are not required. */
   readonly signingKeys: readonly string[];
 }
 
-/** {@link ServiceOptions} as given: anything left out takes its default, limits one by one. */
-export type ServiceOptionsInput = Partial<Omit<ServiceOptions, 'limits'>> & { readonly limits?: Partial<Limits> };
+/**
+ * {@link ServiceOptions} as given: anything left out takes its default, limits one by one. A
+ * `tileSize` is one edge for every scale, or edges by scale (`{ 2: 128, 3: 96 }`; `default` for
+ * the others), the rest taking their defaults.
+ */
+export type ServiceOptionsInput = Partial<Omit<ServiceOptions, 'limits' | 'tileSize'>> & {
+  readonly limits?: Partial<Limits>;
+  readonly tileSize?: number | Partial<TileSizes>;
+};
 
 /** The integer options, by name: `limits.*` and the top-level ones. */
 export type IntegerOption = `limits.${keyof Limits}` | 'originTimeoutMs' | 'deadlineMs' | 'tileSize' | 'defaultQuality';
@@ -75,7 +83,9 @@ export const DEFAULT_OPTIONS: ServiceOptions = {
   cacheControl: 'public, max-age=86400',
   originTimeoutMs: 10_000,
   deadlineMs: 60_000,
-  tileSize: 128,
+  // x3 and x4 (24 features) at 96: with x2 (16) at 128, an isolate that has run all three holds
+  // 23.1 MiB of onnxruntime memory instead of 33.3 (docs/benchmarks.md, "Tiles by scale").
+  tileSize: { default: 128, 3: 96, 4: 96 },
   defaultQuality: 85,
   signingKeys: [],
 };
@@ -120,8 +130,20 @@ export function resolveOptions(input: ServiceOptionsInput, label: (option: Integ
     cacheControl: input.cacheControl ?? defaults.cacheControl,
     originTimeoutMs: integer('originTimeoutMs', input.originTimeoutMs, defaults.originTimeoutMs),
     deadlineMs: integer('deadlineMs', input.deadlineMs, defaults.deadlineMs),
-    tileSize: integer('tileSize', input.tileSize, defaults.tileSize),
+    tileSize: tileSizes(input.tileSize, defaults.tileSize, (value) => integer('tileSize', value, defaults.tileSize.default)),
     defaultQuality: integer('defaultQuality', input.defaultQuality, defaults.defaultQuality),
     signingKeys,
   };
+}
+
+/** A `tileSize` input resolved: one number for every scale, or edges by scale over the defaults; each one checked. */
+function tileSizes(input: number | Partial<TileSizes> | undefined, defaults: TileSizes, checked: (value: number) => number): TileSizes {
+  if (input === undefined) return defaults;
+  if (typeof input === 'number') return { default: checked(input) };
+  const entries = Object.entries({ ...defaults, ...input }).map(([key, value]) => {
+    if (key !== 'default' && !/^[1-9]\d*$/.test(key))
+      throw new ConfigError(`tile sizes are given by scale (2, 3, 4, ...) or as default, not ${JSON.stringify(key)}`);
+    return [key, checked(value as number)] as const;
+  });
+  return Object.fromEntries(entries) as unknown as TileSizes;
 }

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { ImageCodecs } from './codec/codecs';
 import type { ModelCatalog } from './core/model-catalog';
+import type { TileSizes } from './core/tiling';
 import { urlPrefixOrigin, type Origin } from './http/origin';
 import type { Limits } from './http/pipeline';
 import { serveRenditions } from './http/renditions';
@@ -44,8 +45,8 @@ export interface UpscaleMiddlewareOptions {
   readonly deadlineMs?: number;
   /** Origin download budget in ms; default 10000. */
   readonly originTimeoutMs?: number;
-  /** Inference tile edge in source pixels; default 128. */
-  readonly tileSize?: number;
+  /** Inference tile edge in source pixels: one for every scale, or by scale (`{ 2: 128, 3: 96 }`); default 128, and 96 for x3 and x4. */
+  readonly tileSize?: number | Partial<TileSizes>;
   /** Quality of lossy outputs without `quality`; default 85. */
   readonly defaultQuality?: number;
 }

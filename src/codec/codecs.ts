@@ -1,5 +1,5 @@
 import { bandsOf, collectBands, type BandedImage, type RgbaBand } from '../core/bands';
-import { concatBytes, releasingAfter } from '../core/bytes';
+import { concatBytes, readStreamed, releasingAfter, type StreamedBytes } from '../core/bytes';
 import { isOpaque, type RgbaImage } from '../core/image';
 import { flattenBands } from '../core/resample';
 import type { Size } from '../core/resize-plan';
@@ -23,8 +23,13 @@ export interface ImageCodecs {
    * allows it, whole otherwise. With `atLeast`, a decoder that can shrink on load (baseline JPEG,
    * in the DCT domain) returns the smallest reduction (1/2, 1/4, 1/8) still at least that size.
    * Decoder failures, before or during the bands, are {@link MalformedImageError}s.
+   *
+   * `file` may still be arriving ({@link StreamedBytes}, its head holding everything the header
+   * needs): a baseline JPEG is then decoded as it arrives, never held whole; other formats are
+   * read whole first. The download's own failures (while the bands are pulled) pass through as
+   * they are.
    */
-  decodeBands(bytes: Uint8Array<ArrayBuffer>, header: ImageHeader, atLeast?: Size): Promise<BandedImage>;
+  decodeBands(file: Uint8Array<ArrayBuffer> | StreamedBytes, header: ImageHeader, atLeast?: Size): Promise<BandedImage>;
   /** The encoded bytes of `image` as they are produced; `quality` (1..100) is used by the lossy formats. */
   encodeBands(image: BandedImage, format: ImageFormat, quality: number): AsyncGenerator<Uint8Array<ArrayBuffer>>;
   /** {@link decodeBands} gathered whole, at full size. */
@@ -55,28 +60,25 @@ const JPEG_DENOMINATORS: readonly JpegScaleDenominator[] = [8, 4, 2, 1];
  */
 export function createImageCodecs(webp: WebpCodec, avif: AvifCodec): ImageCodecs {
   const codecs: ImageCodecs = {
-    async decodeBands(bytes, header, atLeast) {
-      let image: BandedImage;
-      let expected: Size = header;
+    async decodeBands(file, header, atLeast) {
+      const { source, downloadFailures } = watchDownload(file);
+      let decoded: { image: BandedImage; expected: Size };
       try {
         if (header.format === 'jpeg' && header.decodesInStrips) {
           const denominator = atLeast === undefined ? 1 : jpegReduction(header, atLeast);
-          expected = scaledJpegSize(header, denominator);
-          image = decodeJpegBands(bytes, denominator);
-        } else if (header.format === 'png' && header.decodesInStrips) {
-          image = decodePngBands(bytes);
+          decoded = { image: decodeJpegBands(source, denominator), expected: scaledJpegSize(header, denominator) };
         } else {
-          const whole = await decodeWhole(bytes, header, webp, avif);
-          const banded = bandsOf(whole, isOpaque(whole));
-          image = { ...banded, bands: releasingAfter(banded.bands, whole.data) };
+          const bytes = source instanceof Uint8Array ? source : await readStreamed(source);
+          decoded = { image: await decodeBuffered(bytes, header, webp, avif), expected: header };
         }
       } catch (error) {
-        throw asDecodeError(error, header);
+        throw downloadFailures.has(error) ? error : asDecodeError(error, header);
       }
+      const { image, expected } = decoded;
       if (image.width !== expected.width || image.height !== expected.height) {
         throw new MalformedImageError(`${header.format} decoded to ${image.width}x${image.height}, header says ${expected.width}x${expected.height}`);
       }
-      return { ...image, bands: decodeErrorsMapped(image.bands, header) };
+      return { ...image, bands: decodeErrorsMapped(image.bands, header, downloadFailures) };
     },
     encodeBands(image, format, quality) {
       switch (format) {
@@ -130,12 +132,37 @@ async function* encodeWhole(image: BandedImage, quality: number, codec: WebpCode
   yield await codec.encode(await collectBands(image), quality);
 }
 
-/** Failures inside the decoders become {@link MalformedImageError}s, during the bands as before them. */
-async function* decodeErrorsMapped(bands: AsyncIterable<RgbaBand>, header: ImageHeader): AsyncGenerator<RgbaBand> {
+/**
+ * A streamed file whose download failures are recorded as they pass through the decoder, so that
+ * they are not taken for the decoder's own.
+ */
+function watchDownload(file: Uint8Array<ArrayBuffer> | StreamedBytes): { source: Uint8Array<ArrayBuffer> | StreamedBytes; downloadFailures: Set<unknown> } {
+  const downloadFailures = new Set<unknown>();
+  if (file instanceof Uint8Array) return { source: file, downloadFailures };
+  const rest: AsyncIterator<Uint8Array> = {
+    next: () =>
+      file.rest.next().catch((error: unknown) => {
+        downloadFailures.add(error);
+        throw error;
+      }),
+  };
+  return { source: { head: file.head, rest }, downloadFailures };
+}
+
+/** The decoders of a file held whole: non-interlaced PNG in strips, the rest whole. */
+async function decodeBuffered(bytes: Uint8Array<ArrayBuffer>, header: ImageHeader, webp: WebpCodec, avif: AvifCodec): Promise<BandedImage> {
+  if (header.format === 'png' && header.decodesInStrips) return decodePngBands(bytes);
+  const whole = await decodeWhole(bytes, header, webp, avif);
+  const banded = bandsOf(whole, isOpaque(whole));
+  return { ...banded, bands: releasingAfter(banded.bands, whole.data) };
+}
+
+/** Failures inside the decoders become {@link MalformedImageError}s, during the bands as before them; the download's pass through. */
+async function* decodeErrorsMapped(bands: AsyncIterable<RgbaBand>, header: ImageHeader, downloadFailures: ReadonlySet<unknown>): AsyncGenerator<RgbaBand> {
   try {
     yield* bands;
   } catch (error) {
-    throw asDecodeError(error, header);
+    throw downloadFailures.has(error) ? error : asDecodeError(error, header);
   }
 }
 

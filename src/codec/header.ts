@@ -1,6 +1,6 @@
 import { MalformedImageError, UnsupportedImageError } from './errors';
 import { ascii, fourCC, ftypBrands, sniffFormat, startsWith, type ImageFormat } from './format';
-import { jpegDecodesInStrips } from './jpeg-decoder';
+import { jpegDecodesInStrips, jpegHeadersEnd } from './jpeg-decoder';
 
 /** What the first bytes of a file say, read without decoding a single pixel. */
 export interface ImageHeader {
@@ -42,6 +42,29 @@ export function readImageHeader(bytes: Uint8Array): ImageHeader {
   })();
   if (size.width < 1 || size.height < 1) throw new MalformedImageError(`${format} header declares a ${size.width}x${size.height} image`);
   return { format, ...size };
+}
+
+/** PNG's signature and IHDR chunk, which must come first: all that {@link readImageHeader} reads of a PNG. */
+const PNG_HEADER_BYTES = 33;
+
+/**
+ * Whether `head`, the first bytes of a file still downloading, holds everything
+ * {@link readImageHeader} reads, so that its limits can be checked (and a baseline JPEG decoded
+ * as it arrives) before the rest: a PNG's first chunk, a JPEG's segments up to its scan's data.
+ * WebP and AVIF headers are read from the whole file (false).
+ *
+ * @example
+ * headerIsComplete(bytes.subarray(0, 40)); // true for a PNG, false for a JPEG whose tables come later
+ */
+export function headerIsComplete(head: Uint8Array): boolean {
+  switch (sniffFormat(head)) {
+    case 'png':
+      return head.length >= PNG_HEADER_BYTES;
+    case 'jpeg':
+      return jpegHeadersEnd(head) !== undefined;
+    default:
+      return false;
+  }
 }
 
 interface Size {

@@ -1,4 +1,5 @@
 import type { BandedImage, RgbaBand } from '../core/bands';
+import type { StreamedBytes } from '../core/bytes';
 import { MalformedImageError, UnsupportedImageError } from './errors';
 
 /*
@@ -115,17 +116,57 @@ export function scaledJpegSize(frame: { width: number; height: number }, denomin
  * {@link MalformedImageError} (no zero padding). The scan is decoded as the bands are iterated
  * (once), and each band's buffer is reused for the next one.
  *
+ * The file is either whole or {@link StreamedBytes} still arriving: then `head` must hold every
+ * segment up to the scan's data ({@link jpegHeadersEnd}), and the scan is read from `rest` into a
+ * window that keeps only the bytes from the current MCU row on, so the compressed file is never
+ * held whole either. `rest` is read only as far as the last MCU row needs.
+ *
  * @example
  * const image = decodeJpegBands(bytes, 8); // a 6000x4000 photo as 750x500
  * for await (const band of image.bands) consume(band);
  */
-export function decodeJpegBands(bytes: Uint8Array, denominator: JpegScaleDenominator): BandedImage {
+export function decodeJpegBands(file: Uint8Array | StreamedBytes, denominator: JpegScaleDenominator): BandedImage {
   if (denominator !== 1 && denominator !== 2 && denominator !== 4 && denominator !== 8) {
     throw new RangeError(`JPEG scale denominator must be 1, 2, 4 or 8, not ${String(denominator)}`);
   }
-  const headers = parseHeaders(bytes);
+  const streamed = !(file instanceof Uint8Array);
+  const headers = parseHeaders(streamed ? file.head : file);
+  const input = streamed ? ScanInput.streamed(file.head.subarray(headers.data), file.rest) : ScanInput.whole(file, headers.data);
   const { width, height } = scaledJpegSize(headers.frame, denominator);
-  return { width, height, opaque: true, bands: decodeScan(bytes, headers, denominator) };
+  return { width, height, opaque: true, bands: decodeScan(input, headers, denominator) };
+}
+
+/**
+ * Where the first scan's data starts, when `head` (the first bytes of a JPEG) holds every marker
+ * segment before it; undefined while more bytes are needed. Damage is left to the decoder: a file
+ * that is not a JPEG, or a segment shorter than its length field, ends the headers here (0).
+ *
+ * @example
+ * jpegHeadersEnd(file.subarray(0, 100)); // undefined: the tables are still to come
+ * jpegHeadersEnd(file); // 623
+ */
+export function jpegHeadersEnd(head: Uint8Array): number | undefined {
+  if (head.length < 2) return undefined;
+  if (head[0] !== 0xff || head[1] !== SOI) return 0;
+  let i = 2;
+  for (;;) {
+    while (i < head.length && head[i] !== 0xff) i++;
+    while (i < head.length && head[i] === 0xff) i++;
+    if (i >= head.length) return undefined;
+    const marker = head[i]!;
+    if (marker === EOI) return 0;
+    if (marker === 0 || isStandalone(marker)) {
+      i++;
+      continue;
+    }
+    if (i + 2 >= head.length) return undefined;
+    const length = (head[i + 1]! << 8) | head[i + 2]!;
+    if (length < 2) return 0;
+    const end = i + 1 + length;
+    if (end > head.length) return undefined;
+    if (marker === SOS) return end;
+    i = end;
+  }
 }
 
 /**
@@ -774,7 +815,7 @@ function upsampleH2V2(near: Uint8ClampedArray, nearOffset: number, far: Uint8Cla
 // ---------------------------------------------------------------------------------------------
 // The scan
 
-async function* decodeScan(bytes: Uint8Array, headers: Headers, denominator: JpegScaleDenominator): AsyncGenerator<RgbaBand> {
+async function* decodeScan(input: ScanInput, headers: Headers, denominator: JpegScaleDenominator): AsyncGenerator<RgbaBand> {
   const { frame, colour } = headers;
   const single = frame.components.length === 1;
   const hMax = single ? 1 : Math.max(...frame.components.map((c) => c.h));
@@ -826,8 +867,7 @@ async function* decodeScan(bytes: Uint8Array, headers: Headers, denominator: Jpe
     );
   });
   const decoder = new ScanDecoder(
-    bytes,
-    headers.data,
+    input,
     headers.restartInterval,
     headers.scan.map((s) => components[s.index]!),
     mcusAcross,
@@ -835,10 +875,10 @@ async function* decodeScan(bytes: Uint8Array, headers: Headers, denominator: Jpe
   const buffer = new Uint8Array(out.width * bandRows * 4);
   const words = new Uint32Array(buffer.buffer);
   for (let mcuRow = 0; mcuRow < mcuRows; mcuRow++) {
-    if (!withContext) decoder.decodeRow(false);
+    if (!withContext) await decoder.decodeRow(false);
     else {
-      if (mcuRow === 0) decoder.decodeRow(false);
-      if (mcuRow + 1 < mcuRows) decoder.decodeRow(true);
+      if (mcuRow === 0) await decoder.decodeRow(false);
+      if (mcuRow + 1 < mcuRows) await decoder.decodeRow(true);
     }
     const y0 = mcuRow * bandRows;
     const rows = Math.min(bandRows, out.height - y0);
@@ -901,6 +941,88 @@ function writeColour(c0: Component, c1: Component, c2: Component, out: Uint32Arr
   }
 }
 
+/**
+ * The scan's bytes: the whole file, or a window onto a file still arriving, refilled from the
+ * rest chunk by chunk. Only the bytes from the current MCU row on are kept, so the window holds
+ * about a row's compressed data (tens of KiB for a 6000-pixel-wide photo) plus a chunk.
+ */
+class ScanInput {
+  private constructor(
+    private buffer: Uint8Array,
+    private end: number,
+    /** Whether the window holds the file's last byte: its end is then the end of the data. */
+    public complete: boolean,
+    /** Where the entropy-coded data starts in the window. */
+    readonly start: number,
+    private readonly rest?: AsyncIterator<Uint8Array>,
+  ) {}
+
+  static whole(file: Uint8Array, start: number): ScanInput {
+    return new ScanInput(file, file.length, true, start);
+  }
+
+  static streamed(first: Uint8Array, rest: AsyncIterator<Uint8Array>): ScanInput {
+    const buffer = new Uint8Array(Math.max(first.length, MIN_WINDOW));
+    buffer.set(first);
+    return new ScanInput(buffer, first.length, false, 0, rest);
+  }
+
+  /** The bytes at hand. */
+  get bytes(): Uint8Array {
+    return this.buffer.subarray(0, this.end);
+  }
+
+  /**
+   * Reads the next chunk of the file after the bytes at hand, first dropping those before `keep`
+   * when the window is full. Returns how far the kept bytes moved towards the window's start.
+   */
+  async more(keep: number): Promise<number> {
+    const { done, value } = await this.rest!.next();
+    if (done === true || value === undefined) {
+      this.complete = true;
+      return 0;
+    }
+    let shift = 0;
+    if (this.end + value.length > this.buffer.length) {
+      this.buffer.copyWithin(0, keep, this.end);
+      this.end -= keep;
+      shift = keep;
+      if (this.end + value.length > this.buffer.length) {
+        const grown = new Uint8Array(Math.max(2 * this.buffer.length, this.end + value.length));
+        grown.set(this.buffer.subarray(0, this.end));
+        this.buffer = grown;
+      }
+    }
+    this.buffer.set(value, this.end);
+    this.end += value.length;
+    return shift;
+  }
+}
+
+/** The window's first capacity; it grows (doubling) only for a row longer than half of it. */
+const MIN_WINDOW = 256 << 10;
+
+/**
+ * Thrown by the bit reader when a streamed window runs out before the file does: the row being
+ * decoded is decoded again once more bytes have arrived. One instance, as it carries no news.
+ */
+class WindowExhausted extends Error {
+  override readonly name = 'WindowExhausted';
+}
+const WINDOW_EXHAUSTED = new WindowExhausted('the JPEG scan window needs more bytes');
+
+/** The entropy decoder's state between MCU rows: enough to decode a row again from its start. */
+interface RowStart {
+  readonly bits: number;
+  readonly count: number;
+  readonly padding: number;
+  readonly atMarker: boolean;
+  readonly pos: number;
+  readonly mcus: number;
+  readonly nextRestart: number;
+  readonly predictors: readonly number[];
+}
+
 /** Entropy decoding of the scan's MCUs into the components' MCU row buffers. */
 class ScanDecoder {
   /** Bit buffer: the low `count` bits of `bits` are the next bits of the scan, most significant first. */
@@ -914,19 +1036,66 @@ class ScanDecoder {
   private nextRestart = 0;
   private readonly block = new Float64Array(64);
   private readonly workspace = new Float64Array(64);
+  private bytes: Uint8Array;
+  private complete: boolean;
+  /** The most compressed bytes a row has taken so far: a streamed window is refilled to twice that before each row. */
+  private longestRow = 0;
 
   constructor(
-    private readonly bytes: Uint8Array,
-    data: number,
+    private readonly input: ScanInput,
     private readonly restartInterval: number,
     private readonly scan: readonly Component[],
     private readonly mcusAcross: number,
   ) {
-    this.pos = data;
+    this.pos = input.start;
+    this.bytes = input.bytes;
+    this.complete = input.complete;
   }
 
-  /** Decodes the next MCU row into each component's `cur` (or `next`) buffer. */
-  decodeRow(intoNext: boolean): void {
+  /**
+   * Decodes the next MCU row into each component's `cur` (or `next`) buffer. A streamed window is
+   * first topped up to twice the longest row so far; if the row still runs past it, the row is
+   * decoded again from its start once the next chunk has arrived.
+   */
+  async decodeRow(intoNext: boolean): Promise<void> {
+    while (!this.complete && this.bytes.length - this.pos < 2 * this.longestRow) await this.readMore();
+    for (;;) {
+      const start = this.rowStart();
+      try {
+        this.decodeRowAtHand(intoNext);
+        this.longestRow = Math.max(this.longestRow, this.pos - start.pos);
+        return;
+      } catch (error) {
+        if (error !== WINDOW_EXHAUSTED) throw error;
+        this.resume(start);
+        await this.readMore();
+      }
+    }
+  }
+
+  private async readMore(): Promise<void> {
+    const shift = await this.input.more(this.pos);
+    this.pos -= shift;
+    this.bytes = this.input.bytes;
+    this.complete = this.input.complete;
+  }
+
+  private rowStart(): RowStart {
+    const { bits, count, padding, atMarker, pos, mcus, nextRestart } = this;
+    return { bits, count, padding, atMarker, pos, mcus, nextRestart, predictors: this.scan.map((c) => c.pred) };
+  }
+
+  private resume(start: RowStart): void {
+    ({ bits: this.bits, count: this.count, padding: this.padding, atMarker: this.atMarker, pos: this.pos } = start);
+    ({ mcus: this.mcus, nextRestart: this.nextRestart } = start);
+    this.scan.forEach((c, i) => {
+      c.pred = start.predictors[i]!;
+    });
+    this.block.fill(0); // the interrupted block's coefficients so far
+  }
+
+  /** One MCU row from the bytes at hand; throws {@link WINDOW_EXHAUSTED} when a streamed window runs out. */
+  private decodeRowAtHand(intoNext: boolean): void {
     const { scan, block, workspace, restartInterval } = this;
     for (let mx = 0; mx < this.mcusAcross; mx++) {
       if (restartInterval !== 0 && this.mcus !== 0 && this.mcus % restartInterval === 0) this.restart();
@@ -972,11 +1141,14 @@ class ScanDecoder {
           byte = bytes[pos]!;
           if (byte !== 0xff) pos++;
           else if (bytes[pos + 1] === 0) pos += 2;
+          else if (pos + 1 === bytes.length && !this.complete) throw WINDOW_EXHAUSTED;
           else {
             this.atMarker = true; // pos stays on the marker's 0xFF
             byte = 0;
             this.padding += 8;
           }
+        } else if (!this.complete) {
+          throw WINDOW_EXHAUSTED;
         } else {
           this.atMarker = true;
           this.padding += 8;
@@ -1147,7 +1319,10 @@ class ScanDecoder {
       while (pos < bytes.length && bytes[pos] !== 0xff) pos++;
       let code = pos + 1;
       while (code < bytes.length && bytes[code] === 0xff) code++;
-      if (code >= bytes.length) throw new MalformedImageError('JPEG scan data ends early (truncated file)');
+      if (code >= bytes.length) {
+        if (!this.complete) throw WINDOW_EXHAUSTED;
+        throw new MalformedImageError('JPEG scan data ends early (truncated file)');
+      }
       const marker = bytes[code]!;
       if (marker === 0) {
         pos = code + 1; // stuffed 0xFF inside data left over from the interval

@@ -16,6 +16,27 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffe
 }
 
 /**
+ * A file read as it arrives: the bytes read so far, and the rest chunk by chunk. A chunk may be
+ * reused by the next read, so a consumer copies what it keeps before asking for the next.
+ */
+export interface StreamedBytes {
+  readonly head: Uint8Array;
+  readonly rest: AsyncIterator<Uint8Array>;
+}
+
+/**
+ * The whole of a {@link StreamedBytes}, for the decoders that need it.
+ *
+ * @example
+ * const bytes = await readStreamed({ head, rest }); // head followed by every chunk
+ */
+export async function readStreamed(file: StreamedBytes): Promise<Uint8Array<ArrayBuffer>> {
+  const parts: Uint8Array[] = [file.head];
+  for (let next = await file.rest.next(); next.done !== true; next = await file.rest.next()) parts.push(next.value.slice());
+  return concatBytes(parts);
+}
+
+/**
  * `buffer`'s bytes in a buffer of `byteLength` (cut or zero-filled), the old one detached at once
  * where the runtime can transfer (ES2024's `transfer`, as in workerd), so growing or trimming a
  * large buffer never leaves its old copy for V8 to collect; elsewhere (Node 20) a copy.

@@ -17,6 +17,27 @@ export interface Tile {
   readonly keep: Rect;
 }
 
+/**
+ * Inference tile edge, in source pixels, by model scale; `default` for the scales not named. Wider
+ * models keep more activations per tile pixel, and onnxruntime's memory never shrinks, so the
+ * wider x3 and x4 models get smaller tiles (docs/benchmarks.md, "Tiles by scale").
+ */
+export interface TileSizes {
+  readonly default: number;
+  readonly [scale: number]: number;
+}
+
+/**
+ * The tile edge for a model of `scale`.
+ *
+ * @example
+ * tileSizeFor({ default: 128, 3: 96 }, 3); // 96
+ * tileSizeFor({ default: 128, 3: 96 }, 2); // 128
+ */
+export function tileSizeFor(sizes: TileSizes, scale: number): number {
+  return sizes[scale] ?? sizes.default;
+}
+
 export interface TilePlanOptions {
   /** Largest keep window edge, in source pixels. */
   readonly tileSize: number;

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { ImageCodecs } from '../codec/codecs';
 import { IMAGE_FORMATS, isLossy, type ImageFormat } from '../codec/format';
-import { readImageHeader, type ImageHeader } from '../codec/header';
+import { headerIsComplete, readImageHeader, type ImageHeader } from '../codec/header';
 import { collectBands, type BandedImage } from '../core/bands';
 import { releaseBuffer, releasingAfter } from '../core/bytes';
 import { sha256Hex } from '../core/digest';
@@ -9,13 +10,14 @@ import type { ModelCatalog } from '../core/model-catalog';
 import type { ModelRunner } from '../core/model-runner';
 import { cropBands, resizeBands } from '../core/resample';
 import { planResize, type ResizePlan } from '../core/resize-plan';
+import { tileSizeFor, type TileSizes } from '../core/tiling';
 import { upscaleBands } from '../core/upscale';
 import { yieldToEventLoop } from '../core/yield';
 import { chooseFormat, type FormatPreferences } from './accept';
 import { ServiceError } from './errors';
 import type { Origin } from './origin';
 import type { UpscaleParams } from './params';
-import { fetchSource } from './source';
+import { openSource, type SourceDownload } from './source';
 import type { StageTimer } from './timing';
 
 /**
@@ -82,7 +84,7 @@ export interface RenderOptions {
   readonly originTimeoutMs: number;
   /** Processing budget of a request, in milliseconds: the cost estimate must fit it. */
   readonly deadlineMs: number;
-  readonly tileSize: number;
+  readonly tileSize: TileSizes;
   /** Quality of lossy outputs when the request gives none. */
   readonly defaultQuality: number;
 }
@@ -95,6 +97,12 @@ export interface RenderRequest {
   readonly preferences: FormatPreferences;
   /** The processing deadline; checked between stages, tiles and bands. */
   readonly signal: AbortSignal;
+  /**
+   * Whether the client sent a validator (`If-None-Match`): its rendition is then prepared from the
+   * whole source, whose SHA-256 (the tag) is known before any pixel work, so that a match costs
+   * no decode.
+   */
+  readonly conditional: boolean;
 }
 
 /** A rendition ready to stream: everything that can refuse it has run. */
@@ -111,15 +119,17 @@ export interface PreparedRendition {
 
 /**
  * The work behind a cache miss, in two parts. Before the first byte, as timed stages with the
- * deadline checked after each: fetch (the model of a fixed scale warms up meanwhile), header,
- * plan, every limit and the cost estimate, and, when the source is decoded whole, the decode.
- * Then the body, a pipeline of bands: inference tile row by tile row (when the plan enlarges),
- * resample and crop row by row, encode band by band. The output never exists whole (except for
- * WebP and AVIF, whose encoders need the picture), and a thumbnail's source is decoded in strips, shrunk
- * in the DCT domain when it is a baseline JPEG.
+ * deadline checked after each: fetch (the source's head; the model of a fixed scale warms up
+ * meanwhile), header, plan, every limit and the cost estimate (refusals come from the head, before
+ * the rest downloads), download, and, when the source is decoded whole, the decode. Then the body,
+ * a pipeline of bands: inference tile row by tile row (when the plan enlarges), resample and crop
+ * row by row, encode band by band. The output never exists whole (except for WebP and AVIF, whose
+ * encoders need the picture), and a thumbnail's source is decoded in strips, shrunk in the DCT
+ * domain when it is a baseline JPEG; a small thumbnail of a baseline JPEG is rendered as the
+ * source downloads ({@link renderWhileDownloading}).
  *
  * @example
- * const { format, body } = await prepareRendition({ path: '/a.png', params, preferences, signal }, options, timer);
+ * const { format, body } = await prepareRendition({ path: '/a.png', params, preferences, signal, conditional: false }, options, timer);
  * for await (const chunk of body) write(chunk);
  */
 export async function prepareRendition(request: RenderRequest, options: RenderOptions, timer: StageTimer): Promise<PreparedRendition> {
@@ -127,22 +137,102 @@ export async function prepareRendition(request: RenderRequest, options: RenderOp
   // A fixed scale names its model up front: load it while the source downloads (memoised, so
   // the await below gets the same promise; a failed load is reported there).
   if (params.resize.kind === 'scale') options.models.runner(params.resize.scale).catch(() => {});
-  const download = { timeoutMs: options.originTimeoutMs, maxBytes: options.limits.sourceBytes };
-  const source = await timer.time('fetch', () => fetchSource(options.origin, request.path, download));
-  signal.throwIfAborted();
-  const header = readImageHeader(source);
-  const plan = planResize(header, params.resize, options.models.scales);
+  const fetchOptions = { timeoutMs: options.originTimeoutMs, maxBytes: options.limits.sourceBytes, headComplete: headerIsComplete };
+  const download = await timer.time('fetch', () => openSource(options.origin, request.path, fetchOptions));
+  try {
+    signal.throwIfAborted();
+    const early = headerIsComplete(download.head) ? readImageHeader(download.head) : undefined;
+    const earlyPlan = early === undefined ? undefined : planRendition(early, request, options);
+    if (early !== undefined && earlyPlan !== undefined && rendersWhileDownloading(early, earlyPlan.plan, request)) {
+      return await timer.time('render', () => renderWhileDownloading(download, early, earlyPlan, request, options));
+    }
+    const source = await timer.time('download', () => download.readAll());
+    signal.throwIfAborted();
+    const header = early ?? readImageHeader(source);
+    const { plan, format } = earlyPlan ?? planRendition(header, request, options);
+    const runner = plan.scale === undefined ? undefined : await timer.time('model', () => options.models.runner(plan.scale!));
+    await timer.time('check', () => checkDecodeCost(source, header));
+    const sourceSha256 = await sha256Hex(source);
+    const decoded = await timer.time('decode', () => decodeSource(source, header, plan, runner, options, signal));
+    signal.throwIfAborted();
+    const output = resizeAndCrop(decoded, plan);
+    const encoded = options.codecs.encodeBands(output, format, params.quality ?? options.defaultQuality);
+    return { format, sourceSha256, body: releasingAfter(checkedBetweenChunks(encoded, signal), source) };
+  } catch (error) {
+    await download.cancel();
+    throw error;
+  }
+}
+
+interface PlannedRendition {
+  readonly plan: ResizePlan;
+  readonly format: ImageFormat;
+}
+
+/** The plan and the output format, after every check the header allows: pixel limits, format limits, cost. */
+function planRendition(header: ImageHeader, request: RenderRequest, options: RenderOptions): PlannedRendition {
+  const plan = planResize(header, request.params.resize, options.models.scales);
   checkPixelLimits(header, plan, options.limits);
-  const format = outputFormat(params, header.format, request.preferences, plan, options.limits);
+  const format = outputFormat(request.params, header.format, request.preferences, plan, options.limits);
   checkCost(plan, format, options);
-  const runner = plan.scale === undefined ? undefined : await timer.time('model', () => options.models.runner(plan.scale!));
-  await timer.time('check', () => checkDecodeCost(source, header));
-  const sourceSha256 = await sha256Hex(source);
-  const decoded = await timer.time('decode', () => decodeSource(source, header, plan, runner, options, signal));
-  signal.throwIfAborted();
-  const output = resizeAndCrop(decoded, plan);
-  const encoded = options.codecs.encodeBands(output, format, params.quality ?? options.defaultQuality);
-  return { format, sourceSha256, body: releasingAfter(checkedBetweenChunks(encoded, signal), source) };
+  return { plan, format };
+}
+
+/**
+ * Largest output rendered as its source downloads, in pixels (1280x819): its encoded bytes wait
+ * until the source has been read whole (the tag hashes it), so they must stay small next to the
+ * source they keep out of memory (at most 4 bytes a pixel, as PNG of noise; a JPEG a tenth of that).
+ */
+const RENDERED_WHILE_DOWNLOADING_PIXELS = 1 << 20;
+
+/** A thumbnail of a baseline JPEG (decoded in strips as it arrives), not asked for conditionally. */
+function rendersWhileDownloading(header: ImageHeader, plan: ResizePlan, request: RenderRequest): boolean {
+  const thumbnail = plan.scale === undefined && plan.output.width * plan.output.height <= RENDERED_WHILE_DOWNLOADING_PIXELS;
+  return thumbnail && header.format === 'jpeg' && header.decodesInStrips && !request.conditional;
+}
+
+/**
+ * Renders a thumbnail of a baseline JPEG while the source downloads: its MCU rows are decoded,
+ * shrunk and encoded as their bytes arrive, so the compressed source is never held whole (a 24 MP
+ * photo is about 6 MiB; the scan window, about one MCU row). The encoded output is held until the
+ * last byte of the source has been read and hashed, so that the tag derived from the source's
+ * SHA-256 ({@link PreparedRendition.sourceSha256}) is known before the first byte is sent, and any
+ * failure is still an error response rather than a cut stream.
+ */
+async function renderWhileDownloading(
+  download: SourceDownload,
+  header: ImageHeader,
+  { plan, format }: PlannedRendition,
+  request: RenderRequest,
+  options: RenderOptions,
+): Promise<PreparedRendition> {
+  const { signal, params } = request;
+  const hash = createHash('sha256').update(download.head);
+  const rest = hashedAsRead(download.rest(), hash, signal);
+  const encodedChunks: Uint8Array<ArrayBuffer>[] = [];
+  try {
+    const decoded = await options.codecs.decodeBands({ head: download.head, rest }, header, plan.resize);
+    const encoded = options.codecs.encodeBands(resizeAndCrop(decoded, plan), format, params.quality ?? options.defaultQuality);
+    for await (const chunk of checkedBetweenChunks(encoded, signal)) encodedChunks.push(chunk);
+    while ((await rest.next()).done !== true); // the bytes after the image, for the tag
+  } finally {
+    await rest.return(undefined);
+  }
+  return { format, sourceSha256: hash.digest('hex'), body: replay(encodedChunks) };
+}
+
+/** Feeds each chunk to `hash` as it passes, checking the deadline between chunks. */
+async function* hashedAsRead(chunks: AsyncGenerator<Uint8Array>, hash: ReturnType<typeof createHash>, signal: AbortSignal): AsyncGenerator<Uint8Array> {
+  for await (const chunk of chunks) {
+    signal.throwIfAborted();
+    hash.update(chunk);
+    yield chunk;
+  }
+}
+
+/** Yields the chunks in order, letting go of each as it is sent. */
+async function* replay(chunks: Uint8Array<ArrayBuffer>[]): AsyncGenerator<Uint8Array<ArrayBuffer>> {
+  for (let chunk = chunks.shift(); chunk !== undefined; chunk = chunks.shift()) yield chunk;
 }
 
 /**
@@ -161,7 +251,7 @@ async function decodeSource(
   if (runner === undefined) return options.codecs.decodeBands(source, header, plan.resize);
   const image = await collectBands(await options.codecs.decodeBands(source, header));
   releaseBuffer(source);
-  const upscaled = upscaleBands(image, runner, { tileSize: options.tileSize, signal, beforeTile: yieldToEventLoop });
+  const upscaled = upscaleBands(image, runner, { tileSize: tileSizeFor(options.tileSize, runner.model.scale), signal, beforeTile: yieldToEventLoop });
   return { ...upscaled, bands: releasingAfter(upscaled.bands, image.data) };
 }
 

@@ -69,7 +69,13 @@ export function serveRenditions(options: RenditionServiceOptions): MiddlewareHan
       const cached = cache && (await timer.time('cache', () => cache.match(key)));
       if (cached) return respond(c, cached, { 'Cache-Status': `${CACHE_NAME}; hit`, 'Server-Timing': timer.header(), ...varyHeaders });
 
-      const request = { path: originPath(url) + originQuery(url.search), params, preferences, signal: AbortSignal.timeout(options.deadlineMs) };
+      const request = {
+        path: originPath(url) + originQuery(url.search),
+        params,
+        preferences,
+        signal: AbortSignal.timeout(options.deadlineMs),
+        conditional: c.req.header('If-None-Match') !== undefined,
+      };
       const miss = () => startMiss(c, request, { key, id }, options, timer);
       if (cache === undefined) {
         const { response } = await miss();

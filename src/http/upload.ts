@@ -39,7 +39,14 @@ export function upload(options: UploadOptions): Handler {
     if (originQuery(url.search) !== '') throw invalid(`uploads take only ${PARAM_NAMES.join(', ')} as query parameters`);
     try {
       const timer = new StageTimer();
-      const request = { path: url.pathname, params, preferences: formatPreferences(c.req.header('Accept')), signal: AbortSignal.timeout(options.deadlineMs) };
+      // No tag is sent for an upload (nothing to revalidate against), so it is never conditional.
+      const request = {
+        path: url.pathname,
+        params,
+        preferences: formatPreferences(c.req.header('Accept')),
+        signal: AbortSignal.timeout(options.deadlineMs),
+        conditional: false,
+      };
       const { format, body } = await prepareRendition(request, { ...options, origin: requestBodyOrigin(c) }, timer);
       const headers: Record<string, string> = { 'Content-Type': MEDIA_TYPES[format], 'Cache-Control': 'no-store', 'Server-Timing': timer.header() };
       if (params.format === 'auto') headers.Vary = 'Accept';

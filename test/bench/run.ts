@@ -9,6 +9,7 @@ import { snapshotWorkingTree, type TreeSnapshot } from '../support/snapshot';
 import { findWorkerd, residentMemory } from '../../training/reports/workerd/process-memory';
 import { shareAutogroupNice } from '../../training/reports/workerd/scheduling';
 import { summarise } from '../support/stats';
+import { tileSizeFor } from '../../src/core/tiling';
 import { startWranglerDev, type WranglerDev } from '../../training/reports/workerd/wrangler-dev';
 import { estimateSeconds, MB, recommendCost, secondsPerMegapixel, TARGETS, verdict, type CostRecommendation, type CostRun } from './analysis';
 import { measureBundle } from './bundle';
@@ -261,7 +262,7 @@ async function bench(started: number, load0: number, snapshot: TreeSnapshot | un
     }
     await origin.add([webpOutput.source, ...(sections.has('tiles') ? [tileKindSource] : [])]);
     progress(
-      `sources painted in ${((performance.now() - paintStart) / 1000).toFixed(0)} s; Worker: tile ${config.tileSize}, deadline ${config.deadlineMs} ms, limits ${JSON.stringify(config.limits)}`,
+      `sources painted in ${((performance.now() - paintStart) / 1000).toFixed(0)} s; Worker: tiles ${JSON.stringify(config.tileSize)}, deadline ${config.deadlineMs} ms, limits ${JSON.stringify(config.limits)}`,
     );
     results.config = config;
     results.sources = [...new Set(kindRuns.map((k) => k.kind.source.path))].map((path) => ({ path, bytes: origin.bytes(path)?.byteLength }));
@@ -510,7 +511,7 @@ async function bench(started: number, load0: number, snapshot: TreeSnapshot | un
       heading(
         'Time to first byte: x2 PNG misses, one at a time',
         ttfbLoad,
-        `Client side (Node fetch through wrangler's proxy): headers, the first body chunk, the first ${FIRST_DATA_BYTES / 1024} KiB of body (the first pixels: a PNG's signature and IHDR, 33 bytes, go out before any band is computed), the body fully read. Server-Timing has the stages before the first byte; inference is the model runs the bench Worker timed. Opaque drawing-style PNG sources, tile ${config.tileSize}, ${values['ttfb-runs']} runs each.`,
+        `Client side (Node fetch through wrangler's proxy): headers, the first body chunk, the first ${FIRST_DATA_BYTES / 1024} KiB of body (the first pixels: a PNG's signature and IHDR, 33 bytes, go out before any band is computed), the body fully read. Server-Timing has the stages before the first byte; inference is the model runs the bench Worker timed. Opaque drawing-style PNG sources, tile ${tileSizeFor(config.tileSize, 2)}, ${values['ttfb-runs']} runs each.`,
       );
       const share = (runs: readonly Run[], key: 'firstByteMs' | 'firstDataMs') => {
         const shares = ok(runs).map((run) => (run.sample![key] ?? Number.NaN) / run.sample!.ms);
@@ -534,7 +535,7 @@ async function bench(started: number, load0: number, snapshot: TreeSnapshot | un
           ['Request', ...columns, 'Load'],
           [...bySize].map(([size, group]) => {
             const samples = ok(group).map((run) => run.sample!);
-            const before = samples.map((s) => ['fetch', 'model', 'check', 'decode'].reduce((sum, name) => sum + (s.stages.get(name) ?? 0), 0));
+            const before = samples.map((s) => ['fetch', 'download', 'model', 'check', 'decode'].reduce((sum, name) => sum + (s.stages.get(name) ?? 0), 0));
             return [
               `${size}x${size} → ${size * 2}x${size * 2}`,
               String(samples.length),
@@ -606,8 +607,10 @@ async function bench(started: number, load0: number, snapshot: TreeSnapshot | un
       const columns = [
         'Runs',
         'fetch ms',
+        'download ms',
         'check ms',
         'decode ms',
+        'render ms',
         'Returned at ms',
         'Strips decode ms',
         'Inference ms',
@@ -625,7 +628,7 @@ async function bench(started: number, load0: number, snapshot: TreeSnapshot | un
             return [
               label,
               String(list.length),
-              ...['fetch', 'check', 'decode'].map((name) =>
+              ...['fetch', 'download', 'check', 'decode', 'render'].map((name) =>
                 p50(
                   stage(
                     list.map((run) => run.sample!),
@@ -757,7 +760,7 @@ async function bench(started: number, load0: number, snapshot: TreeSnapshot | un
         [cold[0]!.load[0], coldLoad[1]],
         'Process 1 is the long-lived one, before anything else ran in it.',
       );
-      const coldStages = ['fetch', 'model', 'check', 'decode'];
+      const coldStages = ['fetch', 'download', 'model', 'check', 'decode'];
       console.log(
         markdownTable(
           ['Start', 'Round trip ms', 'First byte ms', ...coldStages.map((name) => `${name} ms`), 'Inference ms', 'Same request warm, p50 ms'],
@@ -779,10 +782,10 @@ async function bench(started: number, load0: number, snapshot: TreeSnapshot | un
 
     if (native.length > 0) {
       heading(
-        `Inference beside native onnxruntime (single thread; native and WASM in Node: whole image, median of ${values['native-runs']}; workerd: tiled at ${config.tileSize}, the model runs of the x2 misses above)`,
+        `Inference beside native onnxruntime (single thread; native and WASM in Node: whole image, median of ${values['native-runs']}; workerd: tiled at ${tileSizeFor(config.tileSize, 2)}, the model runs of the x2 misses above)`,
         nativeLoad,
       );
-      console.log(nativeTable(native, bySize, config.tileSize));
+      console.log(nativeTable(native, bySize, tileSizeFor(config.tileSize, 2)));
     }
     if (sessionTimes.length > 0) {
       heading(`Session options, onnxruntime-web WASM hosted by Node, one ${sessionWindow}x${sessionWindow} tile window (6 interleaved rounds)`, sessionLoad);

@@ -6,6 +6,7 @@ import { heapTotal, type HeapPeak, type IsolateHeapWatch } from './isolate-heap'
 import type { BenchCost, BenchLimits } from './kinds';
 import { parseServerTiming } from './report';
 import type { BenchModel } from './native';
+import type { TileSizes } from '../../src/core/tiling';
 
 /** Bytes of body after which a response counts as carrying image data, not just headers (PNG's IDAT batching unit). */
 export const FIRST_DATA_BYTES = 16 * 1024;
@@ -137,7 +138,7 @@ async function work(server: WranglerDev): Promise<Work> {
 
 /** The settings the bench Worker runs with. */
 export interface WorkerConfig {
-  readonly tileSize: number;
+  readonly tileSize: TileSizes;
   readonly limits: BenchLimits;
   readonly cost: BenchCost;
   readonly deadlineMs: number;

@@ -2,8 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { MalformedImageError, UnsupportedImageError } from '../../src/codec/errors';
 import { decodeJpeg, encodeJpeg } from '../../src/codec/jpeg';
-import { decodeJpegBands, readJpegFrame, scaledJpegSize, type JpegScaleDenominator } from '../../src/codec/jpeg-decoder';
+import { decodeJpegBands, jpegHeadersEnd, readJpegFrame, scaledJpegSize, type JpegScaleDenominator } from '../../src/codec/jpeg-decoder';
 import { checkBand, type BandedImage } from '../../src/core/bands';
+import type { StreamedBytes } from '../../src/core/bytes';
 import { createRgbaImage, type RgbaImage } from '../../src/core/image';
 import { jpegFile, segment } from './jpeg-writer';
 
@@ -65,6 +66,25 @@ async function drain(image: BandedImage): Promise<void> {
 
 async function decode(bytes: Uint8Array, denominator: JpegScaleDenominator): Promise<RgbaImage> {
   return (await collect(decodeJpegBands(bytes, denominator))).pixels;
+}
+
+/**
+ * `bytes` as a download delivers it: the head up to the scan's data, then chunks of `chunk` bytes
+ * copied into one reused buffer (as a BYOB reader's), counting how many bytes were asked for.
+ */
+function streamed(bytes: Uint8Array, chunk: number): { file: StreamedBytes; read: () => number } {
+  const end = jpegHeadersEnd(bytes)!;
+  let read = end;
+  async function* rest(): AsyncGenerator<Uint8Array> {
+    const reused = new Uint8Array(chunk);
+    for (let i = end; i < bytes.length; i += chunk) {
+      const part = bytes.subarray(i, i + chunk);
+      reused.fill(0xee).set(part);
+      read += part.length;
+      yield reused.subarray(0, part.length);
+    }
+  }
+  return { file: { head: bytes.subarray(0, end), rest: rest() }, read: () => read };
 }
 
 interface Comparison {
@@ -235,6 +255,59 @@ describe('decodeJpegBands on hand-made files', () => {
   });
 });
 
+describe('decodeJpegBands on a file still arriving', () => {
+  it('finds where the scan data starts only once the head holds every segment before it', () => {
+    const bytes = encodeJpeg(testImage(64, 48), 90);
+    const data = findMarker(bytes, 0xda) + 2 + ((bytes[findMarker(bytes, 0xda) + 2]! << 8) | bytes[findMarker(bytes, 0xda) + 3]!);
+    expect(jpegHeadersEnd(bytes)).toBe(data);
+    expect(jpegHeadersEnd(bytes.subarray(0, data))).toBe(data);
+    for (const end of [0, 1, 2, 20, findMarker(bytes, 0xda), data - 1]) expect(jpegHeadersEnd(bytes.subarray(0, end))).toBeUndefined();
+    expect(jpegHeadersEnd(Uint8Array.of(0x89, 0x50, 0x4e, 0x47))).toBe(0); // not a JPEG: the decoder says so
+  });
+
+  it.each([1, 7, 100, 4096])('decodes the same pixels as the whole file, in chunks of %i bytes', async (chunk) => {
+    for (const [width, height] of [
+      [203, 131],
+      [17, 9],
+    ] as const) {
+      const bytes = encodeJpeg(testImage(width, height), 92);
+      for (const denominator of DENOMINATORS) {
+        const whole = await decode(bytes, denominator);
+        const { pixels } = await collect(decodeJpegBands(streamed(bytes, chunk).file, denominator));
+        expect(Buffer.compare(pixels.data, whole.data), `${width}x${height} at 1/${denominator}`).toBe(0);
+      }
+    }
+  });
+
+  it('reads the rest only as far as the rows it has decoded need', async () => {
+    const bytes = encodeJpeg(testImage(1024, 768), 90);
+    const { file, read } = streamed(bytes, 1024);
+    const bands = decodeJpegBands(file, 1).bands[Symbol.asyncIterator]();
+    await bands.next();
+    // The first of 96 MCU rows, a window's worth (256 KiB) ahead at most.
+    expect(read()).toBeLessThan(Math.min(bytes.length / 2, (256 << 10) + 2048));
+    while (!(await bands.next()).done);
+    expect(read()).toBeGreaterThan(bytes.length - 1024); // the last row needed the last chunk
+  });
+
+  it('throws MalformedImageError, during the bands, when the download ends early', async () => {
+    const bytes = encodeJpeg(testImage(203, 131), 90);
+    const cut = bytes.subarray(0, Math.floor(bytes.length * 0.6));
+    for (const denominator of DENOMINATORS) await expect(collect(decodeJpegBands(streamed(cut, 97).file, denominator))).rejects.toThrow(MalformedImageError);
+  });
+
+  it("passes the download's own failure through", async () => {
+    const bytes = encodeJpeg(testImage(203, 131), 90);
+    const end = jpegHeadersEnd(bytes)!;
+    const failure = new Error('origin hung up');
+    async function* rest(): AsyncGenerator<Uint8Array> {
+      yield bytes.subarray(end, end + 500);
+      throw failure;
+    }
+    await expect(collect(decodeJpegBands({ head: bytes.subarray(0, end), rest: rest() }, 1))).rejects.toBe(failure);
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // Against libjpeg-turbo's cjpeg and djpeg
 
@@ -330,6 +403,20 @@ describeLibjpeg(`decodeJpegBands against libjpeg-turbo's djpeg -scale 1/d (needs
     const bytes = cjpeg(testImage(64, 48), ['-progressive']);
     for (const denominator of DENOMINATORS) expect(() => decodeJpegBands(bytes, denominator)).toThrow(UnsupportedImageError);
   });
+
+  it.each(['4:2:0', 'restart every MCU, optimised Huffman tables', 'greyscale'] as const)(
+    '%s arriving a byte or 7 at a time decodes as the whole file does',
+    async (name) => {
+      const bytes = cjpeg(testImage(203, 131), VARIANTS.find(([variant]) => variant === name)![1]);
+      for (const chunk of [1, 7]) {
+        for (const denominator of [1, 4] as const) {
+          const whole = await decode(bytes, denominator);
+          const { pixels } = await collect(decodeJpegBands(streamed(bytes, chunk).file, denominator));
+          expect(Buffer.compare(pixels.data, whole.data), `chunks of ${chunk} at 1/${denominator}`).toBe(0);
+        }
+      }
+    },
+  );
 
   it('throws MalformedImageError for a truncated file and for a wrong restart marker', async () => {
     const bytes = cjpeg(testImage(203, 131), ['-restart', '1']);

@@ -123,7 +123,11 @@ describe('error responses', () => {
 
   it('422 image_too_large, before any pixel work, when the estimated time is over the deadline', async () => {
     const origin = new TestOrigin({ '/a.png': await imageResponse('png', 64, 64) });
-    const message = await expectError(await serviceApp(origin, { deadlineMs: 1, tileSize: 16 }).request('/a.png?upscale=2'), 422, 'image_too_large');
+    const message = await expectError(
+      await serviceApp(origin, { deadlineMs: 1, tileSize: { default: 16 } }).request('/a.png?upscale=2'),
+      422,
+      'image_too_large',
+    );
     expect(message).toMatch(/would take about 0\.\d s, over this service's 0\.0 s budget/);
   });
 

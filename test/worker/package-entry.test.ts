@@ -43,6 +43,8 @@ describe('the package entry (src/package-entry.ts) in a fresh Hono app; test/pac
 
   it('refuses bad options when mounted, not on the first request', () => {
     expect(() => upscale({ origin: cdn, tileSize: 8 })).toThrow('tileSize must be an integer from 16 to 1024');
+    expect(() => upscale({ origin: cdn, tileSize: { 3: 8 } })).toThrow('tileSize must be an integer from 16 to 1024, got 8');
+    expect(() => upscale({ origin: cdn, tileSize: { x3: 96 } as never })).toThrow('tile sizes are given by scale');
     expect(() => upscale({ origin: cdn, limits: { sourcePixels: 0 } })).toThrow('limits.sourcePixels');
     expect(() => upscale({ origin: cdn, signing: { keys: ['short'] } })).toThrow('at least 16 are required');
     expect(() => upscale({ origin: 'ftp://x' })).toThrow('must be http: or https:');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resizeBuffer } from '../../src/core/bytes';
 import { ServiceError } from '../../src/http/errors';
 import type { Origin } from '../../src/http/origin';
-import { fetchSource } from '../../src/http/source';
+import { openSource } from '../../src/http/source';
 
 /** Bytes whose every position differs from its neighbours', so a misplaced chunk shows. */
 function pattern(length: number): Uint8Array<ArrayBuffer> {
@@ -38,7 +38,20 @@ function byteStream(bytes: Uint8Array, chunk: number): ReadableStream<Uint8Array
 
 const originOf = (respond: () => Response): Origin => ({ fetch: async () => respond() });
 
-const fetchWith = (respond: () => Response, maxBytes: number) => fetchSource(originOf(respond), '/a.png', { timeoutMs: 5_000, maxBytes });
+/** The whole source, read after a head of at least `headBytes`. */
+const fetchWith = async (respond: () => Response, maxBytes: number, headBytes = 0) => {
+  const download = await openSource(originOf(respond), '/a.png', { timeoutMs: 5_000, maxBytes, headComplete: (head) => head.length >= headBytes });
+  return download.readAll();
+};
+
+/** The head and every chunk of the rest, joined. */
+async function headAndRest(respond: () => Response, maxBytes: number, headBytes: number): Promise<{ head: Uint8Array; rest: Uint8Array }> {
+  const download = await openSource(originOf(respond), '/a.jpg', { timeoutMs: 5_000, maxBytes, headComplete: (head) => head.length >= headBytes });
+  const head = download.head.slice();
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of download.rest()) chunks.push(chunk.slice()); // a chunk's buffer is reused by the next read
+  return { head, rest: Uint8Array.from(chunks.flatMap((chunk) => [...chunk])) };
+}
 
 describe('fetchSource reads the body into one buffer', () => {
   const bytes = pattern(300_000); // larger than the first undeclared capacity (64 KiB): it grows
@@ -70,9 +83,60 @@ describe('fetchSource reads the body into one buffer', () => {
     expect((error as ServiceError).code).toBe('source_too_large');
   });
 
+  it.each([0, 1000, 70_000])('the same bytes after a head of at least %i bytes', async (headBytes) => {
+    const read = await fetchWith(() => new Response(byteStream(bytes, 40_000)), bytes.length, headBytes);
+    expect(read).toEqual(bytes);
+  });
+
   it('an empty body is an empty source', async () => {
     expect((await fetchWith(() => new Response(new Uint8Array(0), { headers: { 'Content-Length': '0' } }), 10)).length).toBe(0);
     expect((await fetchWith(() => new Response(byteStream(new Uint8Array(0), 1)), 10)).length).toBe(0);
+  });
+});
+
+describe('openSource reads a head, then the rest as it arrives', () => {
+  const bytes = pattern(300_000);
+
+  it.each([
+    ['a byte stream', () => new Response(byteStream(bytes, 40_000))],
+    ['a plain stream', () => new Response(plainStream(bytes, 40_000))],
+    ['a declared body', () => new Response(bytes, { headers: { 'Content-Length': String(bytes.length) } })],
+  ])('%s: the head stops once it is complete, the rest follows in order', async (_, respond) => {
+    const { head, rest } = await headAndRest(respond, bytes.length, 50_000);
+    expect(head.length).toBeGreaterThanOrEqual(50_000);
+    expect(head.length).toBeLessThan(bytes.length);
+    expect(Uint8Array.from([...head, ...rest])).toEqual(bytes);
+  });
+
+  it('413 source_too_large from the rest one byte over the limit', async () => {
+    const error = await headAndRest(() => new Response(byteStream(bytes, 40_000)), bytes.length - 1, 1000).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ServiceError);
+    expect((error as ServiceError).status).toBe(413);
+  });
+
+  it('cancels the download when the rest is left unread', async () => {
+    let cancelled = false;
+    let offset = 0;
+    const stream = new ReadableStream({
+      type: 'bytes',
+      pull(controller) {
+        controller.enqueue(bytes.slice(offset, offset + 10_000));
+        offset += 10_000;
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const download = await openSource(
+      originOf(() => new Response(stream)),
+      '/a.jpg',
+      { timeoutMs: 5_000, maxBytes: 1 << 20, headComplete: (head) => head.length > 0 },
+    );
+    const rest = download.rest();
+    expect((await rest.next()).done).toBe(false);
+    await rest.return(undefined);
+    expect(cancelled).toBe(true);
+    expect(offset).toBeLessThan(bytes.length); // it stopped pulling
   });
 });
 

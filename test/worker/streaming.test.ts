@@ -42,7 +42,7 @@ describe('streamed output', () => {
   ])('upscales %s to the same pixels as whole-image inference', async (_, alpha) => {
     const source = paintedImage(70, 45, alpha);
     const origin = new TestOrigin({ '/a.png': await imageResponse('png', 70, 45, alpha) });
-    const streamed = await decode(await bodyBytes(await serviceApp(origin, { tileSize: 32 }).request('/a.png?upscale=2')));
+    const streamed = await decode(await bodyBytes(await serviceApp(origin, { tileSize: { default: 32 } }).request('/a.png?upscale=2')));
     const whole = await upscaleImage(source, await models.runner(2), { tileSize: 1024 });
     expect(streamed.data).toEqual(whole.data);
   });
@@ -60,7 +60,7 @@ describe('streamed output', () => {
   it('sends its first bytes while later tiles are still to compute', async () => {
     let inferred = 0;
     const origin = new TestOrigin({ '/a.png': await imageResponse('png', 96, 96) });
-    const app = serviceApp(origin, { tileSize: 32, models: instrumented(() => void inferred++) });
+    const app = serviceApp(origin, { tileSize: { default: 32 }, models: instrumented(() => void inferred++) });
     for (const format of ['png', 'jpeg']) {
       inferred = 0;
       const response = await app.request(`/a.png?upscale=2&format=${format}`);
@@ -84,7 +84,7 @@ describe('failures after the first byte', () => {
       if (tile === 4) throw new Error('the runtime lost its session');
     });
     const cache = await caches.open('streaming-failure');
-    const app = serviceApp(origin, { tileSize: 32, models: failing, cache });
+    const app = serviceApp(origin, { tileSize: { default: 32 }, models: failing, cache });
     const ctx = createExecutionContext();
     const response = await app.request('https://edge.test/a.png?upscale=2', {}, {}, ctx);
     expect(response.status).toBe(200);
@@ -93,7 +93,7 @@ describe('failures after the first byte', () => {
     expect(await cache.match(`https://edge.test/a.png?upscale=2&format=source&quality=default&model=${models.entry(2)!.sha256}`)).toBeUndefined();
     expect(errors.mock.calls.some((call) => String(call[0]).includes('after the first byte'))).toBe(true);
     // The next request computes afresh (and, with a healthy model, is stored).
-    const healthy = serviceApp(origin, { tileSize: 32, cache });
+    const healthy = serviceApp(origin, { tileSize: { default: 32 }, cache });
     const retry = await healthy.request('https://edge.test/a.png?upscale=2', {}, {}, ctx);
     expect(retry.headers.get('Cache-Status')).toBe('wdsr-edge; fwd=uri-miss; stored');
     await retry.arrayBuffer();
@@ -107,7 +107,9 @@ describe('failures after the first byte', () => {
     const slow = instrumented(() => new Promise((resolve) => setTimeout(resolve, 60)));
     const free = { inferSecondsPerMegapixel: { 2: 0, 3: 0, 4: 0 }, streamSecondsPerMegapixel: 0 };
     const cache = await caches.open('streaming-deadline');
-    const response = await serviceApp(origin, { tileSize: 32, models: slow, cost: free, deadlineMs: 250, cache }).request('https://edge.test/a.png?upscale=2');
+    const response = await serviceApp(origin, { tileSize: { default: 32 }, models: slow, cost: free, deadlineMs: 250, cache }).request(
+      'https://edge.test/a.png?upscale=2',
+    );
     expect(response.status).toBe(200);
     await expect(response.arrayBuffer()).rejects.toThrow();
     expect(await cache.match(`https://edge.test/a.png?upscale=2&format=source&quality=default&model=${models.entry(2)!.sha256}`)).toBeUndefined();

@@ -49,7 +49,7 @@ describe('upscale middleware', () => {
       .get('Server-Timing')!
       .split(', ')
       .map((entry) => entry.split(';')[0]);
-    expect(stages).toEqual(['fetch', 'model', 'check', 'decode']);
+    expect(stages).toEqual(['fetch', 'download', 'model', 'check', 'decode']);
   });
 
   it('forwards the origin query without our parameters', async () => {
