@@ -49,7 +49,7 @@ export const DEFAULT_CONFIG: ServiceConfig = { origin: { kind: 'assets' }, cache
  *
  * @example
  * readConfig({ ORIGIN: 'http://127.0.0.1:9000', TILE_SIZE: '96' }).tileSize; // { default: 96 }
- * readConfig({ TILE_SIZE: '128,3:96,4:96' }).tileSize; // { default: 128, 3: 96, 4: 96 }
+ * readConfig({ TILE_SIZE: '128,3:96,4:80' }).tileSize; // { default: 128, 3: 96, 4: 80 }
  */
 export function readConfig(env: Partial<Record<ConfigVariable, unknown>>): ServiceConfig {
   const value = (name: ConfigVariable): string | undefined => {
@@ -90,7 +90,7 @@ export function readConfig(env: Partial<Record<ConfigVariable, unknown>>): Servi
 
 /**
  * `TILE_SIZE`: one edge for every scale (`128`), or a default edge and edges by scale
- * (`128,3:96,4:96`); each edge is checked by {@link resolveOptions}.
+ * (`128,3:96,4:80`); each edge is checked by {@link resolveOptions}.
  */
 function tileSizes(raw: string | undefined): number | Record<string, number> | undefined {
   if (raw === undefined) return undefined;
@@ -98,7 +98,7 @@ function tileSizes(raw: string | undefined): number | Record<string, number> | u
   const sizes: Record<string, number> = {};
   for (const part of raw.split(',').map((entry) => entry.trim())) {
     const match = /^(?:([1-9]\d*):)?(\d+)$/.exec(part);
-    if (match === null) throw new ConfigError(`TILE_SIZE must be an edge from ${min} to ${max} or a list like "128,3:96,4:96", got ${JSON.stringify(raw)}`);
+    if (match === null) throw new ConfigError(`TILE_SIZE must be an edge from ${min} to ${max} or a list like "128,3:96,4:80", got ${JSON.stringify(raw)}`);
     sizes[match[1] ?? 'default'] = Number(match[2]);
   }
   return /^\d+$/.test(raw) ? sizes.default : sizes;
