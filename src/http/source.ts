@@ -3,7 +3,7 @@ import { abortable } from './abortable';
 import { ServiceError, isTimeout } from './errors';
 import type { Origin } from './origin';
 
-export interface SourceFetchOptions {
+interface SourceFetchOptions {
   /** Time allowed for the whole download, headers and body. */
   readonly timeoutMs: number;
   /** Largest source accepted, checked against `Content-Length` and again while reading. */
