@@ -27,7 +27,10 @@ export interface SourceDownload {
   readAll(): Promise<Uint8Array<ArrayBuffer>>;
   /**
    * The bytes after the head, chunk by chunk, as they arrive; a chunk is valid until the next one
-   * is asked for (its buffer is reused). Stopping early cancels the download.
+   * is asked for (its buffer is reused). Stopping early cancels the download. The origin must
+   * deliver each chunk within the timeout of asking for it (504 otherwise): a budget for the whole
+   * body would also count the time the caller spends between chunks (a decoder's), which is the
+   * request deadline's business.
    */
   rest(): AsyncGenerator<Uint8Array>;
   /** Stops the download, for a source refused from its head. */
@@ -51,7 +54,8 @@ const UNDECLARED_CAPACITY = 64 << 10;
 /**
  * Requests the source image for `path` and reads its head, mapping origin failures to the
  * client's errors: 404 for a missing image, 502 for any other failure, 504 when the origin is too
- * slow (headers and the whole body within `timeoutMs`), 413 when the image is larger than allowed
+ * slow (headers, head and a whole body read with {@link SourceDownload.readAll} within `timeoutMs`;
+ * with {@link SourceDownload.rest}, each chunk within it), 413 when the image is larger than allowed
  * (without reading more than `maxBytes + 1 chunk`). Redirects are followed only within the origin
  * (see {@link Origin}).
  *
@@ -150,7 +154,7 @@ class BodyReader {
     let buffer = new ArrayBuffer(CHUNK_BYTES);
     try {
       while (!this.done) {
-        const { done, value } = await failuresMapped(this.readChunk(buffer), options);
+        const { done, value } = await failuresMapped(this.readChunk(buffer, AbortSignal.timeout(options.timeoutMs)), options);
         this.done = done;
         if (value === undefined || value.byteLength === 0) continue;
         total += value.byteLength;
@@ -173,9 +177,9 @@ class BodyReader {
     return reader instanceof ReadableStreamBYOBReader ? bytes.readFrom(reader, this.signal) : bytes.appendFrom(reader, this.signal);
   }
 
-  private readChunk(buffer: ArrayBuffer): Promise<ReadableStreamReadResult<Uint8Array>> {
+  private readChunk(buffer: ArrayBuffer, signal: AbortSignal): Promise<ReadableStreamReadResult<Uint8Array>> {
     const reader = this.reader!;
-    return abortable(reader instanceof ReadableStreamBYOBReader ? reader.read(new Uint8Array(buffer)) : reader.read(), this.signal);
+    return abortable(reader instanceof ReadableStreamBYOBReader ? reader.read(new Uint8Array(buffer)) : reader.read(), signal);
   }
 }
 

@@ -114,6 +114,42 @@ describe('openSource reads a head, then the rest as it arrives', () => {
     expect((error as ServiceError).status).toBe(413);
   });
 
+  it('gives each chunk of the rest the timeout, not the whole body: a slow reader is no slow origin', async () => {
+    const download = await openSource(
+      originOf(() => new Response(byteStream(bytes, 40_000))),
+      '/a.jpg',
+      { timeoutMs: 200, maxBytes: bytes.length, headComplete: () => true },
+    );
+    let read = 0;
+    for await (const chunk of download.rest()) {
+      read += chunk.length;
+      await new Promise((resolve) => setTimeout(resolve, 60)); // 8 chunks: 480 ms in all
+    }
+    expect(read).toBe(bytes.length);
+  });
+
+  it('504 origin_timeout when the origin stalls in the middle of the rest', async () => {
+    let sent = false;
+    const stalling = new ReadableStream({
+      type: 'bytes',
+      pull(controller) {
+        if (!sent) controller.enqueue(bytes.slice(0, 1000));
+        sent = true;
+        return new Promise(() => {}); // never delivers again
+      },
+    });
+    const download = await openSource(
+      originOf(() => new Response(stalling)),
+      '/a.jpg',
+      { timeoutMs: 200, maxBytes: bytes.length, headComplete: (head) => head.length > 0 },
+    );
+    const error = await (async () => {
+      for await (const _ of download.rest());
+    })().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ServiceError);
+    expect((error as ServiceError).status).toBe(504);
+  });
+
   it('cancels the download when the rest is left unread', async () => {
     let cancelled = false;
     let offset = 0;
