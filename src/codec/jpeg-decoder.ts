@@ -150,12 +150,12 @@ export function jpegHeadersEnd(head: Uint8Array): number | undefined {
   if (head[0] !== 0xff || head[1] !== SOI) return 0;
   let i = 2;
   for (;;) {
-    while (i < head.length && head[i] !== 0xff) i++;
-    while (i < head.length && head[i] === 0xff) i++;
-    if (i >= head.length) return undefined;
+    const at = findMarker(head, i);
+    if (at === undefined) return undefined;
+    i = at;
     const marker = head[i]!;
     if (marker === EOI) return 0;
-    if (marker === 0 || isStandalone(marker)) {
+    if (isStandalone(marker)) {
       i++;
       continue;
     }
@@ -198,11 +198,18 @@ function checkSoi(bytes: Uint8Array): void {
  * as libjpeg does, stray bytes between segments. Throws at the end of the data.
  */
 function nextMarker(bytes: Uint8Array, offset: number, wanted: string): number {
+  const at = findMarker(bytes, offset);
+  if (at === undefined) throw new MalformedImageError(`JPEG ends before its ${wanted}`);
+  return at;
+}
+
+/** {@link nextMarker}, undefined at the end of the data. */
+function findMarker(bytes: Uint8Array, offset: number): number | undefined {
   let i = offset;
   for (;;) {
     while (i < bytes.length && bytes[i] !== 0xff) i++;
     while (i < bytes.length && bytes[i] === 0xff) i++;
-    if (i >= bytes.length) throw new MalformedImageError(`JPEG ends before its ${wanted}`);
+    if (i >= bytes.length) return undefined;
     if (bytes[i] !== 0) return i;
     i++;
   }

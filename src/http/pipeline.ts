@@ -141,15 +141,13 @@ export async function prepareRendition(request: RenderRequest, options: RenderOp
   const download = await timer.time('fetch', () => openSource(options.origin, request.path, fetchOptions));
   try {
     signal.throwIfAborted();
-    const early = headerIsComplete(download.head) ? readImageHeader(download.head) : undefined;
-    const earlyPlan = early === undefined ? undefined : planRendition(early, request, options);
-    if (early !== undefined && earlyPlan !== undefined && rendersWhileDownloading(early, earlyPlan.plan, request)) {
-      return await timer.time('render', () => renderWhileDownloading(download, early, earlyPlan, request, options));
+    const early = headerIsComplete(download.head) ? planRendition(readImageHeader(download.head), request, options) : undefined;
+    if (early !== undefined && rendersWhileDownloading(early, request)) {
+      return await timer.time('render', () => renderWhileDownloading(download, early, request, options));
     }
     const source = await timer.time('download', () => download.readAll());
     signal.throwIfAborted();
-    const header = early ?? readImageHeader(source);
-    const { plan, format } = earlyPlan ?? planRendition(header, request, options);
+    const { header, plan, format } = early ?? planRendition(readImageHeader(source), request, options);
     const runner = plan.scale === undefined ? undefined : await timer.time('model', () => options.models.runner(plan.scale!));
     await timer.time('check', () => checkDecodeCost(source, header));
     const sourceSha256 = await sha256Hex(source);
@@ -165,6 +163,7 @@ export async function prepareRendition(request: RenderRequest, options: RenderOp
 }
 
 interface PlannedRendition {
+  readonly header: ImageHeader;
   readonly plan: ResizePlan;
   readonly format: ImageFormat;
 }
@@ -175,7 +174,7 @@ function planRendition(header: ImageHeader, request: RenderRequest, options: Ren
   checkPixelLimits(header, plan, options.limits);
   const format = outputFormat(request.params, header.format, request.preferences, plan, options.limits);
   checkCost(plan, format, options);
-  return { plan, format };
+  return { header, plan, format };
 }
 
 /**
@@ -186,7 +185,7 @@ function planRendition(header: ImageHeader, request: RenderRequest, options: Ren
 const RENDERED_WHILE_DOWNLOADING_PIXELS = 1 << 20;
 
 /** A thumbnail of a baseline JPEG (decoded in strips as it arrives), not asked for conditionally. */
-function rendersWhileDownloading(header: ImageHeader, plan: ResizePlan, request: RenderRequest): boolean {
+function rendersWhileDownloading({ header, plan }: PlannedRendition, request: RenderRequest): boolean {
   const thumbnail = plan.scale === undefined && plan.output.width * plan.output.height <= RENDERED_WHILE_DOWNLOADING_PIXELS;
   return thumbnail && header.format === 'jpeg' && header.decodesInStrips && !request.conditional;
 }
@@ -201,8 +200,7 @@ function rendersWhileDownloading(header: ImageHeader, plan: ResizePlan, request:
  */
 async function renderWhileDownloading(
   download: SourceDownload,
-  header: ImageHeader,
-  { plan, format }: PlannedRendition,
+  { header, plan, format }: PlannedRendition,
   request: RenderRequest,
   options: RenderOptions,
 ): Promise<PreparedRendition> {

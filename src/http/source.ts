@@ -4,7 +4,7 @@ import { ServiceError, isTimeout } from './errors';
 import type { Origin } from './origin';
 
 interface SourceFetchOptions {
-  /** Time allowed for the whole download, headers and body. */
+  /** Time allowed for the headers and a body read whole; a body read in chunks ({@link SourceDownload.rest}) gets it per chunk. */
   readonly timeoutMs: number;
   /** Largest source accepted, checked against `Content-Length` and again while reading. */
   readonly maxBytes: number;
@@ -156,10 +156,11 @@ class BodyReader {
       while (!this.done) {
         const { done, value } = await failuresMapped(this.readChunk(buffer, AbortSignal.timeout(options.timeoutMs)), options);
         this.done = done;
-        if (value === undefined || value.byteLength === 0) continue;
+        if (value === undefined) continue;
+        if (this.reader instanceof ReadableStreamBYOBReader) buffer = value.buffer as ArrayBuffer; // ours, transferred back by the read
+        if (value.byteLength === 0) continue;
         total += value.byteLength;
         if (total > this.maxBytes) throw tooLarge(this.maxBytes);
-        if (value.buffer.byteLength === CHUNK_BYTES) buffer = value.buffer as ArrayBuffer; // ours, back from a BYOB read
         yield value;
       }
     } finally {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readImageHeader } from '../../src/codec/header';
 import { DEFAULT_CONFIG } from '../../src/config';
+import { collectBands } from '../../src/core/bands';
 import { codecs, paintedImage, serviceApp, TestOrigin } from './harness';
 
 afterEach(() => vi.restoreAllMocks());
@@ -113,5 +114,18 @@ describe('a thumbnail of a baseline JPEG rendered as the source downloads', () =
     const origin = new TestOrigin({ '/a.jpg': delivering(source, 1000, { pulled: 0, cancelled: false }) });
     const app = serviceApp(origin);
     expect(stagesOf(await app.request('/a.jpg?upscale=2'))).toEqual(['fetch', 'download', 'model', 'check', 'decode']);
+  });
+});
+
+describe('codecs.decodeBands on a file still arriving', () => {
+  it('reads a format without a streaming decoder whole first, to the same pixels', async () => {
+    const png = await codecs.encode(paintedImage(90, 60), 'png', 100);
+    const header = readImageHeader(png);
+    async function* rest(): AsyncGenerator<Uint8Array> {
+      for (let i = 40; i < png.length; i += 500) yield png.slice(i, i + 500);
+    }
+    const streamed = await collectBands(await codecs.decodeBands({ head: png.subarray(0, 40), rest: rest() }, header));
+    const whole = await collectBands(await codecs.decodeBands(png, header));
+    expect(streamed.data).toEqual(whole.data);
   });
 });
