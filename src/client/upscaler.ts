@@ -69,17 +69,21 @@ export async function createBrowserUpscaler(options: BrowserUpscalerOptions): Pr
     scales: catalog.scales,
     async upscale(image, { scale, signal, onProgress }) {
       const loadStart = performance.now();
-      const runner = await catalog.runner(scale);
-      const inferStart = performance.now();
-      const result = await upscaleImage(asRgbaImage(image), runner, {
-        tileSize,
-        ...(signal && { signal }),
-        beforeTile: (done, total) => {
-          onProgress?.(done, total);
-          return nextTask(); // lets the page paint progress and handle input between tiles
-        },
-      });
-      return { image: asImageDataLike(result), loadMs: inferStart - loadStart, inferMs: performance.now() - inferStart };
+      const lease = await catalog.lease(scale);
+      try {
+        const inferStart = performance.now();
+        const result = await upscaleImage(asRgbaImage(image), lease.runner, {
+          tileSize,
+          ...(signal && { signal }),
+          beforeTile: (done, total) => {
+            onProgress?.(done, total);
+            return nextTask(); // lets the page paint progress and handle input between tiles
+          },
+        });
+        return { image: asImageDataLike(result), loadMs: inferStart - loadStart, inferMs: performance.now() - inferStart };
+      } finally {
+        lease.end();
+      }
     },
   };
 }

@@ -1,3 +1,5 @@
+import { onceEnded } from './ending';
+
 /**
  * Concatenates byte arrays into one fresh buffer (an ordinary `ArrayBuffer`, as `Response` bodies
  * and Web Crypto require).
@@ -80,17 +82,13 @@ export function releaseBuffer(view: ArrayBufferView): void {
 }
 
 /**
- * `items`, then `buffer` released, however the iteration ends: a request's large buffers (the
- * source's bytes and whole-decoded pixels, up to tens of MiB) are freed as soon as the request is
- * done with them, not when V8 next collects.
+ * `items`, then `buffer` released, however the iteration ends ({@link onceEnded}): a request's large
+ * buffers (the source's bytes and whole-decoded pixels, up to tens of MiB) are freed as soon as the
+ * request is done with them, not when V8 next collects.
  *
  * @example
  * const bands = releasingAfter(upscaled.bands, source.data); // source.data is detached once the bands end
  */
-export async function* releasingAfter<T>(items: AsyncIterable<T>, buffer: ArrayBufferView): AsyncGenerator<T> {
-  try {
-    yield* items;
-  } finally {
-    releaseBuffer(buffer);
-  }
+export function releasingAfter<T>(items: AsyncIterable<T>, buffer: ArrayBufferView): AsyncGenerator<T, void, undefined> {
+  return onceEnded(items, () => releaseBuffer(buffer));
 }

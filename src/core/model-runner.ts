@@ -28,4 +28,6 @@ export interface ModelRunner {
    * its buffer for the next tile). The output is a fresh array the caller owns, free to release.
    */
   run(input: PlanarImage): Promise<PlanarImage>;
+  /** Frees the runtime's session; no `run` may follow. Called by the catalog, never mid-run. */
+  close(): Promise<void>;
 }

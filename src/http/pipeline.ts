@@ -4,9 +4,11 @@ import { IMAGE_FORMATS, isLossy, type ImageFormat } from '../codec/format';
 import { headerIsComplete, readImageHeader, type ImageHeader } from '../codec/header';
 import { collectBands, type BandedImage } from '../core/bands';
 import { releaseBuffer, releasingAfter } from '../core/bytes';
+import { onceEnded } from '../core/ending';
 import { sha256Hex } from '../core/digest';
 import { checkDecodeCost } from '../codec/decode-guard';
 import type { ModelCatalog } from '../core/model-catalog';
+import type { ModelLease } from '../core/model-catalog';
 import type { ModelRunner } from '../core/model-runner';
 import { cropBands, resizeBands } from '../core/resample';
 import { planResize, type ResizePlan } from '../core/resize-plan';
@@ -134,11 +136,12 @@ export interface PreparedRendition {
  */
 export async function prepareRendition(request: RenderRequest, options: RenderOptions, timer: StageTimer): Promise<PreparedRendition> {
   const { params, signal } = request;
-  // A fixed scale names its model up front: load it while the source downloads (memoised, so
-  // the await below gets the same promise; a failed load is reported there).
-  if (params.resize.kind === 'scale') options.models.runner(params.resize.scale).catch(() => {});
+  // A fixed scale names its model up front: load it while the source downloads (the lease below
+  // shares that load; a failed load is reported there).
+  if (params.resize.kind === 'scale') options.models.warm(params.resize.scale);
   const fetchOptions = { timeoutMs: options.originTimeoutMs, maxBytes: options.limits.sourceBytes, headComplete: headerIsComplete };
   const download = await timer.time('fetch', () => openSource(options.origin, request.path, fetchOptions));
+  let lease: ModelLease | undefined;
   try {
     signal.throwIfAborted();
     const early = headerIsComplete(download.head) ? planRendition(readImageHeader(download.head), request, options) : undefined;
@@ -148,15 +151,18 @@ export async function prepareRendition(request: RenderRequest, options: RenderOp
     const source = await timer.time('download', () => download.readAll());
     signal.throwIfAborted();
     const { header, plan, format } = early ?? planRendition(readImageHeader(source), request, options);
-    const runner = plan.scale === undefined ? undefined : await timer.time('model', () => options.models.runner(plan.scale!));
+    lease = plan.scale === undefined ? undefined : await timer.time('model', () => options.models.lease(plan.scale!));
     await timer.time('check', () => checkDecodeCost(source, header));
     const sourceSha256 = await sha256Hex(source);
-    const decoded = await timer.time('decode', () => decodeSource(source, header, plan, runner, options, signal));
+    const decoded = await timer.time('decode', () => decodeSource(source, header, plan, lease?.runner, options, signal));
     signal.throwIfAborted();
     const output = resizeAndCrop(decoded, plan);
     const encoded = options.codecs.encodeBands(output, format, params.quality ?? options.defaultQuality);
-    return { format, sourceSha256, body: releasingAfter(checkedBetweenChunks(encoded, signal), source) };
+    const body = releasingAfter(checkedBetweenChunks(encoded, signal), source);
+    const held = lease;
+    return { format, sourceSha256, body: held === undefined ? body : onceEnded(body, () => held.end()) };
   } catch (error) {
+    lease?.end();
     await download.cancel();
     throw error;
   }

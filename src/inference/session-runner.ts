@@ -59,5 +59,6 @@ export function sessionRunner(model: ModelEntry, session: InferenceSession, floa
       }
       return { width, height, data: output.data as Float32Array };
     },
+    close: () => session.release(),
   };
 }

@@ -10,9 +10,10 @@ import { AVIF_WASM_SOURCES } from './avif-wasm';
 import { WEBP_WASM_SOURCES } from './webp-wasm';
 
 /**
- * The models in `model/manifest.json`, bundled, each run in one memoised onnxruntime-web session.
- * One catalog per isolate: every user of the shipped models (the Worker's routes, the middleware's
- * defaults) shares it, so no model is ever loaded twice into the isolate's 128 MB.
+ * The models in `model/manifest.json`, bundled, each run in an onnxruntime-web session that is
+ * shared while leased and closed when another scale needs the room. One catalog per isolate: every
+ * user of the shipped models (the Worker's routes, the middleware's defaults) shares it, so no model
+ * is ever open twice in the isolate's 128 MB.
  */
 export const shippedModels = createModelCatalog(parseManifest(manifestJson), (model) => createOrtRunner(model, MODEL_FILES[model.file]));
 

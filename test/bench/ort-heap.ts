@@ -9,6 +9,9 @@ import { TILED_SESSION_OPTIONS } from '../../src/inference/session-runner';
  *
  *   node --import tsx test/bench/ort-heap.ts model/<file>.onnx 148 116 84
  *   node --import tsx test/bench/ort-heap.ts model/<x2>.onnx 148 model/<x4>.onnx 108 model/<x2>.onnx 148
+ *   node --import tsx test/bench/ort-heap.ts model/<x2>.onnx 148 release model/<x4>.onnx 108
+ *
+ * `release` closes the current session (the next step naming its model creates it again).
  *
  * Prints one line per step: MiB and, for runs, milliseconds.
  */
@@ -39,12 +42,21 @@ const mib = () => ((memory?.buffer.byteLength ?? Number.NaN) / 2 ** 20).toFixed(
 const sessions = new Map<string, ort.InferenceSession>();
 let current: { readonly file: string; readonly session: ort.InferenceSession } | undefined;
 for (const step of steps) {
+  if (step === 'release') {
+    if (current === undefined) throw new Error('release: no session is current');
+    await current.session.release();
+    sessions.delete(current.file);
+    console.log(`${current.file}: released: ${mib()} MiB`);
+    current = undefined;
+    continue;
+  }
   if (step.endsWith('.onnx')) {
     let session = sessions.get(step);
     if (session === undefined) {
+      const start = performance.now();
       session = await ort.InferenceSession.create(readFileSync(step), { ...TILED_SESSION_OPTIONS, executionProviders: ['wasm'] });
       sessions.set(step, session);
-      console.log(`${step}: onnxruntime's memory after the session is created: ${mib()} MiB`);
+      console.log(`${step}: onnxruntime's memory after the session is created: ${mib()} MiB (${(performance.now() - start).toFixed(0)} ms)`);
     }
     current = { file: step, session };
     continue;

@@ -6,6 +6,7 @@ import { readImageHeader } from '../../src/codec/header';
 import { DEFAULT_CONFIG } from '../../src/config';
 import type { RgbaImage } from '../../src/core/image';
 import { parseManifest } from '../../src/core/manifest';
+import type { ModelRunner } from '../../src/core/model-runner';
 import { handleError } from '../../src/http/handle-error';
 import type { Origin } from '../../src/http/origin';
 import { passthrough } from '../../src/http/passthrough';
@@ -16,6 +17,16 @@ import { Canvas } from '../support/samples/paint';
 /** The shipped manifest and model files, in a real onnxruntime-web session (the one the Worker uses). */
 export const manifest = parseManifest(manifestJson);
 export const models = shippedModels;
+
+/** Runs `work` with the shipped runner for `scale`, leased for the duration. */
+export async function withRunner<T>(scale: number, work: (runner: ModelRunner) => Promise<T>): Promise<T> {
+  const lease = await models.lease(scale);
+  try {
+    return await work(lease.runner);
+  } finally {
+    lease.end();
+  }
+}
 /** The served x2 model's bundled bytes, whatever its file is called this release. */
 export const servedX2Bytes = (): ArrayBuffer => MODEL_FILES[manifest.models.find((model) => model.scale === 2)!.file]!;
 export const codecs = shippedCodecs;

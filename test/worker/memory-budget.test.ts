@@ -7,43 +7,45 @@ import type { ModelRunner, PlanarImage } from '../../src/core/model-runner';
 import { resizeBands } from '../../src/core/resample';
 import { upscaleBands, upscaleImage } from '../../src/core/upscale';
 import { wasmMemoryBytes } from '../../src/inference/wasm-memory';
-import { codecs, models, paintedImage } from './harness';
+import { codecs, paintedImage, withRunner } from './harness';
 
 // WebAssembly memories never shrink, and the isolate has 128 MB: tiling must cap the ONNX
 // runtime's heap by tile size, whatever the image size.
 describe('onnxruntime heap', () => {
-  it('is bounded by the tile size, not the image size', async () => {
-    const runner = await models.runner(2);
-    await upscaleImage(paintedImage(40, 40), runner, { tileSize: 40 });
-    const afterSmallImage = wasmMemoryBytes().onnxruntime!;
-    await upscaleImage(paintedImage(320, 240), runner, { tileSize: 40 });
-    const afterLargeImageTiled = wasmMemoryBytes().onnxruntime!;
-    await upscaleImage(paintedImage(320, 240), runner, { tileSize: 1024 });
-    const afterLargeImageWhole = wasmMemoryBytes().onnxruntime!;
+  it('is bounded by the tile size, not the image size', () =>
+    withRunner(2, async (runner) => {
+      await upscaleImage(paintedImage(40, 40), runner, { tileSize: 40 });
+      const afterSmallImage = wasmMemoryBytes().onnxruntime!;
+      await upscaleImage(paintedImage(320, 240), runner, { tileSize: 40 });
+      const afterLargeImageTiled = wasmMemoryBytes().onnxruntime!;
+      await upscaleImage(paintedImage(320, 240), runner, { tileSize: 1024 });
+      const afterLargeImageWhole = wasmMemoryBytes().onnxruntime!;
 
-    expect(afterSmallImage).toBeGreaterThan(0);
-    expect(afterLargeImageTiled).toBeLessThanOrEqual(afterSmallImage * 1.25);
-    expect(afterLargeImageWhole).toBeGreaterThan(afterLargeImageTiled * 1.5);
-  });
+      expect(afterSmallImage).toBeGreaterThan(0);
+      expect(afterLargeImageTiled).toBeLessThanOrEqual(afterSmallImage * 1.25);
+      expect(afterLargeImageWhole).toBeGreaterThan(afterLargeImageTiled * 1.5);
+    }));
 });
 
 // The pipeline streams: every stage holds bands of O(width) rows, never a whole output image.
 describe('streamed stages', () => {
-  it('upscale in bands of one tile row, through one reused buffer', async () => {
-    const runner = await models.runner(2);
-    const image = upscaleBands(paintedImage(200, 150), runner, { tileSize: 48 });
-    const buffers = new Set<ArrayBufferLike>();
-    let largest = 0;
-    let rows = 0;
-    for await (const band of image.bands) {
-      buffers.add(band.data.buffer);
-      largest = Math.max(largest, band.data.byteLength);
-      rows += band.height;
-    }
-    expect(rows).toBe(300);
-    expect(buffers.size).toBe(1);
-    expect(largest).toBeLessThanOrEqual(400 * 2 * 50 * 4); // one tile row (at most 50 source rows) at x2
-  });
+  it('upscale in bands of one tile row, through one reused buffer, freed when the bands end', () =>
+    withRunner(2, async (runner) => {
+      const image = upscaleBands(paintedImage(200, 150), runner, { tileSize: 48 });
+      const buffers = new Set<ArrayBufferLike>();
+      let largest = 0;
+      let rows = 0;
+      for await (const band of image.bands) {
+        buffers.add(band.data.buffer);
+        largest = Math.max(largest, band.data.byteLength);
+        rows += band.height;
+      }
+      expect(rows).toBe(300);
+      expect(buffers.size).toBe(1);
+      expect(largest).toBeLessThanOrEqual(400 * 2 * 50 * 4); // one tile row (at most 50 source rows) at x2
+      // Released, not left to V8: the next request would carry 5 MiB of it at 4096 px wide.
+      expect([...buffers].map((buffer) => buffer.byteLength)).toEqual([0]);
+    }));
 
   it('thumbnail a 24-megapixel baseline JPEG in DCT-scaled strips of O(width) bytes', async () => {
     const width = 6000;
@@ -79,25 +81,26 @@ describe('released buffers', () => {
     expect(part.byteLength).toBe(512);
   });
 
-  it('upscaling releases every model output once copied, and reuses one input buffer for all tiles', async () => {
-    const inner = await models.runner(2);
-    const outputs: PlanarImage[] = [];
-    const inputBuffers = new Set<ArrayBufferLike>();
-    const runner: ModelRunner = {
-      model: inner.model,
-      async run(input) {
-        inputBuffers.add(input.data.buffer);
-        const output = await inner.run(input);
-        outputs.push(output);
-        return output;
-      },
-    };
-    const upscaled = await upscaleImage(paintedImage(120, 90), runner, { tileSize: 40 });
-    expect(upscaled.width).toBe(240);
-    expect(outputs.length).toBe(9);
-    expect(outputs.every((output) => output.data.byteLength === 0)).toBe(true);
-    expect(inputBuffers.size).toBe(1);
-  });
+  it('upscaling releases every model output once copied, and reuses one input buffer for all tiles, freed at the end', () =>
+    withRunner(2, async (inner) => {
+      const outputs: PlanarImage[] = [];
+      const inputBuffers = new Set<ArrayBufferLike>();
+      const runner: ModelRunner = {
+        model: inner.model,
+        async run(input) {
+          inputBuffers.add(input.data.buffer);
+          const output = await inner.run(input);
+          outputs.push(output);
+          return output;
+        },
+        close: () => inner.close(),
+      };
+      const upscaled = await upscaleImage(paintedImage(120, 90), runner, { tileSize: 40 });
+      expect(upscaled.width).toBe(240);
+      expect(outputs.length).toBe(9);
+      expect(outputs.every((output) => output.data.byteLength === 0)).toBe(true);
+      expect([...inputBuffers].map((buffer) => buffer.byteLength)).toEqual([0]);
+    }));
 });
 
 /** A baseline JPEG painted band by band (the source itself never exists whole either). */

@@ -8,7 +8,7 @@ import type { ModelRunner } from '../../src/core/model-runner';
 import { resizeBands } from '../../src/core/resample';
 import { upscaleImage } from '../../src/core/upscale';
 import { jpegFile } from '../core/jpeg-writer';
-import { codecs, imageResponse, models, paintedImage, serviceApp, TestOrigin } from './harness';
+import { codecs, imageResponse, models, paintedImage, serviceApp, TestOrigin, withRunner } from './harness';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -18,16 +18,18 @@ function instrumented(beforeRun: (tile: number) => Promise<void> | void): ModelC
   return {
     scales: models.scales,
     entry: (scale) => models.entry(scale),
-    async runner(scale) {
-      const inner = await models.runner(scale);
+    warm: (scale) => models.warm(scale),
+    async lease(scale) {
+      const inner = await models.lease(scale);
       const runner: ModelRunner = {
-        model: inner.model,
+        model: inner.runner.model,
         async run(input) {
           await beforeRun(tiles++);
-          return inner.run(input);
+          return inner.runner.run(input);
         },
+        close: () => inner.runner.close(),
       };
-      return runner;
+      return { runner, end: () => inner.end() };
     },
   };
 }
@@ -43,7 +45,7 @@ describe('streamed output', () => {
     const source = paintedImage(70, 45, alpha);
     const origin = new TestOrigin({ '/a.png': await imageResponse('png', 70, 45, alpha) });
     const streamed = await decode(await bodyBytes(await serviceApp(origin, { tileSize: { default: 32 } }).request('/a.png?upscale=2')));
-    const whole = await upscaleImage(source, await models.runner(2), { tileSize: 1024 });
+    const whole = await withRunner(2, (runner) => upscaleImage(source, runner, { tileSize: 1024 }));
     expect(streamed.data).toEqual(whole.data);
   });
 

@@ -82,6 +82,7 @@ function timedRunner(runner: ModelRunner): ModelRunner {
         work.inputPixels += input.width * input.height;
       }
     },
+    close: () => runner.close(),
   };
 }
 
@@ -130,19 +131,14 @@ function timeCodecs(codecs: ImageCodecs): void {
 }
 
 /**
- * Wraps `catalog.runner` in place (the shipped catalog is one object per isolate, read by the
- * Worker on every request), each scale's runner wrapped once. Observes only: the runs are the same.
+ * Wraps `catalog.lease` in place (the shipped catalog is one object per isolate, read by the
+ * Worker on every request), each lease's runner timed. Observes only: the runs are the same.
  */
 function timeRuns(catalog: ModelCatalog): ModelCatalog {
-  const load = catalog.runner.bind(catalog);
-  const timed = new Map<number, Promise<ModelRunner>>();
-  catalog.runner = (scale) => {
-    let runner = timed.get(scale);
-    if (runner === undefined) {
-      runner = load(scale).then(timedRunner);
-      timed.set(scale, runner);
-    }
-    return runner;
+  const lease = catalog.lease.bind(catalog);
+  catalog.lease = async (scale) => {
+    const held = await lease(scale);
+    return { runner: timedRunner(held.runner), end: () => held.end() };
   };
   return catalog;
 }
