@@ -83,9 +83,10 @@ export const DEFAULT_OPTIONS: ServiceOptions = {
   cacheControl: 'public, max-age=86400',
   originTimeoutMs: 10_000,
   deadlineMs: 60_000,
-  // The wider x3 and x4 models (24 features against x2's 16) get smaller tiles: an isolate that has
-  // run all three then holds 23.1 MiB of onnxruntime memory instead of 33.3, which leaves room for
-  // a 24 MP JPEG thumbnail within 40 MB (docs/benchmarks.md, "Tiles by scale").
+  // The wider x3 and x4 models (24 features against x2's 16) get smaller tiles, the largest whose
+  // session fits the 19.3 MiB of onnxruntime memory x2 at 128 takes (one session is open at a time:
+  // model-catalog.ts), so that an isolate that has run every scale keeps room for a 24 MP JPEG
+  // thumbnail within 40 MB (docs/benchmarks.md, "One model session at a time").
   tileSize: { default: 128, 3: 96, 4: 80 },
   defaultQuality: 85,
   signingKeys: [],
