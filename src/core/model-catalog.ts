@@ -60,6 +60,8 @@ interface Slot {
 export function createModelCatalog(manifest: ModelManifest, load: LoadRunner): ModelCatalog {
   const byScale = new Map(manifest.models.map((model) => [model.scale, model]));
   const slots = new Map<number, Slot>();
+  /** Settles once every close begun so far has: a load waits for it, so that it reuses the memory they free. */
+  let closed: Promise<unknown> = Promise.resolve();
 
   function open(model: ModelEntry): Slot {
     const existing = slots.get(model.scale);
@@ -68,9 +70,9 @@ export function createModelCatalog(manifest: ModelManifest, load: LoadRunner): M
       // A failed slot holds nothing to close, and stays to answer later leases with its error.
       if (slot.leases > 0 || slot.failed) continue;
       slots.delete(scale);
-      void slot.loading.then((runner) => runner.close()).catch(() => {});
+      closed = Promise.all([closed, slot.loading.then((runner) => runner.close()).catch(() => {})]);
     }
-    const slot: Slot = { loading: startLoad(model, load), leases: 0, failed: false };
+    const slot: Slot = { loading: closed.then(() => startLoad(model, load)), leases: 0, failed: false };
     slot.loading.catch(() => {
       slot.failed = true;
     });

@@ -17,7 +17,7 @@ import { heapTotal, watchIsolateHeap, type IsolateHeapWatch } from './isolate-he
 import { agingRequests, MEDIUM_PHOTO, requestKinds, squarePng, type RequestKind } from './kinds';
 import { BENCH_MODELS, benchModelLabel, measureNative, measureSessionOptions, servedModel, SESSION_VARIANTS, type NativeRow } from './native';
 import { formatMiB, formatMs, markdownTable, p50p90 } from './report';
-import { FIRST_DATA_BYTES, floor, hits, isolatePeak, measure, missPath, stage, workerConfig, type Run, type Sample } from './workerd';
+import { FIRST_DATA_BYTES, floor, hits, isolatePeak, measure, missPath, ortHeap, stage, workerConfig, type Run, type Sample } from './workerd';
 
 /** The throughput table's numeric columns (right-aligned), after its Kind column. */
 const THROUGHPUT_COLUMNS = [
@@ -300,12 +300,15 @@ async function bench(started: number, load0: number, snapshot: TreeSnapshot | un
     const ttfbLoad = [ttfbLoad0, load()] as const;
 
     // The long-lived isolate: mixed requests first, then each kind without and with a collection.
-    let aging: { count: number; unexpected: string[]; ms: number; load: readonly [number, number] } | undefined;
+    let aging:
+      | { count: number; unexpected: string[]; ms: number; load: readonly [number, number]; ortHeapGrowth: readonly { bytes: number; path: string }[] }
+      | undefined;
     if (sections.has('mixed') && Number(values.mixed) > 0) {
       progress(`${values.mixed} mixed requests`);
       const l0 = load();
       const start = performance.now();
       const unexpected: string[] = [];
+      const ortHeapGrowth = [{ bytes: 0, path: '' }];
       for (const planned of agingRequests(
         Number(values.mixed),
         SAMPLES.map((sample) => sample.file),
@@ -318,8 +321,11 @@ async function bench(started: number, load0: number, snapshot: TreeSnapshot | un
           await response.arrayBuffer().catch((error: unknown) => unexpected.push(`${planned.path}: body: ${(error as Error).message}`));
           if (!planned.statuses.includes(response.status)) unexpected.push(`${planned.path}: status ${response.status}`);
         }
+        // onnxruntime's heap never shrinks: name the request that grew it.
+        const heap = await ortHeap(server);
+        if (heap > ortHeapGrowth.at(-1)!.bytes) ortHeapGrowth.push({ bytes: heap, path: planned.path });
       }
-      aging = { count: Number(values.mixed), unexpected, ms: performance.now() - start, load: [l0, load()] };
+      aging = { count: Number(values.mixed), unexpected, ms: performance.now() - start, load: [l0, load()], ortHeapGrowth: ortHeapGrowth.slice(1) };
       await sameIsolate('the mixed requests');
       progress(`mixed requests done in ${seconds(aging.ms)} s, ${unexpected.length} unexpected`);
     }
@@ -503,7 +509,8 @@ async function bench(started: number, load0: number, snapshot: TreeSnapshot | un
       );
       if (aging !== undefined)
         console.log(
-          `\nMixed requests before the kinds: ${aging.count} in ${seconds(aging.ms)} s (load ${loadRange(...aging.load)}), ${aging.unexpected.length} unexpected${aging.unexpected.length > 0 ? `: ${aging.unexpected.slice(0, 5).join('; ')}` : ''}.`,
+          `\nMixed requests before the kinds: ${aging.count} in ${seconds(aging.ms)} s (load ${loadRange(...aging.load)}), ${aging.unexpected.length} unexpected${aging.unexpected.length > 0 ? `: ${aging.unexpected.slice(0, 5).join('; ')}` : ''}. ` +
+            `onnxruntime's heap grew ${aging.ortHeapGrowth.map((step) => `to ${formatMiB(step.bytes)} MiB at ${step.path}`).join(', then ')}.`,
         );
     }
 

@@ -126,7 +126,7 @@ async function background(server: WranglerDev, count: number): Promise<number[]>
 }
 
 /** onnxruntime's WebAssembly heap in the bench Worker's isolate, bytes (0 before the first session). */
-async function ortHeap(server: WranglerDev): Promise<number> {
+export async function ortHeap(server: WranglerDev): Promise<number> {
   const memories = (await (await fetch(`${server.url}/_bench/memory`)).json()) as Record<string, number>;
   return memories.onnxruntime ?? 0;
 }

@@ -50,6 +50,34 @@ describe('createModelCatalog', () => {
     expect(loads).toEqual([2, 4, 3]);
   });
 
+  it('loads a scale only once the sessions it closes are closed, so that it reuses their memory', async () => {
+    const events: string[] = [];
+    let finishClose = () => {};
+    const catalog = createModelCatalog(manifest, async (model: ModelEntry): Promise<ModelRunner> => {
+      events.push(`load ${model.scale}`);
+      return {
+        model,
+        run: () => Promise.reject(new Error('not run here')),
+        close: () => {
+          events.push(`closing ${model.scale}`);
+          return new Promise<void>((resolve) => {
+            finishClose = () => {
+              events.push(`closed ${model.scale}`);
+              resolve();
+            };
+          });
+        },
+      };
+    });
+    (await catalog.lease(2)).end();
+    const x4 = catalog.lease(4);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(events).toEqual(['load 2', 'closing 2']);
+    finishClose();
+    (await x4).end();
+    expect(events).toEqual(['load 2', 'closing 2', 'closed 2', 'load 4']);
+  });
+
   it('never closes a leased runner, and closes it once its last lease has ended', async () => {
     const { catalog, closes, settled } = recordingCatalog();
     const first = await catalog.lease(2);
