@@ -7,8 +7,7 @@ import { releaseBuffer, releasingAfter } from '../core/bytes';
 import { onceEnded } from '../core/ending';
 import { sha256Hex } from '../core/digest';
 import { checkDecodeCost } from '../codec/decode-guard';
-import type { ModelCatalog } from '../core/model-catalog';
-import type { ModelLease } from '../core/model-catalog';
+import type { ModelCatalog, ModelLease } from '../core/model-catalog';
 import type { ModelRunner } from '../core/model-runner';
 import { cropBands, resizeBands } from '../core/resample';
 import { planResize, type ResizePlan } from '../core/resize-plan';
@@ -158,9 +157,12 @@ export async function prepareRendition(request: RenderRequest, options: RenderOp
     signal.throwIfAborted();
     const output = resizeAndCrop(decoded, plan);
     const encoded = options.codecs.encodeBands(output, format, params.quality ?? options.defaultQuality);
-    const body = releasingAfter(checkedBetweenChunks(encoded, signal), source);
     const held = lease;
-    return { format, sourceSha256, body: held === undefined ? body : onceEnded(body, () => held.end()) };
+    const body = onceEnded(checkedBetweenChunks(encoded, signal), () => {
+      releaseBuffer(source);
+      held?.end();
+    });
+    return { format, sourceSha256, body };
   } catch (error) {
     lease?.end();
     await download.cancel();
