@@ -29,6 +29,7 @@ const INTEGER_VARIABLES = {
   'limits.progressiveJpegSourcePixels': 'MAX_PROGRESSIVE_JPEG_SOURCE_PIXELS',
   'limits.outputPixels': 'MAX_OUTPUT_PIXELS',
   'limits.webpOutputPixels': 'MAX_WEBP_OUTPUT_PIXELS',
+  'limits.webpAlphaOutputPixels': 'MAX_WEBP_ALPHA_OUTPUT_PIXELS',
   'limits.avifOutputPixels': 'MAX_AVIF_OUTPUT_PIXELS',
   originTimeoutMs: 'ORIGIN_TIMEOUT_MS',
   deadlineMs: 'DEADLINE_MS',

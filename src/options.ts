@@ -48,6 +48,7 @@ export const INTEGER_BOUNDS: Readonly<Record<IntegerOption, { readonly min: numb
   'limits.progressiveJpegSourcePixels': ANY_COUNT,
   'limits.outputPixels': ANY_COUNT,
   'limits.webpOutputPixels': ANY_COUNT,
+  'limits.webpAlphaOutputPixels': ANY_COUNT,
   'limits.avifOutputPixels': ANY_COUNT,
   originTimeoutMs: ANY_COUNT,
   deadlineMs: ANY_COUNT,
@@ -62,7 +63,9 @@ const MIN_SIGNING_KEY_LENGTH = 16;
  * Defaults sized for the 128 MB isolate and the measured cost of the largest request (README,
  * "Limits"; docs/benchmarks.md, "Streaming"): outputs stream in bands, so their limit is set by
  * time, not memory; sources an upscale reads whole, and formats that decode whole, have their
- * own, lower limit; WebP output, encoded whole by libwebp, keeps the whole-image limit it had.
+ * own, lower limit; WebP output, encoded whole by libwebp, keeps the whole-image limit it had for
+ * opaque sources and a lower one for sources that may have alpha, set by libwebp's heap
+ * (docs/benchmarks.md, "Codec heaps counted").
  * AVIF, decoded and encoded whole by libavif, has lower limits still, in and out, set by its
  * decoder's and encoder's heaps as measured in workerd (docs/avif.md); so has progressive JPEG,
  * whose decoder holds every coefficient.
@@ -77,6 +80,7 @@ export const DEFAULT_OPTIONS: ServiceOptions = {
     progressiveJpegSourcePixels: 1536 * 1024,
     outputPixels: 16 * 1024 * 1024,
     webpOutputPixels: 1536 * 1024,
+    webpAlphaOutputPixels: 1024 * 1024,
     avifOutputPixels: 1024 * 1024,
   },
   cost: { inferSecondsPerMegapixel: { 2: 1.3, 3: 1.6, 4: 0.85 }, streamSecondsPerMegapixel: 0.55, avifEncodeSecondsPerMegapixel: 1.2 },

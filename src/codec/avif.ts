@@ -2,8 +2,8 @@ import avifDecoderFactory from '@jsquash/avif/codec/dec/avif_dec.js';
 import avifEncoderFactory from '@jsquash/avif/codec/enc/avif_enc.js';
 import { defaultOptions as avifEncoderDefaults } from '@jsquash/avif/meta.js';
 import type { RgbaImage } from '../core/image';
+import { type EmscriptenFactory, type EmscriptenWasmSource, reusedUntilCollected } from './emscripten';
 import { MalformedImageError } from './errors';
-import type { EmscriptenWasmSource } from './webp';
 
 export interface AvifWasmSources {
   /** For `@jsquash/avif/codec/dec/avif_dec.wasm` (libavif with dav1d). */
@@ -49,34 +49,32 @@ interface DecoderModule {
 interface EncoderModule {
   encode(data: ArrayBufferView, width: number, height: number, options: typeof avifEncoderDefaults): Uint8Array<ArrayBuffer> | null;
 }
-type EmscriptenFactory<T> = (options: object) => Promise<T>;
 const decoderFactory = avifDecoderFactory as unknown as EmscriptenFactory<DecoderModule>;
 const encoderFactory = avifEncoderFactory as unknown as EmscriptenFactory<EncoderModule>;
 
 /**
  * libavif (Squoosh's build, via @jsquash/avif: dav1d to decode, libaom to encode) behind the codec
- * interface. As for libwebp, every call gets a fresh WebAssembly instance of the compiled module:
- * the encoder's heap grows to tens of megabytes for an image at the output limit (docs/avif.md),
- * and a heap only ever grows, so a kept instance would pin the largest one in the isolate for good.
- * A fresh one's heap is garbage once the call returns.
+ * interface. The encoder's heap grows to tens of megabytes for an image at the output limit
+ * (docs/avif.md) and never shrinks: as for libwebp, each side keeps one instance at a time, reused
+ * until V8 collects it ({@link reusedUntilCollected}).
  *
  * @example
  * const avif = createAvifCodec({ decoder: { wasmBinary: decoderBytes }, encoder: { wasmBinary: encoderBytes } });
  * const bytes = await avif.encode(image, 85);
  */
 export function createAvifCodec(sources: AvifWasmSources): AvifCodec {
+  const decoder = reusedUntilCollected(decoderFactory, sources.decoder);
+  const encoder = reusedUntilCollected(encoderFactory, sources.encoder);
   return {
     async decode(bytes) {
-      const decoder = await decoderFactory({ noInitialRun: true, ...sources.decoder });
-      const decoded = decoder.decode(bytes, 8);
+      const decoded = await decoder.use((module) => module.decode(bytes, 8));
       if (!decoded) throw new MalformedImageError('libavif could not decode the image');
       const { width, height, data } = decoded;
       return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
     },
     async encode(image, quality) {
-      const encoder = await encoderFactory({ noInitialRun: true, ...sources.encoder });
       const options = { ...avifEncoderDefaults, quality: avifQuality(quality), speed: AVIF_SPEED };
-      const encoded = encoder.encode(image.data, image.width, image.height, options);
+      const encoded = await encoder.use((module) => module.encode(image.data, image.width, image.height, options));
       if (!encoded) throw new Error(`libavif could not encode a ${image.width}x${image.height} image`);
       return encoded;
     },

@@ -13,6 +13,14 @@ export interface ImageHeader {
    * PNG (Adam7 passes), WebP (libwebp) and AVIF (libavif) decode whole, under a lower pixel limit.
    */
   readonly decodesInStrips: boolean;
+  /**
+   * Whether the decoded image may have pixels that are not opaque, as far as the header tells: a
+   * PNG with an alpha channel or a `tRNS` chunk (or whose chunks before the image data are not all
+   * at hand), a WebP whose header flags alpha, any AVIF (its alpha is a separate item, not read
+   * here); never a JPEG. libwebp's encoder heap is two to three times larger for translucent
+   * pictures, so WebP output has a lower limit for these.
+   */
+  readonly mayHaveAlpha: boolean;
 }
 
 /**
@@ -28,16 +36,16 @@ export function readImageHeader(bytes: Uint8Array): ImageHeader {
   const format = sniffFormat(bytes);
   if (format === undefined) throw new UnsupportedImageError('not a PNG, JPEG, WebP or AVIF image');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const size = ((): StripSize => {
+  const size = ((): Omit<ImageHeader, 'format'> => {
     switch (format) {
       case 'png':
-        return pngSize(bytes, view);
+        return { ...pngSize(bytes, view), mayHaveAlpha: pngMayHaveAlpha(bytes, view) };
       case 'jpeg':
-        return jpegSize(bytes, view);
+        return { ...jpegSize(bytes, view), mayHaveAlpha: false };
       case 'webp':
         return { ...webpSize(bytes, view), decodesInStrips: false };
       case 'avif':
-        return { ...avifSize(bytes, view), decodesInStrips: false };
+        return { ...avifSize(bytes, view), decodesInStrips: false, mayHaveAlpha: true };
     }
   })();
   if (size.width < 1 || size.height < 1) throw new MalformedImageError(`${format} header declares a ${size.width}x${size.height} image`);
@@ -73,11 +81,30 @@ interface Size {
 }
 
 type StripSize = Size & { readonly decodesInStrips: boolean };
+type AlphaSize = Size & { readonly mayHaveAlpha: boolean };
 
 /** The IHDR chunk must come first (PNG spec 5.6): width and height big-endian u32, the interlace method its 13th byte. */
 function pngSize(bytes: Uint8Array, view: DataView): StripSize {
   if (bytes.length < 29 || !startsWith(bytes, 12, ascii('IHDR'))) throw new MalformedImageError('PNG without a leading IHDR chunk');
   return { width: view.getUint32(16), height: view.getUint32(20), decodesInStrips: bytes[28] === 0 };
+}
+
+/** PNG colour types with an alpha channel: greyscale with alpha (4) and RGBA (6). */
+const PNG_ALPHA_COLOUR_TYPES = new Set([4, 6]);
+
+/**
+ * An alpha channel (IHDR's colour type, its 10th byte), or a `tRNS` chunk before the first IDAT
+ * (PNG spec 11.3.2: transparency of a palette or of one colour). When the chunks before IDAT are
+ * not all in `bytes` (a streamed source's first bytes), the answer must be yes.
+ */
+function pngMayHaveAlpha(bytes: Uint8Array, view: DataView): boolean {
+  if (PNG_ALPHA_COLOUR_TYPES.has(bytes[25]!)) return true;
+  for (let offset = PNG_HEADER_BYTES; offset + 8 <= bytes.length; offset += 12 + view.getUint32(offset)) {
+    const type = fourCC(bytes, offset + 4);
+    if (type === 'tRNS') return true;
+    if (type === 'IDAT') return false;
+  }
+  return true;
 }
 
 /** Start-of-frame markers carry the size: SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC). */
@@ -109,7 +136,7 @@ function jpegSize(bytes: Uint8Array, view: DataView): StripSize {
 }
 
 /** RIFF container with one VP8 (lossy), VP8L (lossless) or VP8X (extended) chunk first. */
-function webpSize(bytes: Uint8Array, view: DataView): Size {
+function webpSize(bytes: Uint8Array, view: DataView): AlphaSize {
   const chunk = String.fromCharCode(...bytes.subarray(12, 16));
   const data = 20; // RIFF header (12) + chunk header (8)
   const sizeFieldsEnd = data + (chunk === 'VP8L' ? 5 : 10);
@@ -118,17 +145,18 @@ function webpSize(bytes: Uint8Array, view: DataView): Size {
     case 'VP8 ':
       // Key frame: 3-byte frame tag, start code 9d 01 2a, then 14-bit width and height (RFC 6386 9.1).
       if (!startsWith(bytes, data + 3, [0x9d, 0x01, 0x2a])) throw new MalformedImageError('WebP VP8 chunk without a key frame start code');
-      return { width: view.getUint16(data + 6, true) & 0x3fff, height: view.getUint16(data + 8, true) & 0x3fff };
+      return { width: view.getUint16(data + 6, true) & 0x3fff, height: view.getUint16(data + 8, true) & 0x3fff, mayHaveAlpha: false };
     case 'VP8L': {
-      // Signature 0x2f, then width-1 and height-1 as 14-bit little-endian fields (WebP lossless spec 3.1).
+      // Signature 0x2f, then width-1 and height-1 as 14-bit little-endian fields and the alpha_is_used
+      // bit (WebP lossless spec 3.1).
       if (bytes[data] !== 0x2f) throw new MalformedImageError('WebP VP8L chunk without its signature');
       const bits = view.getUint32(data + 1, true);
-      return { width: (bits & 0x3fff) + 1, height: ((bits >>> 14) & 0x3fff) + 1 };
+      return { width: (bits & 0x3fff) + 1, height: ((bits >>> 14) & 0x3fff) + 1, mayHaveAlpha: (bits & (1 << 28)) !== 0 };
     }
     case 'VP8X': {
-      // Flags byte (bit 1: animation), 3 reserved bytes, then 24-bit canvas width-1 and height-1.
+      // Flags byte (bit 1: animation, bit 4: alpha), 3 reserved bytes, then 24-bit canvas width-1 and height-1.
       if ((bytes[data]! & 0x02) !== 0) throw new UnsupportedImageError('animated WebP is not supported');
-      return { width: uint24(bytes, data + 4) + 1, height: uint24(bytes, data + 7) + 1 };
+      return { width: uint24(bytes, data + 4) + 1, height: uint24(bytes, data + 7) + 1, mayHaveAlpha: (bytes[data]! & 0x10) !== 0 };
     }
     default:
       throw new MalformedImageError(`WebP with unknown first chunk ${JSON.stringify(chunk)}`);

@@ -2,16 +2,8 @@ import webpDecoderFactory from '@jsquash/webp/codec/dec/webp_dec.js';
 import webpEncoderFactory from '@jsquash/webp/codec/enc/webp_enc_simd.js';
 import { defaultOptions as webpEncoderDefaults } from '@jsquash/webp/meta.js';
 import type { RgbaImage } from '../core/image';
+import { type EmscriptenFactory, type EmscriptenWasmSource, reusedUntilCollected } from './emscripten';
 import { MalformedImageError } from './errors';
-
-/**
- * How Emscripten gets one codec's WebAssembly: its bytes (Node, browsers), or an
- * `instantiateWasm` hook that instantiates a module compiled ahead of time (workerd, which refuses
- * to compile bytes at run time). Passed in because each runtime gets its WebAssembly its own way.
- */
-export type EmscriptenWasmSource =
-  | { readonly wasmBinary: Uint8Array }
-  | { readonly instantiateWasm: (imports: object, receiveInstance: (instance: object) => void) => object };
 
 export interface WebpWasmSources {
   /** For `@jsquash/webp/codec/dec/webp_dec.wasm`. */
@@ -32,33 +24,31 @@ interface DecoderModule {
 interface EncoderModule {
   encode(data: ArrayBufferView, width: number, height: number, options: typeof webpEncoderDefaults): Uint8Array<ArrayBuffer> | null;
 }
-type EmscriptenFactory<T> = (options: object) => Promise<T>;
 const decoderFactory = webpDecoderFactory as unknown as EmscriptenFactory<DecoderModule>;
 const encoderFactory = webpEncoderFactory as unknown as EmscriptenFactory<EncoderModule>;
 
 /**
- * libwebp (Squoosh's build, via @jsquash/webp) behind the codec interface. Every call gets a fresh
- * WebAssembly instance of the (already compiled) module: a WASM heap only ever grows, and the
- * encoder's grows to ~33 bytes per pixel for translucent images, so keeping one instance would pin
- * the largest image's heap in the isolate for good. A fresh instance costs milliseconds and its
- * heap is garbage once the call returns.
+ * libwebp (Squoosh's build, via @jsquash/webp) behind the codec interface. The encoder's heap grows
+ * to 40-48 bytes per pixel for translucent images (docs/benchmarks.md, "Codec heaps counted"), and
+ * a heap never shrinks: each side keeps one instance at a time, reused until V8 collects it
+ * ({@link reusedUntilCollected}).
  *
  * @example
  * const webp = createWebpCodec({ decoder: { wasmBinary: decoderBytes }, encoder: { wasmBinary: encoderBytes } });
  * const image = await webp.decode(bytes);
  */
 export function createWebpCodec(sources: WebpWasmSources): WebpCodec {
+  const decoder = reusedUntilCollected(decoderFactory, sources.decoder);
+  const encoder = reusedUntilCollected(encoderFactory, sources.encoder);
   return {
     async decode(bytes) {
-      const decoder = await decoderFactory({ noInitialRun: true, ...sources.decoder });
-      const decoded = decoder.decode(bytes);
+      const decoded = await decoder.use((module) => module.decode(bytes));
       if (!decoded) throw new MalformedImageError('libwebp could not decode the image');
       const { width, height, data } = decoded;
       return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
     },
     async encode(image, quality) {
-      const encoder = await encoderFactory({ noInitialRun: true, ...sources.encoder });
-      const encoded = encoder.encode(image.data, image.width, image.height, { ...webpEncoderDefaults, quality });
+      const encoded = await encoder.use((module) => module.encode(image.data, image.width, image.height, { ...webpEncoderDefaults, quality }));
       if (!encoded) throw new Error(`libwebp could not encode a ${image.width}x${image.height} image`);
       return encoded;
     },

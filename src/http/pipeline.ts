@@ -53,8 +53,17 @@ export interface Limits {
   readonly progressiveJpegSourcePixels: number;
   /** Largest output, or model output before a resample, in pixels (422 above it): both stream in bands. */
   readonly outputPixels: number;
-  /** Largest WebP output, in pixels: libwebp encodes whole pictures (422 above it; `format=auto` picks another format instead). */
+  /**
+   * Largest WebP output of an opaque source, in pixels: libwebp encodes whole pictures (422 above
+   * it; `format=auto` picks another format instead).
+   */
   readonly webpOutputPixels: number;
+  /**
+   * Largest WebP output of a source that may have alpha ({@link ImageHeader.mayHaveAlpha}), in
+   * pixels, as {@link webpOutputPixels} otherwise: libwebp's heap takes 35-47 bytes per translucent
+   * pixel against 14-16 per opaque one (docs/benchmarks.md, "Codec heaps counted").
+   */
+  readonly webpAlphaOutputPixels: number;
   /**
    * Largest AVIF output, in pixels: libavif encodes whole pictures, and slowly, in a heap that grows
    * with the picture (422 above it; `format=auto` picks another format instead). docs/avif.md.
@@ -180,7 +189,7 @@ interface PlannedRendition {
 function planRendition(header: ImageHeader, request: RenderRequest, options: RenderOptions): PlannedRendition {
   const plan = planResize(header, request.params.resize, options.models.scales);
   checkPixelLimits(header, plan, options.limits);
-  const format = outputFormat(request.params, header.format, request.preferences, plan, options.limits);
+  const format = outputFormat(request.params, header, request.preferences, plan, options.limits);
   checkCost(plan, format, options);
   return { header, plan, format };
 }
@@ -304,10 +313,10 @@ function checkPixelLimits(header: ImageHeader, plan: ResizePlan, limits: Limits)
 }
 
 /** The pixel limit of each format encoded whole (none: the format streams). */
-function wholeEncodeLimit(format: ImageFormat, limits: Limits): number | undefined {
+function wholeEncodeLimit(format: ImageFormat, limits: Limits, header: ImageHeader): number | undefined {
   switch (format) {
     case 'webp':
-      return limits.webpOutputPixels;
+      return header.mayHaveAlpha ? limits.webpAlphaOutputPixels : limits.webpOutputPixels;
     case 'avif':
       return limits.avifOutputPixels;
     default:
@@ -317,10 +326,10 @@ function wholeEncodeLimit(format: ImageFormat, limits: Limits): number | undefin
 
 const FORMAT_NAMES: Readonly<Record<ImageFormat, string>> = { png: 'PNG', jpeg: 'JPEG', webp: 'WebP', avif: 'AVIF' };
 
-function outputFormat(params: UpscaleParams, source: ImageFormat, preferences: FormatPreferences, plan: ResizePlan, limits: Limits): ImageFormat {
+function outputFormat(params: UpscaleParams, source: ImageHeader, preferences: FormatPreferences, plan: ResizePlan, limits: Limits): ImageFormat {
   const outputPixels = plan.output.width * plan.output.height;
-  const allowed = IMAGE_FORMATS.filter((format) => outputPixels <= (wholeEncodeLimit(format, limits) ?? Infinity));
-  const format = params.format === 'auto' ? chooseFormat(preferences, source, allowed) : (params.format ?? source);
+  const allowed = IMAGE_FORMATS.filter((format) => outputPixels <= (wholeEncodeLimit(format, limits, source) ?? Infinity));
+  const format = params.format === 'auto' ? chooseFormat(preferences, source.format, allowed) : (params.format ?? source.format);
   if (!allowed.includes(format)) {
     const output = `${plan.output.width}x${plan.output.height}`;
     const others = [...allowed.filter((other) => other !== format), 'format=auto'];
@@ -328,7 +337,7 @@ function outputFormat(params: UpscaleParams, source: ImageFormat, preferences: F
     throw new ServiceError(
       422,
       'image_too_large',
-      `${FORMAT_NAMES[format]} output is limited to ${wholeEncodeLimit(format, limits)} pixels (this one is ${output}); ask for ${ask}`,
+      `${FORMAT_NAMES[format]} output is limited to ${wholeEncodeLimit(format, limits, source)} pixels (this one is ${output}); ask for ${ask}`,
     );
   }
   if (params.quality !== undefined && !isLossy(format)) {

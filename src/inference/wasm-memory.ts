@@ -1,12 +1,15 @@
 /**
- * The WebAssembly memories of this isolate's runtimes (onnxruntime, libwebp), by name. Memory is
- * the binding limit on Workers (128 MB per isolate) and WASM memories only ever grow, so their
- * size is worth watching: the benchmark and the memory-budget tests read it from here.
+ * The WebAssembly memories of this isolate's runtimes (onnxruntime, libwebp, libavif), by name.
+ * Memory is the binding limit on Workers (128 MB per isolate) and WASM memories only ever grow, so
+ * their size is worth watching: the benchmark and the memory-budget tests read it from here. V8's
+ * own accounting (the inspector's `Runtime.getHeapUsage`) leaves them out, so this is the only
+ * place that sees them.
  */
-// Held weakly: libwebp gets a fresh instance per call precisely so that its heap (up to ~52 MB for a
-// translucent WebP at the output limit) becomes garbage after the call; a strong reference here
-// would pin the last one until the next WebP call. onnxruntime keeps its own memory alive.
-const memories = new Map<string, WeakRef<WebAssembly.Memory>>();
+// Held weakly: the codecs get a fresh instance per call precisely so that its heap becomes garbage
+// after the call; a strong reference here would pin it. Every instance is kept, not only the
+// latest of each name, because a dropped heap still occupies the isolate until V8 collects it,
+// and V8 does not count WebAssembly memories among the buffers that make it collect.
+const memories: { readonly name: string; readonly memory: WeakRef<WebAssembly.Memory> }[] = [];
 
 /**
  * Records the memory a freshly instantiated module uses: the one it imports (Emscripten builds
@@ -15,20 +18,23 @@ const memories = new Map<string, WeakRef<WebAssembly.Memory>>();
 export function trackWasmMemory(name: string, imports: WebAssembly.Imports | undefined, instance: WebAssembly.Instance): void {
   const candidates = [...Object.values(imports ?? {}).flatMap((namespace) => Object.values(namespace)), ...Object.values(instance.exports)];
   const memory = candidates.find((value): value is WebAssembly.Memory => value instanceof WebAssembly.Memory);
-  if (memory) memories.set(name, new WeakRef(memory));
+  if (memory) memories.push({ name, memory: new WeakRef(memory) });
 }
 
 /**
- * Current size in bytes of each tracked WebAssembly memory that is still alive.
+ * Bytes held by the WebAssembly memories of each name that V8 has not collected yet: the live
+ * ones and dropped ones alike (both occupy the isolate).
  *
  * @example
- * wasmMemoryBytes(); // { onnxruntime: 41943040, 'webp-encoder': 16777216 }
+ * wasmMemoryBytes(); // { onnxruntime: 20185088, 'webp-encoder': 16777216 }
  */
 export function wasmMemoryBytes(): Record<string, number> {
-  return Object.fromEntries(
-    [...memories].flatMap(([name, ref]) => {
-      const memory = ref.deref();
-      return memory === undefined ? [] : [[name, memory.buffer.byteLength]];
-    }),
-  );
+  const bytes: Record<string, number> = {};
+  for (let i = memories.length - 1; i >= 0; i--) {
+    const { name, memory } = memories[i]!;
+    const alive = memory.deref();
+    if (alive === undefined) memories.splice(i, 1);
+    else bytes[name] = (bytes[name] ?? 0) + alive.buffer.byteLength;
+  }
+  return bytes;
 }

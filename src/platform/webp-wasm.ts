@@ -1,6 +1,7 @@
 import decoder from '@jsquash/webp/codec/dec/webp_dec.wasm';
 import encoder from '@jsquash/webp/codec/enc/webp_enc_simd.wasm';
-import type { EmscriptenWasmSource, WebpWasmSources } from '../codec/webp';
+import type { EmscriptenWasmSource } from '../codec/emscripten';
+import type { WebpWasmSources } from '../codec/webp';
 import { trackWasmMemory } from '../inference/wasm-memory';
 
 /** libwebp for workerd: modules compiled at bundle time, instantiated through Emscripten's hook. */

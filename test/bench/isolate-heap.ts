@@ -1,16 +1,23 @@
 import type { WranglerDev } from '../../training/reports/workerd/wrangler-dev';
 
-/** One reading of the Worker isolate's memory through V8's inspector (`Runtime.getHeapUsage`), bytes. */
+/**
+ * One reading of the Worker isolate's memory, bytes: V8's own accounting through the inspector
+ * (`Runtime.getHeapUsage`), plus the WebAssembly memories, which V8 leaves out of it.
+ */
 export interface HeapReading {
   /** The JavaScript heap V8 has reserved (`totalSize`): live objects, garbage not yet collected, and free space. */
   readonly jsHeap: number;
   /**
-   * ArrayBuffer backing stores (`backingStorageSize`): typed arrays, image buffers and the codecs'
-   * WebAssembly memories at their full `byteLength`, touched or not. Not onnxruntime's memory: its
-   * threaded build's memory is shared, and V8 counts shared backing stores elsewhere (measured: the
-   * reading stays at 2 MB while onnxruntime holds 16 MiB), so callers add it (`/_bench/memory`).
+   * ArrayBuffer backing stores (`backingStorageSize`): typed arrays and image buffers. No
+   * WebAssembly memory: measured, the reading stayed at 2.2 MiB beside a live 16 MiB libwebp heap
+   * and at 10.7 MiB beside a 52.4 MiB one (onnxruntime's, shared, is left out likewise).
    */
   readonly buffers: number;
+  /**
+   * The Worker's WebAssembly memories not yet collected, by runtime (`/_bench/memory`, which
+   * counts dropped codec heaps until V8 collects them): onnxruntime, libwebp, libavif.
+   */
+  readonly wasm: Readonly<Record<string, number>>;
 }
 
 /** The largest reading of a stretch of work, by `jsHeap + buffers`, and how many readings it was taken from. */
@@ -20,7 +27,11 @@ export interface HeapPeak extends HeapReading {
   readonly before: HeapReading;
 }
 
-export const heapTotal = (reading: HeapReading): number => reading.jsHeap + reading.buffers;
+/** Bytes of every WebAssembly memory in a reading. */
+export const wasmTotal = (reading: HeapReading): number => Object.values(reading.wasm).reduce((sum, bytes) => sum + bytes, 0);
+
+/** The isolate's memory in a reading: JS heap, buffers and WebAssembly memories. */
+export const heapTotal = (reading: HeapReading): number => reading.jsHeap + reading.buffers + wasmTotal(reading);
 
 /** Reads the Worker isolate's memory while work runs. */
 export interface IsolateHeapWatch {
@@ -40,12 +51,18 @@ interface InspectorReply {
   readonly error?: { readonly message: string };
 }
 
+/** The bench Worker's WebAssembly memories by runtime, bytes (`GET /_bench/memory`). */
+export async function wasmMemories(server: WranglerDev): Promise<Record<string, number>> {
+  return (await (await fetch(`${server.url}/_bench/memory`)).json()) as Record<string, number>;
+}
+
 /**
  * Connects to the V8 inspector of the isolate `wrangler dev` runs (through wrangler's inspector
- * proxy, which only accepts a localhost Origin). Needs a global WebSocket (Node 22, or Node 20 with
+ * proxy, which only accepts a localhost Origin), and reads the Worker's WebAssembly memories beside
+ * each of its readings. Needs a global WebSocket (Node 22, or Node 20 with
  * `--experimental-websocket`, as `npm run bench` runs).
  *
- * What it can and cannot see: the isolate answers the inspector only between tasks, so a reading
+ * What it can and cannot see: the isolate answers only between tasks, so a reading
  * waits for the synchronous step in progress (a decode, a tile, an encode) to finish. What such a
  * step allocates and keeps, or leaves as garbage not yet collected (a codec's WebAssembly memory
  * after the call), is still there to read; what V8 collects within the step is not. So the peak is
@@ -89,10 +106,10 @@ export async function watchIsolateHeap(server: WranglerDev): Promise<IsolateHeap
       socket.send(JSON.stringify({ id, method, params }));
     });
   const read = async (): Promise<HeapReading> => {
-    const reply = await call('Runtime.getHeapUsage');
+    const [reply, wasm] = await Promise.all([call('Runtime.getHeapUsage'), wasmMemories(server)]);
     const { totalSize, backingStorageSize } = reply.result ?? {};
     if (totalSize === undefined || backingStorageSize === undefined) throw new Error(`Runtime.getHeapUsage answered ${JSON.stringify(reply)}`);
-    return { jsHeap: totalSize, buffers: backingStorageSize };
+    return { jsHeap: totalSize, buffers: backingStorageSize, wasm };
   };
   await call('Network.disable');
   return {

@@ -10,6 +10,7 @@ const DEFAULT_LIMITS: BenchLimits = {
   progressiveJpegSourcePixels: 1536 * 1024,
   outputPixels: 16 * 1024 * 1024,
   webpOutputPixels: 1536 * 1024,
+  webpAlphaOutputPixels: 1024 * 1024,
 };
 
 describe('largestSquareSide', () => {
@@ -58,7 +59,9 @@ describe('requestKinds', () => {
       'thumb-png',
       'progressive-jpeg',
       'webp-source',
+      'x2-webp-source',
       'webp-output',
+      'webp-output-opaque',
     ]);
   });
   it('sizes each kind by the limits', () => {
@@ -84,11 +87,17 @@ describe('requestKinds', () => {
     expect(byId['thumb-png']).toMatchObject({ thumbnail: false, source: { encoding: 'png', width: 6000 } });
     expect(byId['progressive-jpeg']!.source).toMatchObject({ width: 1254, encoding: 'progressive-jpeg' });
     expect(byId['webp-source']).toMatchObject({ output: { width: 640, height: 640, format: 'webp' }, source: { encoding: 'webp', width: 2048 } });
+    expect(byId['x2-webp-source']).toMatchObject({
+      query: 'upscale=2&format=png',
+      output: { width: 4096, height: 4096, format: 'png' },
+      source: { encoding: 'webp', width: 2048, path: byId['webp-source']!.source.path },
+    });
     expect(byId['webp-output']).toMatchObject({
       query: 'upscale=2&format=webp',
-      output: { width: 1254, format: 'webp' },
-      source: { width: 627, translucent: true },
+      output: { width: 1024, format: 'webp' },
+      source: { width: 512, translucent: true },
     });
+    expect(byId['webp-output-opaque']).toMatchObject({ output: { width: 1254, format: 'webp' }, source: { width: 627, translucent: false } });
   });
   it('keeps every source within the limits it is checked against', () => {
     for (const kind of kinds) {
@@ -97,7 +106,11 @@ describe('requestKinds', () => {
       expect(pixels, kind.id).toBeLessThanOrEqual(whole ? DEFAULT_LIMITS.wholeSourcePixels : DEFAULT_LIMITS.sourcePixels);
       if (kind.source.encoding === 'progressive-jpeg') expect(pixels, kind.id).toBeLessThanOrEqual(DEFAULT_LIMITS.progressiveJpegSourcePixels);
       expect(kind.output.width * kind.output.height, kind.id).toBeLessThanOrEqual(
-        kind.output.format === 'webp' ? DEFAULT_LIMITS.webpOutputPixels : DEFAULT_LIMITS.outputPixels,
+        kind.output.format !== 'webp'
+          ? DEFAULT_LIMITS.outputPixels
+          : kind.source.translucent
+            ? DEFAULT_LIMITS.webpAlphaOutputPixels
+            : DEFAULT_LIMITS.webpOutputPixels,
       );
     }
   });

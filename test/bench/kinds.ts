@@ -15,6 +15,7 @@ export interface BenchLimits {
   readonly progressiveJpegSourcePixels: number;
   readonly outputPixels: number;
   readonly webpOutputPixels: number;
+  readonly webpAlphaOutputPixels: number;
 }
 
 /** The Worker's cost model (src/http/pipeline.ts `CostModel`). */
@@ -100,12 +101,12 @@ const photo = (side: number, encoding: 'png' | 'progressive-jpeg' | 'webp', path
 /**
  * Every kind of request at its limit, in the order the benchmark runs them: x2 (PNG and JPEG out)
  * at the largest output, x4 and x3 likewise (when shipped), the 24 MP thumbnails (baseline JPEG and
- * PNG, decoded in strips), the whole-decoded sources at their limit (progressive JPEG, WebP), and
- * WebP output at its limit (translucent x2).
+ * PNG, decoded in strips), the whole-decoded sources at their limit (progressive JPEG, WebP; a
+ * WebP upscaled x2 too), and WebP output at its limits (translucent and opaque, x2).
  *
  * @example
  * requestKinds(limits, [2, 3, 4]).map((kind) => kind.id);
- * // ['x2-png', 'x2-jpeg', 'x4-png', 'x3-png', 'thumb-jpeg', 'thumb-png', 'progressive-jpeg', 'webp-source', 'webp-output']
+ * // ['x2-png', 'x2-jpeg', 'x4-png', 'x3-png', 'thumb-jpeg', 'thumb-png', 'progressive-jpeg', 'webp-source', 'x2-webp-source', 'webp-output', 'webp-output-opaque']
  */
 export function requestKinds(limits: BenchLimits, scales: readonly number[]): RequestKind[] {
   const kinds: RequestKind[] = [];
@@ -169,17 +170,35 @@ export function requestKinds(limits: BenchLimits, scales: readonly number[]): Re
     thumbnail: false,
   });
   if (scales.includes(2)) {
-    const side = Math.floor(largestSquareSide(limits.webpOutputPixels) / 2);
+    // libwebp's decoder heap (up to 38.6 MiB at 2048x2048) and the x2 pipeline in one request.
+    const side = Math.min(whole, largestUpscaleSide(limits, 2));
     kinds.push({
-      id: 'webp-output',
-      label: `${side}x${side} translucent PNG, x2 → ${side * 2}x${side * 2} WebP`,
-      source: { path: `/photo-${side}-translucent.png`, width: side, height: side, translucent: true, encoding: 'png', style: 'photo' },
-      query: 'upscale=2&format=webp',
+      id: 'x2-webp-source',
+      label: `${side}x${side} WebP, x2 → ${side * 2}x${side * 2} PNG`,
+      source: photo(side, 'webp', `/photo-${side}.webp`),
+      query: 'upscale=2&format=png',
       scale: 2,
-      output: { width: side * 2, height: side * 2, format: 'webp' },
+      output: { width: side * 2, height: side * 2, format: 'png' },
       peakPixels: side * 2 * side * 2,
       thumbnail: false,
     });
+  }
+  if (scales.includes(2)) {
+    // libwebp's heap: 35-47 bytes per pixel translucent (the larger request), 14-16 opaque.
+    for (const translucent of [true, false]) {
+      const side = Math.floor(largestSquareSide(translucent ? limits.webpAlphaOutputPixels : limits.webpOutputPixels) / 2);
+      const name = translucent ? 'translucent' : 'opaque';
+      kinds.push({
+        id: translucent ? 'webp-output' : 'webp-output-opaque',
+        label: `${side}x${side} ${name} PNG, x2 → ${side * 2}x${side * 2} WebP`,
+        source: { path: `/photo-${side}-${name}.png`, width: side, height: side, translucent, encoding: 'png', style: 'photo' },
+        query: 'upscale=2&format=webp',
+        scale: 2,
+        output: { width: side * 2, height: side * 2, format: 'webp' },
+        peakPixels: side * 2 * side * 2,
+        thumbnail: false,
+      });
+    }
   }
   return kinds;
 }

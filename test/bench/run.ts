@@ -13,7 +13,7 @@ import { tileSizeFor } from '../../src/core/tiling';
 import { startWranglerDev, type WranglerDev } from '../../training/reports/workerd/wrangler-dev';
 import { estimateSeconds, MB, recommendCost, secondsPerMegapixel, TARGETS, verdict, type CostRecommendation, type CostRun } from './analysis';
 import { measureBundle } from './bundle';
-import { heapTotal, watchIsolateHeap, type IsolateHeapWatch } from './isolate-heap';
+import { heapTotal, wasmTotal, watchIsolateHeap, type IsolateHeapWatch } from './isolate-heap';
 import { agingRequests, MEDIUM_PHOTO, requestKinds, squarePng, type RequestKind } from './kinds';
 import { BENCH_MODELS, benchModelLabel, measureNative, measureSessionOptions, servedModel, SESSION_VARIANTS, type NativeRow } from './native';
 import { formatMiB, formatMs, markdownTable, p50p90 } from './report';
@@ -447,7 +447,7 @@ async function bench(started: number, load0: number, snapshot: TreeSnapshot | un
         [Math.min(kindsLoad[0], freshLoad[0]), Math.max(kindsLoad[1], freshLoad[1])],
         'Fresh: the first rendition of a new `wrangler dev`. Long-lived: the isolate that served the x2 misses above and ' +
           `${aging?.count ?? 0} mixed requests, then the kinds in this order, ${runs} run(s) each way; "collected": a full collection (\`watch.collectGarbage()\`, a heap snapshot) just before the request. ` +
-          "Isolate memory: the largest inspector reading (`Runtime.getHeapUsage`: JS heap reserved + ArrayBuffer backing stores, codec WebAssembly memories included) taken back to back during the request and its cache put, plus onnxruntime's heap (shared memory, which those counters leave out). A lower bound: the inspector answers only between tasks.",
+          "Isolate memory: the largest reading taken back to back during the request and its cache put, each the inspector's `Runtime.getHeapUsage` (JS heap reserved + ArrayBuffer backing stores) plus every WebAssembly memory not yet collected (onnxruntime's, and libwebp's and libavif's heaps, dropped ones included: `/_bench/memory`), which V8's counters leave out. A lower bound: the isolate answers only between tasks.",
       );
       const cell = (run: Run | undefined) => (run === undefined ? '-' : run.failure !== undefined ? 'failed' : mib(isolatePeak(run)));
       const pass = (run: Run | undefined, limit: number) => (run?.sample === undefined ? '-' : verdict(isolatePeak(run)! <= limit));
@@ -469,7 +469,7 @@ async function bench(started: number, load0: number, snapshot: TreeSnapshot | un
           ['Fresh MiB', 'Long-lived MiB', 'Long-lived, collected MiB'],
         ),
       );
-      console.log("\nWhat each reading is made of (the peak reading's JS heap and buffers, and the reading before the request began):\n");
+      console.log("\nWhat each reading is made of (the peak reading's JS heap, buffers and WebAssembly memories, and the reading before the request began):\n");
       const detail = (id: string, isolate: string, run: Run | undefined): string[] | undefined =>
         run?.peak === undefined
           ? undefined
@@ -479,7 +479,8 @@ async function bench(started: number, load0: number, snapshot: TreeSnapshot | un
               formatMiB(heapTotal(run.peak.before)),
               formatMiB(run.peak.jsHeap),
               formatMiB(run.peak.buffers),
-              formatMiB(run.ortHeap),
+              formatMiB(run.peak.wasm.onnxruntime ?? 0),
+              formatMiB(wasmTotal(run.peak) - (run.peak.wasm.onnxruntime ?? 0)),
               mib(isolatePeak(run)),
               String(run.peak.readings),
               formatMiB(run.peakRss),
@@ -488,7 +489,20 @@ async function bench(started: number, load0: number, snapshot: TreeSnapshot | un
             ];
       console.log(
         markdownTable(
-          ['Kind', 'Isolate', 'Before MiB', 'JS heap MiB', 'Buffers MiB', 'ORT heap MiB', 'Peak MiB', 'Readings', 'workerd peak RSS MiB', 'Total s', 'Load'],
+          [
+            'Kind',
+            'Isolate',
+            'Before MiB',
+            'JS heap MiB',
+            'Buffers MiB',
+            'ORT heap MiB',
+            'Codec heaps MiB',
+            'Peak MiB',
+            'Readings',
+            'workerd peak RSS MiB',
+            'Total s',
+            'Load',
+          ],
           kindRuns.flatMap(({ kind, fresh, longLived, collected }) =>
             [
               detail(kind.id, 'fresh', fresh),
@@ -496,7 +510,7 @@ async function bench(started: number, load0: number, snapshot: TreeSnapshot | un
               ...collected.map((run) => detail(kind.id, 'collected', run)),
             ].filter((row): row is string[] => row !== undefined),
           ),
-          ['Before MiB', 'JS heap MiB', 'Buffers MiB', 'ORT heap MiB', 'Peak MiB', 'Readings', 'workerd peak RSS MiB', 'Total s'],
+          ['Before MiB', 'JS heap MiB', 'Buffers MiB', 'ORT heap MiB', 'Codec heaps MiB', 'Peak MiB', 'Readings', 'workerd peak RSS MiB', 'Total s'],
         ),
       );
       const failed = kindRuns.flatMap(({ kind, fresh, longLived, collected }) =>

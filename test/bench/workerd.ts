@@ -2,7 +2,7 @@ import { loadavg } from 'node:os';
 import { residentMemory, resetPeakMemory } from '../../training/reports/workerd/process-memory';
 import type { WranglerDev } from '../../training/reports/workerd/wrangler-dev';
 import { bodyTimes, type Arrival } from './analysis';
-import { heapTotal, type HeapPeak, type IsolateHeapWatch } from './isolate-heap';
+import { heapTotal, type HeapPeak, type IsolateHeapWatch, wasmMemories } from './isolate-heap';
 import type { BenchCost, BenchLimits } from './kinds';
 import { parseServerTiming } from './report';
 import type { BenchModel } from './native';
@@ -127,8 +127,7 @@ async function background(server: WranglerDev, count: number): Promise<number[]>
 
 /** onnxruntime's WebAssembly heap in the bench Worker's isolate, bytes (0 before the first session). */
 export async function ortHeap(server: WranglerDev): Promise<number> {
-  const memories = (await (await fetch(`${server.url}/_bench/memory`)).json()) as Record<string, number>;
-  return memories.onnxruntime ?? 0;
+  return (await wasmMemories(server)).onnxruntime ?? 0;
 }
 
 /** The streamed work since the last call (the bench Worker forgets it on reading). */
@@ -165,7 +164,7 @@ export interface Run {
   readonly failure: string | undefined;
   /** The failed request's time, or the sample's. */
   readonly ms: number;
-  /** Largest inspector reading during the request and its cache put (JS heap + ArrayBuffers; add {@link ortHeap}). */
+  /** Largest reading during the request and its cache put (JS heap, ArrayBuffers and WebAssembly memories). */
   readonly peak: HeapPeak | undefined;
   /** onnxruntime's heap after the request. */
   readonly ortHeap: number;
@@ -179,9 +178,9 @@ export interface Run {
   readonly load: readonly [number, number];
 }
 
-/** The isolate's peak for a run: the inspector's largest reading plus onnxruntime's heap, which it leaves out. */
+/** The isolate's peak for a run: its largest reading, WebAssembly memories included. */
 export function isolatePeak(run: Run): number | undefined {
-  return run.peak === undefined ? undefined : heapTotal(run.peak) + run.ortHeap;
+  return run.peak === undefined ? undefined : heapTotal(run.peak);
 }
 
 /**

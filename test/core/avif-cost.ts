@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpuUsage } from 'node:process';
 import { createAvifCodec } from '../../src/codec/avif';
-import type { EmscriptenWasmSource } from '../../src/codec/webp';
+import type { EmscriptenWasmSource } from '../../src/codec/emscripten';
 import { decodeJpeg, encodeJpeg } from '../../src/codec/jpeg';
 import { decodePng } from '../../src/codec/png';
 import { bandsOf, collectBands } from '../../src/core/bands';
@@ -53,7 +53,9 @@ function source(file: string): EmscriptenWasmSource {
     },
   };
 }
-const avif = createAvifCodec({ decoder: source('dec/avif_dec.wasm'), encoder: source('enc/avif_enc.wasm') });
+/** A codec of its own per measurement: the codec reuses its instance, whose heap keeps the largest call's size. */
+const freshAvif = () => createAvifCodec({ decoder: source('dec/avif_dec.wasm'), encoder: source('enc/avif_enc.wasm') });
+const avif = freshAvif();
 
 function sizes(list: string): { width: number; height: number }[] {
   return list.split(',').map((entry) => {
@@ -83,7 +85,7 @@ async function measure<T>(work: () => Promise<T>): Promise<{ result: T; cpuSecon
 await avif.decode(await avif.encode(await testImage(64, 64), 85)); // warm-up
 for (const { width, height } of sizes(encodeArg)) {
   const input = await testImage(width, height);
-  const { result, ...cost } = await measure(() => avif.encode(input, 85));
+  const { result, ...cost } = await measure(() => freshAvif().encode(input, 85));
   console.log(
     JSON.stringify({
       kind: 'encode',
@@ -98,7 +100,7 @@ for (const { width, height } of sizes(encodeArg)) {
 }
 for (const { width, height } of sizes(decodeArg)) {
   const encoded = await avif.encode(await testImage(width, height), 85);
-  const { result, ...cost } = await measure(() => avif.decode(encoded));
+  const { result, ...cost } = await measure(() => freshAvif().decode(encoded));
   if (result.width !== width || result.height !== height) throw new Error(`decoded ${result.width}x${result.height}, expected ${width}x${height}`);
   console.log(JSON.stringify({ kind: 'decode', image: imageName, width, height, ...cost, sourceBytes: encoded.byteLength }));
 }

@@ -29,32 +29,43 @@ function webpFile(fourCC: string, payload: number[]): Uint8Array {
 describe('readImageHeader', () => {
   describe('reads format and size without decoding', () => {
     it.each([
-      ['RGB PNG', () => encodePng(image(37, 21), true), 'png', 37, 21],
-      ['RGBA PNG', () => encodePng(image(5, 300, 128), false), 'png', 5, 300],
-      ['greyscale PNG', () => encodeGreyPng(image(64, 1)), 'png', 64, 1],
-      ['palette PNG', () => encodePalettePng(createRgbaImage(9, 7)), 'png', 9, 7],
-      ['baseline JPEG', () => encodeJpeg(image(33, 17), 80), 'jpeg', 33, 17],
-      ['lossy WebP (VP8)', () => webp.encode(image(41, 23), 80), 'webp', 41, 23],
-      ['WebP with alpha (VP8X)', () => webp.encode(image(19, 45, 100), 80), 'webp', 19, 45],
+      ['RGB PNG', () => encodePng(image(37, 21), true), 'png', 37, 21, false],
+      ['RGBA PNG', () => encodePng(image(5, 300, 128), false), 'png', 5, 300, true],
+      ['greyscale PNG', () => encodeGreyPng(image(64, 1)), 'png', 64, 1, false],
+      ['palette PNG', () => encodePalettePng(createRgbaImage(9, 7)), 'png', 9, 7, true],
+      ['baseline JPEG', () => encodeJpeg(image(33, 17), 80), 'jpeg', 33, 17, false],
+      ['lossy WebP (VP8)', () => webp.encode(image(41, 23), 80), 'webp', 41, 23, false],
+      ['WebP with alpha (VP8X)', () => webp.encode(image(19, 45, 100), 80), 'webp', 19, 45, true],
       // VP8L: signature 0x2f, then 14-bit width-1 = 99 and height-1 = 49, little-endian bit fields.
-      ['lossless WebP (VP8L)', () => webpFile('VP8L', [0x2f, 99, 49 << 6, 49 >> 2, 0, 0]), 'webp', 100, 50],
-      ['AVIF (libavif)', () => avif.encode(image(41, 23), 80), 'avif', 41, 23],
-      ['AVIF with alpha (libavif: an auxiliary alpha item with its own ispe)', () => avif.encode(image(19, 45, 100), 80), 'avif', 19, 45],
-      ["AVIF whose alpha item's ispe comes first", () => avifBoxes(300, 200, { alpha: { width: 150, height: 100 } }), 'avif', 300, 200],
+      ['lossless WebP (VP8L)', () => webpFile('VP8L', [0x2f, 99, 49 << 6, 49 >> 2, 0, 0]), 'webp', 100, 50, false],
+      ['AVIF (libavif)', () => avif.encode(image(41, 23), 80), 'avif', 41, 23, true],
+      ['AVIF with alpha (libavif: an auxiliary alpha item with its own ispe)', () => avif.encode(image(19, 45, 100), 80), 'avif', 19, 45, true],
+      ["AVIF whose alpha item's ispe comes first", () => avifBoxes(300, 200, { alpha: { width: 150, height: 100 } }), 'avif', 300, 200, true],
       [
         'AVIF with ipma version 1 and 15-bit property indices',
         () => avifBoxes(4000, 3000, { wideIpma: true, alpha: { width: 1, height: 1 } }),
         'avif',
         4000,
         3000,
+        true,
       ],
-      ['AVIF with a 64-bit meta box size', () => avifBoxes(640, 480, { largeSizeMeta: true }), 'avif', 640, 480],
-      ['AVIF branded only among the compatible brands', () => avifBoxes(7, 9, { majorBrand: 'mif1', compatibleBrands: ['mif1', 'avif'] }), 'avif', 7, 9],
-    ] as const)('%s', async (_, make, format, width, height) => {
+      ['AVIF with a 64-bit meta box size', () => avifBoxes(640, 480, { largeSizeMeta: true }), 'avif', 640, 480, true],
+      ['AVIF branded only among the compatible brands', () => avifBoxes(7, 9, { majorBrand: 'mif1', compatibleBrands: ['mif1', 'avif'] }), 'avif', 7, 9, true],
+    ] as const)('%s', async (_, make, format, width, height, mayHaveAlpha) => {
       const bytes = await make();
       expect(sniffFormat(bytes)).toBe(format);
-      expect(readImageHeader(bytes)).toEqual({ format, width, height, decodesInStrips: format !== 'webp' && format !== 'avif' });
+      expect(readImageHeader(bytes)).toEqual({ format, width, height, decodesInStrips: format !== 'webp' && format !== 'avif', mayHaveAlpha });
     });
+  });
+
+  it('says which PNGs may have alpha: an alpha channel or a tRNS chunk before IDAT, and yes when the chunks before IDAT are cut off', () => {
+    const rgb = encodePng(image(37, 21), true);
+    expect(readImageHeader(rgb).mayHaveAlpha).toBe(false);
+    // tRNS (one transparent colour for RGB: three 16-bit samples) spliced in after IHDR; its CRC is not checked here.
+    const trns = [0, 0, 0, 6, ...Buffer.from('tRNS', 'ascii'), 0, 1, 0, 2, 0, 3, 0, 0, 0, 0];
+    const withTrns = new Uint8Array([...rgb.subarray(0, 33), ...trns, ...rgb.subarray(33)]);
+    expect(readImageHeader(withTrns).mayHaveAlpha).toBe(true);
+    expect(readImageHeader(rgb.subarray(0, 33)).mayHaveAlpha).toBe(true); // a streamed source's first bytes
   });
 
   it('says which images decode in strips: baseline grey or YCbCr JPEG and non-interlaced PNG, not progressive or CMYK JPEG, Adam7 PNG, WebP or AVIF', async () => {

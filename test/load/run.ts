@@ -113,8 +113,8 @@ const ok = (r: Response) => (r.status === 200 ? undefined : `status ${r.status}`
 
 /** Requests at the size limits, one at a time, each with workerd's own peak memory. */
 const LARGEST: readonly { readonly path: string; readonly query: string; readonly output: string }[] = [
-  { path: LARGEST_SOURCE.path, query: 'upscale=2&format=webp', output: '1254x1254 WebP (its limit)' },
-  { path: LARGEST_SOURCE.path, query: 'upscale=2&format=png', output: '1254x1254 PNG' },
+  { path: LARGEST_SOURCE.path, query: 'upscale=2&format=webp', output: '1024x1024 translucent WebP (its limit)' },
+  { path: LARGEST_SOURCE.path, query: 'upscale=2&format=png', output: '1024x1024 PNG' },
   { path: PHOTO_24MP_JPEG.path, query: 'width=640', output: '640x427 JPEG from 24 MP' },
   { path: PHOTO_24MP_JPEG.path, query: 'width=1200&height=1200&fit=cover&format=webp', output: '1200x1200 WebP from 24 MP' },
 ];

@@ -44,8 +44,8 @@ export class SourceUnavailableError extends Error {
   override readonly name = 'SourceUnavailableError';
 }
 
-/** The largest source the WebP output limit accepts at x2 (1.5 MiP out): 627x627, translucent, painted. */
-export const LARGEST_SOURCE: PaintedSource = { path: '/largest.png', width: 627, height: 627, translucent: true };
+/** The largest translucent source the WebP output limit for sources with alpha accepts at x2 (1 MiP out): 512x512, painted. */
+export const LARGEST_SOURCE: PaintedSource = { path: '/largest.png', width: 512, height: 512, translucent: true };
 
 /** A running origin: its URL, more sources to serve, and how to stop it. */
 export interface Origin {

@@ -5,7 +5,7 @@ import { defaultOptions as avifEncoderDefaults } from '@jsquash/avif/meta.js';
 import { describe, expect, it } from 'vitest';
 import { AVIF_SPEED, avifQuality, createAvifCodec, type AvifCodec } from '../../src/codec/avif';
 import { readImageHeader } from '../../src/codec/header';
-import type { EmscriptenWasmSource } from '../../src/codec/webp';
+import type { EmscriptenWasmSource } from '../../src/codec/emscripten';
 import { bandsOf, collectBands } from '../../src/core/bands';
 import type { RgbaImage } from '../../src/core/image';
 import { resizeBands } from '../../src/core/resample';

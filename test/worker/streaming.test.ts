@@ -127,6 +127,7 @@ describe('limits: each size class at its limit and just over it, refused from th
     progressiveJpegSourcePixels: 24 * 32,
     outputPixels: 96 * 64,
     webpOutputPixels: 48 * 32,
+    webpAlphaOutputPixels: 24 * 16,
   };
   /** Serves each image at its own path; the decode is spied on to prove refusals come before it. */
   async function sizes(format: 'png' | 'jpeg' | 'webp', entries: readonly [number, number][]) {
@@ -203,6 +204,18 @@ describe('limits: each size class at its limit and just over it, refused from th
     expect(auto.headers.get('Content-Type')).toBe('image/png');
     const small = await app.request('/48x32?width=40&format=auto', { headers: { Accept: 'image/webp,image/*' } });
     expect(small.headers.get('Content-Type')).toBe('image/webp');
+  });
+
+  it('WebP output of a source that may have alpha: webpAlphaOutputPixels, from the header', async () => {
+    const translucent = await codecs.encode(paintedImage(24, 16, true), 'png', 90);
+    expect(readImageHeader(translucent).mayHaveAlpha).toBe(true);
+    const app = serviceApp(new TestOrigin({ '/alpha': () => new Response(translucent) }), { limits });
+    const decodes = [vi.spyOn(codecs, 'decode'), vi.spyOn(codecs, 'decodeBands')];
+    expect(await status(app, '/alpha?upscale=2&format=webp')).toBe('422 image_too_large'); // 48x32: an opaque source's limit
+    for (const decode of decodes) expect(decode).not.toHaveBeenCalled();
+    expect(await status(app, '/alpha?width=24&format=webp')).toBe('200 ok');
+    const auto = await app.request('/alpha?upscale=2&format=auto', { headers: { Accept: 'image/webp,image/*' } });
+    expect(auto.headers.get('Content-Type')).toBe('image/png');
   });
 
   it('the defaults: 24 MiP baseline JPEG thumbnails, 12,000 px sides, 2048x2048 x2 and 1024x1024 x4 upscales', async () => {
