@@ -65,10 +65,11 @@ describe('ImageData for the codecs', () => {
   // that first instance and its heap alive for good: ours must be there first.
   it('is defined outside any codec module before the first instance, and the codecs decode with it', async () => {
     const scope = globalThis as { ImageData?: { name: string } };
+    const defined = () => scope.ImageData; // read again after the codec ran
     delete scope.ImageData;
     const webp = nodeWebpCodec();
     const bytes = await webp.encode({ width: 3, height: 2, data: new Uint8Array(24).fill(200) }, 90);
-    expect(scope.ImageData?.name).toBe('DecodedImageData');
+    expect(defined()?.name).toBe('DecodedImageData');
     const decoded = await webp.decode(bytes);
     expect([decoded.width, decoded.height, decoded.data.length]).toEqual([3, 2, 24]);
   });
