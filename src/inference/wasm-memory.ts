@@ -18,7 +18,21 @@ const memories: { readonly name: string; readonly memory: WeakRef<WebAssembly.Me
 export function trackWasmMemory(name: string, imports: WebAssembly.Imports | undefined, instance: WebAssembly.Instance): void {
   const candidates = [...Object.values(imports ?? {}).flatMap((namespace) => Object.values(namespace)), ...Object.values(instance.exports)];
   const memory = candidates.find((value): value is WebAssembly.Memory => value instanceof WebAssembly.Memory);
-  if (memory) memories.push({ name, memory: new WeakRef(memory) });
+  if (memory === undefined) return;
+  liveMemories(); // drops the collected ones, so the list stays as short as what is alive
+  memories.push({ name, memory: new WeakRef(memory) });
+}
+
+/** The tracked memories V8 has not collected, the collected ones dropped from the list. */
+function liveMemories(): { readonly name: string; readonly memory: WebAssembly.Memory }[] {
+  const live: { readonly name: string; readonly memory: WebAssembly.Memory }[] = [];
+  for (let i = memories.length - 1; i >= 0; i--) {
+    const { name, memory } = memories[i]!;
+    const alive = memory.deref();
+    if (alive === undefined) memories.splice(i, 1);
+    else live.push({ name, memory: alive });
+  }
+  return live;
 }
 
 /**
@@ -30,11 +44,6 @@ export function trackWasmMemory(name: string, imports: WebAssembly.Imports | und
  */
 export function wasmMemoryBytes(): Record<string, number> {
   const bytes: Record<string, number> = {};
-  for (let i = memories.length - 1; i >= 0; i--) {
-    const { name, memory } = memories[i]!;
-    const alive = memory.deref();
-    if (alive === undefined) memories.splice(i, 1);
-    else bytes[name] = (bytes[name] ?? 0) + alive.buffer.byteLength;
-  }
+  for (const { name, memory } of liveMemories()) bytes[name] = (bytes[name] ?? 0) + memory.buffer.byteLength;
   return bytes;
 }
