@@ -1,5 +1,7 @@
-import decoder from '@jsquash/webp/codec/dec/webp_dec.wasm';
-import encoder from '@jsquash/webp/codec/enc/webp_enc_simd.wasm';
+// @jsquash/webp's modules with a 2 MiB initial memory instead of 16 (npm run build:codec-wasm):
+// each heap starts at what a thumbnail needs and grows from there (docs/benchmarks.md, "Codec heaps counted").
+import decoder from './wasm/webp_dec.wasm';
+import encoder from './wasm/webp_enc_simd.wasm';
 import type { EmscriptenWasmSource } from '../codec/emscripten';
 import type { WebpWasmSources } from '../codec/webp';
 import { trackWasmMemory } from '../inference/wasm-memory';

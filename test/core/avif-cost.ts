@@ -10,6 +10,7 @@ import type { RgbaImage } from '../../src/core/image';
 import { resizeBands } from '../../src/core/resample';
 import { paintPhoto } from '../support/photo';
 import { nodeWebpCodec } from './node-webp';
+import { exportedMemory, type WasmMemory, wasmApi } from './wasm-api';
 
 /**
  * The AVIF codec's CPU time and WebAssembly heap in Node (the same V8 and WebAssembly as workerd),
@@ -28,16 +29,6 @@ const [photoArg = '-', encodeArg = '512,800,1024,1200', decodeArg = '1024,1448,2
 const photo = photoArg === '-' ? undefined : decodePng(readFileSync(photoArg));
 const imageName = photoArg === '-' ? 'painted' : photoArg.slice(photoArg.lastIndexOf('/') + 1);
 
-/** The part of the WebAssembly API used here (tsconfig.node.json's libraries leave it out). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-}
-interface WasmApi {
-  instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: Record<string, unknown> } }>;
-  Memory: abstract new (...args: never[]) => WasmMemory;
-}
-const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
 const require = createRequire(import.meta.url);
 let lastMemory: WasmMemory | undefined;
 /** Emscripten's hook over the package's bytes, keeping the instance's memory (a heap only grows: its final size is its peak). */
@@ -46,7 +37,7 @@ function source(file: string): EmscriptenWasmSource {
   return {
     instantiateWasm(imports, receiveInstance) {
       void wasmApi.instantiate(wasm, imports).then(({ instance }) => {
-        lastMemory = Object.values(instance.exports).find((value): value is WasmMemory => value instanceof wasmApi.Memory);
+        lastMemory = exportedMemory(instance);
         receiveInstance(instance);
       });
       return {};

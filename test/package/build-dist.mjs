@@ -1,5 +1,6 @@
 // `npm run build` (and `prepack`): compiles the package into dist/ with tsconfig.build.json, then
 // makes the output loadable without any configuration in the consumer's bundler:
+//  - the codec modules of src/platform/wasm are copied alongside;
 //  - the shipped models (the `.onnx` files model/files.ts imports) are copied next to the compiled
 //    model/files.js as `<name>.onnx.bin`, and imported under that name: `.bin` is a `Data`
 //    (ArrayBuffer) module by default in wrangler and in the Cloudflare Vite plugin, so consumers
@@ -8,7 +9,7 @@
 //    ESM resolution, and TypeScript's `node16`/`nodenext` resolution of the declarations, require.
 // Plain JavaScript so that it runs before anything is compiled.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 
@@ -35,6 +36,13 @@ writeFileSync(filesJs, rewrittenFiles);
 // tsc re-indents the JSON it emits; ship the manifest byte for byte.
 copyFileSync(join(ROOT, 'model/manifest.json'), join(MODEL_OUT, 'manifest.json'));
 
+// The codec modules the Worker bundles from src/platform/wasm (npm run build:codec-wasm), next to the
+// compiled module that imports them: `.wasm` is a compiled module by default in wrangler and Vite's plugin.
+const CODEC_WASM = join(ROOT, 'src/platform/wasm');
+const codecWasm = readdirSync(CODEC_WASM).filter((name) => name.endsWith('.wasm'));
+mkdirSync(join(DIST, 'src/platform/wasm'), { recursive: true });
+for (const name of codecWasm) copyFileSync(join(CODEC_WASM, name), join(DIST, 'src/platform/wasm', name));
+
 // Explicit relative specifiers in every compiled module and declaration.
 const SPECIFIER = /(\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)(['"])(\.\.?\/[^'"]*)\2/g;
 const KEPT = /\.(js|json|bin|wasm)$/;
@@ -53,7 +61,7 @@ for (const file of walk(DIST)) {
   });
   if (rewritten !== text) writeFileSync(file, rewritten);
 }
-console.log(`dist/: ${models.length} models (${models.join(', ')}) as .onnx.bin, relative imports made explicit`);
+console.log(`dist/: ${models.length} models (${models.join(', ')}) as .onnx.bin, ${codecWasm.length} codec modules, relative imports made explicit`);
 
 function* walk(dir) {
   for (const name of readdirSync(dir)) {
