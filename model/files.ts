@@ -2,10 +2,10 @@
 // Binds every served model file to its bytes (bundled as Data modules).
 import model_wdsr_b_x2_f16b8_reparam_restart44k_int8_weights from './wdsr-b-x2-f16b8-reparam-restart44k-int8-weights.onnx';
 import model_wdsr_b_x3_f24b8_reparam_restart25k_int8_weights from './wdsr-b-x3-f24b8-reparam-restart25k-int8-weights.onnx';
-import model_wdsr_b_x4_f24b8_reparam_restart32k_int8_weights from './wdsr-b-x4-f24b8-reparam-restart32k-int8-weights.onnx';
+import model_wdsr_b_x4_f24b8_reparam_restart35k_int8_weights from './wdsr-b-x4-f24b8-reparam-restart35k-int8-weights.onnx';
 
 export const MODEL_FILES: Readonly<Record<string, ArrayBuffer>> = {
   'wdsr-b-x2-f16b8-reparam-restart44k-int8-weights.onnx': model_wdsr_b_x2_f16b8_reparam_restart44k_int8_weights,
   'wdsr-b-x3-f24b8-reparam-restart25k-int8-weights.onnx': model_wdsr_b_x3_f24b8_reparam_restart25k_int8_weights,
-  'wdsr-b-x4-f24b8-reparam-restart32k-int8-weights.onnx': model_wdsr_b_x4_f24b8_reparam_restart32k_int8_weights,
+  'wdsr-b-x4-f24b8-reparam-restart35k-int8-weights.onnx': model_wdsr_b_x4_f24b8_reparam_restart35k_int8_weights,
 };
