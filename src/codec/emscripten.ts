@@ -40,7 +40,7 @@ export interface CodecInstance<T> {
 /**
  * One instance of a codec module at a time, reused until V8 collects it. A WebAssembly heap only
  * grows, so a strongly held instance would pin the largest image's heap in the isolate for good;
- * an instance per call (as before) leaves one dropped heap per call, and V8 does not count
+ * an instance per call leaves one dropped heap per call, and V8 does not count
  * WebAssembly memory when it decides to collect: measured in workerd, dropped libwebp heaps reached
  * 120.8 MiB after six 1254x1254 WebP encodes (docs/benchmarks.md, "Codec heaps counted"). Held
  * weakly, the instance lives as long as V8 keeps it anyway, and while it does every call reuses it,
