@@ -2,14 +2,14 @@ import avifDecoderFactory from '@jsquash/avif/codec/dec/avif_dec.js';
 import avifEncoderFactory from '@jsquash/avif/codec/enc/avif_enc.js';
 import { defaultOptions as avifEncoderDefaults } from '@jsquash/avif/meta.js';
 import type { RgbaImage } from '../core/image';
-import { type EmscriptenFactory, type EmscriptenWasmSource, reusedUntilCollected } from './emscripten';
+import type { CodecHeap, CodecModule, EmscriptenFactory } from './emscripten';
 import { MalformedImageError } from './errors';
 
-export interface AvifWasmSources {
+export interface AvifModules {
   /** For `@jsquash/avif/codec/dec/avif_dec.wasm` (libavif with dav1d). */
-  readonly decoder: EmscriptenWasmSource;
+  readonly decoder: CodecModule;
   /** For `@jsquash/avif/codec/enc/avif_enc.wasm` (libavif with libaom, single-threaded). */
-  readonly encoder: EmscriptenWasmSource;
+  readonly encoder: CodecModule;
 }
 
 export interface AvifCodec {
@@ -54,17 +54,16 @@ const encoderFactory = avifEncoderFactory as unknown as EmscriptenFactory<Encode
 
 /**
  * libavif (Squoosh's build, via @jsquash/avif: dav1d to decode, libaom to encode) behind the codec
- * interface. The encoder's heap grows to tens of megabytes for an image at the output limit
- * (docs/avif.md) and never shrinks: as for libwebp, each side keeps one instance at a time, reused
- * until V8 collects it ({@link reusedUntilCollected}).
+ * interface, run in the isolate's codec heap ({@link CodecHeap}). The encoder's heap grows to tens of
+ * megabytes for an image at the output limit (docs/avif.md).
  *
  * @example
- * const avif = createAvifCodec({ decoder: { wasmBinary: decoderBytes }, encoder: { wasmBinary: encoderBytes } });
+ * const avif = createAvifCodec(createCodecHeap(), { decoder: decoderModule, encoder: encoderModule });
  * const bytes = await avif.encode(image, 85);
  */
-export function createAvifCodec(sources: AvifWasmSources): AvifCodec {
-  const decoder = reusedUntilCollected(decoderFactory, sources.decoder);
-  const encoder = reusedUntilCollected(encoderFactory, sources.encoder);
+export function createAvifCodec(heap: CodecHeap, modules: AvifModules): AvifCodec {
+  const decoder = heap.codec(decoderFactory, modules.decoder);
+  const encoder = heap.codec(encoderFactory, modules.encoder);
   return {
     async decode(bytes) {
       const decoded = await decoder.use((module) => module.decode(bytes, 8));

@@ -1,14 +1,34 @@
 /**
- * How Emscripten gets one codec's WebAssembly: its bytes (Node, browsers), or an
- * `instantiateWasm` hook that instantiates a module compiled ahead of time (workerd, which refuses
- * to compile bytes at run time). Passed in because each runtime gets its WebAssembly its own way.
+ * The heap every codec module runs in: the import `npm run build:codec-wasm` gives the modules the
+ * Worker bundles in place of the memory each defined, and the size it starts and may grow to. 2 MiB
+ * holds every module's static data and stack and is the least start measured to change no heap at
+ * the output limits; 2 GiB is what Emscripten's glue lets a heap grow to (docs/benchmarks.md, "One
+ * codec heap").
  */
-export type EmscriptenWasmSource =
-  | { readonly wasmBinary: Uint8Array }
-  | { readonly instantiateWasm: (imports: object, receiveInstance: (instance: object) => void) => object };
+export const CODEC_HEAP = { module: 'wdsr', field: 'heap', initialPages: 96, maximumPages: 32_768 } as const;
 
 /** An Emscripten module factory (`MODULARIZE`): instantiates the module and resolves to its API. */
 export type EmscriptenFactory<T> = (options: object) => Promise<T>;
+
+/**
+ * A codec module compiled ahead of time (workerd refuses to compile bytes at run time), built to
+ * import its memory as {@link CODEC_HEAP}: a `WebAssembly.Module`, opaque here, as the codecs
+ * never look inside.
+ */
+export type CodecModule = object;
+
+/** The part of the WebAssembly API the heap uses (the codecs' TypeScript configuration has no DOM or Workers types). */
+export interface HeapMemory {
+  readonly buffer: ArrayBuffer;
+}
+const wasm = (
+  globalThis as unknown as {
+    WebAssembly: {
+      Memory: new (descriptor: { initial: number; maximum: number }) => HeapMemory;
+      Instance: new (module: CodecModule, imports: object) => { readonly exports: object };
+    };
+  }
+).WebAssembly;
 
 /** What the codecs' glue builds a decoded image with: `new ImageData(data, width, height)`. */
 class DecodedImageData {
@@ -31,47 +51,84 @@ function defineImageData(): void {
   scope.ImageData ??= DecodedImageData;
 }
 
-/** Runs calls on one codec's WebAssembly instance. */
-export interface CodecInstance<T> {
+/** Runs calls on one codec module's instance in the shared heap. */
+interface CodecInstance<T> {
   /** Runs `call` on the instance; a call that throws retires it (Emscripten aborts leave it unusable). */
   use<R>(call: (module: T) => R): Promise<R>;
 }
 
+export interface CodecHeap {
+  /** The codec module `module`, instantiated by its glue's `factory`, in this heap. */
+  codec<T extends object>(factory: EmscriptenFactory<T>, module: CodecModule): CodecInstance<T>;
+}
+
 /**
- * One instance of a codec module at a time, reused until V8 collects it. A WebAssembly heap only
- * grows, so a strongly held instance would pin the largest image's heap in the isolate for good;
- * an instance per call leaves one dropped heap per call, and V8 does not count
- * WebAssembly memory when it decides to collect: measured in workerd, dropped libwebp heaps reached
- * 120.8 MiB after six 1254x1254 WebP encodes (docs/benchmarks.md, "Codec heaps counted"). Held
- * weakly, the instance lives as long as V8 keeps it anyway, and while it does every call reuses it,
- * so a codec holds at most one heap: the largest it has grown to since the last collection.
+ * One WebAssembly memory that every codec module of the isolate runs in, one module at a time. A
+ * WebAssembly memory never shrinks and V8 does not count them when it decides to collect, so heaps
+ * of their own added up until a collection: libwebp's encoder heap (41.4 MiB after a 1 Mi-pixel
+ * translucent WebP), its decoder's (21.9 after a 2048x2048 source) and libavif's two (28 and 40)
+ * could all be waiting at once. In one heap they take what the largest call needed.
+ *
+ * A module instance stays the heap's tenant, reused call after call, until another module's call
+ * needs the heap: the heap is then zeroed (the modules' static data and allocators expect fresh
+ * memory) and the other module instantiated into it. Calls take turns, as their instances share
+ * the memory. The heap and its tenant are held weakly: V8 reclaims them as before when no codec
+ * runs for a while, and the next call starts a new heap.
  *
  * @example
- * const encoder = reusedUntilCollected(webpEncoderFactory, { wasmBinary });
+ * const heap = createCodecHeap((memory) => trackWasmMemory('codecs', memory));
+ * const encoder = heap.codec(webpEncoderFactory, webpEncoderModule);
  * const bytes = await encoder.use((module) => module.encode(data, width, height, options));
  */
-export function reusedUntilCollected<T extends object>(factory: EmscriptenFactory<T>, source: EmscriptenWasmSource): CodecInstance<T> {
-  let current: WeakRef<T> | undefined;
-  // Strong while instantiating, so that concurrent first calls share one instance.
-  let instantiating: Promise<T> | undefined;
-  const instance = async (): Promise<T> => {
-    const kept = current?.deref();
-    if (kept !== undefined) return kept;
+export function createCodecHeap(onNewHeap?: (memory: HeapMemory) => void): CodecHeap {
+  let heap: WeakRef<HeapMemory> | undefined;
+  let tenant: { readonly codec: object; readonly module: WeakRef<object> } | undefined;
+  let turns: Promise<unknown> = Promise.resolve();
+
+  async function instantiate<T extends object>(codec: object, factory: EmscriptenFactory<T>, module: CodecModule): Promise<T> {
+    const kept = tenant?.codec === codec ? tenant.module.deref() : undefined;
+    if (kept !== undefined) return kept as T;
     defineImageData();
-    instantiating ??= factory({ noInitialRun: true, ...source }).finally(() => (instantiating = undefined));
-    const created = await instantiating;
-    current = new WeakRef(created);
+    tenant = undefined;
+    let memory = heap?.deref();
+    if (memory === undefined) {
+      memory = new wasm.Memory({ initial: CODEC_HEAP.initialPages, maximum: CODEC_HEAP.maximumPages });
+      heap = new WeakRef(memory);
+      onNewHeap?.(memory);
+    } else {
+      new Uint8Array(memory.buffer).fill(0);
+    }
+    const shared = memory;
+    const created = await factory({
+      noInitialRun: true,
+      instantiateWasm(imports: object, receiveInstance: (instance: object) => void) {
+        const instance = new wasm.Instance(module, { ...imports, [CODEC_HEAP.module]: { [CODEC_HEAP.field]: shared } });
+        receiveInstance(instance);
+        return instance.exports;
+      },
+    });
+    tenant = { codec, module: new WeakRef(created) };
     return created;
-  };
+  }
+
   return {
-    async use(call) {
-      const module = await instance();
-      try {
-        return call(module);
-      } catch (error) {
-        if (current?.deref() === module) current = undefined;
-        throw error;
-      }
+    codec<T extends object>(factory: EmscriptenFactory<T>, module: CodecModule): CodecInstance<T> {
+      const codec = {};
+      return {
+        use<R>(call: (instance: T) => R): Promise<R> {
+          const result = turns.then(async () => {
+            const instance = await instantiate(codec, factory, module);
+            try {
+              return call(instance);
+            } catch (error) {
+              if (tenant?.codec === codec) tenant = undefined;
+              throw error;
+            }
+          });
+          turns = result.catch(() => undefined);
+          return result;
+        },
+      };
     },
   };
 }

@@ -2,14 +2,14 @@ import webpDecoderFactory from '@jsquash/webp/codec/dec/webp_dec.js';
 import webpEncoderFactory from '@jsquash/webp/codec/enc/webp_enc_simd.js';
 import { defaultOptions as webpEncoderDefaults } from '@jsquash/webp/meta.js';
 import type { RgbaImage } from '../core/image';
-import { type EmscriptenFactory, type EmscriptenWasmSource, reusedUntilCollected } from './emscripten';
+import type { CodecHeap, CodecModule, EmscriptenFactory } from './emscripten';
 import { MalformedImageError } from './errors';
 
-export interface WebpWasmSources {
+export interface WebpModules {
   /** For `@jsquash/webp/codec/dec/webp_dec.wasm`. */
-  readonly decoder: EmscriptenWasmSource;
+  readonly decoder: CodecModule;
   /** For `@jsquash/webp/codec/enc/webp_enc_simd.wasm`. */
-  readonly encoder: EmscriptenWasmSource;
+  readonly encoder: CodecModule;
 }
 
 export interface WebpCodec {
@@ -28,18 +28,17 @@ const decoderFactory = webpDecoderFactory as unknown as EmscriptenFactory<Decode
 const encoderFactory = webpEncoderFactory as unknown as EmscriptenFactory<EncoderModule>;
 
 /**
- * libwebp (Squoosh's build, via @jsquash/webp) behind the codec interface. The encoder's heap grows
- * to 40-48 bytes per pixel for translucent images (docs/benchmarks.md, "Codec heaps counted"), and
- * a heap never shrinks: each side keeps one instance at a time, reused until V8 collects it
- * ({@link reusedUntilCollected}).
+ * libwebp (Squoosh's build, via @jsquash/webp) behind the codec interface, run in the isolate's
+ * codec heap ({@link CodecHeap}). The encoder's heap grows to 40-48 bytes per pixel for translucent
+ * images (docs/benchmarks.md, "Codec heaps counted").
  *
  * @example
- * const webp = createWebpCodec({ decoder: { wasmBinary: decoderBytes }, encoder: { wasmBinary: encoderBytes } });
+ * const webp = createWebpCodec(createCodecHeap(), { decoder: decoderModule, encoder: encoderModule });
  * const image = await webp.decode(bytes);
  */
-export function createWebpCodec(sources: WebpWasmSources): WebpCodec {
-  const decoder = reusedUntilCollected(decoderFactory, sources.decoder);
-  const encoder = reusedUntilCollected(encoderFactory, sources.encoder);
+export function createWebpCodec(heap: CodecHeap, modules: WebpModules): WebpCodec {
+  const decoder = heap.codec(decoderFactory, modules.decoder);
+  const encoder = heap.codec(encoderFactory, modules.encoder);
   return {
     async decode(bytes) {
       const decoded = await decoder.use((module) => module.decode(bytes));

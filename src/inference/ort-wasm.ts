@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-web/wasm';
 import ortWasmModule from 'onnxruntime-web/ort-wasm-simd-threaded.wasm';
-import { trackWasmMemory } from './wasm-memory';
+import { instanceMemory, trackWasmMemory } from './wasm-memory';
 
 /*
  * Why this file exists: workerd refuses to compile WebAssembly from bytes (`WebAssembly.instantiate(bytes)`
@@ -46,7 +46,8 @@ export async function createWasmSession(model: Uint8Array, options: ort.Inferenc
 function instantiateBundledOrt(source: unknown, imports?: WebAssembly.Imports): Promise<unknown> {
   if (ArrayBuffer.isView(source) && source.buffer === PLACEHOLDER) {
     return originalInstantiate(ortWasmModule, imports).then((instance) => {
-      trackWasmMemory('onnxruntime', imports, instance);
+      const memory = instanceMemory(imports, instance);
+      if (memory !== undefined) trackWasmMemory('onnxruntime', memory);
       return { instance, module: ortWasmModule };
     });
   }

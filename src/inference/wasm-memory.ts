@@ -5,27 +5,33 @@
  * own accounting (the inspector's `Runtime.getHeapUsage`) leaves them out, so this is the only
  * place that sees them.
  */
-// Held weakly: the codecs get a fresh instance per call precisely so that its heap becomes garbage
-// after the call; a strong reference here would pin it. Every instance is kept, not only the
-// latest of each name, because a dropped heap still occupies the isolate until V8 collects it,
-// and V8 does not count WebAssembly memories among the buffers that make it collect.
-const memories: { readonly name: string; readonly memory: WeakRef<WebAssembly.Memory> }[] = [];
+// Held weakly, so that tracking pins nothing: a heap no longer used still occupies the isolate until
+// V8 collects it, and V8 does not count WebAssembly memories among the buffers that make it collect,
+// so every memory is listed until then, not only the latest of each name.
+/** What is read of a memory: its size. */
+interface SizedMemory {
+  readonly buffer: ArrayBuffer;
+}
+const memories: { readonly name: string; readonly memory: WeakRef<SizedMemory> }[] = [];
 
-/**
- * Records the memory a freshly instantiated module uses: the one it imports (Emscripten builds
- * with threads import theirs) or else the one it exports.
- */
-export function trackWasmMemory(name: string, imports: WebAssembly.Imports | undefined, instance: WebAssembly.Instance): void {
-  const candidates = [...Object.values(imports ?? {}).flatMap((namespace) => Object.values(namespace)), ...Object.values(instance.exports)];
-  const memory = candidates.find((value): value is WebAssembly.Memory => value instanceof WebAssembly.Memory);
-  if (memory === undefined) return;
+/** Records a WebAssembly memory under `name` (several may share one: their bytes are summed). */
+export function trackWasmMemory(name: string, memory: SizedMemory): void {
   liveMemories(); // drops the collected ones, so the list stays as short as what is alive
   memories.push({ name, memory: new WeakRef(memory) });
 }
 
+/**
+ * The memory a freshly instantiated module uses: the one it imports (Emscripten builds with threads
+ * import theirs) or else the one it exports.
+ */
+export function instanceMemory(imports: WebAssembly.Imports | undefined, instance: WebAssembly.Instance): WebAssembly.Memory | undefined {
+  const candidates = [...Object.values(imports ?? {}).flatMap((namespace) => Object.values(namespace)), ...Object.values(instance.exports)];
+  return candidates.find((value): value is WebAssembly.Memory => value instanceof WebAssembly.Memory);
+}
+
 /** The tracked memories V8 has not collected, the collected ones dropped from the list. */
-function liveMemories(): { readonly name: string; readonly memory: WebAssembly.Memory }[] {
-  const live: { readonly name: string; readonly memory: WebAssembly.Memory }[] = [];
+function liveMemories(): { readonly name: string; readonly memory: SizedMemory }[] {
+  const live: { readonly name: string; readonly memory: SizedMemory }[] = [];
   for (let i = memories.length - 1; i >= 0; i--) {
     const { name, memory } = memories[i]!;
     const alive = memory.deref();
@@ -40,7 +46,7 @@ function liveMemories(): { readonly name: string; readonly memory: WebAssembly.M
  * ones and dropped ones alike (both occupy the isolate).
  *
  * @example
- * wasmMemoryBytes(); // { onnxruntime: 20185088, 'webp-encoder': 16777216 }
+ * wasmMemoryBytes(); // { onnxruntime: 20185088, codecs: 6291456 }
  */
 export function wasmMemoryBytes(): Record<string, number> {
   const bytes: Record<string, number> = {};

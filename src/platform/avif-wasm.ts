@@ -1,7 +1,7 @@
-import decoder from '@jsquash/avif/codec/dec/avif_dec.wasm';
-import encoder from '@jsquash/avif/codec/enc/avif_enc.wasm';
-import type { AvifWasmSources } from '../codec/avif';
-import { precompiled } from './webp-wasm';
+// @jsquash/avif's modules rewritten to run in the shared codec heap (npm run build:codec-wasm).
+import decoder from './wasm/avif_dec.wasm';
+import encoder from './wasm/avif_enc.wasm';
+import type { AvifModules } from '../codec/avif';
 
-/** libavif for workerd: modules compiled at bundle time, instantiated through Emscripten's hook. */
-export const AVIF_WASM_SOURCES: AvifWasmSources = { decoder: precompiled('avif-decoder', decoder), encoder: precompiled('avif-encoder', encoder) };
+/** libavif for workerd: modules compiled at bundle time (workerd refuses to compile bytes at run time). */
+export const AVIF_MODULES: AvifModules = { decoder, encoder };

@@ -1,16 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { cpuUsage } from 'node:process';
-import { createAvifCodec } from '../../src/codec/avif';
-import type { EmscriptenWasmSource } from '../../src/codec/emscripten';
+import { createCodecHeap } from '../../src/codec/emscripten';
 import { decodeJpeg, encodeJpeg } from '../../src/codec/jpeg';
 import { decodePng } from '../../src/codec/png';
 import { bandsOf, collectBands } from '../../src/core/bands';
 import type { RgbaImage } from '../../src/core/image';
 import { resizeBands } from '../../src/core/resample';
 import { paintPhoto } from '../support/photo';
-import { nodeWebpCodec } from './node-webp';
-import { exportedMemory, type WasmMemory, wasmApi } from './wasm-api';
+import { nodeAvifCodec, nodeWebpCodec } from './node-codecs';
 
 /**
  * The AVIF codec's CPU time and WebAssembly heap in Node (the same V8 and WebAssembly as workerd),
@@ -29,23 +26,9 @@ const [photoArg = '-', encodeArg = '512,800,1024,1200', decodeArg = '1024,1448,2
 const photo = photoArg === '-' ? undefined : decodePng(readFileSync(photoArg));
 const imageName = photoArg === '-' ? 'painted' : photoArg.slice(photoArg.lastIndexOf('/') + 1);
 
-const require = createRequire(import.meta.url);
-let lastMemory: WasmMemory | undefined;
-/** Emscripten's hook over the package's bytes, keeping the instance's memory (a heap only grows: its final size is its peak). */
-function source(file: string): EmscriptenWasmSource {
-  const wasm = readFileSync(require.resolve(`@jsquash/avif/codec/${file}`));
-  return {
-    instantiateWasm(imports, receiveInstance) {
-      void wasmApi.instantiate(wasm, imports).then(({ instance }) => {
-        lastMemory = exportedMemory(instance);
-        receiveInstance(instance);
-      });
-      return {};
-    },
-  };
-}
-/** A codec of its own per measurement: the codec reuses its instance, whose heap keeps the largest call's size. */
-const freshAvif = () => createAvifCodec({ decoder: source('dec/avif_dec.wasm'), encoder: source('enc/avif_enc.wasm') });
+let lastHeap: { readonly buffer: ArrayBuffer } | undefined;
+/** A codec in a codec heap of its own per measurement (a heap only grows: its final size is the call's peak). */
+const freshAvif = () => nodeAvifCodec(createCodecHeap((memory) => (lastHeap = memory)));
 const avif = freshAvif();
 
 function sizes(list: string): { width: number; height: number }[] {
@@ -69,7 +52,7 @@ async function measure<T>(work: () => Promise<T>): Promise<{ result: T; cpuSecon
     result,
     cpuSeconds: (used.user + used.system) / 1e6,
     wallSeconds: (performance.now() - start) / 1000,
-    heapMiB: (lastMemory?.buffer.byteLength ?? 0) / 2 ** 20,
+    heapMiB: (lastHeap?.buffer.byteLength ?? 0) / 2 ** 20,
   };
 }
 

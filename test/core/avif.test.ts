@@ -3,7 +3,7 @@ import { avifQuality } from '../../src/codec/avif';
 import { MalformedImageError } from '../../src/codec/errors';
 import { readImageHeader } from '../../src/codec/header';
 import { createRgbaImage, type RgbaImage } from '../../src/core/image';
-import { nodeAvifCodec } from './node-avif';
+import { nodeAvifCodec } from './node-codecs';
 
 const avif = nodeAvifCodec();
 

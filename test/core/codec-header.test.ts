@@ -7,8 +7,7 @@ import { encodeGreyPng, encodePalettePng, encodePng } from '../../src/codec/png'
 import { createRgbaImage, type RgbaImage } from '../../src/core/image';
 import { jpegFile } from './jpeg-writer';
 import { avifBoxes, box } from './avif-writer';
-import { nodeAvifCodec } from './node-avif';
-import { nodeWebpCodec } from './node-webp';
+import { nodeAvifCodec, nodeWebpCodec } from './node-codecs';
 import { rawPng } from './png-writer';
 
 const webp = nodeWebpCodec();

@@ -6,8 +6,8 @@ import { readImageHeader } from '../../src/codec/header';
 import { isOpaque } from '../../src/core/image';
 import { SAMPLES } from '../support/samples/catalog';
 import { renderSampleAssets, type AssetFile } from '../support/samples/render';
-import { nodeAvifCodec } from './node-avif';
-import { nodeWebpCodec } from './node-webp';
+import { nodeAvifCodec } from './node-codecs';
+import { nodeWebpCodec } from './node-codecs';
 
 // The committed static assets (src/assets) must be exactly what the generator makes.
 // `npm run samples` (UPDATE_SAMPLES=1) rewrites them from the code instead of comparing.

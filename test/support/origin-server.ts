@@ -9,7 +9,7 @@ import { encodePngBands } from '../../src/codec/png-encoder';
 import { bandsOf } from '../../src/core/bands';
 import type { RgbaImage } from '../../src/core/image';
 import { Canvas } from './samples/paint';
-import { nodeWebpCodec } from '../core/node-webp';
+import { nodeWebpCodec } from '../core/node-codecs';
 import { paintPhoto } from './photo';
 
 const ASSETS = join(import.meta.dirname, '../../src/assets');

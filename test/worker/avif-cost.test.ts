@@ -1,14 +1,14 @@
-import avifDecoderModule from '@jsquash/avif/codec/dec/avif_dec.wasm';
 import avifEncoderFactory from '@jsquash/avif/codec/enc/avif_enc.js';
 import avifEncoderModule from '@jsquash/avif/codec/enc/avif_enc.wasm';
 import { defaultOptions as avifEncoderDefaults } from '@jsquash/avif/meta.js';
 import { describe, expect, it } from 'vitest';
 import { AVIF_SPEED, avifQuality, createAvifCodec, type AvifCodec } from '../../src/codec/avif';
 import { readImageHeader } from '../../src/codec/header';
-import type { EmscriptenWasmSource } from '../../src/codec/emscripten';
+import { createCodecHeap } from '../../src/codec/emscripten';
 import { bandsOf, collectBands } from '../../src/core/bands';
 import type { RgbaImage } from '../../src/core/image';
 import { resizeBands } from '../../src/core/resample';
+import { AVIF_MODULES } from '../../src/platform/avif-wasm';
 import { paintPhoto } from '../support/photo';
 import { codecs } from './harness';
 
@@ -54,19 +54,14 @@ async function testImage(side: number, translucent: boolean): Promise<RgbaImage>
   return image;
 }
 
-/** A codec whose instances' memories are kept (strongly) so their final size can be read: a heap only grows, so that is its peak. */
-function measuredCodec(): { readonly codec: AvifCodec; readonly heaps: () => { decoder: number; encoder: number } } {
-  const last: { decoder?: WebAssembly.Memory; encoder?: WebAssembly.Memory } = {};
-  const source = (name: 'decoder' | 'encoder', module: WebAssembly.Module): EmscriptenWasmSource => ({
-    instantiateWasm(imports, receiveInstance) {
-      const instance = new WebAssembly.Instance(module, imports as WebAssembly.Imports);
-      last[name] = Object.values(instance.exports).find((value): value is WebAssembly.Memory => value instanceof WebAssembly.Memory);
-      receiveInstance(instance);
-      return instance.exports;
-    },
-  });
-  const codec = createAvifCodec({ decoder: source('decoder', avifDecoderModule), encoder: source('encoder', avifEncoderModule) });
-  return { codec, heaps: () => ({ decoder: last.decoder?.buffer.byteLength ?? 0, encoder: last.encoder?.buffer.byteLength ?? 0 }) };
+/** A codec in a codec heap of its own, kept (strongly) so that its final size can be read: a heap only grows, so that is the call's peak. */
+function measuredCodec(): { readonly codec: AvifCodec; readonly heapBytes: () => number } {
+  let heap: { readonly buffer: ArrayBuffer } | undefined;
+  const codec = createAvifCodec(
+    createCodecHeap((memory) => (heap = memory)),
+    AVIF_MODULES,
+  );
+  return { codec, heapBytes: () => heap?.buffer.byteLength ?? 0 };
 }
 
 interface EncoderModule {
@@ -127,7 +122,7 @@ describe.skipIf(!enabled)('AVIF cost in workerd (VITE_AVIF_MEASURE=1)', () => {
     for (const side of sides) {
       for (const translucent of [false, true]) {
         const image = await testImage(side, translucent);
-        const { codec, heaps } = measuredCodec();
+        const { codec, heapBytes } = measuredCodec();
         const { result, seconds } = await timed(() => codec.encode(image, 85));
         expect(readImageHeader(result)).toMatchObject({ format: 'avif', width: side, height: side });
         const webp = await timed(() => codecs.encode(image, 'webp', 85));
@@ -139,7 +134,7 @@ describe.skipIf(!enabled)('AVIF cost in workerd (VITE_AVIF_MEASURE=1)', () => {
           megapixels: (side * side) / 1e6,
           seconds,
           secondsPerMegapixel: seconds / ((side * side) / 1e6),
-          heapMiB: heaps().encoder / MiB,
+          heapMiB: heapBytes() / MiB,
           bytes: result.byteLength,
           webpSeconds: webp.seconds,
           webpBytes: webp.result.byteLength,
@@ -152,10 +147,10 @@ describe.skipIf(!enabled)('AVIF cost in workerd (VITE_AVIF_MEASURE=1)', () => {
     for (const side of (env.VITE_AVIF_DECODE_SIDES ?? '1024,2048').split(',').map(Number)) {
       const bytes = await measuredCodec().codec.encode(await testImage(side, false), 85); // as the service encodes it
       for (const run of [1, 2]) {
-        const { codec, heaps } = measuredCodec();
+        const { codec, heapBytes } = measuredCodec();
         const { result, seconds } = await timed(() => codec.decode(bytes));
         expect([result.width, result.height]).toEqual([side, side]);
-        report({ kind: 'decode', image: imageName, side, run, seconds, heapMiB: heaps().decoder / MiB, sourceBytes: bytes.byteLength });
+        report({ kind: 'decode', image: imageName, side, run, seconds, heapMiB: heapBytes() / MiB, sourceBytes: bytes.byteLength });
       }
     }
   }, 600_000);
