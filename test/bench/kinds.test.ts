@@ -126,11 +126,12 @@ describe('agingRequests', () => {
     expect(requests).toHaveLength(200);
     expect(requests[20]!.path.replace(/\d+/g, 'N')).toBe(requests[0]!.path.replace(/\d+/g, 'N'));
   });
-  it('mixes misses, repeats that hit, errors and a WebP at its limit', () => {
+  it('mixes misses in every output format, repeats that hit, errors and a WebP at its limit', () => {
     const requests = agingRequests(20, samples, [2, 3, 4], '/largest.png');
     expect(requests.filter((r) => r.statuses.includes(404))).toHaveLength(1);
     expect(requests.filter((r) => r.statuses.includes(400))).toHaveLength(1);
     expect(requests.filter((r) => r.path.startsWith('/largest.png?upscale=2&format=webp'))).toHaveLength(1);
+    for (const format of ['webp', 'jpeg', 'png', 'avif']) expect(requests.some((r) => r.path.includes(`format=${format}`))).toBe(true);
     const repeated = requests.filter((r) => !r.path.includes('v=') && r.statuses.includes(200)).map((r) => r.path);
     expect(new Set(repeated).size).toBeLessThan(repeated.length);
     const misses = requests.filter((r) => r.path.includes('v=age-')).map((r) => r.path);

@@ -218,8 +218,8 @@ export interface AgingRequest {
 /**
  * The `n` mixed requests a long-lived isolate serves before its memory is read (`--mixed`): one
  * of each of 20 templates in turn — cache misses on the samples at every scale and as thumbnails
- * in every format, misses at 512x512 and on a 1200x800 photo, a WebP at its output limit (whose
- * libwebp heap is left as garbage), repeats that hit the cache, and errors. Deterministic, so runs
+ * in every format, misses at 512x512 and on a 1200x800 photo (also to AVIF), a WebP at its output
+ * limit (libwebp's largest heap), repeats that hit the cache, and errors. Deterministic, so runs
  * compare. `webpOutput` is the WebP-output source's path, `scales` the shipped ones.
  *
  * @example
@@ -245,6 +245,7 @@ export function agingRequests(n: number, samples: readonly string[], scales: rea
     (i) => ({ path: `${squarePng(512).path}?upscale=${scales[0]}&format=jpeg&v=age-${i}`, statuses: ok }),
     (i) => ({ path: `/samples/${sample(i)}?upscale=9&v=age-${i}`, statuses: [400] }),
     (i) => ({ path: `${webpOutput}?upscale=2&format=webp&v=age-${i}`, statuses: ok }),
+    (i) => ({ path: `${MEDIUM_PHOTO.path}?width=800&format=avif&v=age-${i}`, statuses: ok }),
   ];
   while (templates.length < 20) templates.push(() => ({ path: `/samples/${sample(0)}?upscale=${scales[0]}`, statuses: ok }));
   return Array.from({ length: n }, (_, i) => templates[i % templates.length]!(i));
