@@ -1,9 +1,9 @@
 /**
  * The heap every codec module runs in: the import `npm run build:codec-wasm` gives the modules the
- * Worker bundles in place of the memory each defined, and the size it starts and may grow to. 2 MiB
- * holds every module's static data and stack and is the least start measured to change no heap at
- * the output limits; 2 GiB is what Emscripten's glue lets a heap grow to (docs/benchmarks.md, "One
- * codec heap").
+ * Worker bundles in place of the memory each defined, the size it starts at and the size it may
+ * grow to. 6 MiB holds the largest module's static data and stack (libavif's encoder: 5.9 MiB,
+ * most of it Emscripten's 5 MiB stack; libwebp's need under 0.2 MiB); 2 GiB is what Emscripten's
+ * glue lets a heap grow to (docs/benchmarks.md, "One codec heap").
  */
 export const CODEC_HEAP = { module: 'wdsr', field: 'heap', initialPages: 96, maximumPages: 32_768 } as const;
 
