@@ -1,11 +1,14 @@
 /**
  * The heap every codec module runs in: the import `npm run build:codec-wasm` gives the modules the
- * Worker bundles in place of the memory each defined, the size it starts at and the size it may
- * grow to. 6 MiB holds the largest module's static data and stack (libavif's encoder: 5.9 MiB,
- * most of it Emscripten's 5 MiB stack; libwebp's need under 0.2 MiB); 2 GiB is what Emscripten's
- * glue lets a heap grow to (docs/benchmarks.md, "One codec heap").
+ * Worker bundles in place of the memory each defined, the size it starts at and the most it may
+ * grow to. 6 MiB holds the largest module's static data and stack (libavif's encoder: 5.9 MiB, most
+ * of it Emscripten's 5 MiB stack). 64 MiB bounds what the codecs can ever take from the isolate:
+ * every call the limits admit measured at most 41.9 MiB (a 1 Mi-pixel translucent AVIF or WebP
+ * encode, noise included), and a call that would need more fails (its codec reports an error; a
+ * 422 or 500 for that request) instead of growing the isolate past its 128 MB
+ * (docs/benchmarks.md, "One codec heap").
  */
-export const CODEC_HEAP = { module: 'wdsr', field: 'heap', initialPages: 96, maximumPages: 32_768 } as const;
+export const CODEC_HEAP = { module: 'wdsr', field: 'heap', initialPages: 96, maximumPages: 1024 } as const;
 
 /** An Emscripten module factory (`MODULARIZE`): instantiates the module and resolves to its API. */
 export type EmscriptenFactory<T> = (options: object) => Promise<T>;

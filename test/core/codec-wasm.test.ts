@@ -34,7 +34,7 @@ describe('withImportedHeap', () => {
 
   it('refuses a module whose static data the heap would not hold, that could not grow as far as the heap, or that has no memory', () => {
     expect(() => withImportedHeap(tinyModule(256, 32_768, CODEC_HEAP.initialPages * 65_536))).toThrow(/do not hold the module's static data/);
-    expect(() => withImportedHeap(tinyModule(256, 1024, 0))).toThrow(/grows to 1024 pages/);
+    expect(() => withImportedHeap(tinyModule(256, CODEC_HEAP.maximumPages - 1, 0))).toThrow(/grows to \d+ pages, less than the heap/);
     expect(() => withImportedHeap(wasmModule([{ id: 7, payload: [0] }]))).toThrow(/defines no memory/);
   });
 });
@@ -64,5 +64,19 @@ describe('the codec modules the Worker bundles (src/platform/wasm)', () => {
     expect(heaps[0]!.buffer.byteLength).toBeGreaterThan(startBytes); // grew for the larger picture
     expect(heaps[0]!.buffer.byteLength).toBeLessThan(64 * MiB);
     expect(heaps).toHaveLength(1);
+  });
+});
+
+describe('the codec heap maximum', () => {
+  it('a call that would grow the heap past it fails, the heap stays within it, and the next call works', async () => {
+    const heaps: { readonly buffer: ArrayBuffer }[] = [];
+    const webp = nodeWebpCodec(createCodecHeap((memory) => heaps.push(memory)));
+    let seed = 12_345;
+    const noise = new Uint8Array(2048 * 2048 * 4).map(() => (seed = (seed * 1_103_515_245 + 12_345) >>> 0) >>> 24);
+    // A 2048x2048 translucent noise picture takes libwebp about 160 MiB.
+    await expect(webp.encode({ width: 2048, height: 2048, data: noise }, 85)).rejects.toThrow(/could not encode a 2048x2048 image/);
+    expect(heaps[0]!.buffer.byteLength).toBeLessThanOrEqual(CODEC_HEAP.maximumPages * 65_536);
+    const small = await webp.encode({ width: 64, height: 64, data: noise.subarray(0, 64 * 64 * 4) }, 85);
+    expect((await webp.decode(small)).width).toBe(64);
   });
 });
