@@ -71,8 +71,11 @@ describe('the codec heap maximum', () => {
   it('a call that would grow the heap past it fails, the heap stays within it, and the next call works', async () => {
     const heaps: { readonly buffer: ArrayBuffer }[] = [];
     const webp = nodeWebpCodec(createCodecHeap((memory) => heaps.push(memory)));
-    let seed = 12_345;
-    const noise = new Uint8Array(2048 * 2048 * 4).map(() => (seed = (seed * 1_103_515_245 + 12_345) >>> 0) >>> 24);
+    const noise = new Uint8Array(2048 * 2048 * 4);
+    for (let i = 0, seed = 12_345; i < noise.length; i++) {
+      seed = (seed * 1_103_515_245 + 12_345) >>> 0;
+      noise[i] = seed >>> 24;
+    }
     // A 2048x2048 translucent noise picture takes libwebp about 160 MiB.
     await expect(webp.encode({ width: 2048, height: 2048, data: noise }, 85)).rejects.toThrow(/could not encode a 2048x2048 image/);
     expect(heaps[0]!.buffer.byteLength).toBeLessThanOrEqual(CODEC_HEAP.maximumPages * 65_536);
