@@ -7,6 +7,7 @@
  * 5.5) and LEB128 integers.
  */
 import { CODEC_HEAP } from '../../../src/codec/emscripten';
+import { concatBytes } from '../../../src/core/bytes';
 
 const WASM_PAGE = 65_536;
 const SECTION = { import: 2, global: 6, memory: 5, data: 11 } as const;
@@ -147,11 +148,5 @@ export function withImportedHeap(module: Uint8Array): Uint8Array {
     parts.push(module.subarray(from, to));
   }
   if (!placed) parts.push(new Uint8Array(importSection));
-  const out = new Uint8Array(parts.reduce((length, part) => length + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
