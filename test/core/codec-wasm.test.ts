@@ -5,7 +5,8 @@ import { CODEC_HEAP, createCodecHeap } from '../../src/codec/emscripten';
 import { CODEC_WASM } from '../build/codec-wasm/files';
 import { withImportedHeap } from '../build/codec-wasm/imported-heap';
 import { nodeAvifCodec, nodeWebpCodec } from './node-codecs';
-import { exportedMemory, leb, signedLeb, wasmApi, wasmModule, wasmName } from './wasm-api';
+import { name as wasmName, sleb as signedLeb, uleb as leb } from '../../training/backend/wasm-module-bytes';
+import { exportedMemory, wasmApi, wasmModule } from './wasm-api';
 
 const require = createRequire(import.meta.url);
 const MiB = 1024 * 1024;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CODEC_HEAP, createCodecHeap, type EmscriptenFactory } from '../../src/codec/emscripten';
 import { nodeWebpCodec } from './node-codecs';
-import { leb, signedLeb, wasmApi, wasmModule, wasmName } from './wasm-api';
+import { name as wasmName, sleb as signedLeb, uleb as leb } from '../../training/backend/wasm-module-bytes';
+import { wasmApi, wasmModule } from './wasm-api';
 
 /**
  * A module that imports the codec heap, puts `tag` at address 16 (a data segment) and exports

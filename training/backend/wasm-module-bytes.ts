@@ -15,7 +15,8 @@ interface WebAssemblyApi {
 }
 const { WebAssembly: wasm } = globalThis as unknown as { WebAssembly: WebAssemblyApi };
 
-const uleb = (value: number): number[] => {
+/** `value` as unsigned LEB128, as the binary format writes sizes, counts, indices and limits. */
+export const uleb = (value: number): number[] => {
   const bytes: number[] = [];
   do {
     const low = value & 0x7f;
@@ -25,6 +26,18 @@ const uleb = (value: number): number[] => {
   return bytes;
 };
 
+/** `value` as signed LEB128 (an `i32.const` operand). */
+export const sleb = (value: number): number[] => {
+  const bytes: number[] = [];
+  for (;;) {
+    const low = value & 0x7f;
+    value >>= 7;
+    const done = (value === 0 && (low & 0x40) === 0) || (value === -1 && (low & 0x40) !== 0);
+    bytes.push(done ? low : low | 0x80);
+    if (done) return bytes;
+  }
+};
+
 /** i32.const for the small non-negative constants of these modules, whose signed LEB128 is one byte. */
 export const i32Const = (value: number): number[] => {
   if (!Number.isInteger(value) || value < 0 || value >= 64) throw new RangeError(`i32Const: ${value} needs more than one byte`);
@@ -32,8 +45,12 @@ export const i32Const = (value: number): number[] => {
 };
 
 export const vector = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const name = (text: string): number[] => [...uleb(text.length), ...[...text].map((c) => c.charCodeAt(0))];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+/** A name as the binary format writes it: its length, then its bytes (ASCII names only). */
+export const name = (text: string): number[] => [...uleb(text.length), ...[...text].map((c) => c.charCodeAt(0))];
+/** A section: its id, its size, its body. */
+export const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+/** The magic number and version every module starts with. */
+export const MODULE_HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 
 export const I32 = 0x7f;
 export const V128 = 0x7b;
@@ -69,14 +86,7 @@ export const v128And = [0xfd, 0x4e];
 export function singleFunctionModule(exportName: string, params: number, locals: number[], code: number[]): Uint8Array {
   const body = [...locals, ...code, 0x0b];
   return new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
+    ...MODULE_HEADER,
     ...section(1, vector([[0x60, ...vector(Array.from({ length: params }, () => [I32])), 0x00]])),
     ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])), // memory, at least 1 page
     ...section(3, vector([[0x00]])),

@@ -8,6 +8,7 @@
  */
 import { CODEC_HEAP } from '../../../src/codec/emscripten';
 import { concatBytes } from '../../../src/core/bytes';
+import { name, section, uleb } from '../../../training/backend/wasm-module-bytes';
 
 const WASM_PAGE = 65_536;
 const SECTION = { import: 2, global: 6, memory: 5, data: 11 } as const;
@@ -38,21 +39,6 @@ function readSigned(bytes: Uint8Array, at: Cursor): number {
     shift += 7;
   } while (byte & 0x80);
   return byte & 0x40 ? result - 2 ** shift : result;
-}
-
-function unsigned(value: number): number[] {
-  const out: number[] = [];
-  do {
-    const byte = value % 128;
-    value = Math.floor(value / 128);
-    out.push(value > 0 ? byte | 0x80 : byte);
-  } while (value > 0);
-  return out;
-}
-
-function name(text: string): number[] {
-  const bytes = [...new TextEncoder().encode(text)];
-  return [...unsigned(bytes.length), ...bytes];
 }
 
 /** A constant expression's value when it is one `i32.const` (anything else: undefined), the cursor past its `end`. */
@@ -133,9 +119,8 @@ export function withImportedHeap(module: Uint8Array): Uint8Array {
   const importCursor = { offset: imports?.start ?? 0 };
   const count = imports === undefined ? 0 : readUnsigned(module, importCursor);
   const entries = imports === undefined ? [] : [...module.subarray(importCursor.offset, imports.end)];
-  const heapImport = [...name(CODEC_HEAP.module), ...name(CODEC_HEAP.field), IMPORT_KIND_MEMORY, 0x00, ...unsigned(CODEC_HEAP.initialPages)];
-  const payload = [...unsigned(count + 1), ...entries, ...heapImport];
-  const importSection = [SECTION.import, ...unsigned(payload.length), ...payload];
+  const heapImport = [...name(CODEC_HEAP.module), ...name(CODEC_HEAP.field), IMPORT_KIND_MEMORY, 0x00, ...uleb(CODEC_HEAP.initialPages)];
+  const importSection = section(SECTION.import, [...uleb(count + 1), ...entries, ...heapImport]);
   const parts: Uint8Array[] = [module.subarray(0, 8)];
   let placed = false;
   for (const { id, from, to } of order) {
