@@ -36,13 +36,14 @@ type RowConverter = (line: Uint8Array, out: Uint8Array, at: number) => void;
  * with {@link MalformedImageError}. The whole stream, zlib's Adler-32 included, is checked before
  * the last band is produced. Chunk CRCs are not checked (fast-png does not either).
  *
- * Pixels equal `decodePng`'s (`./png`): 16-bit samples keep their high byte; tRNS is applied to
- * palette images only (grey and RGB ones decode opaque, their tRNS ignored); a palette index past
- * the palette is opaque black. Two differences, where `decodePng` (fast-png 8.0.0) is wrong: grey
+ * Pixels equal `decodePng`'s (`./png`): 16-bit samples keep their high byte; tRNS gives palette
+ * entries their alpha, and makes the one colour it names in a grey or RGB image transparent
+ * (compared at the image's own depth, as PNG spec 11.3.2.1 says); a palette index past the palette
+ * is opaque black. Two differences, where `decodePng` (fast-png 8.0.0) is wrong: grey
  * below 8 bits is unpacked and scaled by `255 / (2^depth - 1)` (`decodePng` reads the packed bytes
  * as samples), and a suggested palette (PLTE) in a grey or RGB image is ignored (`decodePng`
- * applies it as if the image were indexed). `opaque` is true for grey and RGB, and for palette
- * images whose tRNS (if any) holds only 255s. A band's buffer is reused for the next band, and the
+ * applies it as if the image were indexed). `opaque` is true for grey and RGB without tRNS, and for
+ * palette images whose tRNS (if any) holds only 255s. A band's buffer is reused for the next band, and the
  * IDAT data is read from `bytes` as the bands are: leave it unchanged until they are done.
  *
  * @example
@@ -64,6 +65,8 @@ interface PngLayout {
   readonly opaque: boolean;
   /** RGBA of each palette index (256 entries; those past the palette opaque black). */
   readonly palette: Uint8Array;
+  /** Grey and RGB: the samples (at the image's depth) of the one colour tRNS makes transparent. */
+  readonly transparentKey: readonly number[] | undefined;
   readonly idat: readonly Uint8Array<ArrayBuffer>[];
 }
 
@@ -73,6 +76,7 @@ function readChunks(bytes: Uint8Array<ArrayBuffer>): PngLayout {
   let header: { width: number; height: number; depth: number; colourType: number; interlace: number } | undefined;
   let palette: Uint8Array | undefined; // RGB of the latest PLTE
   let paletteAlpha: Uint8Array | undefined; // the first tRNS after it
+  let transparentKey: number[] | undefined; // grey and RGB: the first tRNS
   const idat: Uint8Array<ArrayBuffer>[] = [];
   for (let offset = 8; offset + 8 <= bytes.length; ) {
     const length = view.getUint32(offset);
@@ -96,7 +100,10 @@ function readChunks(bytes: Uint8Array<ArrayBuffer>): PngLayout {
         if (palette) paletteAlpha ??= body;
       } else if (colourType === 4 || colourType === 6) {
         throw new MalformedImageError(`PNG tRNS chunk with colour type ${colourType}, which has an alpha channel`);
-      } // grey and RGB: like decodePng, the transparent colour is not applied
+      } else if (length === 2 * CHANNELS[colourType]!) {
+        // One 16-bit sample per channel (PNG spec 11.3.2.1); one of another length is ignored, as libpng does.
+        transparentKey ??= Array.from({ length: length / 2 }, (_, i) => view.getUint16(start + 2 * i));
+      }
     } else if (type === 'IDAT') {
       idat.push(body);
     } else if (type === 'IEND') {
@@ -110,7 +117,7 @@ function readChunks(bytes: Uint8Array<ArrayBuffer>): PngLayout {
   if (idat.length === 0) throw new MalformedImageError('PNG without image data');
   const rgba = new Uint8Array(256 * 4);
   for (let i = 0; i < 256; i++) rgba[i * 4 + 3] = 255;
-  let opaque = colourType === 0 || colourType === 2;
+  let opaque = (colourType === 0 || colourType === 2) && transparentKey === undefined;
   if (colourType === 3) {
     const colours = Math.min(256, palette!.length / 3);
     for (let i = 0; i < colours; i++) rgba.set(palette!.subarray(i * 3, i * 3 + 3), i * 4);
@@ -122,7 +129,7 @@ function readChunks(bytes: Uint8Array<ArrayBuffer>): PngLayout {
       }
     }
   }
-  return { width, height, depth, colourType, opaque, palette: rgba, idat };
+  return { width, height, depth, colourType, opaque, palette: rgba, transparentKey, idat };
 }
 
 function readHeader(body: Uint8Array): { width: number; height: number; depth: number; colourType: number; interlace: number } {
@@ -257,35 +264,35 @@ function rowConverter(png: PngLayout): RowConverter {
   const { width, depth, colourType, palette } = png;
   const high = depth === 16 ? 2 : 1; // bytes per sample; 16-bit keeps the high (first) byte
   switch (colourType) {
-    case 0:
-      if (depth < 8) {
-        const scale = 255 / ((1 << depth) - 1);
-        const levels = Uint8Array.from({ length: 1 << depth }, (_, v) => Math.round(v * scale));
-        return (line, out, at) => {
-          const mask = (1 << depth) - 1;
-          for (let x = 0, o = at; x < width; x++, o += 4) {
-            const bit = x * depth;
-            const grey = levels[(line[bit >> 3]! >> (8 - depth - (bit & 7))) & mask]!;
-            out[o] = out[o + 1] = out[o + 2] = grey;
-            out[o + 3] = 255;
-          }
-        };
-      }
+    case 0: {
+      // A sample's full value (for tRNS, which keys on it) and its 8-bit grey level.
+      const mask = (1 << depth) - 1;
+      const levels = depth < 8 ? Uint8Array.from({ length: 1 << depth }, (_, v) => Math.round((v * 255) / mask)) : undefined;
+      const key = png.transparentKey?.[0];
       return (line, out, at) => {
-        for (let x = 0, s = 0, o = at; x < width; x++, s += high, o += 4) {
-          out[o] = out[o + 1] = out[o + 2] = line[s]!;
-          out[o + 3] = 255;
+        for (let x = 0, o = at; x < width; x++, o += 4) {
+          const bit = x * depth;
+          const sample = levels ? (line[bit >> 3]! >> (8 - depth - (bit & 7))) & mask : high === 2 ? (line[2 * x]! << 8) | line[2 * x + 1]! : line[x]!;
+          out[o] = out[o + 1] = out[o + 2] = levels ? levels[sample]! : high === 2 ? sample >> 8 : sample;
+          out[o + 3] = sample === key ? 0 : 255;
         }
       };
-    case 2:
+    }
+    case 2: {
+      const [red, green, blue] = png.transparentKey ?? [-1, -1, -1];
+      const sample = (line: Uint8Array, s: number) => (high === 2 ? (line[s]! << 8) | line[s + 1]! : line[s]!);
       return (line, out, at) => {
         for (let x = 0, s = 0, o = at; x < width; x++, s += 3 * high, o += 4) {
+          const r = sample(line, s);
+          const g = sample(line, s + high);
+          const b = sample(line, s + 2 * high);
           out[o] = line[s]!;
           out[o + 1] = line[s + high]!;
           out[o + 2] = line[s + 2 * high]!;
-          out[o + 3] = 255;
+          out[o + 3] = r === red && g === green && b === blue ? 0 : 255;
         }
       };
+    }
     case 3: {
       const mask = (1 << depth) - 1;
       return (line, out, at) => {

@@ -2,8 +2,8 @@ import { decode, encode } from 'fast-png';
 import type { RgbaImage } from '../core/image';
 
 /**
- * Decodes any 8- or 16-bit PNG colour type (grey, grey+alpha, RGB, RGBA, palette with tRNS)
- * to RGBA8. 16-bit samples keep their high byte, which is the correctly rounded 8-bit value
+ * Decodes any 8- or 16-bit PNG colour type (grey, grey+alpha, RGB, RGBA, palette) to RGBA8, tRNS
+ * applied (a palette's alpha, or the one transparent colour of a grey or RGB image). 16-bit samples keep their high byte, which is the correctly rounded 8-bit value
  * for samples written as `v8 * 257`.
  */
 export function decodePng(bytes: Uint8Array): RgbaImage {
@@ -27,6 +27,8 @@ export function decodePng(bytes: Uint8Array): RgbaImage {
   }
   const data = png.data;
   const shift = depth === 16 ? 8 : 0;
+  // Grey and RGB: the one colour tRNS makes transparent, at the image's depth (PNG spec 11.3.2.1).
+  const key = (channels === 1 || channels === 3) && png.transparency?.length === channels ? png.transparency : undefined;
   // fast-png expands sub-byte greyscale to one sample per byte but keeps its bit depth.
   const greyScale = depth < 8 ? 255 / ((1 << depth) - 1) : 1;
   for (let p = 0; p < pixels; p++) {
@@ -35,12 +37,12 @@ export function decodePng(bytes: Uint8Array): RgbaImage {
     if (channels <= 2) {
       const grey = Math.round((data[s]! >> shift) * greyScale);
       out[o] = out[o + 1] = out[o + 2] = grey;
-      out[o + 3] = channels === 2 ? data[s + 1]! >> shift : 255;
+      out[o + 3] = channels === 2 ? data[s + 1]! >> shift : data[s] === key?.[0] ? 0 : 255;
     } else {
       out[o] = data[s]! >> shift;
       out[o + 1] = data[s + 1]! >> shift;
       out[o + 2] = data[s + 2]! >> shift;
-      out[o + 3] = channels === 4 ? data[s + 3]! >> shift : 255;
+      out[o + 3] = channels === 4 ? data[s + 3]! >> shift : key && data[s] === key[0] && data[s + 1] === key[1] && data[s + 2] === key[2] ? 0 : 255;
     }
   }
   return { width, height, data: out };

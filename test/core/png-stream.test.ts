@@ -154,11 +154,23 @@ async function casePng(
  * What the image should decode to. decodePng is the reference, with two exceptions where it is
  * wrong. Grey below 8 bits: fast-png 8.0.0 keeps such samples packed and decodePng reads the packed
  * bytes as samples; the reference scales each sample by 255 / (2^depth - 1), as it meant to. Grey
- * or RGB with a tRNS chunk: decodePng does not apply it, but fast-png rejects a valid one on images
- * of fewer pixels than tRNS has bytes / 2 (1x1 RGB); the same PNG without tRNS is the reference.
+ * or RGB with a tRNS chunk: fast-png rejects a valid one on images of fewer pixels than tRNS has
+ * bytes / 2 (1x1 RGB), so the reference is the same PNG without tRNS, its alpha then set from the
+ * samples: 0 where every sample equals the tRNS colour's (compared at the image's depth).
  */
 function expected(bytes: Uint8Array, plain: Uint8Array, c: Case, samples: number[][]): RgbaImage {
-  if (c.colourType !== 0 || c.depth >= 8) return decodePng(c.colourType === 0 || c.colourType === 2 ? plain : bytes);
+  const keyed = c.colourType === 0 || c.colourType === 2;
+  const reference = c.colourType !== 0 || c.depth >= 8 ? decodePng(keyed ? plain : bytes) : greyReference(c, samples);
+  if (keyed && c.trns !== undefined) {
+    const key = c.trns === 'partial' ? 1 : 0xffff; // casePng's tRNS: samples of 0x0001, or of 0xffff
+    samples.forEach((pixel, p) => {
+      if (pixel.every((sample) => sample === key)) reference.data[p * 4 + 3] = 0;
+    });
+  }
+  return reference;
+}
+
+function greyReference(c: Case, samples: number[][]): RgbaImage {
   const data = new Uint8Array(c.width * c.height * 4);
   samples.forEach(([v], p) => {
     data.fill(Math.round((v! * 255) / ((1 << c.depth) - 1)), p * 4, p * 4 + 3);
@@ -204,9 +216,44 @@ describe('decodePngBands', () => {
     expect(heights).toEqual(Array.from({ length: Math.ceil(c.height / rows) }, (_, i) => Math.min(rows, c.height - i * rows)));
     const allOpaque = reference.data.every((v, i) => i % 4 !== 3 || v === 255);
     if (image.opaque) expect(allOpaque).toBe(true);
-    // Grey and RGB decode opaque (tRNS is not applied), as does a palette whose tRNS holds only 255s.
-    if (c.colourType === 0 || c.colourType === 2 || (c.colourType === 3 && c.trns !== 'partial')) expect(image.opaque).toBe(true);
-    if (c.colourType === 3 && c.trns === 'partial') expect(image.opaque).toBe(false);
+    // Grey and RGB are opaque without tRNS, as is a palette whose tRNS holds only 255s; a grey or RGB
+    // tRNS names a colour that may occur, whatever its value.
+    const keyed = c.colourType === 0 || c.colourType === 2;
+    expect(image.opaque).toBe(keyed ? c.trns === undefined : c.colourType === 3 ? c.trns !== 'partial' : image.opaque);
+  });
+
+  it('makes the one colour a grey or RGB tRNS names transparent, compared at the full depth, as decodePng does', async () => {
+    const rgb = (pixels: number[][], depth: 8 | 16, key: number[]) => {
+      const row = [0, ...pixels.flatMap((pixel) => pixel.flatMap((v) => (depth === 16 ? [v >> 8, v & 0xff] : [v])))];
+      const trns = Uint8Array.from(key.flatMap((v) => [v >> 8, v & 0xff]));
+      return deflate(Uint8Array.from(row)).then((data) =>
+        pngFile([ihdr(pixels.length, 1, depth, pixels[0]!.length === 1 ? 0 : 2), { type: 'tRNS', data: trns }, { type: 'IDAT', data }, iend]),
+      );
+    };
+    const cases = [
+      {
+        bytes: await rgb(
+          [
+            [1, 1, 1],
+            [1, 1, 2],
+            [0, 0, 0],
+            [1, 1, 1],
+          ],
+          8,
+          [1, 1, 1],
+        ),
+        alpha: [0, 255, 255, 0],
+      },
+      // 16-bit: 0x0102 is transparent, 0x0103 (the same high byte, so the same 8-bit level) is not.
+      { bytes: await rgb([[0x0102], [0x0103], [0x0102], [0]], 16, [0x0102]), alpha: [0, 255, 0, 255] },
+    ];
+    for (const { bytes, alpha } of cases) {
+      const image = decodePngBands(bytes);
+      expect(image.opaque).toBe(false);
+      const { data } = await collectBands(image);
+      expect([3, 7, 11, 15].map((i) => data[i])).toEqual(alpha);
+      expectSameBytes(decodePng(bytes).data, data);
+    }
   });
 
   it('covers every filter type and colour type in the table', () => {
