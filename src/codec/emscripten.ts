@@ -4,8 +4,8 @@
  * grow to. 6 MiB holds the largest module's static data and stack (libavif's encoder: 5.9 MiB, most
  * of it Emscripten's 5 MiB stack). 64 MiB bounds what the codecs can ever take from the isolate:
  * every call the limits admit measured at most 41.9 MiB (a 1 Mi-pixel translucent AVIF or WebP
- * encode, noise included), and a call that would need more fails (its codec reports an error; a
- * 422 or 500 for that request) instead of growing the isolate past its 128 MB
+ * encode, noise included), and a call that would need more fails (its codec reports an error, and
+ * that request gets a logged 500) instead of growing the isolate past its 128 MB
  * (docs/benchmarks.md, "One codec heap").
  */
 export const CODEC_HEAP = { module: 'wdsr', field: 'heap', initialPages: 96, maximumPages: 1024 } as const;

@@ -265,31 +265,35 @@ function rowConverter(png: PngLayout): RowConverter {
   const high = depth === 16 ? 2 : 1; // bytes per sample; 16-bit keeps the high (first) byte
   switch (colourType) {
     case 0: {
-      // A sample's full value (for tRNS, which keys on it) and its 8-bit grey level.
+      // Each sample's full value (what a tRNS key names), then its 8-bit grey level.
       const mask = (1 << depth) - 1;
+      const sampleAt: (line: Uint8Array, x: number) => number =
+        depth < 8
+          ? (line, x) => (line[(x * depth) >> 3]! >> (8 - depth - ((x * depth) & 7))) & mask
+          : high === 2
+            ? (line, x) => (line[2 * x]! << 8) | line[2 * x + 1]!
+            : (line, x) => line[x]!;
       const levels = depth < 8 ? Uint8Array.from({ length: 1 << depth }, (_, v) => Math.round((v * 255) / mask)) : undefined;
       const key = png.transparentKey?.[0];
       return (line, out, at) => {
         for (let x = 0, o = at; x < width; x++, o += 4) {
-          const bit = x * depth;
-          const sample = levels ? (line[bit >> 3]! >> (8 - depth - (bit & 7))) & mask : high === 2 ? (line[2 * x]! << 8) | line[2 * x + 1]! : line[x]!;
-          out[o] = out[o + 1] = out[o + 2] = levels ? levels[sample]! : high === 2 ? sample >> 8 : sample;
+          const sample = sampleAt(line, x);
+          out[o] = out[o + 1] = out[o + 2] = levels ? levels[sample]! : sample >> (8 * (high - 1));
           out[o + 3] = sample === key ? 0 : 255;
         }
       };
     }
     case 2: {
-      const [red, green, blue] = png.transparentKey ?? [-1, -1, -1];
-      const sample = (line: Uint8Array, s: number) => (high === 2 ? (line[s]! << 8) | line[s + 1]! : line[s]!);
+      const key = png.transparentKey;
+      // A channel's full value, read only where the image has a tRNS key to compare it with.
+      const sampleAt = (line: Uint8Array, s: number) => (high === 2 ? (line[s]! << 8) | line[s + 1]! : line[s]!);
       return (line, out, at) => {
         for (let x = 0, s = 0, o = at; x < width; x++, s += 3 * high, o += 4) {
-          const r = sample(line, s);
-          const g = sample(line, s + high);
-          const b = sample(line, s + 2 * high);
           out[o] = line[s]!;
           out[o + 1] = line[s + high]!;
           out[o + 2] = line[s + 2 * high]!;
-          out[o + 3] = r === red && g === green && b === blue ? 0 : 255;
+          const keyed = key !== undefined && sampleAt(line, s) === key[0] && sampleAt(line, s + high) === key[1] && sampleAt(line, s + 2 * high) === key[2];
+          out[o + 3] = keyed ? 0 : 255;
         }
       };
     }

@@ -5,13 +5,13 @@
  * own accounting (the inspector's `Runtime.getHeapUsage`) leaves them out, so this is the only
  * place that sees them.
  */
-// Held weakly, so that tracking pins nothing: a heap no longer used still occupies the isolate until
-// V8 collects it, and V8 does not count WebAssembly memories among the buffers that make it collect,
-// so every memory is listed until then, not only the latest of each name.
 /** What is read of a memory: its size. */
 interface SizedMemory {
   readonly buffer: ArrayBuffer;
 }
+// Held weakly, so that tracking pins nothing: a heap no longer used still occupies the isolate until
+// V8 collects it, and V8 does not count WebAssembly memories among the buffers that make it collect,
+// so every memory is listed until then, not only the latest of each name.
 const memories: { readonly name: string; readonly memory: WeakRef<SizedMemory> }[] = [];
 
 /** Records a WebAssembly memory under `name` (several may share one: their bytes are summed). */

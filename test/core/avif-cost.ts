@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { cpuUsage } from 'node:process';
-import { createCodecHeap } from '../../src/codec/emscripten';
+import { createCodecHeap, type HeapMemory } from '../../src/codec/emscripten';
 import { decodeJpeg, encodeJpeg } from '../../src/codec/jpeg';
 import { decodePng } from '../../src/codec/png';
 import { bandsOf, collectBands } from '../../src/core/bands';
@@ -26,7 +26,7 @@ const [photoArg = '-', encodeArg = '512,800,1024,1200', decodeArg = '1024,1448,2
 const photo = photoArg === '-' ? undefined : decodePng(readFileSync(photoArg));
 const imageName = photoArg === '-' ? 'painted' : photoArg.slice(photoArg.lastIndexOf('/') + 1);
 
-let lastHeap: { readonly buffer: ArrayBuffer } | undefined;
+let lastHeap: HeapMemory | undefined;
 /** A codec in a codec heap of its own per measurement (a heap only grows: its final size is the call's peak). */
 const freshAvif = () => nodeAvifCodec(createCodecHeap((memory) => (lastHeap = memory)));
 const avif = freshAvif();

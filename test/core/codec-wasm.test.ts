@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { CODEC_HEAP, createCodecHeap } from '../../src/codec/emscripten';
+import { CODEC_HEAP, createCodecHeap, type HeapMemory } from '../../src/codec/emscripten';
 import { CODEC_WASM } from '../build/codec-wasm/files';
 import { withImportedHeap } from '../build/codec-wasm/imported-heap';
 import { nodeAvifCodec, nodeWebpCodec } from './node-codecs';
@@ -47,7 +47,7 @@ describe('the codec modules the Worker bundles (src/platform/wasm)', () => {
   });
 
   it('libwebp and libavif, encoding and decoding in turn, share one heap that grows as a call needs', async () => {
-    const heaps: { readonly buffer: ArrayBuffer }[] = [];
+    const heaps: HeapMemory[] = [];
     const heap = createCodecHeap((memory) => heaps.push(memory));
     const webp = nodeWebpCodec(heap);
     const avif = nodeAvifCodec(heap);
@@ -70,14 +70,14 @@ describe('the codec modules the Worker bundles (src/platform/wasm)', () => {
 
 describe('the codec heap maximum', () => {
   it('a call that would grow the heap past it fails, the heap stays within it, and the next call works', async () => {
-    const heaps: { readonly buffer: ArrayBuffer }[] = [];
+    const heaps: HeapMemory[] = [];
     const webp = nodeWebpCodec(createCodecHeap((memory) => heaps.push(memory)));
     const noise = new Uint8Array(2048 * 2048 * 4);
     for (let i = 0, seed = 12_345; i < noise.length; i++) {
       seed = (seed * 1_103_515_245 + 12_345) >>> 0;
       noise[i] = seed >>> 24;
     }
-    // A 2048x2048 translucent noise picture takes libwebp about 160 MiB.
+    // A 2048x2048 translucent noise picture would take libwebp 140-190 MiB (35-47 bytes per translucent pixel, docs/benchmarks.md).
     await expect(webp.encode({ width: 2048, height: 2048, data: noise }, 85)).rejects.toThrow(/could not encode a 2048x2048 image/);
     expect(heaps[0]!.buffer.byteLength).toBeLessThanOrEqual(CODEC_HEAP.maximumPages * 65_536);
     const small = await webp.encode({ width: 64, height: 64, data: noise.subarray(0, 64 * 64 * 4) }, 85);

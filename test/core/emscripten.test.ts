@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CODEC_HEAP, createCodecHeap, type EmscriptenFactory } from '../../src/codec/emscripten';
+import { CODEC_HEAP, createCodecHeap, type EmscriptenFactory, type HeapMemory } from '../../src/codec/emscripten';
 import { nodeWebpCodec } from './node-codecs';
 import { name as wasmName, sleb as signedLeb, uleb as leb } from '../../training/backend/wasm-module-bytes';
 import { wasmApi, wasmModule } from './wasm-api';
@@ -63,7 +63,7 @@ describe('createCodecHeap', () => {
   });
 
   it('runs every codec in one memory: a codec taking the heap finds it zeroed but for its own data, and the other is instantiated again', async () => {
-    const heaps: { readonly buffer: ArrayBuffer }[] = [];
+    const heaps: HeapMemory[] = [];
     const heap = createCodecHeap((memory) => heaps.push(memory));
     const first = countingFactory();
     const second = countingFactory();

@@ -4,7 +4,7 @@ import { defaultOptions as avifEncoderDefaults } from '@jsquash/avif/meta.js';
 import { describe, expect, it } from 'vitest';
 import { AVIF_SPEED, avifQuality, createAvifCodec, type AvifCodec } from '../../src/codec/avif';
 import { readImageHeader } from '../../src/codec/header';
-import { createCodecHeap } from '../../src/codec/emscripten';
+import { createCodecHeap, type HeapMemory } from '../../src/codec/emscripten';
 import { bandsOf, collectBands } from '../../src/core/bands';
 import type { RgbaImage } from '../../src/core/image';
 import { resizeBands } from '../../src/core/resample';
@@ -56,7 +56,7 @@ async function testImage(side: number, translucent: boolean): Promise<RgbaImage>
 
 /** A codec in a codec heap of its own, kept (strongly) so that its final size can be read: a heap only grows, so that is the call's peak. */
 function measuredCodec(): { readonly codec: AvifCodec; readonly heapBytes: () => number } {
-  let heap: { readonly buffer: ArrayBuffer } | undefined;
+  let heap: HeapMemory | undefined;
   const codec = createAvifCodec(
     createCodecHeap((memory) => (heap = memory)),
     AVIF_MODULES,
